@@ -1,0 +1,1 @@
+"""pixorder: price and order satellite imagery from a notebook."""
