@@ -1,0 +1,272 @@
+"""Models → GeoDataFrames: one fixed schema per entity (EPSG:4326, UTC datetimes, categorical statuses)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pixorder import models as m
+
+if TYPE_CHECKING:  # geopandas is imported only when a frame is built, to keep `import pixorder` fast
+    import geopandas
+
+__all__ = [
+    "SCHEMAS",
+    "Schema",
+    "build_frame",
+    "empty_frame",
+    "feasibility_frame",
+    "order_items_frame",
+    "orders_frame",
+    "quotations_frame",
+    "quotes_frame",
+    "sensors_frame",
+    "tasks_frame",
+    "to_geodataframe",
+]
+
+CRS = "EPSG:4326"
+PROVIDERS = ("pixxel", "planet", "geopera", "sandbox")
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Column name → kind, in order. Kinds: str, float, int, bool, dt, cat:<Enum name>, provider."""
+
+    entity: str
+    columns: tuple[tuple[str, str], ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.columns] + ["geometry"]
+
+
+def _s(entity: str, spec: str) -> Schema:
+    cols = tuple(tuple(part.split(":", 1)) for part in spec.split())
+    return Schema(entity, cols)  # type: ignore[arg-type]
+
+
+SCHEMAS: dict[str, Schema] = {
+    "orders": _s(
+        "orders",
+        "provider:provider id:str name:str status:cat=OrderStatus provider_status:str payment_status:str "
+        "order_type:cat=ItemType amount:float unit:str area_km2:float start:dt end:dt created_at:dt "
+        "updated_at:dt reference:str n_items:int dry_run:bool",
+    ),
+    "order_items": _s(
+        "order_items",
+        "provider:provider id:str order_id:str name:str type:cat=ItemType status:cat=OrderStatus "
+        "payment_status:str area_km2:float base_amount:float amount:float unit:str tokens_used:float "
+        "cloud_cover:float off_nadir:float delivery_speed:cat=DeliverySpeed feasibility:cat=FeasibilityStatus "
+        "image_type:str recurrence:cat=Recurrence occurrences:int start:dt end:dt created_at:dt updated_at:dt "
+        "n_tasks:int",
+    ),
+    "tasks": _s(
+        "tasks",
+        "provider:provider id:str order_item_id:str type:cat=ItemType status:cat=TaskStatus delivery_status:str "
+        "start:dt end:dt number_of_strips:int tokens_used:float created_at:dt updated_at:dt",
+    ),
+    "quotes": _s(
+        "quotes",
+        "provider:provider sensor:str request_index:int area_km2:float billed_area_km2:float "
+        "base_amount:float uplift_amount:float amount:float unit:str amount_per_km2:float uplifts:str "
+        "tokens:float credits:float feasibility:cat=FeasibilityStatus error:str",
+    ),
+    "quotations": _s(
+        "quotations",
+        "provider:provider id:str order_id:str status:cat=QuotationStatus amount:float unit:str credits:float "
+        "created_at:dt expires_at:dt",
+    ),
+    "feasibility": _s(
+        "feasibility",
+        "provider:provider id:str order_id:str decision:cat=QuotationStatus option_id:str "
+        "option_description:str amount:float unit:str start:dt end:dt",
+    ),
+    "sensors": _s(
+        "sensors",
+        "provider:provider id:str name:str resolution_m:float bands:str image_type:str min_area_km2:float "
+        "price_per_km2:float unit:str description:str",
+    ),
+}
+
+
+def _dtype(kind: str, values: Sequence[Any] | None = None) -> Any:
+    import pandas as pd
+
+    if kind == "str":
+        return "string"
+    if kind == "float":
+        return "float64"
+    if kind == "int":
+        return "Int64"
+    if kind == "bool":
+        return "boolean"
+    if kind == "dt":
+        return "datetime64[ns, UTC]"
+    if kind == "provider":
+        return pd.CategoricalDtype(_categories(PROVIDERS, values))
+    if kind.startswith("cat="):
+        enum = getattr(m, kind[4:])
+        return pd.CategoricalDtype(_categories([e.value for e in enum], values))
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+def _categories(known: Iterable[str], values: Sequence[Any] | None) -> list[str]:
+    # Known values first in a stable order; values the provider sent that we do not know are kept.
+    cats = list(known)
+    seen = set(cats)
+    for v in values or ():
+        if v is not None and v == v and str(v) not in seen:
+            seen.add(str(v))
+            cats.append(str(v))
+    return cats
+
+
+def _column(kind: str, values: Sequence[Any]) -> Any:
+    import pandas as pd
+
+    if kind == "dt":
+        series = pd.Series(values, dtype="object")
+        return pd.to_datetime(series, utc=True, format="ISO8601").astype("datetime64[ns, UTC]")
+    if kind == "provider" or kind.startswith("cat="):
+        plain = [None if v is None else str(v.value if hasattr(v, "value") else v) for v in values]
+        return pd.Series(plain, dtype="object").astype(_dtype(kind, plain))
+    if kind == "float":
+        return pd.Series([float("nan") if v is None else v for v in values], dtype="float64")
+    return pd.Series(list(values), dtype=_dtype(kind)) if len(values) else pd.Series([], dtype=_dtype(kind))
+
+
+def build_frame(
+    entity: str, columns: Mapping[str, Sequence[Any]], geometry: Sequence[Any] | None = None
+) -> geopandas.GeoDataFrame:
+    """A frame of ``entity``'s schema from column lists; missing columns are filled with nulls.
+
+    ``geometry`` is a sequence of shapely geometries, GeoJSON dicts or None (one per row).
+    """
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    schema = SCHEMAS[entity]
+    n = len(next(iter(columns.values()))) if columns else (len(geometry) if geometry is not None else 0)
+    data = {}
+    for name, kind in schema.columns:
+        values = columns.get(name)
+        if values is None:
+            values = [None] * n
+        elif len(values) != n:
+            raise ValueError(f"column {name!r} has {len(values)} values, expected {n}")
+        data[name] = _column(kind, values)
+    geoms = list(geometry) if geometry is not None else [None] * n
+    if any(isinstance(g, Mapping) for g in geoms):
+        geoms = [shapely.geometry.shape(g) if isinstance(g, Mapping) else g for g in geoms]
+    frame = pd.DataFrame(data, index=pd.RangeIndex(n))
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index, crs=CRS), crs=CRS)
+
+
+def empty_frame(entity: str) -> geopandas.GeoDataFrame:
+    """An empty frame with the entity's columns and dtypes."""
+    return build_frame(entity, {name: [] for name, _ in SCHEMAS[entity].columns}, [])
+
+
+def _records(models: Iterable[Any], fields: Sequence[str]) -> dict[str, list[Any]]:
+    cols: dict[str, list[Any]] = {f: [] for f in fields}
+    for model in models:
+        for f in fields:
+            cols[f].append(getattr(model, f, None))
+    return cols
+
+
+def orders_frame(orders: Iterable[m.Order]) -> geopandas.GeoDataFrame:
+    orders = list(orders)
+    names = [n for n, _ in SCHEMAS["orders"].columns if n != "n_items"]
+    cols = _records(orders, names)
+    cols["n_items"] = [len(o.items) for o in orders]
+    return build_frame("orders", cols, [o.geometry for o in orders])
+
+
+def order_items_frame(items: Iterable[m.OrderItem]) -> geopandas.GeoDataFrame:
+    items = list(items)
+    names = [n for n, _ in SCHEMAS["order_items"].columns if n != "n_tasks"]
+    cols = _records(items, names)
+    cols["n_tasks"] = [len(i.tasks) for i in items]
+    return build_frame("order_items", cols, [i.geometry for i in items])
+
+
+def tasks_frame(tasks: Iterable[m.Task]) -> geopandas.GeoDataFrame:
+    tasks = list(tasks)
+    return build_frame("tasks", _records(tasks, [n for n, _ in SCHEMAS["tasks"].columns]), None if tasks else [])
+
+
+def quotes_frame(quotes: Iterable[m.Quote]) -> geopandas.GeoDataFrame:
+    quotes = list(quotes)
+    names = [n for n, _ in SCHEMAS["quotes"].columns if n not in ("uplifts", "uplift_amount", "amount_per_km2")]
+    cols = _records(quotes, names)
+    cols["amount_per_km2"] = [q.amount_per_km2 for q in quotes]
+    cols["uplift_amount"] = [
+        sum(u.amount or 0.0 for u in q.uplifts) if q.uplifts else (0.0 if q.amount is not None else None)
+        for q in quotes
+    ]
+    cols["uplifts"] = [
+        ", ".join(f"{u.name} {u.percentage:+g}%" if u.percentage is not None else u.name for u in q.uplifts)
+        for q in quotes
+    ]
+    return build_frame("quotes", cols, [q.geometry for q in quotes])
+
+
+def quotations_frame(quotations: Iterable[m.Quotation]) -> geopandas.GeoDataFrame:
+    quotations = list(quotations)
+    cols = _records(quotations, [n for n, _ in SCHEMAS["quotations"].columns])
+    return build_frame("quotations", cols, [q.geometry for q in quotations])
+
+
+def feasibility_frame(studies: Iterable[m.FeasibilityStudy]) -> geopandas.GeoDataFrame:
+    cols: dict[str, list[Any]] = {n: [] for n, _ in SCHEMAS["feasibility"].columns}
+    geoms = []
+    for study in studies:
+        for option in study.options or [None]:
+            cols["provider"].append(study.provider)
+            cols["id"].append(study.id)
+            cols["order_id"].append(study.order_id)
+            cols["decision"].append(study.decision)
+            cols["option_id"].append(option.id if option else None)
+            cols["option_description"].append(option.description if option else None)
+            cols["amount"].append(option.amount if option else None)
+            cols["unit"].append(option.unit if option else None)
+            cols["start"].append(option.start if option else None)
+            cols["end"].append(option.end if option else None)
+            geoms.append(study.geometry)
+    return build_frame("feasibility", cols, geoms)
+
+
+def sensors_frame(sensors: Iterable[m.Sensor]) -> geopandas.GeoDataFrame:
+    sensors = list(sensors)
+    names = [n for n, _ in SCHEMAS["sensors"].columns if n != "bands"]
+    cols = _records(sensors, names)
+    cols["bands"] = [", ".join(s.bands) for s in sensors]
+    return build_frame("sensors", cols, None if sensors else [])
+
+
+_BY_TYPE = {
+    m.Order: orders_frame,
+    m.OrderItem: order_items_frame,
+    m.Task: tasks_frame,
+    m.Quote: quotes_frame,
+    m.Quotation: quotations_frame,
+    m.FeasibilityStudy: feasibility_frame,
+    m.Sensor: sensors_frame,
+}
+
+
+def to_geodataframe(results: Iterable[Any], entity: str | None = None) -> geopandas.GeoDataFrame:
+    """Any list of pixorder results as its entity's frame; ``entity`` names the schema of an empty list."""
+    results = list(results)
+    if not results:
+        if entity is None:
+            raise ValueError("an empty list needs entity= to choose its schema")
+        return empty_frame(entity)
+    builder = _BY_TYPE.get(type(results[0]))
+    if builder is None:
+        raise TypeError(f"no frame schema for {type(results[0]).__name__}")
+    return builder(results)

@@ -1,0 +1,642 @@
+"""Provider-neutral pydantic models: what pixorder hands to users, whatever the provider said."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, timedelta, timezone
+from enum import Enum
+from typing import Annotated, Any, Generic, TypeVar
+
+import pydantic
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+
+from pixorder.errors import ValidationError
+
+__all__ = [
+    "ArchiveRequest",
+    "DeliverySpeed",
+    "FeasibilityOption",
+    "FeasibilityStatus",
+    "FeasibilityStudy",
+    "ItemType",
+    "OpenEnum",
+    "Order",
+    "OrderItem",
+    "OrderStatus",
+    "Page",
+    "Quotation",
+    "QuotationStatus",
+    "Quote",
+    "Recurrence",
+    "Sensor",
+    "Task",
+    "TaskStatus",
+    "TaskingRequest",
+    "Uplift",
+    "UTCDateTime",
+    "elevation_to_off_nadir",
+    "off_nadir_to_elevation",
+    "parse_datetime",
+]
+
+
+# ----------------------------------------------------------------------------------------------- enums
+class OpenEnum(str, Enum):
+    """A string enum that never crashes on a value it does not know.
+
+    Known values match case-insensitively, with ``-`` and spaces read as ``_``; the docs' slash-joined
+    examples (``"FAILED/WEAK_SUCCESS/SUCCESS"``) read as their first known value; synonyms across doc
+    versions (``COMPLETED`` and ``FULFILLED``) map through ``_synonyms``. Anything else is kept as a
+    pseudo-member holding the raw string, so ``status == "SOMETHING_NEW"`` still works.
+
+    >>> TaskStatus("COMPLETED") is TaskStatus.FULFILLED
+    True
+    >>> FeasibilityStatus("FAILED/WEAK_SUCCESS/SUCCESS")
+    <FeasibilityStatus.FAILED: 'FAILED'>
+    >>> TaskStatus("WARP_SPEED").value
+    'WARP_SPEED'
+    """
+
+    @classmethod
+    def _synonym_map(cls) -> dict[str, str]:
+        return {}
+
+    @classmethod
+    def _lookup(cls, text: str) -> OpenEnum | None:
+        key = re.sub(r"[\s\-]+", "_", text.strip()).upper()
+        key = cls._synonym_map().get(key, key)
+        for member in cls:
+            if member.value == key:
+                return member
+        return None
+
+    @classmethod
+    def _missing_(cls, value: object) -> OpenEnum | None:
+        if not isinstance(value, str):
+            return None
+        for part in value.split("/") if "/" in value else [value]:
+            found = cls._lookup(part)
+            if found is not None:
+                return found
+        pseudo = str.__new__(cls, value)
+        pseudo._name_ = value
+        pseudo._value_ = value
+        return pseudo
+
+    @property
+    def known(self) -> bool:
+        """False for a value the provider sent that pixorder does not know yet."""
+        return self._name_ in type(self).__members__
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class OrderStatus(OpenEnum):
+    """Life-cycle status of an order or order item, in one vocabulary for every provider."""
+
+    DRAFT = "DRAFT"
+    RECEIVED = "RECEIVED"
+    REQUESTED = "REQUESTED"
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+    IN_PROGRESS = "IN_PROGRESS"
+    PARTIALLY_FULFILLED = "PARTIALLY_FULFILLED"
+    FULFILLED = "FULFILLED"
+    CANCELLED = "CANCELLED"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+    FAILED = "FAILED"
+
+    @classmethod
+    def _synonym_map(cls) -> dict[str, str]:
+        return {
+            "COMPLETED": "FULFILLED",
+            "PARTIALLY_COMPLETED": "PARTIALLY_FULFILLED",
+            "CANCELED": "CANCELLED",
+            "CREATED": "RECEIVED",
+            "BEING_PLACED": "RECEIVED",
+            "PLACED": "PENDING",
+            "BEING_FULFILLED": "IN_PROGRESS",
+            "FAILED_PERMANENTLY": "FAILED",
+        }
+
+
+class TaskStatus(OpenEnum):
+    """Status of a task (one acquisition attempt); COMPLETED and FULFILLED are synonyms."""
+
+    DRAFT = "DRAFT"
+    REQUESTED = "REQUESTED"
+    CREATED = "CREATED"
+    IN_PROGRESS = "IN_PROGRESS"
+    FULFILLED = "FULFILLED"
+    PARTIALLY_FULFILLED = "PARTIALLY_FULFILLED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+    EXPIRED = "EXPIRED"
+
+    @classmethod
+    def _synonym_map(cls) -> dict[str, str]:
+        return {"COMPLETED": "FULFILLED", "CANCELED": "CANCELLED", "PARTIALLY_COMPLETED": "PARTIALLY_FULFILLED"}
+
+
+class FeasibilityStatus(OpenEnum):
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+    UNSPECIFIED = "UNSPECIFIED"
+    FAILED = "FAILED"
+    WEAK_SUCCESS = "WEAK_SUCCESS"
+    SUCCESS = "SUCCESS"
+
+
+class ItemType(OpenEnum):
+    TASKING = "TASKING"
+    ARCHIVE = "ARCHIVE"
+    RECURRING = "RECURRING"
+
+
+class DeliverySpeed(OpenEnum):
+    STANDARD = "STANDARD"
+    EXPEDITED = "EXPEDITED"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+
+
+class QuotationStatus(OpenEnum):
+    NOT_DECIDED = "NOT_DECIDED"
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+
+    @classmethod
+    def _synonym_map(cls) -> dict[str, str]:
+        return {"PENDING": "NOT_DECIDED", "WAITING": "NOT_DECIDED"}
+
+
+class Recurrence(OpenEnum):
+    """How often a tasking request repeats; the interval in days drives the occurrence dates."""
+
+    ONCE = "ONCE"
+    WEEKLY = "WEEKLY"
+    BIWEEKLY = "BIWEEKLY"
+    MONTHLY = "MONTHLY"
+    BIMONTHLY = "BIMONTHLY"
+    QUARTERLY = "QUARTERLY"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+
+    @property
+    def interval_days(self) -> int | None:
+        return {"WEEKLY": 7, "BIWEEKLY": 14, "MONTHLY": 30, "BIMONTHLY": 60, "QUARTERLY": 91}.get(self.value)
+
+
+# ------------------------------------------------------------------------------------------- datetimes
+_DMY = re.compile(r"^(\d{2})-(\d{2})-(\d{4})$")
+_FRACTION = re.compile(r"(\.\d+)")
+
+
+def parse_datetime(value: Any, field: str = "datetime") -> datetime | None:
+    """Read every datetime form the providers' docs show; always tz-aware UTC, ``""`` → None.
+
+    >>> parse_datetime("2022-11-14 12:55:49.1+00:00")
+    datetime.datetime(2022, 11, 14, 12, 55, 49, 100000, tzinfo=datetime.timezone.utc)
+    >>> parse_datetime("25-05-2024")
+    datetime.datetime(2024, 5, 25, 0, 0, tzinfo=datetime.timezone.utc)
+    >>> parse_datetime("") is None
+    True
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ValidationError(field, "must be a finite timestamp", value)
+        moment = datetime.fromtimestamp(value, tz=timezone.utc)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        dmy = _DMY.match(text)
+        if dmy:
+            day, month, year = (int(g) for g in dmy.groups())
+            try:
+                moment = datetime(year, month, day)
+            except ValueError as exc:
+                raise ValidationError(field, f"is not a valid DD-MM-YYYY date ({exc})", value) from None
+        else:
+            text = text.replace(" ", "T", 1) if "T" not in text else text
+            if text.endswith(("Z", "z")):
+                text = text[:-1] + "+00:00"
+            # fromisoformat wants 3 or 6 fractional digits on older Pythons: pad or trim to 6.
+            text = _FRACTION.sub(lambda m: "." + (m.group(1)[1:] + "000000")[:6], text, count=1)
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                raise ValidationError(field, "must be an ISO 8601 datetime or DD-MM-YYYY date", value) from None
+    else:
+        raise ValidationError(field, "must be a datetime, a date or an ISO 8601 string", value)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def _datetime_validator(value: Any, info: pydantic.ValidationInfo) -> datetime | None:
+    return parse_datetime(value, info.field_name or "datetime")
+
+
+UTCDateTime = Annotated[
+    datetime | None,
+    BeforeValidator(_datetime_validator),
+    PlainSerializer(lambda d: d.isoformat().replace("+00:00", "Z") if d else None, return_type=str | None),
+]
+"""A tz-aware UTC datetime read from any of the providers' forms; None when absent or ``""``."""
+
+
+# ------------------------------------------------------------------------------ angles (Planet's form)
+EARTH_RADIUS_KM = 6371.0088
+DEFAULT_ORBIT_KM = 500.0
+
+
+def off_nadir_to_elevation(off_nadir_deg: float, orbit_km: float = DEFAULT_ORBIT_KM) -> float:
+    """Satellite elevation angle seen from the target for an off-nadir angle (spherical Earth).
+
+    >>> round(off_nadir_to_elevation(0), 1)
+    90.0
+    >>> round(off_nadir_to_elevation(25), 1)
+    62.0
+    """
+    ratio = (EARTH_RADIUS_KM + orbit_km) / EARTH_RADIUS_KM * math.sin(math.radians(off_nadir_deg))
+    return math.degrees(math.acos(min(1.0, ratio)))
+
+
+def elevation_to_off_nadir(elevation_deg: float, orbit_km: float = DEFAULT_ORBIT_KM) -> float:
+    """Off-nadir angle for a satellite elevation angle seen from the target; inverse of the above."""
+    ratio = EARTH_RADIUS_KM / (EARTH_RADIUS_KM + orbit_km) * math.cos(math.radians(elevation_deg))
+    return math.degrees(math.asin(ratio))
+
+
+# ---------------------------------------------------------------------------------------- base models
+class _Result(BaseModel):
+    """Base of everything read from a provider: keeps ``provider`` and the payload as received."""
+
+    model_config = ConfigDict(extra="ignore", arbitrary_types_allowed=True, use_enum_values=False)
+
+    provider: str
+    raw: dict[str, Any] = Field(default_factory=dict, repr=False, description="the payload as received")
+
+
+class _Request(BaseModel):
+    """Base of request models: refuses bad input with pixorder's ValidationError naming the field."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, validate_assignment=True)
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except pydantic.ValidationError as exc:
+            raise _translate(exc) from None
+
+
+def _translate(exc: pydantic.ValidationError) -> ValidationError:
+    errors = []
+    for err in exc.errors(include_url=False):
+        field = ".".join(str(p) for p in err["loc"]) or "request"
+        ctx = err.get("ctx") or {}
+        inner = ctx.get("error")
+        if isinstance(inner, ValidationError):
+            errors.append({"field": inner.field, "rule": inner.rule, "value": inner.value})
+            continue
+        rule = err["msg"].removeprefix("Value error, ")
+        errors.append({"field": field, "rule": rule, "value": err.get("input")})
+    first = errors[0]
+    return ValidationError(first["field"], first["rule"], first.get("value"), errors=errors)
+
+
+# ------------------------------------------------------------------------------------------- requests
+def _coerce_aoi(value: Any) -> Any:
+    from pixorder.aoi import AOI
+
+    return value if isinstance(value, AOI) else AOI(value)
+
+
+class TaskingRequest(_Request):
+    """A new acquisition to price or order, in provider-neutral terms.
+
+    >>> from datetime import datetime, timezone
+    >>> req = TaskingRequest(aoi={"type": "Point", "coordinates": [10.0, 50.0]},
+    ...                      start="2027-01-10", end="2027-01-20", cloud_cover=20, off_nadir=25)
+    >>> round(req.aoi.area_km2), req.recurrence.value, req.occurrences
+    (25, 'ONCE', 1)
+    >>> TaskingRequest(aoi=req.aoi, start="2027-01-10", end="2027-01-20", cloud_cover=150)
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: cloud_cover: must be between 0 and 100 (got 150)
+    """
+
+    aoi: Annotated[Any, BeforeValidator(_coerce_aoi)] = Field(description="an AOI or anything AOI() accepts")
+    start: UTCDateTime = Field(description="start of the acquisition window (UTC)")
+    end: UTCDateTime = Field(description="end of the acquisition window (UTC)")
+    sensor: str | None = Field(None, description="provider sensor / product id; None picks the default")
+    name: str | None = None
+    cloud_cover: float = Field(20.0, description="maximum cloud cover, percent")
+    off_nadir: float | None = Field(None, description="maximum off-nadir angle, degrees (0-60)")
+    elevation_min: float | None = Field(None, description="minimum satellite elevation angle (Planet form)")
+    recurrence: Recurrence = Recurrence.ONCE
+    occurrences: int | None = Field(None, description="number of acquisitions for a recurring request")
+    delivery_speed: DeliverySpeed = DeliverySpeed.STANDARD
+    bandset: str | None = Field(None, description="Pixxel bandset id or name (VNIR, SWIR, VSWIR)")
+    project_id: str | None = None
+    usecase: str | None = None
+    priority: str | None = None
+    tags: list[str] = Field(default_factory=list)
+
+    @pydantic.field_validator("cloud_cover")
+    @classmethod
+    def _cloud(cls, v: float) -> float:
+        if not (isinstance(v, (int, float)) and math.isfinite(v) and 0 <= v <= 100):
+            raise ValidationError("cloud_cover", "must be between 0 and 100", v)
+        return float(v)
+
+    @pydantic.field_validator("off_nadir")
+    @classmethod
+    def _off_nadir(cls, v: float | None) -> float | None:
+        if v is not None and not (math.isfinite(v) and 0 <= v <= 60):
+            raise ValidationError("off_nadir", "must be between 0 and 60 degrees", v)
+        return v
+
+    @pydantic.field_validator("elevation_min")
+    @classmethod
+    def _elevation(cls, v: float | None) -> float | None:
+        if v is not None and not (math.isfinite(v) and 0 <= v <= 90):
+            raise ValidationError("elevation_min", "must be between 0 and 90 degrees", v)
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TaskingRequest:
+        if self.start is None:
+            raise ValidationError("start", "is required")
+        if self.end is None:
+            raise ValidationError("end", "is required")
+        if self.end <= self.start:
+            raise ValidationError("end", f"must be after start ({self.start.isoformat()})", self.end.isoformat())
+        if not self.recurrence.known:
+            known = ", ".join(m.value for m in Recurrence)
+            raise ValidationError("recurrence", f"must be one of {known}", self.recurrence.value)
+        if self.off_nadir is not None and self.elevation_min is not None:
+            implied = off_nadir_to_elevation(self.off_nadir)
+            if abs(implied - self.elevation_min) > 0.5:
+                raise ValidationError(
+                    "elevation_min", f"contradicts off_nadir={self.off_nadir} (implies {implied:.1f}°)",
+                    self.elevation_min,
+                )
+        if self.off_nadir is None and self.elevation_min is not None:
+            object.__setattr__(self, "off_nadir", round(elevation_to_off_nadir(self.elevation_min), 3))
+        if self.off_nadir is not None and self.elevation_min is None:
+            object.__setattr__(self, "elevation_min", round(off_nadir_to_elevation(self.off_nadir), 3))
+        if self.recurrence in (Recurrence.ONCE, Recurrence.NOT_APPLICABLE):
+            if self.occurrences not in (None, 1):
+                raise ValidationError("occurrences", "must be 1 for a one-off request", self.occurrences)
+            object.__setattr__(self, "occurrences", 1)
+        else:
+            if self.occurrences is None or self.occurrences < 2:
+                raise ValidationError(
+                    "occurrences", f"a {self.recurrence.value} request needs an occurrence count ≥ 2",
+                    self.occurrences,
+                )
+            if self.occurrences > 365:
+                raise ValidationError("occurrences", "must be at most 365", self.occurrences)
+        return self
+
+    @property
+    def window_days(self) -> float:
+        return (self.end - self.start) / timedelta(days=1)
+
+
+class ArchiveRequest(_Request):
+    """Archive imagery to price or order: the scenes (``item_ids``) clipped to an AOI."""
+
+    aoi: Annotated[Any, BeforeValidator(_coerce_aoi)]
+    item_ids: list[str] = Field(min_length=1, description="archive scene / capture ids")
+    sensor: str | None = None
+    name: str | None = None
+    project_id: str | None = None
+    tags: list[str] = Field(default_factory=list)
+
+    @pydantic.field_validator("item_ids")
+    @classmethod
+    def _ids(cls, v: list[str]) -> list[str]:
+        for i, item in enumerate(v):
+            if not item.strip():
+                raise ValidationError(f"item_ids.{i}", "must not be empty", item)
+        return v
+
+
+# -------------------------------------------------------------------------------------------- results
+class Sensor(_Result):
+    """One orderable sensor or product of a provider."""
+
+    id: str
+    name: str | None = None
+    resolution_m: float | None = None
+    bands: list[str] = Field(default_factory=list)
+    image_type: str | None = None
+    min_area_km2: float | None = None
+    price_per_km2: float | None = None
+    unit: str | None = None
+    description: str | None = None
+
+
+class Uplift(BaseModel):
+    """One surcharge (or discount, when negative) that built a price."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str
+    percentage: float | None = None
+    amount: float | None = None
+    description: str | None = None
+
+
+class Quote(_Result):
+    """A price for one request at one provider, or the error that prevented it."""
+
+    sensor: str | None = None
+    area_km2: float | None = None
+    billed_area_km2: float | None = None
+    base_amount: float | None = None
+    amount: float | None = None
+    unit: str | None = Field(None, description="currency or quota unit the amounts are in")
+    uplifts: list[Uplift] = Field(default_factory=list)
+    tokens: float | None = None
+    credits: float | None = None
+    feasibility: FeasibilityStatus | None = None
+    error: str | None = None
+    request_index: int | None = Field(None, description="position in the batch that was priced")
+    geometry: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.amount is not None
+
+    @property
+    def amount_per_km2(self) -> float | None:
+        if self.amount is None or not self.area_km2:
+            return None
+        return self.amount / self.area_km2
+
+    def _repr_html_(self) -> str:
+        from pixorder.frames import quotes_frame
+
+        return quotes_frame([self])._repr_html_()
+
+
+class Task(_Result):
+    """One acquisition attempt inside an order item."""
+
+    id: str
+    order_item_id: str | None = None
+    type: ItemType | None = None
+    status: TaskStatus | None = None
+    delivery_status: str | None = None
+    start: UTCDateTime = None
+    end: UTCDateTime = None
+    number_of_strips: int | None = None
+    tokens_used: float | None = None
+    created_at: UTCDateTime = None
+    updated_at: UTCDateTime = None
+
+
+class OrderItem(_Result):
+    """One line of an order: a tasking request or archive scenes, with its own status and price."""
+
+    id: str
+    order_id: str | None = None
+    name: str | None = None
+    type: ItemType | None = None
+    status: OrderStatus | None = None
+    payment_status: str | None = None
+    area_km2: float | None = None
+    base_amount: float | None = None
+    amount: float | None = None
+    unit: str | None = None
+    uplifts: list[Uplift] = Field(default_factory=list)
+    tokens_used: float | None = None
+    cloud_cover: float | None = None
+    off_nadir: float | None = None
+    delivery_speed: DeliverySpeed | None = None
+    feasibility: FeasibilityStatus | None = None
+    image_type: str | None = None
+    recurrence: Recurrence | None = None
+    occurrences: int | None = None
+    start: UTCDateTime = None
+    end: UTCDateTime = None
+    created_at: UTCDateTime = None
+    updated_at: UTCDateTime = None
+    geometry: dict[str, Any] | None = None
+    tasks: list[Task] = Field(default_factory=list)
+
+
+class Order(_Result):
+    """An order as the provider holds it; ``items`` for providers that split orders into items."""
+
+    id: str
+    name: str | None = None
+    status: OrderStatus | None = None
+    provider_status: str | None = Field(None, description="the status word the provider used")
+    payment_status: str | None = None
+    order_type: ItemType | None = None
+    amount: float | None = None
+    unit: str | None = None
+    area_km2: float | None = None
+    start: UTCDateTime = None
+    end: UTCDateTime = None
+    created_at: UTCDateTime = None
+    updated_at: UTCDateTime = None
+    geometry: dict[str, Any] | None = None
+    reference: str | None = Field(None, description="pixorder's client reference, when it set one")
+    dry_run: bool = False
+    items: list[OrderItem] = Field(default_factory=list)
+
+    def _repr_html_(self) -> str:
+        from pixorder.frames import orders_frame
+
+        return orders_frame([self])._repr_html_()
+
+
+class FeasibilityOption(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    description: str | None = None
+    amount: float | None = None
+    unit: str | None = None
+    start: UTCDateTime = None
+    end: UTCDateTime = None
+
+
+class FeasibilityStudy(_Result):
+    """A provider's answer on whether and how a tasking order can be acquired; an option to choose."""
+
+    id: str
+    order_id: str | None = None
+    decision: QuotationStatus | None = None
+    options: list[FeasibilityOption] = Field(default_factory=list)
+    created_at: UTCDateTime = None
+    geometry: dict[str, Any] | None = None
+
+
+class Quotation(_Result):
+    """A priced offer for a tasking order that waits for ACCEPTED or REJECTED."""
+
+    id: str
+    order_id: str | None = None
+    status: QuotationStatus | None = None
+    amount: float | None = None
+    unit: str | None = None
+    credits: float | None = None
+    created_at: UTCDateTime = None
+    expires_at: UTCDateTime = None
+    geometry: dict[str, Any] | None = None
+
+    def _repr_html_(self) -> str:
+        from pixorder.frames import quotations_frame
+
+        return quotations_frame([self])._repr_html_()
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a listing, with what is needed to ask for the next."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    items: list[T]
+    total: int | None = None
+    offset: int | None = None
+    limit: int | None = None
+    next: str | None = None
+
+    def __iter__(self) -> Iterator[T]:  # type: ignore[override]
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def has_more(self) -> bool:
+        if self.next:
+            return True
+        if self.total is not None and self.offset is not None:
+            return self.offset + len(self.items) < self.total
+        return False
+
+
+def as_list(value: Any) -> Sequence[Any]:
+    """A payload field that may be a single object, a list or None, as a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

@@ -1,0 +1,73 @@
+"""Small readers shared by the adapters for payloads whose keys vary between doc versions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+_MISSING = object()
+
+
+def first(payload: Mapping[str, Any], *keys: str, default: Any = None) -> Any:
+    """The first key present (and not None) among ``keys``: for camelCase / snake_case variants."""
+    for key in keys:
+        value = payload.get(key, _MISSING)
+        if value is not _MISSING and value is not None:
+            return value
+    return default
+
+
+def number(value: Any) -> float | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def integer(value: Any) -> int | None:
+    as_float = number(value)
+    return None if as_float is None else int(as_float)
+
+
+def text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def footprint(value: Any) -> dict[str, Any] | None:
+    """A GeoJSON geometry dict from a geometry, Feature or FeatureCollection (features unioned)."""
+    if not isinstance(value, Mapping):
+        return None
+    kind = value.get("type")
+    if kind == "Feature":
+        return footprint(value.get("geometry"))
+    if kind == "FeatureCollection":
+        geoms = [footprint(f) for f in value.get("features") or []]
+        geoms = [g for g in geoms if g]
+        if not geoms:
+            return None
+        if len(geoms) == 1:
+            return geoms[0]
+        polys: list[Any] = []
+        for g in geoms:
+            if g.get("type") == "Polygon":
+                polys.append(g["coordinates"])
+            elif g.get("type") == "MultiPolygon":
+                polys.extend(g["coordinates"])
+        return {"type": "MultiPolygon", "coordinates": polys} if polys else geoms[0]
+    if kind in ("Polygon", "MultiPolygon", "Point", "LineString", "MultiPoint", "MultiLineString"):
+        coords = value.get("coordinates")
+        if not _has_numbers(coords):
+            return None  # the docs' placeholder geometries ({"coordinates": [[[0]]], "type": "string"})
+        return dict(value)
+    return None
+
+
+def _has_numbers(coords: Any) -> bool:
+    # A usable position has at least two numbers.
+    while isinstance(coords, list) and coords and isinstance(coords[0], list):
+        coords = coords[0]
+    return isinstance(coords, list) and len(coords) >= 2 and all(isinstance(c, (int, float)) for c in coords[:2])
