@@ -1,1 +1,54 @@
-"""pixorder: price and order satellite imagery from a notebook."""
+"""pixorder: price and order satellite imagery (Pixxel, Planet Tasking, Geopera) from a notebook.
+
+>>> import pixorder
+>>> client = pixorder.connect("sandbox", api="planet")   # doctest: +SKIP
+>>> aoi = pixorder.AOI({"type": "Point", "coordinates": [149.44, 28.49]})   # doctest: +SKIP
+
+Names are loaded on first use so that ``import pixorder`` stays fast (geopandas, ipyleaflet and
+the sandbox load only when needed).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "AOI": "pixorder.aoi",
+    "AmbiguousSpend": "pixorder.errors",
+    "ApiError": "pixorder.errors",
+    "ArchiveRequest": "pixorder.models",
+    "AsyncClient": "pixorder.client",
+    "AuthError": "pixorder.errors",
+    "Client": "pixorder.client",
+    "Conflict": "pixorder.errors",
+    "NotFound": "pixorder.errors",
+    "NotSupported": "pixorder.errors",
+    "Order": "pixorder.models",
+    "PixorderError": "pixorder.errors",
+    "ProviderUnavailable": "pixorder.errors",
+    "Quote": "pixorder.models",
+    "RateLimited": "pixorder.errors",
+    "SpendLimitExceeded": "pixorder.errors",
+    "TaskingRequest": "pixorder.models",
+    "ValidationError": "pixorder.errors",
+    "compare": "pixorder.client.compare",
+    "connect": "pixorder.client",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pixorder' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

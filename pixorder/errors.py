@@ -14,6 +14,7 @@ __all__ = [
     "PixorderError",
     "ProviderUnavailable",
     "RateLimited",
+    "SpendLimitExceeded",
     "ValidationError",
 ]
 
@@ -121,4 +122,18 @@ class AmbiguousSpend(PixorderError):
         super().__init__(
             f"{provider}: could not tell whether the order with reference {reference!r} was placed{why}. "
             f"Call client.orders.reconcile({reference!r}) before ordering again."
+        )
+
+
+class SpendLimitExceeded(PixorderError):
+    """``max_amount=`` refused an order priced above it; nothing was placed."""
+
+    def __init__(self, provider: str, amount: float, unit: str | None, max_amount: float):
+        self.provider = provider
+        self.amount = amount
+        self.unit = unit
+        self.max_amount = max_amount
+        super().__init__(
+            f"{provider}: the order is priced {amount:,.2f} {unit or ''} which is above max_amount="
+            f"{max_amount:,.2f}; nothing was placed"
         )

@@ -582,6 +582,8 @@ class FeasibilityStudy(_Result):
     id: str
     order_id: str | None = None
     decision: QuotationStatus | None = None
+    required: bool | None = Field(None, description="whether a study is needed before ordering (a check)")
+    reason: str | None = None
     options: list[FeasibilityOption] = Field(default_factory=list)
     created_at: UTCDateTime = None
     geometry: dict[str, Any] | None = None
@@ -619,6 +621,7 @@ class Page(BaseModel, Generic[T]):
     offset: int | None = None
     limit: int | None = None
     next: str | None = None
+    consumed: int | None = Field(None, description="rows of the underlying listing this page used up")
 
     def __iter__(self) -> Iterator[T]:  # type: ignore[override]
         return iter(self.items)

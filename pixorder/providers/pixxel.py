@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pixorder import models as m
 from pixorder.providers._wire import first, footprint, integer, number, text
+from pixorder.providers.base import Adapter, Call, Request, with_reference
 
 PROVIDER = "pixxel"
 BASE_URL = "https://api.pixxel.space"
@@ -163,3 +164,166 @@ def parse_orders_page(payload: Mapping[str, Any]) -> m.Page[m.Order]:
         offset=integer(page.get("offset")),
         limit=integer(page.get("limit")),
     )
+
+
+def parse_bandsets(payload: Mapping[str, Any]) -> list[m.Sensor]:
+    sensors = []
+    for b in payload.get("bandsets") or []:
+        bands = [str(band.get("name")) for band in b.get("bands") or [] if isinstance(band, Mapping)]
+        name = text(b.get("name"))
+        sensors.append(m.Sensor(
+            provider=PROVIDER, raw=dict(b), id=str(b.get("id")), name=name, bands=bands,
+            image_type=text(first(b, "image_type", "name")), description=text(b.get("description")),
+            resolution_m=5.0,  # Pixxel's Fireflies: 5 m hyperspectral [V pixxel.space]
+            min_area_km2=100.0, unit=UNIT,
+        ))
+    return sensors
+
+
+def quotes_from_dry_run(payload: Mapping[str, Any], requests: Sequence[Request], first_index: int) -> list[m.Quote]:
+    """One quote per item of a dry-run order, in the order the items were sent."""
+    order = parse_order(payload, dry_run=True)
+    quotes = []
+    for offset, request in enumerate(requests):
+        item = order.items[offset] if offset < len(order.items) else None
+        if item is None:
+            quotes.append(m.Quote(provider=PROVIDER, error="no price returned for this item",
+                                  request_index=first_index + offset))
+            continue
+        area = item.area_km2
+        quotes.append(m.Quote(
+            provider=PROVIDER, raw=item.raw, sensor=item.image_type or request.sensor,
+            area_km2=float(request.aoi.area_km2), billed_area_km2=None if area is None else max(area, 100.0),
+            base_amount=item.base_amount, amount=item.amount, unit=UNIT, uplifts=item.uplifts,
+            tokens=item.tokens_used if item.tokens_used is not None else number(item.raw.get("tokens_used")),
+            feasibility=item.feasibility, request_index=first_index + offset,
+            geometry=dict(request.aoi.__geo_interface__),
+        ))
+    return quotes
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
+
+
+class PixxelAdapter(Adapter):
+    """Pixxel v0. Prices through a dry-run order (its bulk form: one order, many items)."""
+
+    name = PROVIDER
+    default_base_url = BASE_URL
+    env_var = "PIXXEL_API_KEY"
+    bulk_limit = 50  # items per dry-run order (the sandbox's limit; Pixxel publishes none)
+    rate_limits = {"default": (10, 1.0)}  # none published; be polite
+
+    def __init__(self) -> None:
+        #: filled by the client on first use: the default project and bandset ids
+        self.project_id: str | None = None
+        self.bandsets: dict[str, str] = {}
+
+    def auth_headers(self, api_key: str) -> dict[str, str]:
+        return {"Authorization": api_key}  # no Bearer prefix [V]
+
+    def sensors(self) -> Call[list[m.Sensor]]:
+        return Call("GET", "/v0/bandsets", lambda body, h: parse_bandsets(body))
+
+    def projects(self) -> Call[list[str]]:
+        def parse(body: Any, headers: Any) -> list[str]:
+            rows = body.get("projects") if isinstance(body, Mapping) else body
+            return [str(p.get("id")) for p in rows or [] if isinstance(p, Mapping)]
+
+        return Call("GET", "/v0/projects", parse)
+
+    def _bandset_id(self, request: m.TaskingRequest) -> str | None:
+        wanted = request.bandset or request.sensor
+        if wanted is None:
+            return self.bandsets.get("VNIR") or next(iter(self.bandsets.values()), None)
+        return self.bandsets.get(str(wanted).upper(), wanted)
+
+    def item_payload(self, request: Request, name: str) -> dict[str, Any]:
+        geometry = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {}, "geometry": dict(request.aoi.__geo_interface__)}]}
+        item: dict[str, Any] = {"name": name, "geometry": geometry}
+        project = request.project_id or self.project_id
+        if project:
+            item["project_id"] = project
+        if isinstance(request, m.ArchiveRequest):
+            item["item_ids"] = list(request.item_ids)
+            return item
+        item.update({
+            "recurrence": request.recurrence.value,
+            "start_date": _iso(request.start),
+            "end_date": _iso(request.end),
+            "no_of_occurrences": request.occurrences or 1,
+            "cloud_cover": int(round(request.cloud_cover)),
+            "off_nadir": int(round(request.off_nadir if request.off_nadir is not None else 30)),
+            "delivery_speed": request.delivery_speed.value,
+        })
+        bandset = self._bandset_id(request)
+        if bandset:
+            item["bandset"] = {"bandset_id": bandset}
+        if request.usecase:
+            item["usecase"] = request.usecase
+        return item
+
+    def price(self, requests: Sequence[Request], first_index: int = 0) -> Call[list[m.Quote]]:
+        items = [self.item_payload(r, r.name or f"pixorder quote {first_index + i}") for i, r in enumerate(requests)]
+        return Call("POST", "/v0/orders", lambda body, h: quotes_from_dry_run(body, requests, first_index),
+                    json={"dry_run": True, "order_items": items}, expect=(201, 200))
+
+    def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
+        name = with_reference(request.name, reference, "pixorder order")
+        body = {"dry_run": dry_run, "order_items": [self.item_payload(request, name)]}
+        return Call("POST", "/v0/orders", lambda b, h: parse_order(b, dry_run=dry_run), json=body,
+                    spend=not dry_run, expect=(201, 200))
+
+    def find_by_reference(self, reference: str) -> Call[list[m.Order]]:
+        # Pixxel has no name filter: scan the newest items for the reference carried in the name.
+        def parse(body: Any, headers: Any) -> list[m.Order]:
+            page = parse_order_items_page(body)
+            found = [i for i in page.items if i.name and f"[{reference}]" in i.name]
+            return [m.Order(provider=PROVIDER, raw=i.raw, id=i.order_id or i.id, name=i.name, status=i.status,
+                            reference=reference, items=[i]) for i in found]
+
+        return Call("GET", "/v0/order-items", parse, params={"limit": 500, "offset": 0})
+
+    def get_order(self, order_id: str) -> Call[m.Order]:
+        return Call("GET", f"/v0/orders/{order_id}", lambda body, h: parse_order(body))
+
+    def list_orders(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.Order]]:
+        params = {"limit": limit, "offset": offset, **{k: v for k, v in filters.items() if v is not None}}
+        return Call("GET", "/v0/orders", lambda body, h: parse_orders_page(body), params=params)
+
+    def list_order_items(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.OrderItem]]:
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        for key, value in filters.items():
+            if value is None:
+                continue
+            if isinstance(value, (list, tuple)):
+                value = ",".join(str(getattr(v, "value", v)) for v in value)
+            params[key] = getattr(value, "value", value)
+        return Call("GET", "/v0/order-items", lambda body, h: parse_order_items_page(body), params=params)
+
+    def list_tasks(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.Task]]:
+        inner = self.list_order_items(filters, offset, limit)
+
+        def parse(body: Any, headers: Any) -> m.Page[m.Task]:
+            items = parse_order_items_page(body)
+            tasks = [t for i in items.items for t in i.tasks]
+            return m.Page[m.Task](items=tasks, total=items.total, offset=items.offset, limit=items.limit,
+                                  consumed=len(items.items))
+
+        inner.parse = parse
+        return inner
+
+    def cancel_order(self, order_id: str) -> Call[Any]:
+        raise self._unsupported(
+            "orders.cancel()", "Pixxel has no cancel endpoint: write to Pixxel support at least 72 h before "
+            "the item's start_date (inside 72 h it is refused)")
+
+    def edit_order(self, order_id: str, changes: Any) -> Call[Any]:
+        raise self._unsupported("orders.edit()", "Pixxel orders cannot be edited: place a new order")
+
+    def check_feasibility(self, request: m.TaskingRequest) -> Call[Any]:
+        raise self._unsupported(
+            "feasibility.check()", "Pixxel reports feasibility_status on each item: pricing.estimate() (a dry run)"
+            " returns it on the quote")

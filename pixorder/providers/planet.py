@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pixorder import models as m
+from pixorder.errors import ValidationError
 from pixorder.providers._wire import footprint, integer, number, text
+from pixorder.providers.base import Adapter, Call, Request, with_reference
 
 PROVIDER = "planet"
 BASE_URL = "https://api.planet.com/tasking/v2"
@@ -88,3 +90,151 @@ def parse_orders_page(payload: Mapping[str, Any]) -> m.Page[m.Order]:
         total=integer(payload.get("count")),
         next=text(payload.get("next")),
     )
+
+
+# ------------------------------------------------------------------------------------ requests (sans-IO)
+
+# Planet's tasking products, offered by every key's PL number [V docs: product names]; the catalogue
+# itself has no endpoint, so it lives here.
+PRODUCTS = [
+    {"id": "one_time_tasking", "name": "Flexible Tasking (SkySat)", "resolution_m": 0.5, "image_type": "optical",
+     "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": 25.0},
+    {"id": "Assured Tasking", "name": "Assured Tasking (SkySat)", "resolution_m": 0.5, "image_type": "optical",
+     "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": 25.0},
+    {"id": "Monitoring Tasking", "name": "Monitoring (SkySat, rrule)", "resolution_m": 0.5,
+     "image_type": "optical", "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": 25.0},
+]
+
+_FILTER_NAMES = {
+    "name": "name__icontains",
+    "status": "status",
+    "created_after": "created_time__gte",
+    "created_before": "created_time__lt",
+    "start_after": "start_time__gte",
+    "start_before": "start_time__lte",
+    "reference": "name__icontains",
+}
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
+
+
+def _geometry_of(aoi: Any) -> dict[str, Any]:
+    # Send what the user drew: Planet turns a Point into its own 5×5 km square and a line into a strip.
+    original = getattr(aoi, "original_geometry", None)
+    if original is not None and not isinstance(original, dict):
+        original = getattr(original, "__geo_interface__", None)
+    if isinstance(original, dict) and original.get("type") in ("Point", "LineString"):
+        return dict(original)
+    return dict(aoi.__geo_interface__)
+
+
+class PlanetAdapter(Adapter):
+    name = PROVIDER
+    default_base_url = BASE_URL
+    env_var = "PL_API_KEY"
+    bulk_limit = 100  # the real limit is the 1 MB body; 100 payloads stay far below it
+    rate_limits = {"default": (10, 1.0)}  # 10 requests/s per key [V]
+
+    def auth_headers(self, api_key: str) -> dict[str, str]:
+        return {"Authorization": f"api-key {api_key}"}
+
+    def sensors(self) -> list[m.Sensor]:  # type: ignore[override]
+        return [m.Sensor(provider=PROVIDER, raw=dict(p), unit=UNIT, **p) for p in PRODUCTS]
+
+    def order_payload(self, request: Request, name: str | None = None) -> dict[str, Any]:
+        if isinstance(request, m.ArchiveRequest):
+            raise self._unsupported("archive orders", "Planet's archive is ordered through the Orders API v2")
+        payload: dict[str, Any] = {"geometry": _geometry_of(request.aoi)}
+        if name is not None:
+            payload["name"] = name
+        payload["start_time"] = _iso(request.start)
+        payload["end_time"] = _iso(request.end)
+        if request.elevation_min is not None:
+            payload["sat_elevation_angle_min"] = round(request.elevation_min, 2)
+            payload["sat_elevation_angle_max"] = 90.0
+        if request.sensor:
+            payload["product"] = request.sensor
+        if request.delivery_speed is m.DeliverySpeed.EXPEDITED:
+            payload["scheduling_type"] = "EXPRESS"
+        return payload
+
+    def price(self, requests: Sequence[Request], first_index: int = 0) -> Call[list[m.Quote]]:
+        payloads = [self.order_payload(r) for r in requests]
+
+        def parse(body: Any, headers: Any) -> list[m.Quote]:
+            quotes = []
+            for offset, (detail, request) in enumerate(zip(body.get("pricing_details") or [], requests)):
+                quote = parse_pricing(detail, index=first_index + offset, area_km2=_area(request),
+                                      geometry=dict(request.aoi.__geo_interface__))
+                quote.sensor = request.sensor or "one_time_tasking"
+                quotes.append(quote)
+            return quotes
+
+        return Call("POST", "/pricing/", parse, json=payloads)
+
+    def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
+        name = with_reference(request.name, reference, "pixorder order")
+        if dry_run:
+            # Planet has no dry run: a pricing preview of the same payload is the honest equivalent.
+            payload = self.order_payload(request, name)
+
+            def parse_preview(body: Any, headers: Any) -> m.Order:
+                quote = parse_pricing(body)
+                return m.Order(provider=PROVIDER, raw=dict(body), id=f"dry-run-{reference}", name=name,
+                               amount=quote.amount, unit=quote.unit, area_km2=_area(request), dry_run=True,
+                               start=request.start, end=request.end, reference=reference,
+                               order_type=m.ItemType.TASKING, geometry=dict(request.aoi.__geo_interface__))
+
+            return Call("POST", "/pricing/", parse_preview, json=payload)
+        return Call("POST", "/orders/", lambda body, h: parse_order(body), json=self.order_payload(request, name),
+                    spend=True, expect=(201, 200))
+
+    def find_by_reference(self, reference: str) -> Call[list[m.Order]]:
+        return Call("GET", "/orders/", lambda body, h: [o for o in parse_orders_page(body).items
+                                                         if o.reference == reference],
+                    params={"name__icontains": reference, "limit": 50})
+
+    def get_order(self, order_id: str) -> Call[m.Order]:
+        return Call("GET", f"/orders/{order_id}/", lambda body, h: parse_order(body))
+
+    def list_orders(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.Order]]:
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        for key, value in filters.items():
+            if value is None:
+                continue
+            if isinstance(value, (list, tuple)):
+                key, value = (f"{key}__in" if key == "status" else key), ",".join(map(str, value))
+            params[_FILTER_NAMES.get(key, key)] = _iso(value) if hasattr(value, "isoformat") else str(value)
+
+        def parse(body: Any, headers: Any) -> m.Page[m.Order]:
+            page = parse_orders_page(body)
+            page.offset, page.limit = offset, limit
+            return page
+
+        return Call("GET", "/orders/", parse, params=params)
+
+    def edit_order(self, order_id: str, changes: Any) -> Call[None]:
+        allowed = {"name", "rank", "start_time", "end_time", "start", "end"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise ValidationError(sorted(unknown)[0], "Planet can edit only name, rank, start_time and end_time")
+        body = {{"start": "start_time", "end": "end_time"}.get(k, k): _iso(v) if hasattr(v, "isoformat") else v
+                for k, v in changes.items()}
+        return Call("PUT", f"/orders/{order_id}/", lambda body, h: None, json=body)
+
+    def cancel_order(self, order_id: str) -> Call[None]:
+        return Call("DELETE", f"/orders/{order_id}/", lambda body, h: None, expect=(204, 200))
+
+    def list_tasks(self, filters: Any, offset: int, limit: int) -> Call[Any]:
+        raise self._unsupported("tasks.list()", "Planet reports captures per order: use orders.get(id).raw")
+
+    def check_feasibility(self, request: m.TaskingRequest) -> Call[Any]:
+        raise self._unsupported(
+            "feasibility.check()", "Planet decides feasibility after orders.create() (RECEIVED → PENDING or "
+            "REJECTED); for Assured Tasking search imaging windows")
+
+
+def _area(request: Request) -> float | None:
+    return float(request.aoi.area_km2)

@@ -1,0 +1,327 @@
+"""AsyncClient: one facade per entity over one provider adapter and one transport."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from pixorder import errors as E
+from pixorder import models as m
+from pixorder.client.results import Listing, Results
+from pixorder.client.transport import OutcomeUnknown, RetryPolicy, Transport
+from pixorder.providers.base import Adapter, Call, Request
+
+T = TypeVar("T")
+
+PROVIDER_NAMES = ("pixxel", "planet", "geopera")
+ENV_VARS = {"pixxel": "PIXXEL_API_KEY", "planet": "PL_API_KEY", "geopera": "GEOPERA_API_KEY"}
+DEFAULT_PAGE_SIZE = {"pixxel": 100, "planet": 100, "geopera": 100}
+
+
+def make_adapter(provider: str, **options: Any) -> Adapter:
+    if provider == "pixxel":
+        from pixorder.providers.pixxel import PixxelAdapter
+
+        return PixxelAdapter()
+    if provider == "planet":
+        from pixorder.providers.planet import PlanetAdapter
+
+        return PlanetAdapter()
+    if provider == "geopera":
+        from pixorder.providers.geopera import GeoperaAdapter
+
+        return GeoperaAdapter(workspace_id=options.get("workspace_id", "default"),
+                              default_sensor=options.get("default_sensor"))
+    raise E.ValidationError("provider", f"must be one of sandbox, {', '.join(PROVIDER_NAMES)}", provider)
+
+
+def new_reference() -> str:
+    """A client reference carried in an order's name or tags, to find it again after a lost answer."""
+    return "pxo-" + uuid.uuid4().hex[:16]
+
+
+class AsyncClient:
+    """Prices, orders and lists for one provider; every method is a coroutine.
+
+    >>> import pixorder, asyncio
+    >>> async def main():
+    ...     async with pixorder.AsyncClient("sandbox", api="planet") as client:
+    ...         quote = await client.pricing.estimate(req)
+    """
+
+    def __init__(
+        self,
+        provider: str = "sandbox",
+        api_key: str | None = None,
+        base_url: str | None = None,
+        *,
+        api: str | None = None,
+        timeout: float = 30.0,
+        retries: int = 5,
+        backoff: float = 0.2,
+        rate_limits: dict[str, tuple[int, float]] | None = None,
+        page_size: int | None = None,
+        progress: bool = True,
+        reconcile_delay: float = 0.5,
+        **options: Any,
+    ):
+        self.sandbox = None
+        if provider == "sandbox":
+            api = api or "pixxel"
+            if api not in PROVIDER_NAMES:
+                raise E.ValidationError("api", f"must be one of {', '.join(PROVIDER_NAMES)}", api)
+            if base_url is None:
+                from pixorder import sandbox
+
+                self.sandbox = sandbox.shared()
+                base_url = self.sandbox.url
+                api_key = api_key or self.sandbox.keys[api]
+            elif api_key is None:
+                from pixorder.sandbox.keys import SANDBOX_KEYS
+
+                api_key = SANDBOX_KEYS[api]
+            self.provider = api
+            self.is_sandbox = True
+            if rate_limits is None:
+                rate_limits = {}  # the sandbox relaxes the real APIs' limits
+        else:
+            if provider not in PROVIDER_NAMES:
+                raise E.ValidationError("provider", f"must be one of sandbox, {', '.join(PROVIDER_NAMES)}",
+                                        provider)
+            self.provider = provider
+            self.is_sandbox = False
+            api_key = api_key or os.environ.get(ENV_VARS[provider])
+            if not api_key:
+                raise E.AuthError(
+                    f"no API key for {provider}: pass api_key=..., or set the environment variable "
+                    f"{ENV_VARS[provider]}; or try the sandbox with pixorder.connect('sandbox', api='{provider}')",
+                    provider=provider,
+                )
+        self.adapter = make_adapter(self.provider, **options)
+        self.base_url = base_url or self.adapter.default_base_url
+        self.transport = Transport(
+            self.adapter, api_key, self.base_url, timeout=timeout,
+            retry=RetryPolicy(attempts=retries, base=backoff), rate_limits=rate_limits,
+        )
+        self.page_size = page_size or DEFAULT_PAGE_SIZE[self.provider]
+        self.progress = progress
+        self.reconcile_delay = reconcile_delay
+        self._prepared = False
+        self.pricing = Pricing(self)
+        self.orders = Orders(self)
+        self.order_items = OrderItems(self)
+        self.tasks = Tasks(self)
+        self.quotations = Quotations(self)
+        self.feasibility = Feasibility(self)
+
+    def __repr__(self) -> str:
+        where = "sandbox" if self.is_sandbox else "live"
+        return f"<pixorder.AsyncClient {self.provider} ({where}) {self.base_url} key=set>"
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+
+    async def send(self, call: Call[T]) -> T:
+        await self._prepare()
+        return await self.transport.send(call)
+
+    async def _prepare(self) -> None:
+        # Pixxel orders need a project and a bandset id: read them once, on first use.
+        if self._prepared:
+            return
+        self._prepared = True
+        if self.provider == "pixxel":
+            try:
+                projects = await self.transport.send(self.adapter.projects())  # type: ignore[attr-defined]
+                self.adapter.project_id = projects[0] if projects else None  # type: ignore[attr-defined]
+                sensors = await self.transport.send(self.adapter.sensors())  # type: ignore[arg-type]
+                self.adapter.bandsets = {  # type: ignore[attr-defined]
+                    (s.name or s.id).upper(): s.id for s in sensors
+                }
+            except Exception:
+                self._prepared = False
+                raise
+
+    async def sensors(self) -> Results[m.Sensor]:
+        """The provider's orderable sensors or products."""
+        call = self.adapter.sensors()
+        found = call if isinstance(call, list) else await self.send(call)
+        return Results(found, entity="sensors")
+
+    def _listing(self, entity: str, make_call: Callable[[dict[str, Any], int, int], Call[m.Page[Any]]],
+                 filters: dict[str, Any], limit: int | None) -> Listing[Any]:
+        make_call(filters, 0, 1)  # raises NotSupported / ValidationError now, before any network call
+        return Listing(self, entity, make_call, filters, limit=limit, page_size=self.page_size)
+
+
+class _Facade:
+    def __init__(self, client: AsyncClient):
+        self._client = client
+
+    @property
+    def adapter(self) -> Adapter:
+        return self._client.adapter
+
+
+class Pricing(_Facade):
+    async def estimate(self, requests: Request | Sequence[Request]) -> Any:
+        """Price one request (→ ``Quote``) or many (→ ``Results[Quote]``) with the API's bulk form.
+
+        Many requests are sent in chunks of the API's bulk limit, concurrently; a request that
+        fails comes back as a quote holding its ``error``, never as an exception for the batch.
+        """
+        single = isinstance(requests, (m.TaskingRequest, m.ArchiveRequest))
+        batch = [requests] if single else list(requests)  # type: ignore[list-item]
+        quotes = await self._estimate(batch)
+        if single:
+            if quotes[0].error:
+                raise E.ApiError(quotes[0].error, provider=self._client.provider, body=quotes[0].raw)
+            return quotes[0]
+        return Results(quotes, entity="quotes")
+
+    async def _estimate(self, batch: list[Request]) -> list[m.Quote]:
+        limit = self.adapter.bulk_limit
+        chunks: list[list[int]] = []
+        # Archive and tasking requests go to different endpoints on some APIs: chunk each kind apart.
+        for kind in (m.TaskingRequest, m.ArchiveRequest):
+            positions = [i for i, r in enumerate(batch) if isinstance(r, kind)]
+            chunks += [positions[start : start + limit] for start in range(0, len(positions), limit)]
+
+        async def run(positions: list[int]) -> list[m.Quote]:
+            chunk = [batch[i] for i in positions]
+            try:
+                quotes = await self._client.send(self.adapter.price(chunk, 0))
+            except E.NotSupported:
+                raise
+            except E.PixorderError as exc:
+                quotes = [m.Quote(provider=self._client.provider, error=str(exc), sensor=r.sensor,
+                                  area_km2=float(r.aoi.area_km2), geometry=dict(r.aoi.__geo_interface__))
+                          for r in chunk]
+            for position, quote in zip(positions, quotes):
+                quote.request_index = position
+            return quotes
+
+        results = await asyncio.gather(*(run(positions) for positions in chunks))
+        flat = [q for chunk in results for q in chunk]
+        return sorted(flat, key=lambda q: q.request_index if q.request_index is not None else 0)
+
+
+class Orders(_Facade):
+    async def create(self, request: Request, *, dry_run: bool = False, max_amount: float | None = None,
+                     reference: str | None = None) -> m.Order:
+        """Place an order (or, with ``dry_run=True``, price it without spending).
+
+        The order carries a client reference (in its name or tags). If the answer is lost, the
+        order is looked up by that reference before anything is sent again; if that cannot
+        decide, ``AmbiguousSpend`` is raised holding the reference for ``reconcile()``.
+        ``max_amount`` prices the request first and refuses to place it above that amount.
+        """
+        if not isinstance(request, (m.TaskingRequest, m.ArchiveRequest)):
+            raise E.ValidationError("request", "must be a TaskingRequest or an ArchiveRequest",
+                                    type(request).__name__)
+        reference = reference or new_reference()
+        if dry_run:
+            return await self._client.send(self.adapter.create_order(request, reference=reference, dry_run=True))
+        if max_amount is not None:
+            quote = (await self._client.pricing._estimate([request]))[0]
+            if quote.error:
+                raise E.ApiError(quote.error, provider=self._client.provider, body=quote.raw)
+            if quote.amount is not None and quote.amount > max_amount:
+                raise E.SpendLimitExceeded(self._client.provider, quote.amount, quote.unit, max_amount)
+        call = self.adapter.create_order(request, reference=reference)
+        order = await self._place(call, reference)
+        if order.status is None and not order.items:
+            order = await self.get(order.id)  # some APIs answer a placement with the id only
+        return order
+
+    async def _place(self, call: Call[m.Order], reference: str) -> m.Order:
+        attempts = self._client.transport.retry.attempts
+        last: BaseException | None = None
+        for _ in range(attempts):
+            try:
+                return await self._client.send(call)
+            except OutcomeUnknown as unknown:
+                last = unknown.cause
+                found = await self._lookup(reference)
+                if found is None:
+                    raise E.AmbiguousSpend(self._client.provider, reference, unknown.cause) from None
+                if found:
+                    return await self._complete(found[0])
+                # Not there: the server never acted, so sending again cannot order twice.
+        raise E.AmbiguousSpend(self._client.provider, reference, last)
+
+    async def _lookup(self, reference: str) -> list[m.Order] | None:
+        """Orders carrying ``reference``; None when the provider cannot be asked right now."""
+        await asyncio.sleep(self._client.reconcile_delay)
+        try:
+            return await self._client.send(self.adapter.find_by_reference(reference))
+        except (E.ProviderUnavailable, E.RateLimited, OutcomeUnknown):
+            return None
+
+    async def _complete(self, order: m.Order) -> m.Order:
+        try:
+            return await self.get(order.id)
+        except E.PixorderError:
+            return order
+
+    async def reconcile(self, reference: str) -> m.Order | None:
+        """Settle an ``AmbiguousSpend``: the order placed with ``reference``, or None if none was."""
+        found = await self._client.send(self.adapter.find_by_reference(reference))
+        if len(found) > 1:
+            raise E.Conflict(f"{len(found)} orders carry reference {reference!r}", provider=self._client.provider)
+        return await self._complete(found[0]) if found else None
+
+    async def get(self, order_id: str) -> m.Order:
+        return await self._client.send(self.adapter.get_order(order_id))
+
+    def list(self, *, limit: int | None = None, **filters: Any) -> Listing[m.Order]:
+        """Every order matching ``filters``, fetched page by page as you iterate (``limit`` caps rows)."""
+        return self._client._listing("orders", self.adapter.list_orders, filters, limit)
+
+    async def edit(self, order_id: str, **changes: Any) -> m.Order:
+        result = await self._client.send(self.adapter.edit_order(order_id, changes))
+        return result if isinstance(result, m.Order) else await self.get(order_id)
+
+    async def cancel(self, order_id: str) -> m.Order:
+        call = self.adapter.cancel_order(order_id)
+        await self._client.send(call)
+        return await self.get(order_id)
+
+
+class OrderItems(_Facade):
+    def list(self, *, limit: int | None = None, **filters: Any) -> Listing[m.OrderItem]:
+        return self._client._listing("order_items", self.adapter.list_order_items, filters, limit)
+
+
+class Tasks(_Facade):
+    def list(self, *, limit: int | None = None, **filters: Any) -> Listing[m.Task]:
+        return self._client._listing("tasks", self.adapter.list_tasks, filters, limit)
+
+
+class Quotations(_Facade):
+    def list(self, *, limit: int | None = None, **filters: Any) -> Listing[m.Quotation]:
+        return self._client._listing("quotations", self.adapter.list_quotations, filters, limit)
+
+    async def decide(self, quotation_id: str, accept: bool) -> m.Quotation:
+        """Accept (reserves credits) or reject a quotation; resent safely with an idempotency key."""
+        return await self._client.send(self.adapter.decide_quotation(quotation_id, accept))
+
+
+class Feasibility(_Facade):
+    async def check(self, request: m.TaskingRequest) -> Results[m.FeasibilityStudy]:
+        return Results(await self._client.send(self.adapter.check_feasibility(request)), entity="feasibility")
+
+    def list(self, *, limit: int | None = None, **filters: Any) -> Listing[m.FeasibilityStudy]:
+        return self._client._listing("feasibility", self.adapter.list_feasibility, filters, limit)
+
+    async def decide(self, study_id: str, option_id: str) -> m.FeasibilityStudy:
+        return await self._client.send(self.adapter.decide_feasibility(study_id, option_id))

@@ -1,0 +1,232 @@
+"""The only place that does I/O: auth, timeouts, retries with backoff, rate limits, redaction."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+
+from pixorder import errors as E
+from pixorder.providers.base import Adapter, Call, error_from_response, retry_after_seconds
+
+T = TypeVar("T")
+log = logging.getLogger("pixorder.http")
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# A read may be retried on a 500 too: it changes nothing on the server.
+READ_RETRY_STATUSES = RETRY_STATUSES | {500}
+# Failures after which a request may or may not have been processed by the server.
+_UNKNOWN_OUTCOME = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.WriteError,
+                    httpx.RemoteProtocolError)
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class OutcomeUnknown(Exception):
+    """A spend call failed after it may have reached the server; the caller must reconcile."""
+
+    def __init__(self, cause: BaseException):
+        super().__init__(f"outcome unknown after {type(cause).__name__}")
+        self.cause = cause
+
+
+class Redactor(logging.Filter):
+    """Replaces every registered secret in log records, whatever formatted them."""
+
+    secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            for secret in self.secrets:
+                message = message.replace(secret, "***")
+            record.msg, record.args = message, None
+        return True
+
+
+log.addFilter(Redactor())
+
+
+def redact(text: str) -> str:
+    for secret in Redactor.secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+@dataclass
+class RetryPolicy:
+    """Exponential backoff with full jitter, capped; ``Retry-After`` wins when the server sends it."""
+
+    attempts: int = 5
+    base: float = 0.2
+    cap: float = 8.0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        if retry_after is not None:
+            return min(retry_after, 60.0)
+        return self.rng.uniform(0, min(self.cap, self.base * (2**attempt)))
+
+
+class RateLimiter:
+    """Spaces requests so that at most ``n`` start in any ``per`` seconds (a sliding log)."""
+
+    def __init__(self, n: int, per: float):
+        self.n, self.per = n, per
+        self._starts: list[float] = []
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                self._starts = [t for t in self._starts if now - t < self.per]
+                if len(self._starts) < self.n:
+                    self._starts.append(now)
+                    return
+                await asyncio.sleep(self.per - (now - self._starts[0]))
+
+
+@dataclass
+class Stats:
+    """What the transport did: for the reliability figures and for a curious user."""
+
+    requests: int = 0
+    retries: int = 0
+    by_status: dict[int, int] = field(default_factory=dict)
+    errors: int = 0
+
+
+class Transport:
+    """Sends ``Call``s for one provider over one ``httpx.AsyncClient``."""
+
+    def __init__(
+        self,
+        adapter: Adapter,
+        api_key: str,
+        base_url: str,
+        *,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        rate_limits: Mapping[str, tuple[int, float]] | None = None,
+        http: httpx.AsyncClient | None = None,
+        max_connections: int = 20,
+    ):
+        self.adapter = adapter
+        self._api_key = api_key
+        Redactor.secrets.add(api_key)
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        limits = adapter.rate_limits if rate_limits is None else rate_limits
+        self._limiters = {bucket: RateLimiter(n, per) for bucket, (n, per) in limits.items()}
+        self._http = http
+        self._owns_http = http is None
+        self._max_connections = max_connections
+        self.stats = Stats()
+
+    def __repr__(self) -> str:
+        return f"<Transport {self.adapter.name} {self.base_url}>"
+
+    def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(
+                timeout=self.timeout,
+                limits=httpx.Limits(max_connections=self._max_connections,
+                                    max_keepalive_connections=self._max_connections),
+            )
+        return self._http
+
+    async def aclose(self) -> None:
+        if self._http is not None and self._owns_http:
+            await self._http.aclose()
+        self._http = None
+
+    async def _limit(self, bucket: str) -> None:
+        for name in {"default", bucket}:
+            limiter = self._limiters.get(name)
+            if limiter is not None:
+                await limiter.acquire()
+
+    async def send(self, call: Call[T]) -> T:
+        """Send ``call`` with retries; a spend call without an idempotency key is never resent blindly.
+
+        Raises a typed ``ApiError`` for an error answer, or ``OutcomeUnknown`` when a spend call
+        failed in a way that leaves unknown whether the server acted.
+        """
+        idempotent = not call.spend or "Idempotency-Key" in call.headers
+        attempt = 0
+        while True:
+            await self._limit(call.bucket)
+            try:
+                response = await self._exchange(call)
+            except _NOT_SENT as exc:
+                if attempt + 1 >= self.retry.attempts:
+                    raise E.ProviderUnavailable(f"cannot reach {self.base_url}: {type(exc).__name__}",
+                                                provider=self.adapter.name) from None
+            except (*_UNKNOWN_OUTCOME, httpx.TimeoutException) as exc:
+                if not idempotent:
+                    raise OutcomeUnknown(exc) from None
+                if attempt + 1 >= self.retry.attempts:
+                    raise E.ProviderUnavailable(f"{call.describe()} failed: {type(exc).__name__}",
+                                                provider=self.adapter.name) from None
+            else:
+                if response.status_code in call.expect:
+                    return self._parse(call, response)
+                retryable = READ_RETRY_STATUSES if idempotent else RETRY_STATUSES
+                status = response.status_code
+                if status not in retryable or attempt + 1 >= self.retry.attempts:
+                    if not idempotent and status in (500, 502, 504):
+                        # The request reached a server that failed; it may have acted before failing.
+                        raise OutcomeUnknown(self._error(response))
+                    raise self._error(response)
+                if not idempotent and status != 429 and status != 503:
+                    raise OutcomeUnknown(self._error(response))
+                delay = self.retry.delay(attempt, retry_after_seconds(response.headers))
+                await asyncio.sleep(delay)
+                attempt += 1
+                self.stats.retries += 1
+                continue
+            await asyncio.sleep(self.retry.delay(attempt))
+            attempt += 1
+            self.stats.retries += 1
+
+    async def _exchange(self, call: Call[Any]) -> httpx.Response:
+        headers = {**self.adapter.auth_headers(self._api_key), "Accept": "application/json", **call.headers}
+        started = time.perf_counter()
+        self.stats.requests += 1
+        try:
+            response = await self._client().request(
+                call.method, self.base_url + call.path, params=call.params, json=call.json, headers=headers,
+            )
+        except httpx.HTTPError as exc:
+            self.stats.errors += 1
+            log.debug("%s %s %s → %s", self.adapter.name, call.method, call.path, type(exc).__name__)
+            raise
+        elapsed = (time.perf_counter() - started) * 1000
+        self.stats.by_status[response.status_code] = self.stats.by_status.get(response.status_code, 0) + 1
+        log.debug("%s %s %s → %s in %.0f ms", self.adapter.name, call.method, call.path, response.status_code,
+                  elapsed)
+        return response
+
+    def _parse(self, call: Call[T], response: httpx.Response) -> T:
+        body = _decode(response)
+        return call.parse(body, response.headers)
+
+    def _error(self, response: httpx.Response) -> E.ApiError:
+        return error_from_response(self.adapter.name, response.status_code, _decode(response), response.headers)
+
+
+def _decode(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        return redact(response.text[:2000])

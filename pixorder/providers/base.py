@@ -1,0 +1,189 @@
+"""The sans-IO seam: an adapter turns a neutral intent into a ``Call`` and a response into models."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pixorder import errors as E
+from pixorder import models as m
+
+T = TypeVar("T")
+
+Request = m.TaskingRequest | m.ArchiveRequest
+
+
+@dataclass
+class Call(Generic[T]):
+    """One HTTP exchange, described without doing it: what to send and how to read the answer.
+
+    ``parse`` receives the decoded JSON body (None when empty) and the response headers.
+    ``spend`` marks calls that may cost money: the transport never resends them blindly.
+    ``bucket`` picks the client-side rate limit (e.g. Geopera's 60/min for placement).
+    """
+
+    method: str
+    path: str
+    parse: Callable[[Any, Mapping[str, str]], T]
+    params: Mapping[str, Any] | None = None
+    json: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    spend: bool = False
+    bucket: str = "default"
+    expect: tuple[int, ...] = (200, 201, 202, 204)
+
+    def describe(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def error_from_response(provider: str, status: int, body: Any, headers: Mapping[str, str]) -> E.ApiError:
+    """A typed pixorder error from any provider's error body, keeping status, code, message and body.
+
+    Reads Pixxel ``{code, message, details}``, Planet ``{error}`` / ``{detail}`` / DRF field lists,
+    Geopera problem+json ``{title, detail}`` and 422 ``{detail: [{loc, msg}]}``.
+    """
+    code, message = _code_and_message(body)
+    if not message:
+        message = f"HTTP {status}"
+    kwargs: dict[str, Any] = {"provider": provider, "status": status, "code": code, "body": body}
+    if status in (401, 403):
+        return E.AuthError(message, **kwargs)
+    if status in (404, 410):
+        return E.NotFound(message, **kwargs)
+    if status == 409:
+        return E.Conflict(message, **kwargs)
+    if status == 429:
+        return E.RateLimited(message, retry_after=retry_after_seconds(headers), **kwargs)
+    if status >= 500:
+        return E.ProviderUnavailable(message, **kwargs)
+    return E.ApiError(message, **kwargs)
+
+
+def _code_and_message(body: Any) -> tuple[str | None, str]:
+    if isinstance(body, Mapping):
+        code = body.get("code") or body.get("type")
+        code = None if code in (None, "about:blank") else str(code)
+        detail = body.get("detail")
+        if isinstance(detail, list):  # FastAPI / Geopera 422
+            parts = []
+            for err in detail:
+                if isinstance(err, Mapping):
+                    loc = ".".join(str(p) for p in err.get("loc", []) if p != "body")
+                    parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
+            return code or "validation_error", "; ".join(parts)
+        for key in ("message", "detail", "error", "title"):
+            value = body.get(key)
+            if isinstance(value, Mapping):
+                value = value.get("message") or value.get("error") or json.dumps(value)
+            if value:
+                message = str(value)
+                details = body.get("details")
+                if isinstance(details, list) and details:
+                    message += " (" + "; ".join(_detail_text(d) for d in details) + ")"
+                return code, message
+        # DRF style {"field": ["problem"]}
+        fields = [f"{k}: {'; '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in body.items()]
+        return code, "; ".join(fields)
+    if isinstance(body, str):
+        return None, body[:500]
+    return None, ""
+
+
+def _detail_text(detail: Any) -> str:
+    if isinstance(detail, Mapping):
+        field_name = detail.get("field") or detail.get("loc")
+        msg = detail.get("message") or detail.get("msg") or json.dumps(detail)
+        return f"{field_name}: {msg}" if field_name else str(msg)
+    return str(detail)
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("retry-after") or headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from datetime import datetime, timezone
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return max(0.0, (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds())
+        except (TypeError, ValueError):
+            return None
+
+
+class Adapter:
+    """Base adapter: every operation a provider lacks raises ``NotSupported`` with what to do instead."""
+
+    name: str = ""
+    default_base_url: str = ""
+    env_var: str = ""
+    bulk_limit: int = 1
+    #: bucket → (requests, per seconds); the sandbox relaxes these
+    rate_limits: Mapping[str, tuple[int, float]] = {}
+
+    def auth_headers(self, api_key: str) -> dict[str, str]:
+        raise NotImplementedError
+
+    def _unsupported(self, operation: str, instead: str) -> E.NotSupported:
+        return E.NotSupported(self.name, operation, instead)
+
+    # --- operations; each returns a Call (or a list of Calls) ---------------------------------
+    def sensors(self) -> Call[list[m.Sensor]]:
+        raise self._unsupported("sensors()", "see the provider's product documentation")
+
+    def price(self, requests: Sequence[Request], first_index: int = 0) -> Call[list[m.Quote]]:
+        raise self._unsupported("pricing.estimate()", "no pricing endpoint")
+
+    def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
+        raise self._unsupported("orders.create()", "order in the provider's web app")
+
+    def find_by_reference(self, reference: str) -> Call[list[m.Order]]:
+        raise self._unsupported("orders.reconcile()", "look the order up by hand")
+
+    def get_order(self, order_id: str) -> Call[m.Order]:
+        raise self._unsupported("orders.get()", "list orders instead")
+
+    def list_orders(self, filters: Mapping[str, Any], offset: int, limit: int) -> Call[m.Page[m.Order]]:
+        raise self._unsupported("orders.list()", "no order listing")
+
+    def edit_order(self, order_id: str, changes: Mapping[str, Any]) -> Call[m.Order]:
+        raise self._unsupported("orders.edit()", "cancel and order again")
+
+    def cancel_order(self, order_id: str) -> Call[m.Order | None]:
+        raise self._unsupported("orders.cancel()", "contact the provider's support")
+
+    def list_order_items(
+        self, filters: Mapping[str, Any], offset: int, limit: int
+    ) -> Call[m.Page[m.OrderItem]]:
+        raise self._unsupported("order_items.list()", "use orders.list(); each order is one item")
+
+    def list_tasks(self, filters: Mapping[str, Any], offset: int, limit: int) -> Call[m.Page[m.Task]]:
+        raise self._unsupported("tasks.list()", "use orders.get() and read its status")
+
+    def list_quotations(
+        self, filters: Mapping[str, Any], offset: int, limit: int
+    ) -> Call[m.Page[m.Quotation]]:
+        raise self._unsupported("quotations.list()", "prices come from pricing.estimate()")
+
+    def decide_quotation(self, quotation_id: str, accept: bool) -> Call[m.Quotation]:
+        raise self._unsupported("quotations.decide()", "orders are priced up front")
+
+    def check_feasibility(self, request: m.TaskingRequest) -> Call[list[m.FeasibilityStudy]]:
+        raise self._unsupported("feasibility.check()", "read the feasibility on the quote or order item")
+
+    def list_feasibility(
+        self, filters: Mapping[str, Any], offset: int, limit: int
+    ) -> Call[m.Page[m.FeasibilityStudy]]:
+        raise self._unsupported("feasibility.list()", "read the feasibility on the quote or order item")
+
+    def decide_feasibility(self, study_id: str, option_id: str) -> Call[m.FeasibilityStudy]:
+        raise self._unsupported("feasibility.decide()", "no feasibility studies to decide")
+
+
+def with_reference(name: str | None, reference: str, fallback: str) -> str:
+    """An order name that carries pixorder's client reference, so a lost response can be reconciled."""
+    return f"{name or fallback} [{reference}]"
