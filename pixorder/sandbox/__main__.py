@@ -1,0 +1,38 @@
+"""``python -m pixorder.sandbox serve --port 8765 --db state.sqlite``: run the sandbox in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import uvicorn
+
+from .app import create_app
+from .faults import quiet_dropped_connections
+from .keys import SANDBOX_KEYS
+from .state import SandboxState
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pixorder.sandbox", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the sandbox until interrupted")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--db", default=None, help="SQLite file to keep state in (default: in memory)")
+    serve.add_argument("--seed", type=int, default=0, help="seed of the fault-injection RNG")
+    args = parser.parse_args(argv)
+
+    app = create_app(SandboxState.create(args.db, args.seed))
+    url = f"http://{args.host}:{args.port}"
+    print(f"pixorder sandbox at {url} (API docs: {url}/docs; state: {args.db or 'in memory'})")
+    for provider, key in SANDBOX_KEYS.items():
+        print(f"  {provider:8s} key: {key}")
+    sys.stdout.flush()
+    quiet_dropped_connections()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", lifespan="off")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
