@@ -22,7 +22,7 @@ from typing import Any
 import shapely
 from pyproj import Transformer
 from shapely.geometry import LineString, Point, Polygon, mapping, shape
-from shapely.ops import transform
+from shapely.geometry.polygon import orient
 
 SUPPORTED_TYPES = ("Point", "LineString", "Polygon", "MultiPolygon")
 
@@ -73,17 +73,21 @@ def parse_geometry(geojson: Any, allowed: tuple[str, ...] = SUPPORTED_TYPES) -> 
     return geom
 
 
+def _project(geom: Any, transformer: Transformer) -> Any:
+    return shapely.transform(geom, transformer.transform, interleaved=False)
+
+
 def area_km2(geom: Any) -> float:
     """Area in km² of a shapely geometry (or GeoJSON dict) in lon/lat."""
     if isinstance(geom, dict):
         geom = parse_geometry(geom)
     forward, _ = _local(geom)
-    return transform(forward.transform, geom).area / 1e6
+    return _project(geom, forward).area / 1e6
 
 
 def length_km(geom: Any) -> float:
     forward, _ = _local(geom)
-    return transform(forward.transform, geom).length / 1000
+    return _project(geom, forward).length / 1000
 
 
 def point_square(lon: float, lat: float, side_km: float = 5.0) -> dict[str, Any]:
@@ -102,7 +106,7 @@ def line_strip(
     Raises GeometryError when the line is shorter than ``min_length_km`` or longer than ``max_length_km``.
     """
     forward, inverse = _local(line)
-    projected = transform(forward.transform, line)
+    projected = _project(line, forward)
     length = projected.length / 1000
     if length < min_length_km:
         raise GeometryError(f"Strip length {length:.2f} km is below the minimum of {min_length_km:g} km.")
@@ -113,7 +117,7 @@ def line_strip(
 
 
 def _geojson_polygon(projected: Polygon, inverse: Transformer) -> dict[str, Any]:
-    lonlat = shapely.geometry.polygon.orient(transform(inverse.transform, projected), sign=1.0)
+    lonlat = orient(_project(projected, inverse), sign=1.0)
     geo = mapping(lonlat)
     # Six decimals (~0.1 m) like Planet's example; GeoJSON wants lists, not tuples.
     return {
