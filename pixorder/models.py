@@ -265,7 +265,7 @@ def off_nadir_to_elevation(off_nadir_deg: float, orbit_km: float = DEFAULT_ORBIT
     >>> round(off_nadir_to_elevation(0), 1)
     90.0
     >>> round(off_nadir_to_elevation(25), 1)
-    62.0
+    62.9
     """
     ratio = (EARTH_RADIUS_KM + orbit_km) / EARTH_RADIUS_KM * math.sin(math.radians(off_nadir_deg))
     return math.degrees(math.acos(min(1.0, ratio)))
@@ -315,6 +315,10 @@ def _translate(exc: pydantic.ValidationError) -> ValidationError:
 
 
 # ------------------------------------------------------------------------------------------- requests
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _coerce_aoi(value: Any) -> Any:
     from pixorder.aoi import AOI
 
@@ -352,24 +356,24 @@ class TaskingRequest(_Request):
     priority: str | None = None
     tags: list[str] = Field(default_factory=list)
 
-    @pydantic.field_validator("cloud_cover")
+    @pydantic.field_validator("cloud_cover", mode="before")
     @classmethod
-    def _cloud(cls, v: float) -> float:
-        if not (isinstance(v, (int, float)) and math.isfinite(v) and 0 <= v <= 100):
+    def _cloud(cls, v: Any) -> float:
+        if not (_is_number(v) and math.isfinite(v) and 0 <= v <= 100):
             raise ValidationError("cloud_cover", "must be between 0 and 100", v)
         return float(v)
 
-    @pydantic.field_validator("off_nadir")
+    @pydantic.field_validator("off_nadir", mode="before")
     @classmethod
-    def _off_nadir(cls, v: float | None) -> float | None:
-        if v is not None and not (math.isfinite(v) and 0 <= v <= 60):
+    def _off_nadir(cls, v: Any) -> float | None:
+        if v is not None and not (_is_number(v) and math.isfinite(v) and 0 <= v <= 60):
             raise ValidationError("off_nadir", "must be between 0 and 60 degrees", v)
         return v
 
-    @pydantic.field_validator("elevation_min")
+    @pydantic.field_validator("elevation_min", mode="before")
     @classmethod
-    def _elevation(cls, v: float | None) -> float | None:
-        if v is not None and not (math.isfinite(v) and 0 <= v <= 90):
+    def _elevation(cls, v: Any) -> float | None:
+        if v is not None and not (_is_number(v) and math.isfinite(v) and 0 <= v <= 90):
             raise ValidationError("elevation_min", "must be between 0 and 90 degrees", v)
         return v
 

@@ -181,14 +181,14 @@ class Pricing(_Facade):
         """
         single = isinstance(requests, (m.TaskingRequest, m.ArchiveRequest))
         batch = [requests] if single else list(requests)  # type: ignore[list-item]
-        quotes = await self._estimate(batch)
+        quotes = await self._estimate(batch, raise_errors=single)
         if single:
             if quotes[0].error:
                 raise E.ApiError(quotes[0].error, provider=self._client.provider, body=quotes[0].raw)
             return quotes[0]
         return Results(quotes, entity="quotes")
 
-    async def _estimate(self, batch: list[Request]) -> list[m.Quote]:
+    async def _estimate(self, batch: list[Request], raise_errors: bool = False) -> list[m.Quote]:
         limit = self.adapter.bulk_limit
         chunks: list[list[int]] = []
         # Archive and tasking requests go to different endpoints on some APIs: chunk each kind apart.
@@ -200,9 +200,9 @@ class Pricing(_Facade):
             chunk = [batch[i] for i in positions]
             try:
                 quotes = await self._client.send(self.adapter.price(chunk, 0))
-            except E.NotSupported:
-                raise
             except E.PixorderError as exc:
+                if raise_errors or isinstance(exc, (E.NotSupported, E.ValidationError)):
+                    raise
                 quotes = [m.Quote(provider=self._client.provider, error=str(exc), sensor=r.sensor,
                                   area_km2=float(r.aoi.area_km2), geometry=dict(r.aoi.__geo_interface__))
                           for r in chunk]

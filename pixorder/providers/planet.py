@@ -11,7 +11,8 @@ from pixorder.providers._wire import footprint, integer, number, text
 from pixorder.providers.base import Adapter, Call, Request, with_reference
 
 PROVIDER = "planet"
-BASE_URL = "https://api.planet.com/tasking/v2"
+BASE_URL = "https://api.planet.com"
+PREFIX = "/tasking/v2"
 UNIT = "SQKM"  # Planet prices in quota units of square kilometres
 REFERENCE_PREFIX = "pxo-"
 
@@ -172,7 +173,7 @@ class PlanetAdapter(Adapter):
                 quotes.append(quote)
             return quotes
 
-        return Call("POST", "/pricing/", parse, json=payloads)
+        return Call("POST", PREFIX + "/pricing/", parse, json=payloads)
 
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
         name = with_reference(request.name, reference, "pixorder order")
@@ -187,17 +188,17 @@ class PlanetAdapter(Adapter):
                                start=request.start, end=request.end, reference=reference,
                                order_type=m.ItemType.TASKING, geometry=dict(request.aoi.__geo_interface__))
 
-            return Call("POST", "/pricing/", parse_preview, json=payload)
-        return Call("POST", "/orders/", lambda body, h: parse_order(body), json=self.order_payload(request, name),
+            return Call("POST", PREFIX + "/pricing/", parse_preview, json=payload)
+        return Call("POST", PREFIX + "/orders/", lambda body, h: parse_order(body), json=self.order_payload(request, name),
                     spend=True, expect=(201, 200))
 
     def find_by_reference(self, reference: str) -> Call[list[m.Order]]:
-        return Call("GET", "/orders/", lambda body, h: [o for o in parse_orders_page(body).items
+        return Call("GET", PREFIX + "/orders/", lambda body, h: [o for o in parse_orders_page(body).items
                                                          if o.reference == reference],
                     params={"name__icontains": reference, "limit": 50})
 
     def get_order(self, order_id: str) -> Call[m.Order]:
-        return Call("GET", f"/orders/{order_id}/", lambda body, h: parse_order(body))
+        return Call("GET", PREFIX + f"/orders/{order_id}/", lambda body, h: parse_order(body))
 
     def list_orders(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.Order]]:
         params: dict[str, Any] = {"limit": limit, "offset": offset}
@@ -213,7 +214,7 @@ class PlanetAdapter(Adapter):
             page.offset, page.limit = offset, limit
             return page
 
-        return Call("GET", "/orders/", parse, params=params)
+        return Call("GET", PREFIX + "/orders/", parse, params=params)
 
     def edit_order(self, order_id: str, changes: Any) -> Call[None]:
         allowed = {"name", "rank", "start_time", "end_time", "start", "end"}
@@ -222,10 +223,10 @@ class PlanetAdapter(Adapter):
             raise ValidationError(sorted(unknown)[0], "Planet can edit only name, rank, start_time and end_time")
         body = {{"start": "start_time", "end": "end_time"}.get(k, k): _iso(v) if hasattr(v, "isoformat") else v
                 for k, v in changes.items()}
-        return Call("PUT", f"/orders/{order_id}/", lambda body, h: None, json=body)
+        return Call("PUT", PREFIX + f"/orders/{order_id}/", lambda body, h: None, json=body)
 
     def cancel_order(self, order_id: str) -> Call[None]:
-        return Call("DELETE", f"/orders/{order_id}/", lambda body, h: None, expect=(204, 200))
+        return Call("DELETE", PREFIX + f"/orders/{order_id}/", lambda body, h: None, expect=(204, 200))
 
     def list_tasks(self, filters: Any, offset: int, limit: int) -> Call[Any]:
         raise self._unsupported("tasks.list()", "Planet reports captures per order: use orders.get(id).raw")

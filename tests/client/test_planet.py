@@ -1,0 +1,156 @@
+"""Planet through the client: pricing (single and bulk), orders life cycle, safe spending."""
+
+import asyncio
+
+import httpx
+import pytest
+
+import pixorder
+from pixorder import errors as E
+from tests.client.conftest import FIELD, POINT, request
+
+
+def raw_price(sandbox, payload):
+    response = httpx.post(f"{sandbox.url}/tasking/v2/pricing/", json=payload,
+                          headers={"Authorization": f"api-key {sandbox.keys['planet']}"})
+    response.raise_for_status()
+    return response.json()
+
+
+def test_point_quote_matches_the_sandbox_and_the_25_km2_square(sandbox, connect):
+    client = connect("planet")
+    quote = client.pricing.estimate(request(POINT))
+    expected = raw_price(sandbox, {"geometry": POINT, "start_time": "2027-03-01T00:00:00Z",
+                                   "end_time": "2027-03-21T00:00:00Z"})
+    assert quote.amount == pytest.approx(expected["estimated_quota_cost"])
+    assert quote.unit == "SQKM"
+    assert quote.area_km2 == pytest.approx(25, abs=0.3)
+    assert quote.billed_area_km2 == pytest.approx(25, abs=0.3)
+    assert quote.provider == "planet"
+
+
+def test_small_polygon_billed_as_25(connect):
+    quote = connect("planet").pricing.estimate(request(FIELD))
+    assert quote.area_km2 < 25
+    assert quote.billed_area_km2 == 25.0
+
+
+def test_bulk_pricing_300_aois_uses_three_calls_and_keeps_order(connect):
+    client = connect("planet")
+    aois = [{"type": "Point", "coordinates": [10 + i * 0.01, 45.0]} for i in range(299)]
+    aois.append({"type": "Polygon", "coordinates": [[[0, 0], [3, 0], [3, 3], [0, 3], [0, 0]]]})  # far too big
+    before = client.transport.stats.requests
+    quotes = client.pricing.estimate([request(a) for a in aois])
+    assert client.transport.stats.requests - before == 3
+    assert len(quotes) == 300
+    assert [q.request_index for q in quotes] == list(range(300))
+    assert all(q.ok for q in quotes[:299])
+    frame = quotes.to_geodataframe()
+    assert len(frame) == 300 and frame.crs.to_epsg() == 4326
+    assert frame["amount"].iloc[:299].notna().all()
+
+
+def test_order_life_cycle_create_get_list_edit_cancel(sandbox, connect):
+    client = connect("planet")
+    order = client.orders.create(request(POINT, name="client test order"))
+    assert order.status is pixorder.models.OrderStatus.RECEIVED
+    assert order.reference and order.reference.startswith("pxo-")
+    assert order.geometry["type"] == "Polygon"
+    fetched = client.orders.get(order.id)
+    assert fetched.id == order.id and fetched.name == order.name
+    listed = client.orders.list(name="client test order").to_geodataframe()
+    assert order.id in set(listed["id"])
+    sandbox.advance(hours=2)
+    edited = client.orders.edit(order.id, name="renamed")
+    assert edited.name == "renamed"
+    cancelled = client.orders.cancel(order.id)
+    assert cancelled.status is pixorder.models.OrderStatus.CANCELLED
+    with pytest.raises(E.ApiError) as info:
+        client.orders.cancel(order.id)
+    assert info.value.status in (400, 409) and info.value.body
+
+
+def test_dry_run_never_spends(connect):
+    client = connect("planet")
+    before = len(client.orders.list().collect())
+    preview = client.orders.create(request(POINT), dry_run=True)
+    assert preview.dry_run and preview.amount > 0
+    assert len(client.orders.list().collect()) == before
+
+
+def test_max_amount_refuses_before_placing(connect):
+    client = connect("planet")
+    before = len(client.orders.list().collect())
+    with pytest.raises(E.SpendLimitExceeded) as info:
+        client.orders.create(request(POINT), max_amount=1.0)
+    assert info.value.amount > 1.0
+    assert len(client.orders.list().collect()) == before
+
+
+def test_lost_answer_after_commit_is_found_not_reordered(sandbox, connect):
+    client = connect("planet")
+    sandbox.faults(rate=1.0, drop_after=True, provider="planet", methods=["POST"])
+    try:
+        order = client.orders.create(request(POINT, name="dropped answer"))
+    finally:
+        sandbox.faults(rate=0)
+    same = [o for o in client.orders.list(name=order.reference).collect()]
+    assert [o.id for o in same] == [order.id]
+
+
+def test_ambiguous_when_lookup_also_fails(sandbox, connect):
+    client = connect("planet", retries=2)
+    sandbox.faults(rate=1.0, drop_after=True, provider="planet")  # every request dropped, reads too
+    try:
+        with pytest.raises(E.AmbiguousSpend) as info:
+            client.orders.create(request(POINT, name="really ambiguous"))
+    finally:
+        sandbox.faults(rate=0)
+    reference = info.value.reference
+    settled = client.orders.reconcile(reference)
+    # the create did reach the server before the connection dropped, so it exists exactly once
+    assert settled is not None and settled.reference == reference
+
+
+def test_pagination_walks_every_order_once(connect):
+    client = connect("planet", page_size=7)
+    for i in range(15):
+        client.orders.create(request(POINT, name=f"page walk {i}"))
+    rows = list(client.orders.list(name="page walk"))
+    assert len(rows) == 15 and len({r.id for r in rows}) == 15
+    capped = list(client.orders.list(name="page walk", limit=10))
+    assert len(capped) == 10
+
+
+def test_not_supported_names_what_to_do(connect):
+    client = connect("planet")
+    with pytest.raises(E.NotSupported, match="imaging windows"):
+        client.feasibility.check(request(POINT))
+    with pytest.raises(E.ValidationError, match="geometry"):
+        client.orders.edit("x", geometry=FIELD)
+
+
+def test_bad_key_is_an_auth_error_with_body(sandbox):
+    client = pixorder.connect("sandbox", api="planet", base_url=sandbox.url, api_key="wrong-key-123")
+    with pytest.raises(E.AuthError) as info:
+        client.orders.get("nope")
+    assert info.value.status == 401
+    assert "wrong-key-123" not in str(info.value) and "wrong-key-123" not in repr(client)
+    client.close()
+
+
+def test_unknown_order_is_not_found(connect):
+    with pytest.raises(E.NotFound):
+        connect("planet").orders.get("00000000-0000-0000-0000-000000000000")
+
+
+def test_async_client_prices_and_orders(sandbox):
+    async def main():
+        async with pixorder.AsyncClient("sandbox", api="planet", base_url=sandbox.url) as client:
+            quote = await client.pricing.estimate(request(POINT))
+            order = await client.orders.create(request(POINT, name="async order"))
+            rows = [o async for o in client.orders.list(name="async order")]
+            return quote, order, rows
+
+    quote, order, rows = asyncio.run(main())
+    assert quote.amount > 0 and order.id in {o.id for o in rows}
