@@ -130,11 +130,45 @@ def _column(kind: str, values: Sequence[Any]) -> Any:
         series = pd.Series(values, dtype="object")
         return pd.to_datetime(series, utc=True, format="ISO8601").astype("datetime64[ns, UTC]")
     if kind == "provider" or kind.startswith("cat="):
-        plain = [None if v is None else str(v.value if hasattr(v, "value") else v) for v in values]
-        return pd.Series(plain, dtype="object").astype(_dtype(kind, plain))
+        return _categorical(kind, values)
     if kind == "float":
         return pd.Series([float("nan") if v is None else v for v in values], dtype="float64")
     return pd.Series(list(values), dtype=_dtype(kind)) if len(values) else pd.Series([], dtype=_dtype(kind))
+
+
+def _categorical(kind: str, values: Sequence[Any]) -> Any:
+    """Statuses in pixorder's vocabulary (raw provider words read through the enum, once per value)."""
+    import pandas as pd
+
+    enum = getattr(m, kind[4:]) if kind.startswith("cat=") else None
+    names: dict[Any, str | None] = {None: None}
+
+    def word(v: Any) -> str | None:
+        if v not in names:
+            names[v] = str(enum(v).value) if enum is not None and isinstance(v, str) else str(getattr(v, "value", v))
+        return names[v]
+
+    plain = [word(v) for v in values]
+    return pd.Series(plain, dtype="object").astype(_dtype(kind, list(names.values())))
+
+
+def geometries(values: Sequence[Any]) -> Any:
+    """Shapely geometries from GeoJSON dicts or strings (vectorised), shapely objects or None."""
+    import json
+
+    import numpy as np
+    import shapely
+
+    values = list(values)
+    if not values or not any(isinstance(v, (Mapping, str)) for v in values):
+        return values
+    texts = np.array([json.dumps(v) if isinstance(v, Mapping) else v if isinstance(v, str) else None
+                      for v in values], dtype=object)
+    out = shapely.from_geojson(texts, on_invalid="ignore")
+    others = [i for i, v in enumerate(values) if not isinstance(v, (Mapping, str, type(None)))]
+    for i in others:
+        out[i] = values[i]
+    return out
 
 
 def build_frame(
@@ -142,11 +176,10 @@ def build_frame(
 ) -> geopandas.GeoDataFrame:
     """A frame of ``entity``'s schema from column lists; missing columns are filled with nulls.
 
-    ``geometry`` is a sequence of shapely geometries, GeoJSON dicts or None (one per row).
+    ``geometry`` is a sequence of shapely geometries, GeoJSON dicts or strings, or None (one per row).
     """
     import geopandas as gpd
     import pandas as pd
-    import shapely
 
     schema = SCHEMAS[entity]
     n = len(next(iter(columns.values()))) if columns else (len(geometry) if geometry is not None else 0)
@@ -158,9 +191,7 @@ def build_frame(
         elif len(values) != n:
             raise ValueError(f"column {name!r} has {len(values)} values, expected {n}")
         data[name] = _column(kind, values)
-    geoms = list(geometry) if geometry is not None else [None] * n
-    if any(isinstance(g, Mapping) for g in geoms):
-        geoms = [shapely.geometry.shape(g) if isinstance(g, Mapping) else g for g in geoms]
+    geoms = geometries(geometry) if geometry is not None else [None] * n
     frame = pd.DataFrame(data, index=pd.RangeIndex(n))
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index, crs=CRS), crs=CRS)
 

@@ -18,7 +18,7 @@ T = TypeVar("T")
 
 PROVIDER_NAMES = ("pixxel", "planet", "geopera")
 ENV_VARS = {"pixxel": "PIXXEL_API_KEY", "planet": "PL_API_KEY", "geopera": "GEOPERA_API_KEY"}
-DEFAULT_PAGE_SIZE = {"pixxel": 100, "planet": 100, "geopera": 100}
+DEFAULT_PAGE_SIZE = 100
 
 
 def make_adapter(provider: str, **options: Any) -> Adapter:
@@ -106,7 +106,7 @@ class AsyncClient:
             self.adapter, api_key, self.base_url, timeout=timeout,
             retry=RetryPolicy(attempts=retries, base=backoff), rate_limits=rate_limits,
         )
-        self.page_size = page_size or DEFAULT_PAGE_SIZE[self.provider]
+        self.page_size = page_size
         self.progress = progress
         self.reconcile_delay = reconcile_delay
         self._prepared = False
@@ -160,7 +160,8 @@ class AsyncClient:
     def _listing(self, entity: str, make_call: Callable[[dict[str, Any], int, int], Call[m.Page[Any]]],
                  filters: dict[str, Any], limit: int | None) -> Listing[Any]:
         make_call(filters, 0, 1)  # raises NotSupported / ValidationError now, before any network call
-        return Listing(self, entity, make_call, filters, limit=limit, page_size=self.page_size)
+        page_size = self.page_size or self.adapter.page_sizes.get(entity, DEFAULT_PAGE_SIZE)
+        return Listing(self, entity, make_call, filters, limit=limit, page_size=page_size)
 
 
 class _Facade:

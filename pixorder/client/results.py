@@ -106,5 +106,51 @@ class Listing(Generic[T]):
             rows.extend(page.items)
         return Results(rows, entity=self.entity)
 
-    async def to_geodataframe(self) -> geopandas.GeoDataFrame:
-        return (await self.collect()).to_geodataframe()
+    async def to_geodataframe(self, concurrency: int = 4) -> geopandas.GeoDataFrame:
+        """Every row as one frame. Big listings skip the models: pages are fetched ``concurrency``
+        at a time once the total is known, and raw rows go straight into frame columns."""
+        adapter = self._client.adapter
+        if self.entity not in adapter.fast_frames:
+            return (await self.collect()).to_geodataframe()
+        return await self._fast_frame(concurrency)
+
+    async def _fast_frame(self, concurrency: int) -> geopandas.GeoDataFrame:
+        import asyncio
+        import dataclasses
+
+        from pixorder.frames import build_frame
+
+        adapter = self._client.adapter
+
+        async def fetch(offset: int) -> list[Any]:
+            call = dataclasses.replace(self._make_call(self.filters, offset, self.page_size),
+                                       parse=lambda body, headers: adapter.page_rows(body))
+            rows, _total = await self._client.send(call)
+            return rows
+
+        first_call = dataclasses.replace(self._make_call(self.filters, 0, self.page_size),
+                                         parse=lambda body, headers: adapter.page_rows(body))
+        rows, total = await self._client.send(first_call)
+        wanted = total if self.limit is None else min(total or self.limit, self.limit)
+        pages = [rows]
+        if wanted is not None and len(rows) and wanted > len(rows):
+            semaphore = asyncio.Semaphore(concurrency)
+            bar = self._progress(None, m.Page[Any](items=[], total=wanted), len(rows))
+
+            async def bounded(offset: int) -> list[Any]:
+                async with semaphore:
+                    got = await fetch(offset)
+                if bar is not None:
+                    bar.update(len(got))
+                return got
+
+            try:
+                pages += await asyncio.gather(*(bounded(o) for o in range(len(rows), wanted, self.page_size)))
+            finally:
+                if bar is not None:
+                    bar.close()
+        elif wanted is None:
+            return (await self.collect()).to_geodataframe()
+        flat = [row for page in pages for row in page][: wanted]
+        columns, geometry = adapter.frame_columns(self.entity, flat)
+        return build_frame(self.entity, columns, geometry)

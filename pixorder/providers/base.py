@@ -125,7 +125,20 @@ class Adapter:
     #: bucket → (requests, per seconds); the sandbox relaxes these
     rate_limits: Mapping[str, tuple[int, float]] = {}
 
+    #: rows per page for each listing (the API's maximum where it is generous)
+    page_sizes: Mapping[str, int] = {}
+    #: entities whose listings can skip models: raw rows → frame columns (see ``frame_columns``)
+    fast_frames: frozenset[str] = frozenset()
+
     def auth_headers(self, api_key: str) -> dict[str, str]:
+        raise NotImplementedError
+
+    def page_rows(self, body: Any) -> tuple[list[Mapping[str, Any]], int | None]:
+        """The raw rows of a listing page and the total, for the fast frame path."""
+        raise NotImplementedError
+
+    def frame_columns(self, entity: str, rows: Sequence[Mapping[str, Any]]) -> tuple[dict[str, list[Any]], list[Any]]:
+        """Frame columns and GeoJSON geometries straight from raw rows (same frame as via models)."""
         raise NotImplementedError
 
     def _unsupported(self, operation: str, instead: str) -> E.NotSupported:

@@ -212,6 +212,7 @@ class PixxelAdapter(Adapter):
     name = PROVIDER
     default_base_url = BASE_URL
     env_var = "PIXXEL_API_KEY"
+    page_sizes = {"orders": 100, "order_items": 1000, "tasks": 1000}
     bulk_limit = 50  # items per dry-run order (the sandbox's limit; Pixxel publishes none)
     rate_limits = {"default": (10, 1.0)}  # none published; be polite
 
@@ -323,7 +324,63 @@ class PixxelAdapter(Adapter):
     def edit_order(self, order_id: str, changes: Any) -> Call[Any]:
         raise self._unsupported("orders.edit()", "Pixxel orders cannot be edited: place a new order")
 
+    # --- the fast path for big listings: raw rows straight to frame columns --------------------
+    fast_frames = frozenset({"order_items"})
+
+    def page_rows(self, body: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], int | None]:
+        return page_rows(body)
+
+    def frame_columns(self, entity: str, rows: Sequence[Mapping[str, Any]]) -> tuple[dict[str, list[Any]], list[Any]]:
+        return order_item_columns(rows)
+
     def check_feasibility(self, request: m.TaskingRequest) -> Call[Any]:
         raise self._unsupported(
             "feasibility.check()", "Pixxel reports feasibility_status on each item: pricing.estimate() (a dry run)"
             " returns it on the quote")
+
+
+def _item_geometry_json(row: Mapping[str, Any]) -> Any:
+    geometry = row.get("geometry")
+    if isinstance(geometry, Mapping) and geometry.get("type") == "FeatureCollection":
+        features = geometry.get("features") or []
+        if len(features) == 1 and isinstance(features[0], Mapping):
+            return features[0].get("geometry")
+    return _item_geometry(row) if geometry is not None or row.get("images") else None
+
+
+def order_item_columns(rows: Sequence[Mapping[str, Any]]) -> tuple[dict[str, list[Any]], list[Any]]:
+    """Frame columns straight from raw order items: the fast path for big listings (no models).
+
+    Gives the same frame as ``order_items_frame([parse_order_item(r) for r in rows])``.
+    """
+    def col(key: str) -> list[Any]:
+        return [r.get(key) for r in rows]
+
+    def num(key: str) -> list[Any]:
+        return [number(r.get(key)) for r in rows]
+
+    def txt(key: str) -> list[Any]:
+        return [text(r.get(key)) for r in rows]
+
+    columns = {
+        "provider": [PROVIDER] * len(rows), "id": [str(r.get("id")) for r in rows], "order_id": txt("order_id"),
+        "name": txt("name"), "type": txt("type"), "status": txt("status"),
+        "payment_status": [_first_option(r.get("payment_status")) for r in rows],
+        "area_km2": num("area"), "base_amount": num("base_amount"), "amount": num("final_amount"),
+        "unit": [UNIT] * len(rows), "tokens_used": num("tokens_used"), "cloud_cover": num("cloud_cover"),
+        "off_nadir": num("off_nadir"), "delivery_speed": txt("delivery_speed"),
+        "feasibility": txt("feasibility_status"), "image_type": txt("image_type"), "recurrence": txt("recurrence"),
+        "occurrences": [integer(r.get("no_of_occurrences")) for r in rows],
+        "start": [text(v) for v in col("start_date")], "end": [text(v) for v in col("end_date")],
+        "created_at": [text(v) for v in col("created_at")], "updated_at": [text(v) for v in col("updated_at")],
+        "n_tasks": [len(r.get("tasks") or []) for r in rows],
+    }
+    return columns, [_item_geometry_json(r) for r in rows]
+
+
+def page_rows(body: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], int | None]:
+    rows = body.get("order_items")
+    if rows is None:
+        rows = body.get("orders") or []
+    return rows, integer((body.get("pagination") or {}).get("total"))
+

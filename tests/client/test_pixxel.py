@@ -1,0 +1,123 @@
+"""Pixxel through the client: bandsets, dry-run pricing (its bulk form), orders, items, tasks."""
+
+import httpx
+import pytest
+
+import pixorder
+from pixorder import errors as E
+from pixorder.models import ItemType
+from tests.client.conftest import FIELD, POINT, request
+
+
+def test_sensors_are_the_bandsets(connect):
+    sensors = connect("pixxel").sensors()
+    names = {s.name for s in sensors}
+    assert {"VNIR", "SWIR", "VSWIR"} <= {n.upper() for n in names if n}
+    frame = sensors.to_geodataframe()
+    assert len(frame) == len(sensors) and frame["bands"].str.len().gt(0).all()
+
+
+def test_small_aoi_billed_100_and_expedited_costs_20_percent_more(connect):
+    client = connect("pixxel")
+    standard = client.pricing.estimate(request(FIELD))
+    expedited = client.pricing.estimate(request(FIELD, delivery_speed="EXPEDITED"))
+    assert standard.area_km2 < 100 and standard.billed_area_km2 == 100
+    assert standard.unit == "USD" and standard.amount > 0
+    assert expedited.amount == pytest.approx(standard.amount * 1.2, rel=1e-6)
+    assert any("expedited" in (u.name + (u.description or "")).lower() for u in expedited.uplifts)
+
+
+def test_quote_equals_a_raw_dry_run(sandbox, connect):
+    client = connect("pixxel")
+    quote = client.pricing.estimate(request(FIELD))
+    body = {"dry_run": True, "order_items": [client.aio.adapter.item_payload(request(FIELD), "raw")]}
+    raw = httpx.post(f"{sandbox.url}/v0/orders", json=body, headers={"Authorization": sandbox.keys["pixxel"]})
+    assert raw.status_code == 201
+    assert quote.amount == raw.json()["order_items"][0]["final_amount"]
+
+
+def test_bulk_pricing_uses_one_dry_run_per_50(connect):
+    client = connect("pixxel")
+    client.sensors()
+    before = client.transport.stats.requests
+    aois = [{"type": "Point", "coordinates": [20 + i * 0.05, 10.0]} for i in range(120)]
+    quotes = client.pricing.estimate([request(a) for a in aois])
+    assert client.transport.stats.requests - before == 3
+    assert len(quotes) == 120 and all(q.ok for q in quotes)
+    assert [q.request_index for q in quotes] == list(range(120))
+
+
+def test_dry_run_stores_nothing_and_order_is_placed_once(connect):
+    client = connect("pixxel")
+    preview = client.orders.create(request(FIELD, name="pixxel preview"), dry_run=True)
+    assert preview.dry_run and preview.amount > 0
+    with pytest.raises(E.NotFound):
+        client.orders.get(preview.id)
+    order = client.orders.create(request(FIELD, name="pixxel order"))
+    assert order.payment_status == "PAID" and order.reference.startswith("pxo-")
+    assert order.items[0].type is ItemType.TASKING
+    again = client.orders.get(order.id)
+    assert again.id == order.id and again.amount == order.amount
+
+
+def test_recurring_order_has_a_task_per_occurrence(sandbox, connect):
+    client = connect("pixxel")
+    # start/end is the first occurrence's window; the next ones follow a month apart
+    req = pixorder.TaskingRequest(aoi=FIELD, start="2027-03-01T00:00:00Z", end="2027-03-21T00:00:00Z",
+                                  recurrence="MONTHLY", occurrences=3, name="monthly watch")
+    once = client.pricing.estimate(pixorder.TaskingRequest(aoi=FIELD, start="2027-03-01T00:00:00Z",
+                                                           end="2027-03-21T00:00:00Z"))
+    order = client.orders.create(req)
+    (item,) = order.items
+    assert item.type is ItemType.RECURRING and item.occurrences == 3
+    assert order.amount == pytest.approx(3 * once.amount, rel=0.01)
+    items = client.order_items.list(order_ids=order.id).collect()
+    assert len(items) == 1 and len(items[0].tasks) == 3
+    tasks = client.tasks.list(order_ids=order.id).to_geodataframe()
+    assert len(tasks) == 3 and str(tasks["start"].dtype) == "datetime64[ns, UTC]"
+
+
+def test_order_items_frame_fast_path_equals_model_path(connect):
+    client = connect("pixxel")
+    for i in range(3):
+        client.orders.create(request(FIELD, name=f"frame check {i}"))
+    fast = client.order_items.list().to_geodataframe()
+    slow = client.order_items.list().collect().to_geodataframe()
+    assert len(fast) == len(slow) >= 3
+    assert list(fast.columns) == list(slow.columns)
+    for column in fast.columns:
+        if column == "geometry":
+            assert fast.geometry.geom_equals(slow.geometry).all()
+        else:
+            assert fast[column].astype(str).tolist() == slow[column].astype(str).tolist(), column
+            assert fast[column].dtype == slow[column].dtype or column in ("status", "type", "provider")
+
+
+def test_cancel_and_feasibility_check_are_not_supported_with_advice(connect):
+    client = connect("pixxel")
+    with pytest.raises(E.NotSupported, match="72 h"):
+        client.orders.cancel("anything")
+    with pytest.raises(E.NotSupported, match="dry run"):
+        client.feasibility.check(request(POINT))
+
+
+def test_lost_answer_is_reconciled_through_item_names(sandbox, connect):
+    client = connect("pixxel")
+    client.sensors()
+    sandbox.faults(rate=1.0, drop_after=True, provider="pixxel", methods=["POST"])
+    try:
+        order = client.orders.create(request(FIELD, name="pixxel dropped"))
+    finally:
+        sandbox.faults(rate=0)
+    named = [i for i in client.order_items.list().collect() if i.name and order.reference in i.name]
+    assert len(named) == 1 and named[0].order_id == order.id
+
+
+def test_validation_error_body_is_surfaced(connect):
+    client = connect("pixxel")
+    req = pixorder.TaskingRequest(aoi=FIELD, start="2027-03-01T00:00:00Z", end="2027-03-21T00:00:00Z",
+                                  off_nadir=55)  # fine for pixorder (≤ 60), over the sandbox's 45
+    with pytest.raises(E.ApiError) as info:
+        client.orders.create(req)
+    assert info.value.status == 400 and "off_nadir" in str(info.value)
+    assert info.value.body["code"] == "VALIDATION_ERROR"
