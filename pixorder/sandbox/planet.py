@@ -68,7 +68,7 @@ from fastapi.responses import JSONResponse
 from shapely.geometry import LineString, Point
 
 from . import price_book
-from .geometry import GeometryError, area_km2, line_strip, parse_geometry, point_square
+from .geometry import GeometryError, area_km2, length_km, line_strip, parse_geometry, point_square
 from .keys import org_for_key
 from .registry import ProviderSpec
 from .state import SandboxState
@@ -83,6 +83,8 @@ KIND_SEARCH = "imaging_window_search"
 KIND_WINDOW = "imaging_window"
 
 MAX_BODY_BYTES = 1_000_000
+POINT_SIDE_KM = 5.0
+STRIP_WIDTH_KM = 5.0
 DEFAULT_LIMIT, MAX_LIMIT = 50, 1000
 BULK_PRICING_MAX = 100
 MAX_FEASIBLE_SQKM = 3000.0
@@ -221,13 +223,13 @@ def pricing_for(
 def footprint(geojson: Any) -> tuple[dict[str, Any], float]:
     """Planet's stored geometry for what the user sent, and its area in km²."""
     geom = parse_geometry(geojson, ("Point", "LineString", "Polygon"))
+    # Point and strip areas are exact by construction (side², width × length): measuring the
+    # rounded output coordinates would report e.g. 25.0005 instead of the documented 25.0.
     if isinstance(geom, Point):
-        polygon = point_square(geom.x, geom.y)
-    elif isinstance(geom, LineString):
-        polygon = line_strip(geom)
-    else:
-        polygon = {"type": "Polygon", "coordinates": geojson["coordinates"]}
-    return polygon, area_km2(polygon)
+        return point_square(geom.x, geom.y), POINT_SIDE_KM**2
+    if isinstance(geom, LineString):
+        return line_strip(geom, STRIP_WIDTH_KM), STRIP_WIDTH_KM * length_km(geom)
+    return {"type": "Polygon", "coordinates": geojson["coordinates"]}, area_km2(geom)
 
 
 def _number(payload: dict[str, Any], key: str, default: float | None, low: float, high: float,

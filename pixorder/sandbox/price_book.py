@@ -130,9 +130,9 @@ def planet_pricing(area_sqkm: float, multipliers: list[Multiplier]) -> dict[str,
 # ---------------------------------------------------------------------------------------------
 
 PIXXEL_MIN_BILLABLE_KM2 = 100.0
-PIXXEL_RATE_PER_KM2: dict[str, float] = {"VNIR": 10.0, "SWIR": 12.0, "VSWIR": 15.0}  # by bandset name
+PIXXEL_RATE_PER_KM2: dict[str, float] = {"VNIR": 10.0, "SWIR": 14.0, "VSWIR": 18.0}  # by image type
 PIXXEL_ARCHIVE_DISCOUNT = 0.5  # archive imagery costs half of tasking
-PIXXEL_TOKENS_PER_AMOUNT = 1.0  # one token per currency unit
+PIXXEL_TOKENS_PER_AMOUNT = 0.1  # tokens_used = final_amount / 10
 
 
 def pixxel_quote(
@@ -167,6 +167,25 @@ def pixxel_quote(
         "final_amount": final,
         "tokens_used": round(final * PIXXEL_TOKENS_PER_AMOUNT, 2),
     }
+
+
+def pixxel_archive_rate(image_type: str = "VNIR") -> float:
+    """Price per km² of an archive scene (what ``POST /v0/archives/search`` shows per scene)."""
+    return PIXXEL_RATE_PER_KM2.get(image_type.upper(), PIXXEL_RATE_PER_KM2["VNIR"]) * PIXXEL_ARCHIVE_DISCOUNT
+
+
+def pixxel_archive_quote(area_km2: float, image_type: str = "VNIR", *, delivery_speed: str = "STANDARD") -> dict[str, Any]:
+    """One archive scene: max(area, 100 km²) × archive rate; EXPEDITED +20 % (per scene, like Pixxel's
+    per-item archive uplifts). Same keys as :func:`pixxel_quote`."""
+    area = math.ceil(billable_area(area_km2, PIXXEL_MIN_BILLABLE_KM2))
+    base = round(area * pixxel_archive_rate(image_type), 2)
+    uplifts = []
+    if delivery_speed.upper() == "EXPEDITED":
+        uplifts.append({"title": "Delivery speed", "subtitle": "EXPEDITED", "percentage": round(EXPEDITED_UPLIFT * 100),
+                        "amount": round(base * EXPEDITED_UPLIFT, 2)})
+    final = round(base + sum(u["amount"] for u in uplifts), 2)
+    return {"area": area, "base_amount": base, "uplifts": uplifts, "final_amount": final,
+            "tokens_used": round(final * PIXXEL_TOKENS_PER_AMOUNT, 2)}
 
 
 # ---------------------------------------------------------------------------------------------

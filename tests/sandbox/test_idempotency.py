@@ -1,0 +1,128 @@
+"""The idempotency helper, tested directly (Geopera's spend operations will use it)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from pixorder.sandbox.clock import Clock
+from pixorder.sandbox.idempotency import Idempotency, IdempotencyConflict, StoredResponse
+from pixorder.sandbox.store import Store
+
+PATH = "/v1/op/orders.archive.place"
+
+
+@pytest.fixture()
+def parts() -> tuple[Idempotency, Clock]:
+    store = Store()
+    clock = Clock(store)
+    return Idempotency(store, clock), clock
+
+
+def _executor(calls: list[int], body: bytes = b'{"orderId": "o-1", "status": "CREATED"}'):
+    def execute() -> StoredResponse:
+        calls.append(1)
+        return StoredResponse(202, body + str(len(calls)).encode())
+    return execute
+
+
+def test_same_body_replays_byte_for_byte(parts) -> None:
+    idem, _ = parts
+    calls: list[int] = []
+    first = idem.run_sync("org", PATH, "k1", b'{"a":1}', _executor(calls))
+    second = idem.run_sync("org", PATH, "k1", b'{"a":1}', _executor(calls))
+    assert calls == [1] and second == first and second.status == 202
+
+
+def test_different_body_is_a_conflict(parts) -> None:
+    idem, _ = parts
+    idem.run_sync("org", PATH, "k1", b'{"a":1}', _executor([]))
+    with pytest.raises(IdempotencyConflict):
+        idem.run_sync("org", PATH, "k1", b'{"a":2}', _executor([]))
+
+
+def test_key_is_bound_to_org_and_path(parts) -> None:
+    idem, _ = parts
+    calls: list[int] = []
+    for org, path in (("org", PATH), ("other", PATH), ("org", "/v1/op/orders.cancel")):
+        idem.run_sync(org, path, "k1", b"{}", _executor(calls))
+    assert len(calls) == 3
+
+
+def test_keys_expire_after_24_sandbox_hours(parts) -> None:
+    idem, clock = parts
+    calls: list[int] = []
+    idem.run_sync("org", PATH, "k1", b"{}", _executor(calls))
+    clock.advance(hours=23)
+    idem.run_sync("org", PATH, "k1", b"{}", _executor(calls))
+    assert len(calls) == 1
+    clock.advance(hours=1.5)
+    replay = idem.run_sync("org", PATH, "k1", b'{"other": "body, now allowed"}', _executor(calls))
+    assert len(calls) == 2 and replay.body.endswith(b"2")
+
+
+def test_failed_execution_releases_the_key(parts) -> None:
+    idem, _ = parts
+
+    def boom() -> StoredResponse:
+        raise RuntimeError("handler crashed")
+
+    with pytest.raises(RuntimeError):
+        idem.run_sync("org", PATH, "k1", b"{}", boom)
+    assert idem.run_sync("org", PATH, "k1", b"{}", _executor([])).status == 202
+
+
+def test_concurrent_identical_claims_execute_once(parts) -> None:
+    idem, _ = parts
+    claims: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def claim() -> None:
+        barrier.wait()
+        claims.append(idem.claim("org", PATH, "k-race", b"{}").state)
+
+    threads = [threading.Thread(target=claim) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(claims) == ["execute"] + ["in_progress"] * 7
+
+
+def test_concurrent_identical_requests_run_once_and_share_the_response(parts) -> None:
+    idem, _ = parts
+    calls: list[int] = []
+    results: list[StoredResponse] = []
+
+    def slow() -> StoredResponse:
+        time.sleep(0.1)
+        return _executor(calls)()
+
+    def request() -> None:
+        results.append(idem.run_sync("org", PATH, "k-slow", b"{}", slow))
+
+    threads = [threading.Thread(target=request) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert calls == [1] and len(results) == 6 and len(set(results)) == 1
+
+
+def test_async_variant_waits_for_the_first_request(parts) -> None:
+    idem, _ = parts
+    calls: list[int] = []
+
+    async def execute() -> StoredResponse:
+        await asyncio.sleep(0.05)
+        calls.append(1)
+        return StoredResponse(200, b'{"ok": true}')
+
+    async def main() -> list[StoredResponse]:
+        return await asyncio.gather(*(idem.run_async("org", PATH, "k-async", b"{}", execute) for _ in range(5)))
+
+    results = asyncio.run(main())
+    assert calls == [1] and {r.body for r in results} == {b'{"ok": true}'}

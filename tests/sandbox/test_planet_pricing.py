@@ -1,0 +1,124 @@
+"""Planet pricing (order pricing, preview, bulk with partial failures) and imaging-window search."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from .helpers import create_order, future, planet_example
+from .test_planet_orders import _assert_same_shape
+
+TOO_LONG_STRIP = {"type": "LineString", "coordinates": [[20.0, 0.0], [21.5, 0.0]]}  # ~167 km
+BIG_POLYGON = {"type": "Polygon", "coordinates": [[[10, 45], [10.1, 45], [10.1, 45.1], [10, 45.1], [10, 45]]]}
+
+
+def test_order_pricing_matches_doc_shape_and_estimate(planet: httpx.Client) -> None:
+    order = create_order(planet)
+    for path in (f"/orders/{order['id']}/pricing/", f"/orders/{order['id']}/pricing"):
+        pricing = planet.get(path).json()
+        _assert_same_shape(pricing, planet_example("order-pricing-model.response.json"))
+        assert pricing["order_id"] == order["id"] and pricing["units"] == "SQKM"
+        assert pricing["estimated_quota_cost"] == order["estimated_quota_cost"] == 25.0
+        assert pricing["pricing_model"]["multipliers"] == [{"name": "imaging_mode", "value": 1.0, "description": "single-image"}]
+    assert planet.get("/orders/00000000-0000-4000-8000-000000000000/pricing/").status_code == 404
+
+
+def test_doc_pricing_preview_example_is_accepted(planet: httpx.Client) -> None:
+    response = planet.post("/pricing/", json=planet_example("pricing-preview.request.json"))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "order_id" not in body and body["determined_by"] == "pricing_model"
+    tiers = [m for m in body["pricing_model"]["multipliers"] if m["name"] == "tasking_tier"]
+    assert tiers and tiers[0]["description"] == "assured"
+    assert body["estimated_quota_cost"] == pytest.approx(25.0 * tiers[0]["value"])
+
+
+def test_doc_bulk_example_matches_documented_response(planet: httpx.Client) -> None:
+    response = planet.post("/pricing/", json=planet_example("bulk-pricing.request.json"))
+    assert response.status_code == 200
+    assert response.json() == planet_example("bulk-pricing.response.json")
+
+
+def test_bulk_partial_failure_is_excluded_from_total(planet: httpx.Client) -> None:
+    payloads = [{"geometry": TOO_LONG_STRIP}, {"geometry": {"type": "Point", "coordinates": [40.7, 64.6]}},
+                {"geometry": BIG_POLYGON}, {"name": "no geometry"}]
+    body = planet.post("/pricing/", json=payloads).json()
+    documented = planet_example("bulk-pricing-partial.response.json")
+    _assert_same_shape(body, documented)
+    failed, point, polygon, missing = body["pricing_details"]
+    _assert_same_shape(failed, documented["pricing_details"][0])
+    assert "Failed to calculate order pricing" in failed["message"]["error"] and "100 km" in failed["message"]["error"]
+    assert "geometry" in missing["message"]["error"]
+    assert point["estimated_quota_cost"] == 25.0
+    assert polygon["estimated_quota_cost"] == pytest.approx(87.5, rel=0.02)
+    assert body["total_estimated_quota_cost"] == pytest.approx(point["estimated_quota_cost"] + polygon["estimated_quota_cost"])
+
+
+def test_same_request_same_price(planet: httpx.Client) -> None:
+    payloads = [{"geometry": BIG_POLYGON, "order_type": "STEREO", "cloud_threshold": 5, "sat_elevation_angle_min": 80},
+                {"geometry": {"type": "Point", "coordinates": [1.5, 2.5]}, "scheduling_type": "EXPRESS"}]
+    first = planet.post("/pricing/", json=payloads).json()
+    assert all(planet.post("/pricing/", json=payloads).json() == first for _ in range(3))
+    names = {m["name"] for m in first["pricing_details"][0]["pricing_model"]["multipliers"]}
+    assert names == {"imaging_mode", "cloud_threshold", "elevation_angle"}
+    base = first["pricing_details"][0]["pricing_model"]["base_price"]
+    assert first["pricing_details"][0]["estimated_quota_cost"] == pytest.approx(base * 2.0 * 1.15 * 1.1, abs=0.001)
+    assert first["pricing_details"][1]["estimated_quota_cost"] == pytest.approx(25.0 * 1.2)
+
+
+def test_monitoring_price_scales_with_occurrences(planet: httpx.Client) -> None:
+    body = {"geometry": {"type": "Point", "coordinates": [1.5, 2.5]}, "scheduling_type": "MONITORING", "rrule": "FREQ=WEEKLY;COUNT=4"}
+    assert planet.post("/pricing/", json=body).json()["estimated_quota_cost"] == 100.0
+
+
+def test_single_preview_with_bad_payload_is_400_and_bulk_limit(planet: httpx.Client) -> None:
+    bad = planet.post("/pricing/", json={"geometry": TOO_LONG_STRIP})
+    assert bad.status_code == 400 and "geometry" in bad.json()
+    point = {"geometry": {"type": "Point", "coordinates": [1, 2]}}
+    assert planet.post("/pricing/", json=[point] * 100).status_code == 200
+    too_many = planet.post("/pricing/", json=[point] * 101)
+    assert too_many.status_code == 400 and "100" in too_many.json()["detail"]
+    assert planet.post("/pricing/", json=[]).status_code == 400
+
+
+# -- imaging windows ------------------------------------------------------------------------------
+
+
+def test_imaging_window_search_poll_and_assured_order(sandbox, planet: httpx.Client) -> None:
+    body = {"geometry": {"type": "Point", "coordinates": [40.716725, 64.598217]}, "pl_number": "PL-1163400",
+            "product": "Assured Tasking", "start_time": future(sandbox, 0.01), "end_time": future(sandbox, 6)}
+    created = planet.post("/imaging-windows/search/", json=body)
+    assert created.status_code == 201
+    location = created.headers["Location"]
+    assert location.startswith(sandbox.url) and created.json()["id"] in location
+    search = planet.get(location).json()
+    assert search["status"] == "DONE" and len(search["imaging_windows"]) >= 5
+    window = search["imaging_windows"][0]
+    assert {"id", "start_time", "end_time"} <= set(window)
+    again = planet.get(planet.post("/imaging-windows/search/", json=body).headers["Location"]).json()
+    assert again["imaging_windows"] == search["imaging_windows"]  # deterministic from the geometry
+
+    order = create_order(planet, product="Assured Tasking", imaging_window=window["id"])
+    assert order["scheduling_type"] == "ASSURED" and order["imaging_window"] == window["id"]
+    assert (order["start_time"], order["end_time"]) == (window["start_time"], window["end_time"])
+    unknown = planet.post("/orders/", json={"name": "x", "geometry": body["geometry"], "imaging_window": "nope"})
+    assert unknown.status_code == 400 and "imaging_window" in unknown.json()
+
+
+@pytest.mark.parametrize(
+    "fields, bad_field",
+    [
+        ({"geometry": {"type": "LineString", "coordinates": [[1, 1], [1.1, 1], [1.2, 1]]}}, "geometry"),
+        ({"geometry": BIG_POLYGON}, "geometry"),
+        ({"product": "Flexible Tasking"}, "product"),
+        ({"end_time": "2999-01-01T00:00:00Z"}, "end_time"),
+    ],
+)
+def test_imaging_window_search_validation(planet: httpx.Client, fields: dict, bad_field: str) -> None:
+    body = {"geometry": {"type": "LineString", "coordinates": [[1, 1], [1.1, 1]]}, "product": "Assured Tasking", **fields}
+    response = planet.post("/imaging-windows/search/", json=body)
+    assert response.status_code == 400 and bad_field in response.json()
+
+
+def test_unknown_search_is_404(planet: httpx.Client) -> None:
+    assert planet.get("/imaging-windows/search/nope/").status_code == 404
