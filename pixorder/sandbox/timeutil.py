@@ -10,7 +10,8 @@ _WIRE_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 def iso(moment: datetime) -> str:
     """``2020-03-23T12:26:35.820963Z``: the shape of Planet's examples; sortable as a string."""
-    return moment.astimezone(UTC).strftime(_WIRE_FORMAT)
+    # isoformat is C-fast (strftime dominated seeding 100k orders); same text as _WIRE_FORMAT.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_iso(text: str) -> datetime:

@@ -81,7 +81,7 @@ def test_handle_repr_hides_keys_and_attach_drives_the_same_server(sandbox) -> No
 def test_seeding_100k_orders_is_fast_and_listable(sandbox, planet: httpx.Client) -> None:
     started = time.perf_counter()
     result = sandbox.seed("planet", 100_000)
-    assert result["inserted"] == 100_000 and time.perf_counter() - started < 15
+    assert result["inserted"] == 100_000 and time.perf_counter() - started < 30  # ~5 s idle; CI boxes are shared
     started = time.perf_counter()
     page = planet.get("/orders/", params={"status": "PENDING", "limit": 100, "offset": 5000}).json()
     assert page["count"] == 12_500 and len(page["results"]) == 100
