@@ -31,11 +31,16 @@ def z(sb: sandbox_pkg.Sandbox, days: float) -> str:
     return (sb.now() + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@pytest.fixture()
-def pixxel(sandbox: sandbox_pkg.Sandbox) -> Iterator[httpx.Client]:
+def pixxel_client(sandbox: sandbox_pkg.Sandbox) -> Iterator[httpx.Client]:
+    """A client on ``/v0`` with the sandbox key, sent as Pixxel wants it: no Bearer prefix."""
     with httpx.Client(base_url=sandbox.url + "/v0", headers={"Authorization": sandbox.keys["pixxel"]},
                       timeout=60) as client:
         yield client
+
+
+@pytest.fixture()
+def pixxel(sandbox: sandbox_pkg.Sandbox) -> Iterator[httpx.Client]:
+    yield from pixxel_client(sandbox)
 
 
 def tasking(sb: sandbox_pkg.Sandbox, **fields: Any) -> dict[str, Any]:
