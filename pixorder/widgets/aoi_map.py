@@ -150,6 +150,21 @@ def checks_html(aoi: AOI, providers: Sequence[str]) -> str:
 
 
 # ---------------------------------------------------------------------------------------- the widget
+class AOITrait(traitlets.Instance):
+    """An ``AOI`` or None; anything ``AOI()`` accepts (GeoJSON, shapely, a path, ...) is converted."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(AOI, allow_none=True, **kwargs)
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        if value is not None and not isinstance(value, AOI):
+            try:
+                value = AOI(value)
+            except ValidationError as exc:
+                raise traitlets.TraitError(f"not a usable AOI: {exc}") from None
+        return super().validate(obj, value)
+
+
 class AOIMap(W.VBox):
     """A map to draw (polygon, rectangle, marker → 5×5 km square, polyline → strip) or upload an AOI.
 
@@ -165,7 +180,7 @@ class AOIMap(W.VBox):
     >>> m.observe(lambda change: print(change.new), "value")   # doctest: +SKIP
     """
 
-    value = traitlets.Instance(AOI, allow_none=True, help="the AOI drawn or uploaded, or None")
+    value = AOITrait(help="the AOI drawn or uploaded, or None")
     providers = traitlets.List(traitlets.Unicode(), default_value=list(PROVIDERS),
                                help="providers whose rules (AOI.check) are shown")
 
@@ -203,7 +218,7 @@ class AOIMap(W.VBox):
         self.draw.observe(self._on_draw_data, "data")
         self.upload.observe(self._on_upload, "value")
         if value is not None:
-            self.value = value if isinstance(value, AOI) else AOI(value)
+            self.value = value
 
     # ------------------------------------------------------------------------------- public helpers
     @property
@@ -254,11 +269,6 @@ class AOIMap(W.VBox):
 
     def _set_from_outside(self, aoi: AOI) -> None:
         self.value = aoi
-
-    @traitlets.validate("value")
-    def _coerce(self, proposal: dict[str, Any]) -> AOI | None:
-        value = proposal["value"]
-        return value if value is None or isinstance(value, AOI) else AOI(value)
 
     @traitlets.observe("value")
     def _on_value(self, change: dict[str, Any]) -> None:

@@ -57,6 +57,7 @@ class RequestParameters(W.VBox):
         self.add_class("pixorder-parameters")
         for control in (self.start, self.end, self.cloud_cover, self.off_nadir, self.recurrence,
                         self.occurrences, self.delivery_speed):
+            control.style.description_width = "90px"  # the default clips "Off-nadir ≤ °"
             control.observe(self._update, "value")
         self._update()
 

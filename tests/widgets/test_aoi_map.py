@@ -8,6 +8,7 @@ import json
 import zipfile
 
 import pytest
+import traitlets
 
 import pixorder.widgets.aoi_map as aoi_map_module
 from pixorder.aoi import AOI
@@ -68,6 +69,10 @@ def test_assigned_value_is_drawn_and_cleared():
     assert len(m.draw.data) == 1  # editable on the map like a drawn shape
     m.clear()
     assert m.value is None and m.draw.data == []
+    m.value = box(10.0, 50.0, 10.1, 50.1)  # anything AOI() accepts
+    assert m.value == AOI(box(10.0, 50.0, 10.1, 50.1)) and len(m.draw.data) == 1
+    with pytest.raises(traitlets.TraitError, match="crosses itself"):
+        m.value = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
 
 
 def _upload(m: AOIMap, name: str, content: bytes) -> None:

@@ -1,0 +1,200 @@
+"""OrderForm: AOI, sensor, parameters and live price; a dry run, then a confirmed order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+import traitlets
+
+from pixorder.errors import ValidationError
+from pixorder.models import Order, TaskingRequest
+from pixorder.widgets import render
+from pixorder.widgets.aoi_map import AOIMap
+from pixorder.widgets.pricing import PricingPreview, RequestParameters
+from pixorder.widgets.scheduling import Background, Scheduler
+from pixorder.widgets.sensor_picker import SensorPicker
+
+__all__ = ["OrderForm"]
+
+
+def _order_summary(order: Order) -> str:
+    rows = [["provider", order.provider], ["order id", order.id], ["name", order.name],
+            ["status", str(order.status) if order.status is not None else None],
+            ["price", render.fmt_amount(order.amount, order.unit)], ["area", render.fmt_area(order.area_km2)]]
+    return render.table([r for r in rows if r[1] is not None], cls="pixorder-order")
+
+
+class OrderForm(W.VBox):
+    """Everything to order one tasking acquisition: map, sensor, parameters, live price, order.
+
+    "Dry run" prices the exact request with the provider's order endpoint without spending;
+    "Place order…" opens a confirmation that shows that price; only "Confirm order" spends.
+    ``value`` is the placed order as a one-row GeoDataFrame (``orders`` schema), ``order`` the
+    :class:`pixorder.Order` model, ``dry_run`` the last dry-run result.
+
+    >>> from pixorder.widgets import OrderForm
+    >>> form = OrderForm(provider="planet")   # doctest: +SKIP
+    >>> form                                  # doctest: +SKIP
+    >>> # draw a shape, press "Dry run", then "Place order…" and "Confirm order"
+    >>> form.value[["provider", "id", "status", "amount", "unit"]]   # doctest: +SKIP
+    """
+
+    value = traitlets.Any(None, allow_none=True, help="the placed order as a GeoDataFrame, or None")
+    order = traitlets.Instance(Order, allow_none=True, help="the placed order")
+    dry_run = traitlets.Instance(Order, allow_none=True, help="the last dry-run result")
+
+    def __init__(self, clients: Any = None, *, provider: str | None = None, name: str = "",
+                 delay: float = 0.4, scheduler: Scheduler | None = None, aoi: Any = None, **kwargs: Any):
+        self.aoi_map = AOIMap(value=aoi)
+        self.sensor_picker = SensorPicker(clients, provider=provider)
+        self.parameters = RequestParameters()
+        self.preview = PricingPreview(self.aoi_map, self.sensor_picker, self.parameters, delay=delay,
+                                      scheduler=scheduler, show_inputs=False)
+        self.name = W.Text(value=name, description="Order name", placeholder="optional")
+        self.dry_run_button = W.Button(description="Dry run", icon="calculator",
+                                       tooltip="Price this exact order without placing it")
+        self.place_button = W.Button(description="Place order…", icon="shopping-cart", disabled=True,
+                                     tooltip="Run a dry run first")
+        self.confirm_text = W.HTML()
+        self.confirm_button = W.Button(description="Confirm order", button_style="danger", icon="check")
+        self.cancel_button = W.Button(description="Cancel")
+        self.confirmation = W.VBox([self.confirm_text, W.HBox([self.confirm_button, self.cancel_button])],
+                                   layout=W.Layout(display="none", border="1px solid #b00020", padding="6px"))
+        self.status = W.HTML()
+        self.result = W.HTML()
+        self._background = Background()
+        self._dry_request: TaskingRequest | None = None
+        # Map on top; request on the left and its price and outcome on the right, so the price
+        # stays next to the controls that change it.
+        left = W.VBox([self.sensor_picker, self.parameters, self.name,
+                       W.HBox([self.dry_run_button, self.place_button]), self.confirmation, self.status],
+                      layout=W.Layout(flex="1 1 560px"))
+        right = W.VBox([self.preview, self.result], layout=W.Layout(flex="1 1 300px"))
+        super().__init__(children=[self.aoi_map, W.HBox([left, right], layout=W.Layout(
+            flex_flow="row wrap", align_items="flex-start", grid_gap="12px"))], **kwargs)
+        self.add_class("pixorder-orderform")
+        self.dry_run_button.on_click(lambda _: self.run_dry_run())
+        self.place_button.on_click(lambda _: self.ask_confirmation())
+        self.confirm_button.on_click(lambda _: self.confirm())
+        self.cancel_button.on_click(lambda _: self._hide_confirmation("Order not placed."))
+        # The price shown must be the price confirmed: any edit after a dry run invalidates it.
+        self.preview.observe(self._inputs_changed, "request")
+        self.name.observe(self._inputs_changed, "value")
+        self.sensor_picker.observe(self._provider_changed, "provider")
+        self._provider_changed({"new": self.sensor_picker.provider})
+
+    # --------------------------------------------------------------------------------- public API
+    @property
+    def client(self) -> Any:
+        return self.sensor_picker.client
+
+    def build_request(self) -> TaskingRequest:
+        """The request the form would order now (with its name); raises ValidationError."""
+        request = self.preview.build_request()
+        if request is None:
+            raise ValidationError("aoi", "draw or upload an AOI first" if self.aoi_map.value is None
+                                  else "choose a sensor first")
+        if self.name.value.strip():
+            request = request.model_copy(update={"name": self.name.value.strip()})
+        return request
+
+    def run_dry_run(self) -> None:
+        """Price the current request through the order endpoint without placing it."""
+        try:
+            request = self.build_request()
+        except ValidationError as exc:
+            self.status.value = render.message(str(exc), "error")
+            return
+        self._busy(True)
+        self.status.value = render.message("Dry run…", "busy")
+
+        def done(order: Order | None, error: BaseException | None) -> None:
+            self._busy(False)
+            if error is not None:
+                self.status.value = render.message(f"Dry run failed: {render.error_message(error)}", "error")
+                return
+            self._dry_request = request
+            self.dry_run = order
+            self.place_button.disabled = False
+            self.place_button.tooltip = "Place this order (asks for confirmation)"
+            self.status.value = render.message(
+                f"Dry run OK: {render.fmt_amount(order.amount, order.unit)} "  # type: ignore[union-attr]
+                f"at {order.provider}. Press “Place order…” to order it.", "info")  # type: ignore[union-attr]
+
+        self._background.run(self.client, lambda aio: aio.orders.create(request, dry_run=True), done)
+
+    def ask_confirmation(self) -> None:
+        """Show the confirmation with the dry-run price; nothing is spent yet."""
+        if self.dry_run is None or self._dry_request is None:
+            self.status.value = render.message("Run a dry run first.", "error")
+            return
+        order, request = self.dry_run, self._dry_request
+        self.confirm_text.value = (
+            f"<b>Place this order?</b> {render.esc(order.provider)} will charge "
+            f"<b class='pixorder-confirm-price'>{render.esc(render.fmt_amount(order.amount, order.unit))}</b> "
+            f"for {render.esc(render.fmt_area(request.aoi.area_km2))} "
+            f"({render.esc(request.start.date())} → {render.esc(request.end.date())}). This spends money or quota."
+        )
+        self.confirmation.layout.display = "flex"
+
+    def confirm(self) -> None:
+        """Place the dry-run request (the confirmation must be showing)."""
+        if self.confirmation.layout.display == "none" or self._dry_request is None:
+            return
+        request = self._dry_request
+        self.confirmation.layout.display = "none"
+        self._busy(True)
+        self.status.value = render.message("Placing the order…", "busy")
+
+        def done(order: Order | None, error: BaseException | None) -> None:
+            self._busy(False)
+            if error is not None:
+                self.status.value = render.message(f"Order failed: {render.error_message(error)}", "error")
+                return
+            from pixorder.frames import orders_frame
+
+            self.order = order
+            self.value = orders_frame([order])  # type: ignore[list-item]
+            self.place_button.disabled = True  # one confirmation, one order
+            self._dry_request = None
+            self.status.value = render.message(f"Order {order.id} placed.", "info")  # type: ignore[union-attr]
+            self.result.value = _order_summary(order)  # type: ignore[arg-type]
+
+        self._background.run(self.client, lambda aio: aio.orders.create(request), done)
+
+    def wait(self, timeout: float = 30.0) -> bool:
+        """Block until the price and any dry run or order in progress are done (scripts and tests)."""
+        return self.preview.wait(timeout) and self._background.wait(timeout)
+
+    # ---------------------------------------------------------------------------------- internals
+    def _busy(self, busy: bool) -> None:
+        self.dry_run_button.disabled = busy
+        if busy:
+            self.place_button.disabled = True
+        elif self._dry_request is not None and self.dry_run is not None:
+            self.place_button.disabled = False
+
+    def _hide_confirmation(self, text: str = "") -> None:
+        self.confirmation.layout.display = "none"
+        if text:
+            self.status.value = render.message(text, "info")
+
+    def _inputs_changed(self, change: Any) -> None:
+        if self._dry_request is None:
+            return
+        try:
+            current = self.build_request()
+        except ValidationError:
+            current = None
+        if current is not None and current == self._dry_request:
+            return
+        self._dry_request = None
+        self.dry_run = None
+        self.place_button.disabled = True
+        self._hide_confirmation()
+        self.status.value = render.message("The order changed: run the dry run again.", "info")
+
+    def _provider_changed(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self.aoi_map.providers = [change["new"]]

@@ -1,0 +1,331 @@
+"""End to end in a real browser: JupyterLab and Voila on loopback, Debian's Chromium driven by Playwright.
+
+The notebook shows an OrderForm on the embedded sandbox. The test draws a polygon with mouse clicks,
+waits for the price, checks it against the sandbox's own quote for the drawn polygon, places the
+order through the confirmation, saves the notebook and checks that no API key was saved or synced.
+Follows /work/shared/browser-testing.md. Needs /usr/bin/chromium (``apt-get install -y chromium``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+REPO = Path(__file__).resolve().parents[2]
+OUTPUT = REPO / "tests" / "output"
+README_IMAGE = REPO / "docs" / "img" / "quickstart.png"
+START, END = "2027-05-01", "2027-05-20"
+TIMEOUT_MS = 60_000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_http(url: str, timeout: float, proc: subprocess.Popen[Any], log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"{url} did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(proc: subprocess.Popen[Any]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def _notebook(cells: list[str]) -> dict[str, Any]:
+    return {
+        "cells": [{"cell_type": "code", "execution_count": None, "id": f"cell-{i}", "metadata": {},
+                   "outputs": [], "source": source} for i, source in enumerate(cells)],
+        "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+                     "language_info": {"name": "python"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }
+
+
+ORDER_FORM_CELL = '''\
+import json, pathlib
+from datetime import date
+from pixorder.widgets import OrderForm
+
+form = OrderForm(provider="planet", name="browser test", delay=0.3)
+form.parameters.start.value = date.fromisoformat("{start}")
+form.parameters.end.value = date.fromisoformat("{end}")
+form.aoi_map.map.center = (50.0, 10.0)   # a field-sized view: the drawn polygon is a few km across
+form.aoi_map.map.zoom = 11
+RESULT = pathlib.Path(r"{result}")
+
+def widget_states():
+    from ipywidgets.widgets.widget import _instances
+    return [json.dumps(w.get_state(), default=repr) for w in list(_instances.values())]
+
+def record(change=None):
+    """What the test checks, written where it can read it: the drawn shapes, the quote, the order."""
+    request = form.preview.request
+    RESULT.write_text(json.dumps({{
+        "drawn": form.aoi_map.draw.data,
+        "request": None if request is None else {{
+            "start": request.start.isoformat(), "end": request.end.isoformat(),
+            "cloud_cover": request.cloud_cover, "off_nadir": request.off_nadir,
+            "recurrence": request.recurrence.value, "occurrences": request.occurrences,
+            "delivery_speed": request.delivery_speed.value, "sensor": request.sensor,
+            "bandset": request.bandset}},
+        "quote": None if form.preview.value is None else {{
+            "amount": form.preview.value.amount, "unit": form.preview.value.unit}},
+        "order": None if form.order is None else {{
+            "id": form.order.id, "amount": form.order.amount, "status": str(form.order.status)}},
+        "widget_states": widget_states(),
+    }}, default=str))
+
+form.preview.observe(record, "value")
+form.observe(record, "order")
+form
+'''
+
+VOILA_CELL = '''\
+from pixorder.widgets import OrderForm
+form = OrderForm(provider="planet")
+form.aoi_map.value = {"type": "Point", "coordinates": [10.0, 50.0]}
+form
+'''
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: the browser tests need Debian's Chromium "
+                    "(apt-get update && apt-get install -y chromium); `make test` installs it")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        pytest.fail("playwright is not installed: pip install playwright (never `playwright install`: "
+                    "the tests use the system Chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("e2e")
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(workdir: Path) -> Iterator[dict[str, Any]]:
+    """JupyterLab on 127.0.0.1 with a free port, a random token and test settings; stopped after."""
+    settings = workdir / "settings"
+    for path, content in {
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+        # Saved widget state is what a shared notebook carries: save it, then check it holds no key.
+        "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings": {"saveState": True},
+    }.items():
+        target = settings / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(content))
+    (workdir / "workspaces").mkdir()
+    notebooks = workdir / "notebooks"
+    notebooks.mkdir()
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(settings),
+           "JUPYTERLAB_WORKSPACES_DIR": str(workdir / "workspaces"), "PYTHONUNBUFFERED": "1"}
+    log = workdir / "jupyterlab.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
+             f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+             f"--ServerApp.root_dir={notebooks}"],
+            stdout=out, stderr=subprocess.STDOUT, env=env, cwd=notebooks,
+        )
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/api/status?token={token}", 90, proc, log)
+        yield {"url": f"http://127.0.0.1:{port}", "token": token, "dir": notebooks, "log": log}
+    finally:
+        _stop(proc)
+
+
+def _run_all(page: Any) -> None:
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=TIMEOUT_MS)
+    page.click("li.lm-MenuBar-item:has-text('Run')")
+    page.click("li[data-command='runmenu:run-all']")
+
+
+def _save(page: Any) -> None:
+    page.click("li.lm-MenuBar-item:has-text('File')")
+    page.click("li[data-command='docmanager:save']")
+
+
+def test_order_form_in_jupyterlab(browser: Any, jupyterlab: dict[str, Any], workdir: Path) -> None:
+    import pixorder
+    from pixorder.aoi import AOI
+    from pixorder.sandbox.keys import SANDBOX_KEYS
+
+    result = workdir / "result.json"
+    name = "order_form.ipynb"
+    notebook = jupyterlab["dir"] / name
+    cell = ORDER_FORM_CELL.format(start=START, end=END, result=result)
+    notebook.write_text(json.dumps(_notebook([cell])))
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1900})
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        page.goto(f"{jupyterlab['url']}/lab/tree/{name}?token={jupyterlab['token']}")
+        _run_all(page)
+        form = page.locator(".pixorder-orderform")
+        leaflet = form.locator(".leaflet-container")
+        leaflet.wait_for()
+        form.locator(".leaflet-pm-icon-polygon").wait_for()
+
+        # Draw a polygon with the Geoman tool: four clicks, then the first point again to close it.
+        form.locator(".leaflet-pm-icon-polygon").click()
+        box = leaflet.bounding_box()
+        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        corners = [(cx - 120, cy - 80), (cx + 130, cy - 90), (cx + 110, cy + 90), (cx - 100, cy + 70)]
+        for x, y in corners:
+            page.mouse.click(x, y)
+            page.wait_for_timeout(150)
+        page.mouse.click(*corners[0])
+
+        total = form.locator(".pixorder-total")
+        total.wait_for()
+        shown_amount = float(total.get_attribute("data-amount"))
+        shown_unit = total.get_attribute("data-unit")
+
+        # The test's own sandbox prices the polygon the kernel received: same AOI, same price.
+        recorded = json.loads(result.read_text())
+        assert recorded["drawn"] and recorded["drawn"][0]["geometry"]["type"] == "Polygon"
+        assert len(recorded["drawn"][0]["geometry"]["coordinates"][0]) == 5  # four corners, closed
+        aoi = AOI({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {}, "geometry": f["geometry"]} for f in recorded["drawn"]]})
+        fields = {k: v for k, v in recorded["request"].items() if v is not None}
+        request = pixorder.TaskingRequest(aoi=aoi, **fields)
+        from pixorder import sandbox as sandbox_mod
+
+        own = sandbox_mod.start()
+        try:
+            with pixorder.connect("sandbox", api="planet", base_url=own.url, progress=False) as client:
+                expected = client.pricing.estimate(request)
+        finally:
+            own.stop()
+        assert shown_amount == expected.amount and shown_unit == expected.unit
+        assert 1 < aoi.area_km2 < 500  # a field, drawn where the notebook put the view
+
+        # Dry run, then place through the confirmation that shows the price.
+        form.get_by_role("button", name="Dry run").click()
+        form.locator(".pixorder-msg:has-text('Dry run OK')").wait_for()
+        form.get_by_role("button", name="Place order…").click()
+        confirm_price = form.locator(".pixorder-confirm-price")
+        confirm_price.wait_for()
+        assert confirm_price.inner_text() == f"{expected.amount:,.2f} {expected.unit}"
+        form.get_by_role("button", name="Confirm order").click()
+        form.locator(".pixorder-msg:has-text('placed.')").wait_for()
+        page.wait_for_timeout(300)  # let the map and table settle for the picture
+
+        screenshot = OUTPUT / "order_form_jupyterlab.png"
+        form.screenshot(path=str(screenshot))
+        README_IMAGE.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(screenshot, README_IMAGE)
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            recorded = json.loads(result.read_text())
+            if recorded["order"]:
+                break
+            time.sleep(0.2)
+        assert recorded["order"] and recorded["order"]["id"] in form.inner_text()
+
+        # Nothing secret in the live widget state, nor in the notebook as saved (with widget state).
+        for state in recorded["widget_states"]:
+            for key in SANDBOX_KEYS.values():
+                assert key not in state
+        before = notebook.stat().st_mtime
+        _save(page)
+        deadline = time.monotonic() + 30
+        while notebook.stat().st_mtime == before and time.monotonic() < deadline:
+            time.sleep(0.2)
+        saved = notebook.read_text()
+        assert "application/vnd.jupyter.widget-state+json" in saved  # the state was saved, and checked
+        for key in SANDBOX_KEYS.values():
+            assert key not in saved, "the saved notebook holds an API key"
+    except Exception:
+        page.screenshot(path=str(OUTPUT / "order_form_failure.png"), full_page=True)
+        raise
+    finally:
+        page.close()
+
+
+def test_order_form_renders_in_voila(browser: Any, workdir: Path) -> None:
+    try:
+        import voila  # noqa: F401
+    except ImportError:
+        pytest.fail("voila is not installed: pip install voila")
+    folder = workdir / "voila"
+    folder.mkdir()
+    notebook = folder / "order_form_voila.ipynb"
+    notebook.write_text(json.dumps(_notebook([VOILA_CELL])))
+    port = _free_port()
+    log = workdir / "voila.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "voila", str(notebook), "--no-browser", "--Voila.ip=127.0.0.1",
+             f"--port={port}"],
+            stdout=out, stderr=subprocess.STDOUT, cwd=folder,
+        )
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/", 60, proc, log)
+        page.goto(f"http://127.0.0.1:{port}/")
+        form = page.locator(".pixorder-orderform")
+        form.locator(".leaflet-container").wait_for()
+        form.get_by_role("button", name="Dry run").wait_for()
+        form.locator(".pixorder-area").wait_for()
+        assert "25.00 km²" in form.locator(".pixorder-area").inner_text()
+        form.locator(".pixorder-total").wait_for()  # the price arrived over Voila's kernel too
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(OUTPUT / "order_form_voila.png"), full_page=True)
+    finally:
+        page.close()
+        _stop(proc)
