@@ -41,8 +41,9 @@ CREATE TABLE IF NOT EXISTS docs (
     body       TEXT NOT NULL,
     PRIMARY KEY (provider, kind, id)
 );
-CREATE INDEX IF NOT EXISTS docs_by_created ON docs (provider, kind, created_at);
-CREATE INDEX IF NOT EXISTS docs_by_org ON docs (provider, kind, org, created_at);
+-- (created_at, id) matches every listing's ORDER BY, so a page is an index walk, not a sort of all rows.
+CREATE INDEX IF NOT EXISTS docs_by_created ON docs (provider, kind, created_at, id);
+CREATE INDEX IF NOT EXISTS docs_by_org ON docs (provider, kind, org, created_at, id);
 CREATE INDEX IF NOT EXISTS docs_by_status ON docs (provider, kind, status);
 CREATE INDEX IF NOT EXISTS docs_by_due ON docs (due_at) WHERE due_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS idempotency (
