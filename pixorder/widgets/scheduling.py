@@ -259,7 +259,7 @@ def run_client_call(client: Any, make: Callable[[Any], Coroutine[Any, Any, R]]) 
     answers. An ``AsyncClient`` used inside a running loop (a notebook) is scheduled on that loop.
     """
     aio = _async_client(client)
-    if aio is not client:
+    if client is None or aio is not client:
         from pixorder.client.sync import _LoopThread
 
         return asyncio.run_coroutine_threadsafe(make(aio), _LoopThread.get().loop)
