@@ -93,6 +93,10 @@ def aoi_from_upload(name: str, content: bytes) -> AOI:
     except ValidationError as exc:
         # exc.value may hold the temporary path: show the rule with the user's file name instead.
         raise UploadError(f"{name}: {exc.rule}") from None
+    except UploadError:
+        raise
+    except Exception as exc:  # GDAL, zip and decoding failures come in many types; all mean "unreadable"
+        raise UploadError(f"{name}: could not be read ({type(exc).__name__}: {exc})") from None
 
 
 def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = ASSUMED_WIDTH_PX,
@@ -247,7 +251,7 @@ class AOIMap(W.VBox):
             return
         try:
             aoi = aoi_from_features(change["new"] or [])
-        except ValidationError as exc:
+        except Exception as exc:  # shown inline: a callback's exception would vanish in the kernel log
             self.status.value = render.message(f"That shape is not a usable AOI: {exc}", "error")
             return
         self.status.value = ""
