@@ -132,7 +132,8 @@ def _column(kind: str, values: Sequence[Any]) -> Any:
     if kind == "provider" or kind.startswith("cat="):
         return _categorical(kind, values)
     if kind == "float":
-        return pd.Series([float("nan") if v is None else v for v in values], dtype="float64")
+        # Vectorised; anything that is not a number (None, "", a stray string) becomes NaN.
+        return pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce").astype("float64")
     return pd.Series(list(values), dtype=_dtype(kind)) if len(values) else pd.Series([], dtype=_dtype(kind))
 
 
@@ -152,6 +153,31 @@ def _categorical(kind: str, values: Sequence[Any]) -> Any:
     return pd.Series(plain, dtype="object").astype(_dtype(kind, list(names.values())))
 
 
+def _simple_polygons(values: Sequence[Any]) -> Any:
+    """Single-ring GeoJSON Polygons built in one vectorised call (the common case of big listings)."""
+    import numpy as np
+    import shapely
+
+    rings = []
+    for v in values:
+        if not (isinstance(v, Mapping) and v.get("type") == "Polygon"):
+            return None
+        coords = v.get("coordinates")
+        if not isinstance(coords, list) or len(coords) != 1:
+            return None
+        rings.append(coords[0])
+    counts = np.fromiter((len(r) for r in rings), dtype=np.int64, count=len(rings))
+    try:
+        flat = np.array([xy for ring in rings for xy in ring], dtype="float64")
+    except ValueError:
+        return None
+    if flat.ndim != 2 or flat.shape[1] != 2 or (counts < 4).any():
+        return None
+    ring_offsets = np.concatenate([[0], np.cumsum(counts)])
+    poly_offsets = np.arange(len(rings) + 1, dtype=np.int64)
+    return shapely.from_ragged_array(shapely.GeometryType.POLYGON, flat, (ring_offsets, poly_offsets))
+
+
 def geometries(values: Sequence[Any]) -> Any:
     """Shapely geometries from GeoJSON dicts or strings (vectorised), shapely objects or None."""
     import json
@@ -162,6 +188,9 @@ def geometries(values: Sequence[Any]) -> Any:
     values = list(values)
     if not values or not any(isinstance(v, (Mapping, str)) for v in values):
         return values
+    fast = _simple_polygons(values)
+    if fast is not None:
+        return fast
     texts = np.array([json.dumps(v) if isinstance(v, Mapping) else v if isinstance(v, str) else None
                       for v in values], dtype=object)
     out = shapely.from_geojson(texts, on_invalid="ignore")
@@ -194,6 +223,23 @@ def build_frame(
     geoms = geometries(geometry) if geometry is not None else [None] * n
     frame = pd.DataFrame(data, index=pd.RangeIndex(n))
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index, crs=CRS), crs=CRS)
+
+
+def concat_frames(entity: str, frames: Sequence[Any], limit: int | None = None) -> geopandas.GeoDataFrame:
+    """Frames of one schema end to end; categorical columns keep a category dtype across pages."""
+    import geopandas as gpd
+    import pandas as pd
+
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty_frame(entity)
+    joined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if limit is not None and len(joined) > limit:
+        joined = joined.iloc[:limit]
+    for name, kind in SCHEMAS[entity].columns:
+        if (kind == "provider" or kind.startswith("cat=")) and not isinstance(joined[name].dtype, pd.CategoricalDtype):
+            joined[name] = _categorical(kind, joined[name].astype(object).where(joined[name].notna(), None).tolist())
+    return gpd.GeoDataFrame(joined, geometry="geometry", crs=CRS)
 
 
 def empty_frame(entity: str) -> geopandas.GeoDataFrame:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
+import orjson
 
 from pixorder import errors as E
 from pixorder.providers.base import Adapter, Call, error_from_response, retry_after_seconds
@@ -227,6 +228,6 @@ def _decode(response: httpx.Response) -> Any:
     if not response.content:
         return None
     try:
-        return json.loads(response.content)
-    except ValueError:
+        return orjson.loads(response.content)  # 3-4× json.loads on big listing pages
+    except orjson.JSONDecodeError:
         return redact(response.text[:2000])

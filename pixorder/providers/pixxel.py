@@ -356,8 +356,7 @@ def order_item_columns(rows: Sequence[Mapping[str, Any]]) -> tuple[dict[str, lis
     def col(key: str) -> list[Any]:
         return [r.get(key) for r in rows]
 
-    def num(key: str) -> list[Any]:
-        return [number(r.get(key)) for r in rows]
+    num = col  # numbers are converted column-wise by build_frame
 
     def txt(key: str) -> list[Any]:
         return [text(r.get(key)) for r in rows]

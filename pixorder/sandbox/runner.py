@@ -127,7 +127,11 @@ class _ServerThread:
 
     def __init__(self, state: SandboxState, port: int) -> None:
         self.state = state
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted connections only for sockets
+        # that say they are TCP; without it every keep-alive request waited ~40 ms on Nagle and the
+        # client's delayed ACK.
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind(("127.0.0.1", port))
         self.port = self.socket.getsockname()[1]

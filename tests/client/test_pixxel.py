@@ -77,8 +77,9 @@ def test_recurring_order_has_a_task_per_occurrence(sandbox, connect):
     assert len(tasks) == 3 and str(tasks["start"].dtype) == "datetime64[ns, UTC]"
 
 
-def test_order_items_frame_fast_path_equals_model_path(connect):
-    client = connect("pixxel")
+@pytest.mark.parametrize("page_size", [None, 2])
+def test_order_items_frame_fast_path_equals_model_path(connect, page_size):
+    client = connect("pixxel", page_size=page_size)
     for i in range(3):
         client.orders.create(request(FIELD, name=f"frame check {i}"))
     fast = client.order_items.list().to_geodataframe()
