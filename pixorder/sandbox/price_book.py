@@ -193,13 +193,25 @@ def pixxel_archive_quote(area_km2: float, image_type: str = "VNIR", *, delivery_
 # may replace this table; keep prices here so every provider's numbers live in one place.
 # ---------------------------------------------------------------------------------------------
 
-GEOPERA_CREDITS_PER_AUD = 1.0
+GEOPERA_CREDITS_PER_AUD = 10.0  # Geopera sells prepaid credits; 10 credits buy 1 AUD of imagery
 GEOPERA_SENSOR_RATES_AUD: dict[str, dict[str, float]] = {
-    # sensor id → {aud_per_km2, min_km2}
+    # sensor id → {aud_per_km2, min_km2}; the catalogue metadata lives in sandbox/geopera_catalog.py.
+    "pneo-30cm": {"aud_per_km2": 28.0, "min_km2": 25.0},
+    "wv3-31cm": {"aud_per_km2": 32.0, "min_km2": 25.0},
+    "wvlegion-34cm": {"aud_per_km2": 26.0, "min_km2": 25.0},
+    "skysat-50cm": {"aud_per_km2": 14.0, "min_km2": 25.0},
+    "satellogic-70cm": {"aud_per_km2": 8.0, "min_km2": 25.0},
+    "spot-1.5m": {"aud_per_km2": 6.0, "min_km2": 100.0},
+    "iceye-sar-1m": {"aud_per_km2": 20.0, "min_km2": 25.0},
+    "capella-sar-50cm": {"aud_per_km2": 24.0, "min_km2": 25.0},
+    # Generic ids from the first price book, still priced (not listed in the sensor catalogue).
     "sandbox-optical-50cm": {"aud_per_km2": 22.0, "min_km2": 25.0},
     "sandbox-optical-30cm": {"aud_per_km2": 35.0, "min_km2": 25.0},
     "sandbox-sar-1m": {"aud_per_km2": 18.0, "min_km2": 100.0},
 }
+# Archive imagery: one rate per captured km², each capture billed at least the minimum area.
+GEOPERA_ARCHIVE_AUD_PER_KM2 = 12.0
+GEOPERA_ARCHIVE_MIN_KM2 = 25.0
 
 
 def geopera_quote(
@@ -211,7 +223,8 @@ def geopera_quote(
     max_off_nadir: float | None = None,
     occurrences: int = 1,
 ) -> dict[str, Any]:
-    """``{sensor, area_km2, billable_km2, aud, credits, uplifts[{name, percentage, aud}]}``; KeyError if unknown."""
+    """``{sensor, area_km2, billable_km2, base_aud, aud, credits, uplifts[{name, percentage, aud}]}``; KeyError
+    if unknown. Uplift percentages apply to the base (billable area × rate × occurrences) and add up."""
     rates = GEOPERA_SENSOR_RATES_AUD[sensor_id]
     billable = billable_area(area_km2, rates["min_km2"])
     base = billable * rates["aud_per_km2"] * max(occurrences, 1)
@@ -228,7 +241,16 @@ def geopera_quote(
         "sensor": sensor_id,
         "area_km2": round(area_km2, 3),
         "billable_km2": round(billable, 3),
+        "base_aud": round(base, 2),
         "aud": aud,
-        "credits": math.ceil(aud * GEOPERA_CREDITS_PER_AUD),
+        "credits": math.ceil(round(aud * GEOPERA_CREDITS_PER_AUD, 6)),
         "uplifts": uplifts,
     }
+
+
+def geopera_archive_quote(area_km2: float) -> dict[str, Any]:
+    """One archive capture: ``{area_km2, billable_km2, aud, credits}`` with the per-capture minimum."""
+    billable = billable_area(area_km2, GEOPERA_ARCHIVE_MIN_KM2)
+    aud = round(billable * GEOPERA_ARCHIVE_AUD_PER_KM2, 2)
+    return {"area_km2": round(area_km2, 3), "billable_km2": round(billable, 3), "aud": aud,
+            "credits": math.ceil(round(aud * GEOPERA_CREDITS_PER_AUD, 6))}
