@@ -10,6 +10,7 @@ import uvicorn
 from .app import create_app
 from .faults import quiet_dropped_connections
 from .keys import SANDBOX_KEYS
+from .runner import bind_socket
 from .state import SandboxState
 
 
@@ -30,7 +31,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {provider:8s} key: {key}")
     sys.stdout.flush()
     quiet_dropped_connections()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", lifespan="off")
+    sock = bind_socket(args.host, args.port)
+    config = uvicorn.Config(app, log_level="info", lifespan="off")
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 

@@ -122,18 +122,26 @@ class Sandbox:
             raise RuntimeError(f"sandbox {method} {path} failed: HTTP {exc.code} {exc.read()[:500]!r}") from None
 
 
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket whose connections get TCP_NODELAY.
+
+    proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted connections only for sockets
+    that say they are TCP, and uvicorn's own binding does not; without it every keep-alive request
+    waited ~40 ms on Nagle and the client's delayed ACK.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
 class _ServerThread:
     """uvicorn in a daemon thread on a socket bound before start, so the port is known up front."""
 
     def __init__(self, state: SandboxState, port: int) -> None:
         self.state = state
-        # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted connections only for sockets
-        # that say they are TCP; without it every keep-alive request waited ~40 ms on Nagle and the
-        # client's delayed ACK.
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.socket.bind(("127.0.0.1", port))
+        self.socket = bind_socket("127.0.0.1", port)
         self.port = self.socket.getsockname()[1]
         config = uvicorn.Config(create_app(state), log_level="warning", lifespan="off", access_log=False)
         self.server = uvicorn.Server(config)
