@@ -81,8 +81,13 @@ class EstimateInput(_Input):
     tags: list[str] | None = Field(None, title="Tags")
 
 
-class OrderPlaceInput(EstimateInput):
+class OrderPlaceInput(_Input):
     workspaceId: str = Field(title="Workspaceid")
+    dataProduct: str = Field(title="Dataproduct")
+    displayName: str = Field("", title="Displayname")
+    params: JsonObject = Field(default_factory=dict, title="Params")
+    featureCollection: JsonObject = Field(default_factory=dict, title="Featurecollection")
+    tags: list[str] | None = Field(None, title="Tags")
 
 
 class FeasibilityCheckInput(_Input):
