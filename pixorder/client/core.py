@@ -241,7 +241,9 @@ class Orders(_Facade):
         call = self.adapter.create_order(request, reference=reference)
         order = await self._place(call, reference)
         if order.status is None and not order.items:
-            order = await self.get(order.id)  # some APIs answer a placement with the id only
+            # Some APIs answer a placement with the id only. The order exists now: a failed read must
+            # not turn it into an error (the user would order again), so keep the bare order then.
+            order = await self._complete(order)
         return order
 
     async def _place(self, call: Call[m.Order], reference: str) -> m.Order:
@@ -258,6 +260,17 @@ class Orders(_Facade):
                 if found:
                     return await self._complete(found[0])
                 # Not there: the server never acted, so sending again cannot order twice.
+            except (E.ProviderUnavailable, E.RateLimited) as exc:
+                if "Idempotency-Key" not in call.headers:
+                    raise  # resent only on 503/429/unsent requests, which never acted
+                # Resent under an idempotency key until the retries ran out: an earlier attempt may
+                # have been processed. A plain error must mean "nothing placed", so look first.
+                found = await self._lookup(reference)
+                if found is None:
+                    raise E.AmbiguousSpend(self._client.provider, reference, exc) from None
+                if found:
+                    return await self._complete(found[0])
+                raise
         raise E.AmbiguousSpend(self._client.provider, reference, last)
 
     async def _lookup(self, reference: str) -> list[m.Order] | None:
