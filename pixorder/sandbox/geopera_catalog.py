@@ -8,7 +8,7 @@ the request: the same group always prices, predicts and schedules the same way.
 * Estimate groups (docs/geopera-wire.md): ``{"groupId", "sensor", "featureCollection", "params"}``
   → ``{"groupId", "sensor", "areaKm2", "billedAreaKm2", "baseAud", "uplifts", "totalAud", "credits",
   "feasibility"}``; a bad group raises :class:`GroupError` with a message and a location.
-* Feasibility prediction: a study is needed for AOIs over 100 km² or centred beyond 60° latitude
+* Feasibility prediction: a study is needed for AOIs over 500 km² or centred beyond 60° latitude
   (large or high-latitude requests are checked by hand, as Geopera's guide describes).
 * Opportunities: deterministic predicted passes every ``revisitDays`` at an hour derived from the
   AOI's position; empty when a study is needed ("manual feasibility: empty", the docs say).
@@ -57,9 +57,9 @@ MAX_OCCURRENCES = 52
 MAX_WINDOW_DAYS = 180
 DEFAULT_START_DELAY = timedelta(days=1)
 DEFAULT_WINDOW = timedelta(days=14)
-STUDY_AREA_KM2 = 100.0
+STUDY_AREA_KM2 = 500.0
 STUDY_LATITUDE = 60.0
-THIRD_OPTION_AREA_KM2 = 500.0
+THIRD_OPTION_AREA_KM2 = 1000.0
 
 
 def sensor_json(sensor: dict[str, Any]) -> dict[str, Any]:
@@ -266,7 +266,7 @@ def estimate_groups(groups: list[Any], now: datetime) -> dict[str, Any]:
 
 
 def feasibility_options(request: TaskingRequest, study_id: str) -> list[dict[str, Any]]:
-    """Two or three deterministic options (three for AOIs of 500 km² or more)."""
+    """Two or three deterministic options (three for AOIs of 1000 km² or more)."""
     quote = request.quote()
     window = request.end - request.start
     candidates = [

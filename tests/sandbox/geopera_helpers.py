@@ -71,7 +71,7 @@ def fc(*geometries: dict[str, Any]) -> dict[str, Any]:
 
 
 SMALL = square(10.0, 45.0, 0.05)  # ~22 km² at 45°N: automatic feasibility, straight to a quotation
-LARGE = square(10.0, 45.0, 0.2)  # ~350 km²: needs a feasibility study (2 options)
+LARGE = square(10.0, 45.0, 0.3)  # ~790 km²: needs a feasibility study (2 options)
 HUGE = square(10.0, 45.0, 0.4)  # ~1400 km²: a study with 3 options
 
 

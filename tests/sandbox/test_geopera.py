@@ -159,7 +159,7 @@ def test_bulk_estimate_reports_failing_groups_without_failing_the_call(geopera: 
     assert body["errors"][3]["loc"] == ["groups", 97, "params", "maxCloudCover"]
     assert body["totalAud"] == pytest.approx(sum(g["totalAud"] for g in body["groups"]))
     assert body["totalCredits"] == sum(g["credits"] for g in body["groups"])
-    assert body["groups"][0]["feasibility"] == "WEAK_SUCCESS"  # ~350 km²: a study will be needed
+    assert body["groups"][0]["feasibility"] == "WEAK_SUCCESS"  # ~790 km²: a study will be needed
     assert_problem(geopera.post("orders.tasking.estimate", {"groups": groups + [good]}), 400)  # 101 groups
 
 
