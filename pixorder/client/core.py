@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from pixorder import errors as E
 from pixorder import models as m
 from pixorder.client.results import Listing, Results
-from pixorder.client.transport import OutcomeUnknown, RetryPolicy, Transport
+from pixorder.client.transport import UNREADABLE, OutcomeUnknown, RetryPolicy, Transport
 from pixorder.providers.base import Adapter, Call, Request
 
 T = TypeVar("T")
@@ -260,16 +260,20 @@ class Orders(_Facade):
                 if found:
                     return await self._complete(found[0])
                 # Not there: the server never acted, so sending again cannot order twice.
-            except (E.ProviderUnavailable, E.RateLimited) as exc:
-                if "Idempotency-Key" not in call.headers:
-                    raise  # resent only on 503/429/unsent requests, which never acted
-                # Resent under an idempotency key until the retries ran out: an earlier attempt may
-                # have been processed. A plain error must mean "nothing placed", so look first.
+            except E.ApiError as exc:
+                # A success answer the adapter could not read: the server acted. Or resends under an
+                # idempotency key that ran out: an earlier attempt may have been processed. (Without a
+                # key only 503/429/unsent requests are resent, and those never acted.) A plain error
+                # must mean "nothing placed", so look first.
+                idempotent = "Idempotency-Key" in call.headers
+                if not (exc.code == UNREADABLE
+                        or (idempotent and isinstance(exc, (E.ProviderUnavailable, E.RateLimited)))):
+                    raise
                 found = await self._lookup(reference)
-                if found is None:
-                    raise E.AmbiguousSpend(self._client.provider, reference, exc) from None
                 if found:
                     return await self._complete(found[0])
+                if found is None or exc.code == UNREADABLE:
+                    raise E.AmbiguousSpend(self._client.provider, reference, exc) from None
                 raise
         raise E.AmbiguousSpend(self._client.provider, reference, last)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import time
@@ -27,6 +26,10 @@ READ_RETRY_STATUSES = RETRY_STATUSES | {500}
 _UNKNOWN_OUTCOME = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.WriteError,
                     httpx.RemoteProtocolError)
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+#: ``ApiError.code`` of a success answer whose body could not be read (the server did act).
+UNREADABLE = "unreadable_response"
 
 
 class OutcomeUnknown(Exception):
@@ -218,7 +221,16 @@ class Transport:
 
     def _parse(self, call: Call[T], response: httpx.Response) -> T:
         body = _decode(response)
-        return call.parse(body, response.headers)
+        try:
+            return call.parse(body, response.headers)
+        except E.PixorderError:
+            raise
+        except Exception as exc:  # a payload the adapter cannot read must still give a typed error
+            raise E.ApiError(
+                f"{call.describe()} answered {response.status_code} with a body pixorder cannot read "
+                f"({type(exc).__name__}: {redact(str(exc))[:200]})",
+                provider=self.adapter.name, status=response.status_code, code=UNREADABLE, body=body,
+            ) from None
 
     def _error(self, response: httpx.Response) -> E.ApiError:
         return error_from_response(self.adapter.name, response.status_code, _decode(response), response.headers)

@@ -129,3 +129,38 @@ def test_retries_exhausted_after_the_server_acted_is_not_a_plain_error(sandbox, 
         assert _count(client, reference) == 1
     finally:
         client.close()
+
+
+def _break_parse(call: Any) -> Any:
+    def parse(body: Any, headers: Any) -> Any:
+        raise KeyError("a field this version of pixorder does not know")
+
+    call.parse = parse
+    return call
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_an_unreadable_answer_is_a_typed_error_and_an_unreadable_placement_is_found(sandbox, provider):
+    """A provider changes its response shape: reads fail typed; a placement (which did happen) is
+    looked up by its reference and returned, never reported as a plain failure."""
+    client = _client(sandbox, provider, "unreadable")
+    adapter = client.aio.adapter
+    reference = "pxo-unreadable001"
+    try:
+        client.sensors()
+        make_list, make_create = adapter.list_orders, adapter.create_order
+        adapter.list_orders = lambda *a, **k: _break_parse(make_list(*a, **k))  # type: ignore[method-assign]
+        with pytest.raises(E.ApiError) as info:
+            client.orders.list().collect()
+        assert info.value.code == "unreadable_response" and "KeyError" in str(info.value)
+        adapter.list_orders = make_list  # type: ignore[method-assign]
+
+        adapter.create_order = lambda *a, **k: _break_parse(make_create(*a, **k))  # type: ignore[method-assign]
+        try:
+            order = client.orders.create(tasking(provider, 3, name="unreadable answer"), reference=reference)
+        except E.AmbiguousSpend:
+            order = client.orders.reconcile(reference)
+        assert order is not None and order.reference == reference
+        assert _count(client, reference) == 1
+    finally:
+        client.close()
