@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from pixorder import errors as E
@@ -139,6 +139,14 @@ class AsyncClient:
         if self._prepared:
             return
         self._prepared = True
+        if self.provider == "geopera" and not self.adapter.default_sensor:  # type: ignore[attr-defined]
+            # Geopera prices per sensor: without one named, use the catalogue's first.
+            try:
+                sensors = await self.transport.send(self.adapter.sensors())  # type: ignore[arg-type]
+            except Exception:
+                self._prepared = False
+                raise
+            self.adapter.default_sensor = sensors[0].id if sensors else None  # type: ignore[attr-defined]
         if self.provider == "pixxel":
             try:
                 projects = await self.transport.send(self.adapter.projects())  # type: ignore[attr-defined]
@@ -180,8 +188,16 @@ class Pricing(_Facade):
         Many requests are sent in chunks of the API's bulk limit, concurrently; a request that
         fails comes back as a quote holding its ``error``, never as an exception for the batch.
         """
-        single = isinstance(requests, (m.TaskingRequest, m.ArchiveRequest))
+        kinds = (m.TaskingRequest, m.ArchiveRequest)
+        single = isinstance(requests, kinds)
+        if not single and (isinstance(requests, (str, bytes, Mapping)) or not isinstance(requests, Iterable)):
+            raise E.ValidationError("requests", "must be a TaskingRequest, an ArchiveRequest or a list of them",
+                                    type(requests).__name__)
         batch = [requests] if single else list(requests)  # type: ignore[list-item]
+        for i, request in enumerate(batch):
+            if not isinstance(request, kinds):
+                raise E.ValidationError(f"requests.{i}", "must be a TaskingRequest or an ArchiveRequest",
+                                        type(request).__name__)
         quotes = await self._estimate(batch, raise_errors=single)
         if single:
             if quotes[0].error:
