@@ -59,8 +59,12 @@ def offline_env() -> dict[str, str]:
     return env
 
 
-def run_notebook(path: str | Path, *, timeout: int = 120, kernel_name: str = "python3") -> dict[str, Any]:
-    """Execute ``path`` top to bottom in its own directory; a report even when a cell fails."""
+def run_notebook(path: str | Path, *, timeout: int = 120, kernel_name: str = "python3",
+                 preamble: str | None = None) -> dict[str, Any]:
+    """Execute ``path`` top to bottom in its own directory; a report even when a cell fails.
+
+    ``preamble`` is code run in the kernel before the first cell (not part of the notebook).
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -70,6 +74,9 @@ def run_notebook(path: str | Path, *, timeout: int = 120, kernel_name: str = "py
     declared = nb.metadata.get("kernelspec", {})
     n_cells = len(nb.cells)
     nb.cells.append(nbformat.v4.new_code_cell(PROBE))
+    if preamble:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(preamble))
+    own = nb.cells[1 if preamble else 0:][:n_cells]  # the notebook's own cells, without ours
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, allow_errors=False,
                             resources={"metadata": {"path": str(path.parent)}})
     failure = None
@@ -93,7 +100,7 @@ def run_notebook(path: str | Path, *, timeout: int = 120, kernel_name: str = "py
         "notebook": path.name, "seconds": round(seconds, 2), "cells": n_cells, "kernelspec": declared,
         "failure": failure, "errors": errors, "stderr": stderr,
         "executable": (probe or {}).get("executable"), "frames": (probe or {}).get("frames"),
-        "stdout": [out.text for cell in nb.cells[:n_cells] for out in cell.get("outputs", [])
+        "stdout": [out.text for cell in own for out in cell.get("outputs", [])
                    if out.output_type == "stream" and out.name == "stdout"],
     }
 
