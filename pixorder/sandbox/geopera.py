@@ -59,6 +59,7 @@ PROBLEM = "application/problem+json"
 TAG = "Geopera v1 orders"
 MAX_GROUPS = 100
 MAX_PAGE_SIZE = 1000
+MAX_PAGE = 10**9  # keeps page × size within SQLite's 64-bit OFFSET
 SORT_FIELDS = {"createdAt": "created_at", "updatedAt": "updatedAt", "displayName": "displayName", "status": "status"}
 
 
@@ -146,8 +147,8 @@ class Operation:
 
 
 def _page_args(page: int, size: int) -> tuple[int, int]:
-    if page < 0:
-        raise invalid(["page"], "Input should be greater than or equal to 0", "greater_than_equal")
+    if not 0 <= page <= MAX_PAGE:
+        raise invalid(["page"], f"Input should be from 0 to {MAX_PAGE}", "value_error")
     if not 1 <= size <= MAX_PAGE_SIZE:
         raise invalid(["size"], f"Input should be from 1 to {MAX_PAGE_SIZE}", "value_error")
     return page, size
@@ -287,6 +288,8 @@ def op_place(ctx: Ctx, body: wire.OrderPlaceInput) -> dict[str, Any]:
     for index, feature in enumerate(features):
         single = {"type": "FeatureCollection", "features": [feature]}
         try:
+            if not isinstance(feature, dict):
+                raise catalog.GroupError("A feature must be a GeoJSON Feature object.")
             if product == "archive":
                 capture_id = (feature.get("properties") or {}).get("id") or feature.get("id") or body.params.get("id")
                 capture = {"id": capture_id, "geometry": feature.get("geometry")}

@@ -115,9 +115,14 @@ def parse_aoi(feature_collection: Any) -> tuple[Any, list[Any]]:
             if isinstance(geometry, dict) and geometry.get("type") == "Point":
                 lon, lat = parse_geometry(geometry, ("Point",)).coords[0]
                 geometry = point_square(lon, lat)
-            geoms.append(parse_geometry(geometry, ("Point", "Polygon", "MultiPolygon")))
+            geom = parse_geometry(geometry, ("Point", "Polygon", "MultiPolygon"))
         except GeometryError as exc:
             raise GroupError(str(exc), loc) from None
+        minx, _, maxx, _ = geom.bounds
+        if maxx - minx > 180:  # a ring "around the world" is almost always an AOI across the antimeridian
+            raise GroupError("The geometry spans more than 180° of longitude; split an AOI that crosses the "
+                             "antimeridian into one polygon on each side.", loc)
+        geoms.append(geom)
     return unary_union(geoms), geoms
 
 

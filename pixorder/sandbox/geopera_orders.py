@@ -429,7 +429,9 @@ def stac_items(doc: Doc) -> list[dict[str, Any]]:
     aoi, geoms = catalog.parse_aoi(body["featureCollection"])
     items = []
     if body["type"] == "ARCHIVE":
-        units = [(feature["id"], geom, delivered) for feature, geom in zip(body["featureCollection"]["features"], geoms)]
+        features = body["featureCollection"]["features"]
+        units = [(feature.get("id") or f"{body['id']}-{n + 1}", geom, delivered)
+                 for n, (feature, geom) in enumerate(zip(features, geoms))]
         sensor = {"id": "archive", "resolutionM": None}
     else:
         group = body.get("_group") or {}

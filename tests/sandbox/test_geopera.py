@@ -302,3 +302,57 @@ def test_huge_aoi_study_offers_three_options(geopera: Geopera, sandbox):
     sandbox.advance(hours=7)
     (study,) = geopera.ok("orders.tasking.feasibility_studies.list", {"orderId": order_id})["content"]
     assert len(study["options"]) == 3
+
+
+def test_every_operation_answers_the_same_through_both_path_forms(geopera: Geopera, sandbox):
+    """Each documented operation with a valid body: the same status (and JSON, for reads) at both paths."""
+    order_id = geopera.place_tasking(LARGE)
+    sandbox.advance(hours=7)
+    (study,) = geopera.ok("orders.tasking.feasibility_studies.list", {"orderId": order_id})["content"]
+    template = geopera.ok("orders.tasking.templates.save", {
+        "name": "t", "resolution": "0.3m", "sensor": "pneo-30cm", "capture_frequency": "ONCE", "datum": "WGS84",
+        "file_format": "GeoTIFF"})
+    group = {"sensor": "pneo-30cm", "featureCollection": fc(SMALL)}
+    bodies = {
+        "orders.archive.estimate": {"captures": [{"id": "c", "geometry": SMALL}]},
+        "orders.archive.place": {"captures": [{"id": "c", "geometry": SMALL}]},
+        "orders.cancel": {"order_id": geopera.place_archive()},
+        "orders.coverage.get": {"order_id": order_id},
+        "orders.coverage.groups.list": {"order_id": order_id},
+        "orders.estimate": {"dataProduct": "pneo-30cm", "featureCollection": fc(SMALL)},
+        "orders.get": {"order_id": order_id},
+        "orders.get_schema": {"data_product_id": "pneo-30cm"},
+        "orders.list": {},
+        "orders.list_assets": {"order_id": order_id},
+        "orders.place": {"workspaceId": "ws", "dataProduct": "pneo-30cm", "featureCollection": fc(SMALL)},
+        "orders.tasking.decisions.pending": {},
+        "orders.tasking.estimate": {"groups": [group]},
+        "orders.tasking.feasibility_check": {"dataProduct": "pneo-30cm", "featureCollection": fc(SMALL)},
+        "orders.tasking.feasibility_decide": {"study_id": study["id"], "acceptedOptionId": study["options"][0]["id"]},
+        "orders.tasking.feasibility_studies.list": {},
+        "orders.tasking.groups.list": {"order_id": order_id},
+        "orders.tasking.opportunities_list": {"dataProduct": "pneo-30cm", "featureCollection": fc(SMALL)},
+        "orders.tasking.place": group,
+        "orders.tasking.quotation_decide": {"quotation_id": "none", "decision": "ACCEPTED"},
+        "orders.tasking.quotations.list": {},
+        "orders.tasking.sensors": {},
+        "orders.tasking.templates.delete": {"template_id": template["id"]},
+        "orders.tasking.templates.list": {},
+        "orders.tasking.templates.save": {"name": "u", "resolution": "1m", "sensor": "spot-1.5m",
+                                          "capture_frequency": "ONCE", "datum": "WGS84", "file_format": "GeoTIFF"},
+        "orders.update": {"order_id": order_id, "tags": ["x"]},
+    }
+    assert sorted(bodies) == OPERATIONS
+    writes = {"orders.archive.place", "orders.cancel", "orders.place", "orders.tasking.feasibility_decide",
+              "orders.tasking.place", "orders.tasking.templates.delete", "orders.tasking.templates.save",
+              "orders.update"}
+    for operation in OPERATIONS:
+        first = geopera.post(operation, bodies[operation], form="op")
+        second = geopera.post(operation, bodies[operation], form="resource")
+        assert first.status_code < 500 and second.status_code < 500, operation
+        if operation in writes:  # a repeated write may be refused (409/404) but is never a routing error
+            assert first.status_code in (200, 202), (operation, first.text)
+            continue
+        assert first.status_code == second.status_code, operation
+        if operation != "orders.tasking.quotation_decide":
+            assert first.status_code == 200 and first.json() == second.json(), operation

@@ -299,3 +299,8 @@ def test_seed_is_fast_and_listable(geopera: Geopera, sandbox):
     body = geopera.ok("orders.list", {"size": 50, "page": 3, "type": "ARCHIVE"})
     assert body["totalElements"] == 5000 and len(body["content"]) == 50
     assert all(row["status"] in ("FULFILLED", "FAILED_PERMANENTLY") for row in body["content"])
+    for order_type in ("ARCHIVE", "TASKING"):  # seeded history is as readable as placed orders
+        row = geopera.ok("orders.list", {"size": 1, "type": order_type, "status": "FULFILLED"})["content"][0]
+        assert len(geopera.ok("orders.list_assets", {"order_id": row["id"]})["features"]) == 1
+    tasking = geopera.ok("orders.list", {"size": 1, "type": "TASKING", "status": "FULFILLED"})["content"][0]
+    assert geopera.ok("orders.coverage.get", {"order_id": tasking["id"]})["coveredPercent"] == 100
