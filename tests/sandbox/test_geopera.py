@@ -356,3 +356,14 @@ def test_every_operation_answers_the_same_through_both_path_forms(geopera: Geope
         assert first.status_code == second.status_code, operation
         if operation != "orders.tasking.quotation_decide":
             assert first.status_code == 200 and first.json() == second.json(), operation
+
+
+def test_injected_429_is_a_problem_with_retry_after(geopera: Geopera, sandbox):
+    sandbox.faults(rate=1.0, statuses=[429], retry_after=7, provider="geopera", seed=1)
+    try:
+        response = geopera.post("orders.tasking.sensors", form="resource")
+        assert_problem(response, 429)
+        assert response.headers["retry-after"] == "7"
+    finally:
+        sandbox.faults(rate=0)
+    assert geopera.post("orders.tasking.sensors").status_code == 200

@@ -216,15 +216,19 @@ def test_idempotent_place_replays_byte_for_byte_across_path_forms(geopera: Geope
     assert geopera.ok("orders.list", {"displayName": "idem"})["totalElements"] == 2
 
 
-@pytest.mark.parametrize("operation", ["orders.place", "orders.cancel", "orders.tasking.quotation_decide"])
+@pytest.mark.parametrize("operation", ["orders.place", "orders.cancel", "orders.tasking.quotation_decide",
+                                       "orders.tasking.feasibility_decide"])
 def test_every_spend_operation_honours_the_key(geopera: Geopera, sandbox, operation: str):
     order_id = geopera.place_tasking(SMALL)
+    studied = geopera.place_tasking(LARGE)
     sandbox.advance(hours=7)
     (quotation,) = geopera.ok("orders.tasking.quotations.list", {"orderId": order_id})["content"]
+    (study,) = geopera.ok("orders.tasking.feasibility_studies.list", {"orderId": studied})["content"]
     body = {
         "orders.place": {"workspaceId": "ws", "dataProduct": "pneo-30cm", "featureCollection": fc(SMALL)},
         "orders.cancel": {"order_id": order_id},
         "orders.tasking.quotation_decide": {"quotation_id": quotation["id"], "decision": "ACCEPTED"},
+        "orders.tasking.feasibility_decide": {"study_id": study["id"], "acceptedOptionId": study["options"][0]["id"]},
     }[operation]
     key = {"Idempotency-Key": str(uuid.uuid4())}
     first = geopera.post(operation, body, headers=key)
