@@ -206,6 +206,7 @@ class Pricing(_Facade):
         return Results(quotes, entity="quotes")
 
     async def _estimate(self, batch: list[Request], raise_errors: bool = False) -> list[m.Quote]:
+        await self._client._prepare()  # payloads may need catalogue defaults (Pixxel bandset, Geopera sensor)
         limit = self.adapter.bulk_limit
         chunks: list[list[int]] = []
         # Archive and tasking requests go to different endpoints on some APIs: chunk each kind apart.
@@ -246,6 +247,7 @@ class Orders(_Facade):
             raise E.ValidationError("request", "must be a TaskingRequest or an ArchiveRequest",
                                     type(request).__name__)
         reference = reference or new_reference()
+        await self._client._prepare()
         if dry_run:
             return await self._client.send(self.adapter.create_order(request, reference=reference, dry_run=True))
         if max_amount is not None:
@@ -352,6 +354,7 @@ class Quotations(_Facade):
 
 class Feasibility(_Facade):
     async def check(self, request: m.TaskingRequest) -> Results[m.FeasibilityStudy]:
+        await self._client._prepare()
         return Results(await self._client.send(self.adapter.check_feasibility(request)), entity="feasibility")
 
     def list(self, *, limit: int | None = None, **filters: Any) -> Listing[m.FeasibilityStudy]:

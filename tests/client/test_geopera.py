@@ -1,0 +1,123 @@
+"""Geopera through the client: sensors, estimates (tasking and archive), the tasking life cycle."""
+
+import httpx
+import pytest
+
+import pixorder
+from pixorder import errors as E
+from pixorder.models import OrderStatus, QuotationStatus
+from tests.client.conftest import FIELD, POINT, request
+
+pytest.importorskip("pixorder.sandbox.geopera_orders")
+
+
+def test_sensors_catalogue(connect):
+    sensors = connect("geopera").sensors()
+    assert len(sensors) >= 3
+    assert all(s.resolution_m and s.price_per_km2 and s.unit == "AUD" for s in sensors)
+
+
+def test_estimate_matches_the_raw_operation(sandbox, connect):
+    client = connect("geopera")
+    sensor = client.sensors()[0].id
+    quote = client.pricing.estimate(request(FIELD, sensor=sensor))
+    group = client.aio.adapter.group(request(FIELD, sensor=sensor), 0)
+    raw = httpx.post(f"{sandbox.url}/v1/orders/tasking/estimate", json={"groups": [group]},
+                     headers={"Authorization": f"Bearer {sandbox.keys['geopera']}"}).json()
+    assert quote.amount == pytest.approx(raw["totalAud"]) and quote.unit == "AUD"
+    assert quote.credits == raw["totalCredits"]
+
+
+def test_bulk_estimate_with_a_failing_group(connect):
+    client = connect("geopera")
+    requests = [request({"type": "Point", "coordinates": [5 + i * 0.1, 40.0]}) for i in range(150)]
+    requests[7] = request({"type": "Point", "coordinates": [5.0, 40.0]}, sensor="no-such-sensor")
+    client.sensors()
+    before = client.transport.stats.requests
+    quotes = client.pricing.estimate(requests)
+    assert client.transport.stats.requests - before == 2  # 150 groups in chunks of 100
+    assert len(quotes) == 150
+    assert quotes[7].error and not quotes[7].ok
+    assert sum(q.ok for q in quotes) == 149
+
+
+LARGE = {"type": "Polygon", "coordinates": [[[10, 45], [10.4, 45], [10.4, 45.3], [10, 45.3], [10, 45]]]}
+
+
+def test_small_aoi_goes_straight_to_a_quotation(sandbox, connect):
+    client = connect("geopera")
+    (check,) = client.feasibility.check(request(FIELD))
+    assert check.required is False
+    order = client.orders.create(request(FIELD, name="geopera small"))
+    sandbox.advance(hours=12)
+    assert not client.feasibility.list(order_id=order.id).collect()
+    assert [q.order_id for q in client.quotations.list(order_id=order.id).collect()] == [order.id]
+
+
+def test_tasking_life_cycle_feasibility_then_quotation(sandbox, connect):
+    client = connect("geopera")
+    (check,) = client.feasibility.check(request(LARGE))
+    assert check.required is True and "km²" in check.reason
+    order = client.orders.create(request(LARGE, name="geopera life cycle"))
+    assert order.reference and order.id
+    assert client.orders.get(order.id).reference == order.reference
+    study = None
+    for _ in range(10):
+        studies = [s for s in client.feasibility.list(order_id=order.id).collect()]
+        if studies:
+            study = studies[0]
+            break
+        sandbox.advance(hours=12)
+    assert study is not None and study.options
+    decided = client.feasibility.decide(study.id, study.options[0].id)
+    assert decided.decision is QuotationStatus.ACCEPTED
+    quotation = None
+    for _ in range(10):
+        pending = [q for q in client.quotations.list(order_id=order.id).collect()
+                   if q.status is QuotationStatus.NOT_DECIDED]
+        if pending:
+            quotation = pending[0]
+            break
+        sandbox.advance(hours=12)
+    assert quotation is not None and quotation.amount > 0
+    accepted = client.quotations.decide(quotation.id, accept=True)
+    assert accepted.status is QuotationStatus.ACCEPTED
+    with pytest.raises(E.Conflict):
+        client.quotations.decide(quotation.id, accept=False)  # already decided: 409
+    frame = client.quotations.list(order_id=order.id).to_geodataframe()
+    assert len(frame) >= 1 and str(frame["created_at"].dtype) == "datetime64[ns, UTC]"
+
+
+def test_cancel_refunds_and_lists_by_tag(connect):
+    client = connect("geopera")
+    order = client.orders.create(request(FIELD, name="to cancel"))
+    cancelled = client.orders.cancel(order.id)
+    assert cancelled.status is OrderStatus.CANCELLED
+    assert [o.id for o in client.orders.list(reference=order.reference).collect()] == [order.id]
+    edited = client.orders.edit(order.id, tags=[order.reference, "field-7"])
+    assert "field-7" in edited.raw.get("tags", [])
+
+
+def test_archive_estimate(connect):
+    client = connect("geopera")
+    quote = client.pricing.estimate(pixorder.ArchiveRequest(aoi=FIELD, item_ids=["cap-1"]))
+    assert quote.amount and quote.amount > 0 and quote.unit == "AUD"
+
+
+def test_feasibility_check(connect):
+    client = connect("geopera")
+    checks = client.feasibility.check(request(POINT))
+    assert len(checks) == 1 and checks[0].required in (True, False)
+
+
+def test_tasks_not_supported(connect):
+    with pytest.raises(E.NotSupported, match="coverage"):
+        connect("geopera").tasks.list()
+
+
+def test_problem_json_is_surfaced(sandbox):
+    client = pixorder.connect("sandbox", api="geopera", base_url=sandbox.url, api_key="gpra_wrong")
+    with pytest.raises(E.AuthError) as info:
+        client.sensors()
+    assert info.value.status == 401 and isinstance(info.value.body, dict) and "title" in info.value.body
+    client.close()
