@@ -40,7 +40,9 @@ def _pixorder_probe():
             "crs": _crs.to_string() if _crs is not None else None,
             "errors": int(_value["error"].notna().sum()) if "error" in _value.columns else 0,
         }}
-    print({MARKER!r} + _json.dumps({{"executable": _sys.executable, "frames": frames}}))
+    _pixorder = _sys.modules.get("pixorder")
+    print({MARKER!r} + _json.dumps({{"executable": _sys.executable, "frames": frames,
+                                      "pixorder": getattr(_pixorder, "__file__", None)}}))
 _pixorder_probe()
 '''
 
@@ -100,6 +102,7 @@ def run_notebook(path: str | Path, *, timeout: int = 120, kernel_name: str = "py
         "notebook": path.name, "seconds": round(seconds, 2), "cells": n_cells, "kernelspec": declared,
         "failure": failure, "errors": errors, "stderr": stderr,
         "executable": (probe or {}).get("executable"), "frames": (probe or {}).get("frames"),
+        "pixorder": (probe or {}).get("pixorder"),
         "stdout": [out.text for cell in own for out in cell.get("outputs", [])
                    if out.output_type == "stream" and out.name == "stdout"],
     }
