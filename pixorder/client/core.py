@@ -12,7 +12,7 @@ from pixorder import errors as E
 from pixorder import models as m
 from pixorder.client.results import Listing, Results
 from pixorder.client.transport import UNREADABLE, OutcomeUnknown, RetryPolicy, Transport
-from pixorder.providers.base import Adapter, Call, Request
+from pixorder.providers.base import Adapter, Call, Request, with_reference
 
 T = TypeVar("T")
 
@@ -324,6 +324,15 @@ class Orders(_Facade):
         return self._client._listing("orders", self.adapter.list_orders, filters, limit)
 
     async def edit(self, order_id: str, **changes: Any) -> m.Order:
+        """Change what the provider allows (Planet: name, rank, start, end; Geopera: tags).
+
+        A new name keeps pixorder's client reference, so the order can still be reconciled.
+        """
+        self.adapter.edit_order(order_id, changes)  # refuses unknown fields before any call
+        if "name" in changes:
+            current = await self.get(order_id)
+            if current.reference and f"[{current.reference}]" not in str(changes["name"]):
+                changes = {**changes, "name": with_reference(changes["name"], current.reference, "")}
         result = await self._client.send(self.adapter.edit_order(order_id, changes))
         return result if isinstance(result, m.Order) else await self.get(order_id)
 
