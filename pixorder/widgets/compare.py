@@ -53,7 +53,7 @@ def comparison_html(frame: Any, currency: str | None = None) -> str:
         title = "amount per km² (each provider's unit; pass rates= and currency= to convert)"
         chart = render.bar_chart_svg([f"{p} ({u})" if u else p for p, u in zip(labels, units)], values,
                                      title=title, width=520)
-    return render.table(rows, header, cls="pixorder-compare") + chart
+    return render.table(rows, header, cls="pixorder-compare-table") + chart
 
 
 class CompareProviders(W.VBox):

@@ -115,12 +115,36 @@ form.observe(record, "order")
 form
 '''
 
-VOILA_CELL = '''\
-from pixorder.widgets import OrderForm
-form = OrderForm(provider="planet")
-form.aoi_map.value = {"type": "Point", "coordinates": [10.0, 50.0]}
-form
-'''
+# One cell per widget: every widget must render (JupyterLab and Voila) on a map without tiles.
+GALLERY_CELLS = [
+    "from datetime import date\n"
+    "from pixorder.widgets import (AOIMap, CompareProviders, OrderBrowser, OrderForm, PricingPreview,\n"
+    "                              QuotationInbox, RequestParameters, SensorPicker)\n"
+    "aoi_map = AOIMap(value={'type': 'Point', 'coordinates': [10.0, 50.0]})\n"
+    "aoi_map",
+    "picker = SensorPicker(provider='pixxel')\npicker",
+    "params = RequestParameters(start=date(2027, 6, 1), end=date(2027, 6, 20))\n"
+    "PricingPreview(aoi_map, picker, params)",
+    "CompareProviders(aoi_map, params, rates={'USD': 1.0, 'AUD': 0.66, 'SQKM': 4.0}, currency='USD')",
+    "OrderForm(provider='planet', aoi={'type': 'Point', 'coordinates': [10.0, 50.0]})",
+    "OrderBrowser()",
+    "QuotationInbox()",
+]
+WIDGET_CLASSES = ["pixorder-aoimap", "pixorder-sensorpicker", "pixorder-pricing", "pixorder-compare",
+                  "pixorder-orderform", "pixorder-orderbrowser", "pixorder-quotationinbox"]
+
+
+def _check_gallery(page: Any, root: Any, name: str) -> None:
+    """Every widget is in ``root``, maps included, and the prices arrived from the kernel."""
+    for cls in WIDGET_CLASSES:
+        root.locator(f".{cls}").first.wait_for()
+    assert root.locator(".leaflet-container").count() >= 3  # AOIMap, OrderForm's map, OrderBrowser's map
+    root.locator(".pixorder-pricing .pixorder-total").first.wait_for()  # a round trip to the sandbox
+    root.locator(".pixorder-compare svg.pixorder-chart").wait_for()
+    assert "25.00 km²" in root.locator(".pixorder-aoimap .pixorder-area").first.inner_text()
+    root.locator(".pixorder-sensorpicker select").first.wait_for()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(OUTPUT / name), full_page=True)
 
 
 @pytest.fixture(scope="module")
@@ -185,10 +209,34 @@ def jupyterlab(workdir: Path) -> Iterator[dict[str, Any]]:
         _stop(proc)
 
 
+def _panel(page: Any) -> Any:
+    """The notebook panel in front (other tabs stay in the DOM, hidden)."""
+    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
+
+
+def _open(page: Any, lab: dict[str, Any], name: str) -> None:
+    # A workspace of its own per notebook: JupyterLab would otherwise reopen the other tests' tabs.
+    workspace = name.replace(".", "-")
+    page.goto(f"{lab['url']}/lab/workspaces/{workspace}/tree/{name}?reset&token={lab['token']}")
+
+
 def _run_all(page: Any) -> None:
+    """Run every cell from the Run menu; retried, since a click that lands while the notebook panel is
+    still being activated is silently ignored (seen: the cells stayed at ``[ ]``)."""
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=TIMEOUT_MS)
-    page.click("li.lm-MenuBar-item:has-text('Run')")
-    page.click("li[data-command='runmenu:run-all']")
+    panel = _panel(page)
+    prompt = panel.locator(".jp-Cell .jp-InputArea-prompt").first
+    for _ in range(5):
+        panel.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
+        page.click("li.lm-MenuBar-item:has-text('Run')")
+        page.click("li[data-command='runmenu:run-all']")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if prompt.inner_text().strip() not in ("[ ]:", ""):
+                return
+            page.wait_for_timeout(200)
+        page.keyboard.press("Escape")
+    pytest.fail("JupyterLab did not start running the notebook")
 
 
 def _save(page: Any) -> None:
@@ -211,9 +259,9 @@ def test_order_form_in_jupyterlab(browser: Any, jupyterlab: dict[str, Any], work
     page = browser.new_page(viewport={"width": 1400, "height": 1900})
     page.set_default_timeout(TIMEOUT_MS)
     try:
-        page.goto(f"{jupyterlab['url']}/lab/tree/{name}?token={jupyterlab['token']}")
+        _open(page, jupyterlab, name)
         _run_all(page)
-        form = page.locator(".pixorder-orderform")
+        form = _panel(page).locator(".pixorder-orderform")
         leaflet = form.locator(".leaflet-container")
         leaflet.wait_for()
         form.locator(".leaflet-pm-icon-polygon").wait_for()
@@ -296,15 +344,32 @@ def test_order_form_in_jupyterlab(browser: Any, jupyterlab: dict[str, Any], work
         page.close()
 
 
-def test_order_form_renders_in_voila(browser: Any, workdir: Path) -> None:
+def test_every_widget_renders_in_jupyterlab(browser: Any, jupyterlab: dict[str, Any]) -> None:
+    name = "widgets.ipynb"
+    (jupyterlab["dir"] / name).write_text(json.dumps(_notebook(GALLERY_CELLS)))
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1900})
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        _open(page, jupyterlab, name)
+        _run_all(page)
+        _check_gallery(page, _panel(page), "widgets_jupyterlab.png")
+    except Exception:
+        page.screenshot(path=str(OUTPUT / "widgets_failure.png"), full_page=True)
+        raise
+    finally:
+        page.close()
+
+
+def test_every_widget_renders_in_voila(browser: Any, workdir: Path) -> None:
     try:
         import voila  # noqa: F401
     except ImportError:
         pytest.fail("voila is not installed: pip install voila")
     folder = workdir / "voila"
     folder.mkdir()
-    notebook = folder / "order_form_voila.ipynb"
-    notebook.write_text(json.dumps(_notebook([VOILA_CELL])))
+    notebook = folder / "widgets_voila.ipynb"
+    notebook.write_text(json.dumps(_notebook(GALLERY_CELLS)))
     port = _free_port()
     log = workdir / "voila.log"
     with log.open("w") as out:
@@ -318,14 +383,8 @@ def test_order_form_renders_in_voila(browser: Any, workdir: Path) -> None:
     try:
         _wait_http(f"http://127.0.0.1:{port}/", 60, proc, log)
         page.goto(f"http://127.0.0.1:{port}/")
-        form = page.locator(".pixorder-orderform")
-        form.locator(".leaflet-container").wait_for()
-        form.get_by_role("button", name="Dry run").wait_for()
-        form.locator(".pixorder-area").wait_for()
-        assert "25.00 km²" in form.locator(".pixorder-area").inner_text()
-        form.locator(".pixorder-total").wait_for()  # the price arrived over Voila's kernel too
         OUTPUT.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(OUTPUT / "order_form_voila.png"), full_page=True)
+        _check_gallery(page, page, "widgets_voila.png")
     finally:
         page.close()
         _stop(proc)

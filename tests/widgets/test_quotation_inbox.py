@@ -14,74 +14,87 @@ from tests.widgets.helpers import assert_no_key_in_widget_state, box
 
 
 # ------------------------------------------------------------------- against the Geopera sandbox
-def _place(geopera: Any, sensor: str, west: float) -> Order:
-    request = pixorder.TaskingRequest(aoi=box(west, -33.9, west + 0.1, -33.8)["geometry"], sensor=sensor,
+def _place(geopera: Any, sensor: str, west: float, south: float) -> Order:
+    # The Geopera sandbox asks for a feasibility study beyond ±60° latitude, else quotes at once.
+    request = pixorder.TaskingRequest(aoi=box(west, south, west + 0.1, south + 0.05)["geometry"], sensor=sensor,
                                       start=date(2027, 8, 1).isoformat(), end=date(2027, 8, 30).isoformat(),
                                       name="inbox test")
     return geopera.orders.create(request)
 
 
-def _until(inbox: QuotationInbox, sandbox: Any, condition: Any, days: float = 30) -> bool:
-    """Advance the sandbox clock in 6 h steps until ``condition()`` holds for the refreshed inbox."""
-    for _ in range(int(days * 4)):
+def _until(inbox: QuotationInbox, sandbox: Any, condition: Any, days: float = 3) -> bool:
+    """Advance the sandbox clock in 3 h steps until ``condition()`` holds for the refreshed inbox."""
+    for _ in range(int(days * 8)):
         inbox.refresh()
         assert inbox.wait(30)
         if condition():
             return True
-        sandbox.advance(hours=6)
+        sandbox.advance(hours=3)
     return False
+
+
+def _pick(select: Any, match: Any) -> None:
+    select.value = next(value for _, value in select.options if match(value))
 
 
 def test_accept_and_reject_on_the_geopera_sandbox(clients, sandbox):
     geopera = clients["geopera"]
-    sensors = geopera.sensors()
-    orders = [_place(geopera, sensors[0].id, 150.0 + 0.3 * i) for i in range(3)]
-    ours = {o.id for o in orders}
+    sensor = geopera.sensors()[0].id
+    study_order, dropped_order = (_place(geopera, sensor, 20.0 + i, 69.0) for i in range(2))
+    accept_order, reject_order = (_place(geopera, sensor, 150.0 + i, -33.9) for i in range(2))
     inbox = QuotationInbox(geopera, load=False)
+    assert inbox.value is None  # nothing loaded yet
 
-    def ours_waiting() -> set[str]:
+    def waiting() -> set[str]:
         return {s.order_id for s in inbox.pending_studies} | {q.order_id for q in inbox.pending_quotations}
 
-    assert _until(inbox, sandbox, lambda: ours <= ours_waiting() or len(ours & ours_waiting()) >= 2), \
-        "no studies or quotations appeared for the placed orders"
+    ours = {study_order.id, dropped_order.id, accept_order.id, reject_order.id}
+    assert _until(inbox, sandbox, lambda: ours <= waiting()), inbox.message.value
+    assert {s.order_id for s in inbox.pending_studies} >= {study_order.id, dropped_order.id}
+    assert set(inbox.value["order_id"]) >= {accept_order.id, reject_order.id}
 
-    decided = 0
-    # A study: choose an option through the confirmation.
-    studies = [s for s in inbox.pending_studies if s.order_id in ours and s.options]
-    if studies:
-        study = studies[0]
-        inbox.study_list.value = (study, study.options[0])
-        inbox.accept_option_button.click()
-        assert inbox.confirmation.layout.display != "none" and study.id in inbox.confirm_text.value
-        assert study.id in {s.id for s in inbox.pending_studies}  # nothing decided before confirming
-        inbox.confirm_button.click()
-        assert inbox.wait(30)
-        assert isinstance(inbox.decided, FeasibilityStudy) and str(inbox.decided.decision) == "ACCEPTED", \
-            inbox.message.value
-        assert study.id not in {s.id for s in inbox.pending_studies}
-        decided += 1
+    # A feasibility option, chosen through the confirmation that shows its price.
+    study = next(s for s in inbox.pending_studies if s.order_id == study_order.id)
+    option = study.options[0]
+    _pick(inbox.study_list, lambda v: v[0].id == study.id and v[1].id == option.id)
+    inbox.accept_option_button.click()
+    assert inbox.confirmation.layout.display != "none"
+    assert f"{option.amount:,.2f} AUD" in inbox.confirm_text.value
+    inbox.refresh()
+    assert inbox.wait(30) and study.id in {s.id for s in inbox.pending_studies}  # asking decided nothing
+    inbox.confirm_button.click()
+    assert inbox.wait(30)
+    assert isinstance(inbox.decided, FeasibilityStudy) and str(inbox.decided.decision) == "ACCEPTED", \
+        inbox.message.value
+    assert study.id not in {s.id for s in inbox.pending_studies}
 
-    assert _until(inbox, sandbox, lambda: len([q for q in inbox.pending_quotations if q.order_id in ours]) >= 1)
-    quotations = [q for q in inbox.pending_quotations if q.order_id in ours]
-    first = quotations[0]
-    inbox.quotation_list.value = first
+    # A study rejected: its order is cancelled.
+    _pick(inbox.study_list, lambda v: v[0].order_id == dropped_order.id)
+    inbox.reject_study_button.click()
+    inbox.confirm_button.click()
+    assert inbox.wait(30)
+    assert str(geopera.orders.get(dropped_order.id).status) == "CANCELLED"
+    assert dropped_order.id not in waiting()
+
+    # Quotations accepted and rejected.
+    quote = next(q for q in inbox.pending_quotations if q.order_id == accept_order.id)
+    _pick(inbox.quotation_list, lambda q: q.id == quote.id)
     inbox.accept_quotation_button.click()
-    assert f"{first.amount:,.2f}" in inbox.confirm_text.value
+    assert f"{quote.amount:,.2f} AUD" in inbox.confirm_text.value
     inbox.confirm_button.click()
     assert inbox.wait(30)
     assert isinstance(inbox.decided, Quotation) and str(inbox.decided.status) == "ACCEPTED", inbox.message.value
-    assert first.id not in {q.id for q in inbox.pending_quotations}
-    assert "accepted" in inbox.message.value
+    assert "accepted" in inbox.message.value and quote.id not in set(inbox.value["id"])
 
-    assert _until(inbox, sandbox, lambda: any(q.order_id in ours for q in inbox.pending_quotations))
-    second = next(q for q in inbox.pending_quotations if q.order_id in ours)
-    inbox.quotation_list.value = second
+    _pick(inbox.quotation_list, lambda q: q.order_id == reject_order.id)
     inbox.reject_quotation_button.click()
     inbox.confirm_button.click()
     assert inbox.wait(30)
     assert str(inbox.decided.status) == "REJECTED"
-    assert second.id not in {q.id for q in inbox.pending_quotations}
-    assert decided + 2 >= 2
+    assert reject_order.id not in waiting()
+
+    # The chosen option becomes a quotation after the provider's delay.
+    assert _until(inbox, sandbox, lambda: study_order.id in {q.order_id for q in inbox.pending_quotations})
     assert_no_key_in_widget_state()
 
 
