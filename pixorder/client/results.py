@@ -118,39 +118,39 @@ class Listing(Generic[T]):
         import asyncio
         import dataclasses
 
-        from pixorder.frames import build_frame
+        from pixorder.frames import build_frame, concat_frames
 
         adapter = self._client.adapter
 
-        async def fetch(offset: int) -> list[Any]:
-            call = dataclasses.replace(self._make_call(self.filters, offset, self.page_size),
-                                       parse=lambda body, headers: adapter.page_rows(body))
-            rows, _total = await self._client.send(call)
-            return rows
+        def page_frame(body: Any, headers: Any) -> tuple[Any, int | None]:
+            # Each page becomes a small frame as soon as it arrives, so its raw dicts can go:
+            # peak memory stays a few pages above the final frame.
+            rows, total = adapter.page_rows(body)
+            columns, geometry = adapter.frame_columns(self.entity, rows)
+            return build_frame(self.entity, columns, geometry), total
 
-        first_call = dataclasses.replace(self._make_call(self.filters, 0, self.page_size),
-                                         parse=lambda body, headers: adapter.page_rows(body))
-        rows, total = await self._client.send(first_call)
-        wanted = total if self.limit is None else min(total or self.limit, self.limit)
-        pages = [rows]
-        if wanted is not None and len(rows) and wanted > len(rows):
+        def call(offset: int) -> Call[Any]:
+            return dataclasses.replace(self._make_call(self.filters, offset, self.page_size), parse=page_frame)
+
+        first, total = await self._client.send(call(0))
+        if total is None:
+            return (await self.collect()).to_geodataframe()
+        wanted = total if self.limit is None else min(total, self.limit)
+        frames = [first]
+        if wanted > len(first) and len(first):
             semaphore = asyncio.Semaphore(concurrency)
-            bar = self._progress(None, m.Page[Any](items=[], total=wanted), len(rows))
+            bar = self._progress(None, m.Page[Any](items=[], total=wanted), len(first))
 
-            async def bounded(offset: int) -> list[Any]:
+            async def bounded(offset: int) -> Any:
                 async with semaphore:
-                    got = await fetch(offset)
+                    frame, _ = await self._client.send(call(offset))
                 if bar is not None:
-                    bar.update(len(got))
-                return got
+                    bar.update(len(frame))
+                return frame
 
             try:
-                pages += await asyncio.gather(*(bounded(o) for o in range(len(rows), wanted, self.page_size)))
+                frames += await asyncio.gather(*(bounded(o) for o in range(len(first), wanted, self.page_size)))
             finally:
                 if bar is not None:
                     bar.close()
-        elif wanted is None:
-            return (await self.collect()).to_geodataframe()
-        flat = [row for page in pages for row in page][: wanted]
-        columns, geometry = adapter.frame_columns(self.entity, flat)
-        return build_frame(self.entity, columns, geometry)
+        return concat_frames(self.entity, frames, limit=wanted)

@@ -62,7 +62,8 @@ def test_order_life_cycle_create_get_list_edit_cancel(sandbox, connect):
     assert order.id in set(listed["id"])
     sandbox.advance(hours=2)
     edited = client.orders.edit(order.id, name="renamed")
-    assert edited.name == "renamed"
+    assert edited.name == f"renamed [{order.reference}]"  # the reference survives a rename
+    assert edited.reference == order.reference
     cancelled = client.orders.cancel(order.id)
     assert cancelled.status is pixorder.models.OrderStatus.CANCELLED
     with pytest.raises(E.ApiError) as info:

@@ -1,0 +1,142 @@
+"""compare() across the three providers, the CLI built on it, and the async flavour of every facade."""
+
+import asyncio
+import json
+import math
+
+import pytest
+
+import pixorder
+from pixorder import cli
+from pixorder import errors as E
+from pixorder.client.core import AsyncClient
+from tests.client.conftest import END, FIELD, POINT, START, request
+
+pytest.importorskip("pixorder.sandbox.geopera_orders")
+PARAMS = {"start": START, "end": END, "cloud_cover": 20}
+
+
+def clients(sandbox):
+    return [pixorder.connect("sandbox", api=p, base_url=sandbox.url, progress=False)
+            for p in ("pixxel", "planet", "geopera")]
+
+
+def test_compare_300_aois_three_providers_few_calls(sandbox):
+    made = clients(sandbox)
+    for c in made:
+        c.sensors()
+    aois = [{"type": "Point", "coordinates": [-60 + i * 0.3, -10.0]} for i in range(300)]
+    before = {c.provider: c.transport.stats.requests for c in made}
+    frame = pixorder.compare(aois, PARAMS, providers=made)
+    calls = {c.provider: c.transport.stats.requests - before[c.provider] for c in made}
+    assert len(frame) == 900
+    assert frame.groupby("provider", observed=True).size().to_dict() == {"pixxel": 300, "planet": 300,
+                                                                         "geopera": 300}
+    for c in made:
+        assert calls[c.provider] <= math.ceil(300 / c.aio.adapter.bulk_limit), calls
+    assert frame["error"].isna().all()
+    assert (frame["amount"] > 0).all() and frame.crs.to_epsg() == 4326
+    for c in made:
+        c.close()
+
+
+def test_compare_rows_say_units_and_convert_only_with_rates(sandbox):
+    made = clients(sandbox)
+    frame = pixorder.compare([FIELD, POINT], PARAMS, providers=made)
+    assert set(frame["unit"]) == {"USD", "SQKM", "AUD"}
+    assert not any(c.startswith("amount_usd") for c in frame.columns)
+    rates = {"USD": 1.0, "AUD": 0.65}  # no rate for SQKM: those stay NaN rather than guessed
+    converted = pixorder.compare([FIELD, POINT], PARAMS, providers=made, rates=rates, currency="USD")
+    aud = converted[converted["unit"] == "AUD"]
+    assert (aud["amount_usd"] == aud["amount"] * 0.65).all()
+    assert converted.loc[converted["unit"] == "SQKM", "amount_usd"].isna().all()
+    pixxel = converted[converted["provider"] == "pixxel"].iloc[0]
+    assert pixxel["billed_area_km2"] == 100 and pixxel["amount_usd_per_km2"] == pytest.approx(
+        pixxel["amount"] / pixxel["area_km2"])
+    with pytest.raises(E.ValidationError, match="currency"):
+        pixorder.compare([FIELD], PARAMS, providers=made, rates=rates)
+    for c in made:
+        c.close()
+
+
+def test_cli_quote_prints_a_table_csv_and_geojson(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "field.geojson"
+    path.write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": FIELD}))
+    for name in ("PIXXEL_API_KEY", "PL_API_KEY", "GEOPERA_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert cli.main(["quote", str(path), "--start", "2027-03-01", "--end", "2027-03-21"]) == 0
+    table = capsys.readouterr().out
+    assert "pixxel" in table and "planet" in table and "geopera" in table and "SQKM" in table
+    assert cli.main(["quote", str(path), "--start", "2027-03-01", "--end", "2027-03-21", "--format", "csv",
+                     "--providers", "planet"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("provider,aoi_index") and len(lines) == 2 and ",25.0," in lines[1]
+    assert cli.main(["quote", str(path), "--start", "2027-03-01", "--end", "2027-03-21", "--format", "geojson",
+                     "--providers", "pixxel"]) == 0
+    assert json.loads(capsys.readouterr().out)["features"][0]["properties"]["billed_area_km2"] == 100
+    assert cli.main(["quote", str(path), "--start", "2027-03-21", "--end", "2027-03-01"]) == 2
+    assert "end: must be after start" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("api", ["pixxel", "planet", "geopera"])
+def test_every_facade_method_async(sandbox, api):
+    """Each facade method either works over HTTP or raises NotSupported naming what to do instead."""
+
+    async def main():
+        outcomes = {}
+        async with AsyncClient("sandbox", api=api, base_url=sandbox.url, progress=False) as client:
+            aoi = POINT if api == "planet" else FIELD
+            req = request(aoi, name=f"async facade {api}")
+
+            async def attempt(label, coro_or_listing):
+                try:
+                    result = coro_or_listing
+                    if hasattr(result, "collect"):
+                        result = await result.collect()
+                    elif asyncio.iscoroutine(result):
+                        result = await result
+                    outcomes[label] = result
+                except E.NotSupported as exc:
+                    outcomes[label] = exc
+
+            def call(label, fn, *args, **kwargs):
+                try:
+                    return attempt(label, fn(*args, **kwargs))
+                except E.NotSupported as exc:  # raised before any coroutine: listings check eagerly
+                    outcomes[label] = exc
+                    return asyncio.sleep(0)
+
+            await call("sensors", client.sensors)
+            await call("pricing.estimate", client.pricing.estimate, req)
+            await call("orders.create(dry_run)", client.orders.create, req, dry_run=True)
+            await call("orders.create", client.orders.create, req)
+            order = outcomes["orders.create"]
+            if api == "planet":
+                sandbox.advance(hours=2)  # RECEIVED → PENDING, where Planet allows edits
+            await call("orders.get", client.orders.get, order.id)
+            await call("orders.list", client.orders.list, limit=5)
+            await call("orders.edit", client.orders.edit, order.id,
+                       **({"tags": ["x"]} if api == "geopera" else {"name": "edited"}))
+            await call("orders.cancel", client.orders.cancel, order.id)
+            await call("orders.reconcile", client.orders.reconcile, order.reference)
+            await call("order_items.list", client.order_items.list, limit=5)
+            await call("tasks.list", client.tasks.list, limit=5)
+            await call("quotations.list", client.quotations.list, limit=5)
+            await call("feasibility.check", client.feasibility.check, req)
+            await call("feasibility.list", client.feasibility.list, limit=5)
+        return outcomes
+
+    outcomes = asyncio.run(main())
+    assert outcomes["orders.get"].id == outcomes["orders.create"].id
+    assert outcomes["orders.reconcile"].id == outcomes["orders.create"].id
+    assert outcomes["orders.create(dry_run)"].dry_run
+    supported = {k for k, v in outcomes.items() if not isinstance(v, Exception)}
+    unsupported = {k: str(v) for k, v in outcomes.items() if isinstance(v, E.NotSupported)}
+    expected_unsupported = {
+        "pixxel": {"orders.edit", "orders.cancel", "quotations.list", "feasibility.check", "feasibility.list"},
+        "planet": {"order_items.list", "tasks.list", "quotations.list", "feasibility.check", "feasibility.list"},
+        "geopera": {"order_items.list", "tasks.list"},
+    }[api]
+    assert set(unsupported) <= expected_unsupported | {"orders.edit"}, unsupported
+    assert all(api in text for text in unsupported.values())
+    assert {"sensors", "pricing.estimate", "orders.create", "orders.get", "orders.list"} <= supported
