@@ -1,0 +1,69 @@
+"""Transport pieces on their own: rate limiting, backoff, unreachable hosts, progress past one page."""
+
+import asyncio
+import socket
+import time
+
+import pytest
+
+import pixorder
+from pixorder import errors as E
+from pixorder.client.transport import RateLimiter, RetryPolicy
+
+
+def test_rate_limiter_spaces_requests():
+    async def main():
+        limiter = RateLimiter(5, 0.2)
+        started = time.perf_counter()
+        for _ in range(12):  # 5 in the first 0.2 s window, 5 in the next, 2 in the third
+            await limiter.acquire()
+        return time.perf_counter() - started
+
+    elapsed = asyncio.run(main())
+    assert 0.38 <= elapsed < 1.0
+
+
+def test_backoff_grows_is_capped_and_honours_retry_after():
+    policy = RetryPolicy(base=0.1, cap=1.0)
+    policy.rng.seed(1)
+    delays = [policy.delay(a) for a in range(8)]
+    assert all(0 <= d <= min(1.0, 0.1 * 2**a) for a, d in enumerate(delays))
+    assert policy.delay(3, retry_after=2.5) == 2.5
+
+
+def test_unreachable_host_is_provider_unavailable_after_retries():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens here once the socket closes
+    client = pixorder.connect("sandbox", api="planet", base_url=f"http://127.0.0.1:{port}", retries=3,
+                              backoff=0.001)
+    with pytest.raises(E.ProviderUnavailable, match="cannot reach"):
+        client.orders.get("x")
+    assert client.transport.stats.retries == 2
+    client.close()
+
+
+def test_progress_bar_past_one_page(sandbox, connect, capsys):
+    client = connect("planet", page_size=3, progress=True)
+    for i in range(7):
+        client.orders.create(pixorder.TaskingRequest(
+            aoi={"type": "Point", "coordinates": [1.0 + i, 1.0]}, start="2027-03-01", end="2027-03-21",
+            name=f"progress {i}"))
+    rows = client.orders.list(name="progress").collect()
+    assert len(rows) == 7
+    err = capsys.readouterr().err
+    assert "planet orders" in err and "/7 " in err  # tqdm's text bar outside a kernel, total 7
+
+
+def test_missing_key_says_where_to_put_one(monkeypatch):
+    monkeypatch.delenv("PL_API_KEY", raising=False)
+    with pytest.raises(E.AuthError, match="PL_API_KEY") as info:
+        pixorder.connect("planet")
+    assert "connect('sandbox', api='planet')" in str(info.value)
+
+
+def test_real_provider_with_env_key_targets_the_real_host_without_calling_it(monkeypatch):
+    monkeypatch.setenv("GEOPERA_API_KEY", "gpra_live_not_used")
+    client = pixorder.connect("geopera")
+    assert client.base_url == "https://api.geopera.com" and not client.is_sandbox
+    assert "gpra_live_not_used" not in repr(client)
