@@ -166,10 +166,11 @@ class AsyncClient:
         return Results(found, entity="sensors")
 
     def _listing(self, entity: str, make_call: Callable[[dict[str, Any], int, int], Call[m.Page[Any]]],
-                 filters: dict[str, Any], limit: int | None) -> Listing[Any]:
+                 filters: dict[str, Any], limit: int | None, progress: bool | None = None) -> Listing[Any]:
         make_call(filters, 0, 1)  # raises NotSupported / ValidationError now, before any network call
         page_size = self.page_size or self.adapter.page_sizes.get(entity, DEFAULT_PAGE_SIZE)
-        return Listing(self, entity, make_call, filters, limit=limit, page_size=page_size)
+        return Listing(self, entity, make_call, filters, limit=limit, page_size=page_size,
+                       progress=self.progress if progress is None else progress)
 
 
 class _Facade:
@@ -319,9 +320,9 @@ class Orders(_Facade):
     async def get(self, order_id: str) -> m.Order:
         return await self._client.send(self.adapter.get_order(order_id))
 
-    def list(self, *, limit: int | None = None, **filters: Any) -> Listing[m.Order]:
+    def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> Listing[m.Order]:
         """Every order matching ``filters``, fetched page by page as you iterate (``limit`` caps rows)."""
-        return self._client._listing("orders", self.adapter.list_orders, filters, limit)
+        return self._client._listing("orders", self.adapter.list_orders, filters, limit, progress)
 
     async def edit(self, order_id: str, **changes: Any) -> m.Order:
         """Change what the provider allows (Planet: name, rank, start, end; Geopera: tags).
@@ -343,18 +344,18 @@ class Orders(_Facade):
 
 
 class OrderItems(_Facade):
-    def list(self, *, limit: int | None = None, **filters: Any) -> Listing[m.OrderItem]:
-        return self._client._listing("order_items", self.adapter.list_order_items, filters, limit)
+    def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> Listing[m.OrderItem]:
+        return self._client._listing("order_items", self.adapter.list_order_items, filters, limit, progress)
 
 
 class Tasks(_Facade):
-    def list(self, *, limit: int | None = None, **filters: Any) -> Listing[m.Task]:
-        return self._client._listing("tasks", self.adapter.list_tasks, filters, limit)
+    def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> Listing[m.Task]:
+        return self._client._listing("tasks", self.adapter.list_tasks, filters, limit, progress)
 
 
 class Quotations(_Facade):
-    def list(self, *, limit: int | None = None, **filters: Any) -> Listing[m.Quotation]:
-        return self._client._listing("quotations", self.adapter.list_quotations, filters, limit)
+    def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> Listing[m.Quotation]:
+        return self._client._listing("quotations", self.adapter.list_quotations, filters, limit, progress)
 
     async def decide(self, quotation_id: str, accept: bool) -> m.Quotation:
         """Accept (reserves credits) or reject a quotation; resent safely with an idempotency key."""
@@ -366,8 +367,8 @@ class Feasibility(_Facade):
         await self._client._prepare()
         return Results(await self._client.send(self.adapter.check_feasibility(request)), entity="feasibility")
 
-    def list(self, *, limit: int | None = None, **filters: Any) -> Listing[m.FeasibilityStudy]:
-        return self._client._listing("feasibility", self.adapter.list_feasibility, filters, limit)
+    def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> Listing[m.FeasibilityStudy]:
+        return self._client._listing("feasibility", self.adapter.list_feasibility, filters, limit, progress)
 
     async def decide(self, study_id: str, option_id: str) -> m.FeasibilityStudy:
         return await self._client.send(self.adapter.decide_feasibility(study_id, option_id))

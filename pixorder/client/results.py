@@ -44,7 +44,7 @@ class Listing(Generic[T]):
 
     def __init__(self, client: AsyncClient, entity: str,
                  make_call: Callable[[dict[str, Any], int, int], Call[m.Page[Any]]],
-                 filters: dict[str, Any], *, limit: int | None, page_size: int):
+                 filters: dict[str, Any], *, limit: int | None, page_size: int, progress: bool = True):
         self._client = client
         self.entity = entity
         self._make_call = make_call
@@ -52,6 +52,7 @@ class Listing(Generic[T]):
         self.limit = limit
         self.page_size = page_size if limit is None else max(1, min(page_size, limit))
         self.pages_fetched = 0
+        self.progress = progress
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v!r}" for k, v in self.filters.items())
@@ -87,7 +88,7 @@ class Listing(Generic[T]):
 
     def _progress(self, bar: Any, page: m.Page[Any], n: int) -> Any:
         total = page.total if self.limit is None else min(page.total or self.limit, self.limit)
-        if bar is None and self._client.progress and total is not None and total > self.page_size:
+        if bar is None and self.progress and total is not None and total > self.page_size:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=total, desc=f"{self._client.provider} {self.entity}", unit="row", leave=False)

@@ -53,6 +53,8 @@ def test_progress_bar_past_one_page(sandbox, connect, capsys):
     assert len(rows) == 7
     err = capsys.readouterr().err
     assert "planet orders" in err and "/7 " in err  # tqdm's text bar outside a kernel, total 7
+    assert len(client.orders.list(name="progress", progress=False).collect()) == 7
+    assert "planet orders" not in capsys.readouterr().err  # switched off for this one listing
 
 
 def test_missing_key_says_where_to_put_one(monkeypatch):
