@@ -213,7 +213,10 @@ def parse_datetime(value: Any, field: str = "datetime") -> datetime | None:
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         if not math.isfinite(value):
             raise ValidationError(field, "must be a finite timestamp", value)
-        moment = datetime.fromtimestamp(value, tz=timezone.utc)
+        try:
+            moment = datetime.fromtimestamp(value, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise ValidationError(field, "must be a Unix timestamp between years 1 and 9999", value) from None
     elif isinstance(value, str):
         text = value.strip()
         if not text:
