@@ -240,9 +240,12 @@ def parse_datetime(value: Any, field: str = "datetime") -> datetime | None:
                 raise ValidationError(field, "must be an ISO 8601 datetime or DD-MM-YYYY date", value) from None
     else:
         raise ValidationError(field, "must be a datetime, a date or an ISO 8601 string", value)
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+    try:
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError):  # an offset that pushes the moment past year 9999 or before 1
+        raise ValidationError(field, "must fall between years 1 and 9999 in UTC", value) from None
 
 
 def _datetime_validator(value: Any, info: pydantic.ValidationInfo) -> datetime | None:
@@ -391,6 +394,9 @@ class TaskingRequest(_Request):
         if not self.recurrence.known:
             known = ", ".join(m.value for m in Recurrence)
             raise ValidationError("recurrence", f"must be one of {known}", self.recurrence.value)
+        if not self.delivery_speed.known or self.delivery_speed is DeliverySpeed.NOT_APPLICABLE:
+            # Results keep unknown words; a request must not send one to a provider.
+            raise ValidationError("delivery_speed", "must be STANDARD or EXPEDITED", self.delivery_speed.value)
         if self.off_nadir is not None and self.elevation_min is not None:
             implied = off_nadir_to_elevation(self.off_nadir)
             if abs(implied - self.elevation_min) > 0.5:

@@ -62,10 +62,14 @@ def parse_estimate(body: Mapping[str, Any], requests: Sequence[Request], first_i
     quotes: dict[int, m.Quote] = {}
     groups = body.get("groups") or []
     for position, group in enumerate(groups):
+        if not isinstance(group, Mapping):
+            continue
         index = _group_index(group, position)
         request = requests[index] if 0 <= index < len(requests) else None
         quotes[index] = parse_estimate_group(group, first_index + index, request)
     for error in body.get("errors") or []:
+        if not isinstance(error, Mapping):
+            continue
         index = _group_index(error, -1)
         if 0 <= index < len(requests):
             quotes[index] = m.Quote(provider=PROVIDER, raw=dict(error), unit=UNIT, request_index=first_index + index,
@@ -108,7 +112,8 @@ def parse_order(payload: Mapping[str, Any]) -> m.Order:
 def _page_of(body: Any, parse_row: Any, offset: int, limit: int) -> m.Page[Any]:
     rows = first(body, "content", "items", "data", default=[]) if isinstance(body, Mapping) else body
     total = integer(first(body, "totalElements", "total")) if isinstance(body, Mapping) else None
-    return m.Page[Any](items=[parse_row(r) for r in rows or []], total=total, offset=offset, limit=limit)
+    return m.Page[Any](items=[parse_row(r) for r in rows or [] if isinstance(r, Mapping)], total=total,
+                       offset=offset, limit=limit)
 
 
 def parse_study(payload: Mapping[str, Any]) -> m.FeasibilityStudy:

@@ -149,7 +149,7 @@ def _reference(items: list[m.OrderItem]) -> str | None:
 def parse_order_items_page(payload: Mapping[str, Any]) -> m.Page[m.OrderItem]:
     page = payload.get("pagination") or {}
     return m.Page[m.OrderItem](
-        items=[parse_order_item(i) for i in payload.get("order_items") or []],
+        items=[parse_order_item(i) for i in payload.get("order_items") or [] if isinstance(i, Mapping)],
         total=integer(page.get("total")),
         offset=integer(page.get("offset")),
         limit=integer(page.get("limit")),
@@ -159,7 +159,7 @@ def parse_order_items_page(payload: Mapping[str, Any]) -> m.Page[m.OrderItem]:
 def parse_orders_page(payload: Mapping[str, Any]) -> m.Page[m.Order]:
     page = payload.get("pagination") or {}
     return m.Page[m.Order](
-        items=[parse_order(o) for o in payload.get("orders") or []],
+        items=[parse_order(o) for o in payload.get("orders") or [] if isinstance(o, Mapping)],
         total=integer(page.get("total")),
         offset=integer(page.get("offset")),
         limit=integer(page.get("limit")),

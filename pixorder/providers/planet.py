@@ -51,6 +51,9 @@ def _reference(name: str | None) -> str | None:
 def parse_pricing(payload: Mapping[str, Any], *, index: int | None = None,
                   area_km2: float | None = None, geometry: dict | None = None) -> m.Quote:
     """One pricing answer (``GET /orders/{id}/pricing`` or one slot of ``POST /pricing/``)."""
+    if not isinstance(payload, Mapping):
+        return m.Quote(provider=PROVIDER, error="no pricing returned for this payload", request_index=index,
+                       area_km2=area_km2, geometry=geometry, unit=UNIT)
     message = payload.get("message")
     if isinstance(message, Mapping) and "estimated_quota_cost" not in payload:
         error = message.get("error") or message.get("detail") or str(message)
@@ -60,11 +63,15 @@ def parse_pricing(payload: Mapping[str, Any], *, index: int | None = None,
     base = number(model.get("base_price"))
     uplifts = []
     for mult in model.get("multipliers") or []:
+        if not isinstance(mult, Mapping):
+            continue
         value = number(mult.get("value"))
         pct = None if value is None else round((value - 1.0) * 100.0, 6)
         uplifts.append(m.Uplift(name=str(mult.get("name")), percentage=pct, description=text(mult.get("description")),
                                 amount=None if base is None or pct is None else round(base * pct / 100.0, 6)))
     for replaced in payload.get("replaced_orders") or []:
+        if not isinstance(replaced, Mapping):
+            continue
         uplifts.append(m.Uplift(name="replaced_order", amount=number(replaced.get("cost")),
                                 description=text(replaced.get("name"))))
     return m.Quote(
@@ -87,7 +94,7 @@ def parse_bulk_pricing(payload: Mapping[str, Any]) -> list[m.Quote]:
 
 def parse_orders_page(payload: Mapping[str, Any]) -> m.Page[m.Order]:
     return m.Page[m.Order](
-        items=[parse_order(o) for o in payload.get("results") or []],
+        items=[parse_order(o) for o in payload.get("results") or [] if isinstance(o, Mapping)],
         total=integer(payload.get("count")),
         next=text(payload.get("next")),
     )

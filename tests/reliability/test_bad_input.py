@@ -16,9 +16,8 @@ Three families of input, each with a fixed seed (``derandomize=True``) and bound
 Invalid input never reaches the network: every client facade is fed invalid dicts and values while
 httpx is patched to fail the test on any request, and ``transport.stats.requests`` must not move.
 
-Known bugs outside this suite's remit (``pixorder/models.py``, ``pixorder/providers``) are pinned by
-``xfail(strict=True)`` tests at the end, and the fuzz loops count (and print) the inputs that hit them
-instead of failing; when a bug is fixed its xfail turns into a failure that says so.
+The bugs this fuzz found in ``pixorder/models.py`` and ``pixorder/providers`` (out-of-range datetimes,
+unknown delivery speeds, nulls inside lists) are fixed; the tests at the end pin each one.
 """
 
 from __future__ import annotations
@@ -71,15 +70,6 @@ class Tally:
 def _check_refusal(exc: E.ValidationError) -> None:
     assert isinstance(exc.field, str) and exc.field.strip(), f"ValidationError without a field: {exc!r}"
     assert str(exc)
-
-
-# Known bugs (see the xfail tests below): inputs that hit them are counted, not failed.
-def _known_bug(exc: BaseException | None, built: Any, params: dict[str, Any]) -> str | None:
-    if isinstance(exc, OverflowError) and {"start", "end"} & set(params):
-        return "known:datetime-overflow"
-    if built is not None and isinstance(built, m.TaskingRequest) and not built.delivery_speed.known:
-        return "known:unknown-delivery-speed-accepted"
-    return None
 
 
 # ---------------------------------------------------------------------------------- no network guard
@@ -368,15 +358,7 @@ def test_tasking_parameter_fuzz_gives_a_request_or_a_validation_error(offline_cl
         except E.ValidationError as exc:
             error = exc
         except Exception as exc:  # noqa: BLE001
-            known = _known_bug(exc, None, values)
-            if known:
-                tally.counts[known] += 1
-                return
             raise AssertionError(f"{type(exc).__name__} escaped for {values!r}") from exc
-        known = _known_bug(None, built, values)
-        if known:
-            tally.counts[known] += 1
-            return
         if error is not None:
             _check_refusal(error)
             field_names[error.field.split(".")[0]] += 1
@@ -526,15 +508,6 @@ def mutated(draw: Any) -> tuple[str, Any, list[str]]:
     return name, payload, applied
 
 
-def _known_payload_bug(name: str, applied: list[str], exc: BaseException) -> str | None:
-    # Nulls *inside lists* (an item, a multiplier, a pricing detail that is null) crash the parsers that
-    # iterate without an isinstance check (see test_null_list_items_known_bug below).
-    if isinstance(exc, (AttributeError, TypeError)) and any(
-            a.startswith("null:") and a.rsplit(".", 1)[-1].isdigit() for a in applied):
-        return "known:null-list-item-crash"
-    return None
-
-
 def test_provider_payload_fuzz_gives_models_or_validation_errors(figures):
     tally = Tally()
     per_parser: Counter[str] = Counter()
@@ -552,10 +525,6 @@ def test_provider_payload_fuzz_gives_models_or_validation_errors(figures):
             tally.counts["refused"] += 1
             return
         except Exception as exc:  # noqa: BLE001
-            known = _known_payload_bug(name, applied, exc)
-            if known:
-                tally.counts[known] += 1
-                return
             raise AssertionError(f"{name} raised {type(exc).__name__}: {exc} after {applied}") from exc
         results = result if isinstance(result, list) else list(getattr(result, "items", [result]))
         assert all(isinstance(r, pydantic.BaseModel) for r in results), results
@@ -568,34 +537,28 @@ def test_provider_payload_fuzz_gives_models_or_validation_errors(figures):
     assert len(per_parser) == len(PARSERS)
 
 
-# ------------------------------------------------------------------------- known bugs, pinned strictly
+# ------------------------------------------------------------------ bugs the fuzz found, now fixed
 
 
-@pytest.mark.xfail(strict=True, reason="BUG pixorder/models.py: TaskingRequest keeps an unknown delivery_speed "
-                   "(OpenEnum pseudo-member) instead of refusing it; it is then sent to the provider")
-def test_unknown_delivery_speed_is_refused_known_bug():
+def test_unknown_delivery_speed_is_refused():
     with pytest.raises(E.ValidationError) as info:
         m.TaskingRequest(aoi={"type": "Point", "coordinates": [10.0, 50.0]}, start=START, end=END,
                          delivery_speed="WARP_SPEED")
     assert info.value.field == "delivery_speed"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG pixorder/models.py parse_datetime: out-of-range timestamps and "
-                   "offsets at the calendar's edge raise OverflowError instead of ValidationError")
 @pytest.mark.parametrize("start, end", [(1e20, END), ("9999-12-31T23:59:59+00:00", "9999-12-31T23:59:59-05:00")])
-def test_out_of_range_datetimes_are_refused_known_bug(start, end):
+def test_out_of_range_datetimes_are_refused(start, end):
     with pytest.raises(E.ValidationError):
         m.TaskingRequest(aoi={"type": "Point", "coordinates": [10.0, 50.0]}, start=start, end=end)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG pixorder/providers: a null inside a list (an order item, a pricing "
-                   "detail, a multiplier) crashes parse_order_items_page / parse_bulk_pricing / parse_pricing")
 @pytest.mark.parametrize("parse, payload", [
     (pixxel.parse_order_items_page, {"order_items": [None], "pagination": {}}),
     (planet.parse_bulk_pricing, {"pricing_details": [None]}),
     (planet.parse_pricing, {"estimated_quota_cost": 1, "pricing_model": {"multipliers": [None]}}),
 ], ids=["pixxel-items", "planet-bulk", "planet-multipliers"])
-def test_null_list_items_known_bug(parse, payload):
+def test_null_list_items_are_skipped_not_a_crash(parse, payload):
     try:
         parse(payload)
     except E.ValidationError:
