@@ -48,6 +48,8 @@ def main() -> int:
     cmd = [sys.executable, "-m", "jupyterlab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
            "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
            "--no-browser" if os.environ.get("PIXORDER_NO_BROWSER") else "--ServerApp.open_browser=True"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # containers and CI run as root; JupyterLab refuses without this
     try:
         return subprocess.call(cmd, cwd=ROOT)
     except KeyboardInterrupt:

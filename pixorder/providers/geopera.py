@@ -11,8 +11,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pixorder import models as m
+from pixorder.errors import ValidationError
 from pixorder.providers._wire import first, footprint, integer, number, text
-from pixorder.providers.base import Adapter, Call, Request
+from pixorder.providers.base import Adapter, Call, Request, error_from_response
 
 PROVIDER = "geopera"
 BASE_URL = "https://api.geopera.com"
@@ -203,14 +204,22 @@ class GeoperaAdapter(Adapter):
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
         name = request.name or "pixorder order"
         if dry_run:
+            # Geopera has no dry run: the estimate of the same request is the honest preview.
+            estimate = self.price([request])
+            quotes_of = estimate.parse
+            archive = isinstance(request, m.ArchiveRequest)
+
             def parse_preview(body: Any, headers: Any) -> m.Order:
-                (quote,) = parse_estimate(body, [request], 0)
+                (quote,) = quotes_of(body, headers)
+                if quote.error:
+                    raise error_from_response(PROVIDER, 422, {"detail": quote.error}, headers)
                 return m.Order(provider=PROVIDER, raw=dict(body), id=f"dry-run-{reference}", name=name,
                                amount=quote.amount, unit=UNIT, area_km2=quote.area_km2, dry_run=True,
-                               reference=reference, order_type=m.ItemType.TASKING, geometry=quote.geometry)
+                               reference=reference, geometry=quote.geometry,
+                               order_type=m.ItemType.ARCHIVE if archive else m.ItemType.TASKING)
 
-            return Call("POST", op_path("orders.tasking.estimate"), parse_preview,
-                        json={"groups": [self.group(request, 0)]})  # type: ignore[arg-type]
+            estimate.parse = parse_preview
+            return estimate
         tags = [reference, *request.tags]
         if isinstance(request, m.ArchiveRequest):
             body: dict[str, Any] = {"captures": [{"id": i, "geometry": dict(request.aoi.__geo_interface__)}
@@ -224,8 +233,6 @@ class GeoperaAdapter(Adapter):
         def parse(payload: Any, headers: Any) -> m.Order:
             results = payload.get("results") or []
             if not results:
-                from pixorder.providers.base import error_from_response
-
                 raise error_from_response(PROVIDER, 422, {"detail": str(payload.get("errors"))}, headers)
             order_id = str(first(results[0], "id", "orderId"))
             return m.Order(provider=PROVIDER, raw=dict(payload), id=order_id, name=name, reference=reference)
@@ -257,9 +264,9 @@ class GeoperaAdapter(Adapter):
 
     def edit_order(self, order_id: str, changes: Any) -> Call[m.Order]:
         unknown = set(changes) - {"tags"}
+        if not changes:
+            raise ValidationError("tags", "name the tags to set: Geopera can change only an order's tags")
         if unknown:
-            from pixorder.errors import ValidationError
-
             raise ValidationError(sorted(unknown)[0], "Geopera can change only an order's tags (orders.update)")
         return Call("POST", op_path("orders.update"), lambda body, h: parse_order(body),
                     json={"order_id": order_id, "tags": list(changes["tags"])})

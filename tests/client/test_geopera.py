@@ -121,3 +121,16 @@ def test_problem_json_is_surfaced(sandbox):
         client.sensors()
     assert info.value.status == 401 and isinstance(info.value.body, dict) and "title" in info.value.body
     client.close()
+
+
+def test_archive_dry_run_is_the_archive_estimate(connect):
+    client = connect("geopera")
+    archive = pixorder.ArchiveRequest(aoi=FIELD, item_ids=["cap-1", "cap-2"])
+    preview = client.orders.create(archive, dry_run=True)
+    quote = client.pricing.estimate(archive)
+    assert preview.dry_run and preview.amount == quote.amount and preview.order_type.value == "ARCHIVE"
+
+
+def test_edit_without_changes_names_the_field(connect):
+    with pytest.raises(E.ValidationError, match="tags"):
+        connect("geopera").orders.edit("any-id")
