@@ -200,7 +200,7 @@ class AOI:
     pixorder.errors.ValidationError: geometry: polygon crosses itself at (0.5, 0.5); pass repair=True to fix it
     """
 
-    __slots__ = ("_geometry", "_original", "_kind", "_name", "_length_km", "_area", "_gap")
+    __slots__ = ("_geometry", "_original", "_kind", "_name", "_length_km", "_area", "_gap", "_mapping")
 
     def __init__(self, source: Any, *, crs: Any = None, repair: bool = False, name: str | None = None):
         if name is not None and not isinstance(name, str):
@@ -219,6 +219,7 @@ class AOI:
         self._length_km = length_km
         self._area: float | None = None
         self._gap: float | None = None
+        self._mapping: dict[str, Any] | None = None
 
     @classmethod
     def from_bounds(
@@ -366,7 +367,11 @@ class AOI:
     # ----------------------------------------------------------------------------------- exports
     @property
     def __geo_interface__(self) -> dict[str, Any]:
-        return mapping(self._geometry)
+        # Built once: payloads and quotes ask for it per request, and mapping() is not free.
+        # Each caller gets its own outer dict, so editing it cannot change the AOI.
+        if self._mapping is None:
+            self._mapping = mapping(self._geometry)
+        return dict(self._mapping)
 
     def to_feature(self) -> dict[str, Any]:
         """A GeoJSON Feature dict with properties ``name``, ``kind`` and ``area_km2``."""

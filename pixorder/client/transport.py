@@ -203,11 +203,15 @@ class Transport:
 
     async def _exchange(self, call: Call[Any]) -> httpx.Response:
         headers = {**self.adapter.auth_headers(self._api_key), "Accept": "application/json", **call.headers}
+        content = None
+        if call.json is not None:
+            content = orjson.dumps(call.json)  # several times faster than json.dumps on bulk bodies
+            headers["Content-Type"] = "application/json"
         started = time.perf_counter()
         self.stats.requests += 1
         try:
             response = await self._client().request(
-                call.method, self.base_url + call.path, params=call.params, json=call.json, headers=headers,
+                call.method, self.base_url + call.path, params=call.params, content=content, headers=headers,
             )
         except httpx.HTTPError as exc:
             self.stats.errors += 1
