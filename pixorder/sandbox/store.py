@@ -194,7 +194,10 @@ class Store:
         """Documents of ``providers`` whose next life-cycle transition is due at or before now."""
         marks = ",".join("?" * len(providers)) or "NULL"
         sql = (
-            f"SELECT * FROM docs WHERE due_at IS NOT NULL AND due_at <= ? AND provider IN ({marks}) "
+            # INDEXED BY: left alone, SQLite walks docs_by_status for the provider IN (...) term and reads
+            # every row of the provider (90 ms per request at 100k rows, before every provider request).
+            f"SELECT * FROM docs INDEXED BY docs_by_due WHERE due_at IS NOT NULL AND due_at <= ? "
+            f"AND provider IN ({marks}) "
             "ORDER BY due_at LIMIT ?"
         )
         with self._lock:
