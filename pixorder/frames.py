@@ -225,21 +225,29 @@ def build_frame(
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index, crs=CRS), crs=CRS)
 
 
-def concat_frames(entity: str, frames: Sequence[Any], limit: int | None = None) -> geopandas.GeoDataFrame:
-    """Frames of one schema end to end; categorical columns keep a category dtype across pages."""
-    import geopandas as gpd
-    import pandas as pd
+@dataclass
+class PageColumns:
+    """One listing page as column lists and shapely geometries, waiting to be joined into one frame."""
 
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return empty_frame(entity)
-    joined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    if limit is not None and len(joined) > limit:
-        joined = joined.iloc[:limit]
-    for name, kind in SCHEMAS[entity].columns:
-        if (kind == "provider" or kind.startswith("cat=")) and not isinstance(joined[name].dtype, pd.CategoricalDtype):
-            joined[name] = _categorical(kind, joined[name].astype(object).where(joined[name].notna(), None).tolist())
-    return gpd.GeoDataFrame(joined, geometry="geometry", crs=CRS)
+    columns: dict[str, list[Any]]
+    geometry: Any
+
+    @classmethod
+    def of(cls, columns: dict[str, list[Any]], geometry: Sequence[Any]) -> PageColumns:
+        return cls(columns, geometries(geometry))
+
+    def __len__(self) -> int:
+        return len(self.geometry)
+
+    @staticmethod
+    def join(pages: Sequence[PageColumns], limit: int | None = None) -> tuple[dict[str, list[Any]], Any]:
+        import numpy as np
+
+        names = pages[0].columns.keys() if pages else ()
+        columns = {n: [v for p in pages for v in p.columns[n]][:limit] for n in names}
+        parts = [np.asarray(p.geometry, dtype=object) for p in pages]
+        geometry = np.concatenate(parts)[:limit] if parts else np.array([], dtype=object)
+        return columns, geometry
 
 
 def empty_frame(entity: str) -> geopandas.GeoDataFrame:

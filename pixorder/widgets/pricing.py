@@ -190,8 +190,10 @@ class PricingPreview(W.VBox):
         self._runner.flush()
 
     def wait(self, timeout: float = 30.0) -> bool:
-        """Block until no pricing is pending or in flight; True when settled."""
-        return self._runner.wait(timeout)
+        """Block until the sensors have loaded and no pricing is pending or in flight; True when settled."""
+        # The sensor list loads in the background and its arrival triggers the first price.
+        picker = self.sensor_picker
+        return (picker is None or picker.wait(timeout)) and self._runner.wait(timeout)
 
     def refresh(self) -> None:
         """Price the current inputs again (after the debounce delay)."""

@@ -2,8 +2,8 @@
 
 The sandbox runs as a subprocess on a SQLite file (its own process, as a real server would). Clients
 are spread over the three providers; each uses its own organisation (``<key>.load<n>``) so what it
-wrote can be counted afterwards. For ``PIXORDER_LOAD_SECONDS`` (default 20 inside ``make test``; the
-issue's figure is for 60 s) each client loops over a mix of order placements (30 %), order reads
+wrote can be counted afterwards. For ``PIXORDER_LOAD_SECONDS`` (default 60, the issue's figure; set it
+lower for a quick local run) each client loops over a mix of order placements (30 %), order reads
 (25 %), listing pages (20 %) and pricing calls (25 %). Then every client's organisation is listed:
 
 * zero errors of any kind during the run;
@@ -33,7 +33,7 @@ from tests.reliability.conftest import PROVIDERS, percentile, tasking
 
 pytestmark = pytest.mark.reliability
 
-SECONDS = float(os.environ.get("PIXORDER_LOAD_SECONDS", "20"))
+SECONDS = float(os.environ.get("PIXORDER_LOAD_SECONDS", "60"))
 THREADS, TASKS = 8, 8
 MIX = [("create", 30), ("get", 25), ("list", 20), ("price", 25)]
 
@@ -158,7 +158,7 @@ def test_sixteen_concurrent_clients_no_errors_no_lost_writes(tmp_path, served, f
     figures(
         f"{THREADS} threads (sync Client) + {TASKS} asyncio tasks (AsyncClient), providers round-robin, one "
         f"organisation each, sandbox subprocess on SQLite; the figure is for {SECONDS:g} s "
-        f"(PIXORDER_LOAD_SECONDS; the issue asks for 60 s), measured {elapsed:.1f} s",
+        f"(PIXORDER_LOAD_SECONDS), measured {elapsed:.1f} s",
         f"  calls {len(latencies)} ({len(latencies) / elapsed:.0f}/s), HTTP requests {requests} "
         f"({requests / elapsed:.0f} requests/s); latency p50 {percentile(latencies, 50) * 1000:.0f} ms, "
         f"p99 {percentile(latencies, 99) * 1000:.0f} ms",
