@@ -29,7 +29,8 @@ def report(figure: str, rows: list[tuple[str, str]], verdict: dict[str, Any]) ->
     print(f"\n== {figure}")
     for key, value in rows:
         print(f"  {key.ljust(width)}  {value}")
-    print("RESULT " + json.dumps({"figure": figure, **verdict}))
+    print("RESULT " + json.dumps({"figure": figure, **verdict},
+                                 default=lambda o: o.item() if hasattr(o, "item") else str(o)))
 
 
 def aois(n: int, seed: int = 7) -> list[dict[str, Any]]:

@@ -127,20 +127,22 @@ def _column(kind: str, values: Sequence[Any]) -> Any:
     import pandas as pd
 
     if kind == "dt":
+        if getattr(values, "dtype", None) is not None and values.dtype.kind == "M":  # already parsed (UTC)
+            return pd.Series(values).dt.tz_localize("UTC").astype("datetime64[ns, UTC]")
         series = pd.Series(values, dtype="object")
         return pd.to_datetime(series, utc=True, format="ISO8601").astype("datetime64[ns, UTC]")
     if kind == "provider" or kind.startswith("cat="):
         return _categorical(kind, values)
     if kind == "float":
+        if getattr(values, "dtype", None) is not None and values.dtype.kind == "f":
+            return pd.Series(values, dtype="float64")
         # Vectorised; anything that is not a number (None, "", a stray string) becomes NaN.
         return pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce").astype("float64")
     return pd.Series(list(values), dtype=_dtype(kind)) if len(values) else pd.Series([], dtype=_dtype(kind))
 
 
-def _categorical(kind: str, values: Sequence[Any]) -> Any:
-    """Statuses in pixorder's vocabulary (raw provider words read through the enum, once per value)."""
-    import pandas as pd
-
+def _canonical(kind: str, values: Sequence[Any]) -> list[str | None]:
+    """Statuses in pixorder's vocabulary: raw provider words read through the enum, once per value."""
     enum = getattr(m, kind[4:]) if kind.startswith("cat=") else None
     names: dict[Any, str | None] = {None: None}
 
@@ -149,8 +151,14 @@ def _categorical(kind: str, values: Sequence[Any]) -> Any:
             names[v] = str(enum(v).value) if enum is not None and isinstance(v, str) else str(getattr(v, "value", v))
         return names[v]
 
-    plain = [word(v) for v in values]
-    return pd.Series(plain, dtype="object").astype(_dtype(kind, list(names.values())))
+    return [word(v) for v in values]
+
+
+def _categorical(kind: str, values: Sequence[Any]) -> Any:
+    import pandas as pd
+
+    plain = _canonical(kind, values)
+    return pd.Series(plain, dtype="object").astype(_dtype(kind, plain))
 
 
 def _simple_polygons(values: Sequence[Any]) -> Any:
@@ -233,8 +241,23 @@ class PageColumns:
     geometry: Any
 
     @classmethod
-    def of(cls, columns: dict[str, list[Any]], geometry: Sequence[Any]) -> PageColumns:
-        return cls(columns, geometries(geometry))
+    def of(cls, entity: str, columns: dict[str, list[Any]], geometry: Sequence[Any]) -> PageColumns:
+        """Compact a page at once: datetimes and numbers become numpy arrays and statuses the enum's
+        own strings, so the pages kept until the join weigh about what their rows of the frame will."""
+        compact: dict[str, Any] = {}
+        for name, kind in SCHEMAS[entity].columns:
+            values = columns.get(name)
+            if values is None:
+                continue
+            if kind == "dt":
+                compact[name] = _column(kind, values).dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
+            elif kind == "float":
+                compact[name] = _column(kind, values).to_numpy(dtype="float64")
+            elif kind == "provider" or kind.startswith("cat="):
+                compact[name] = _canonical(kind, values)
+            else:
+                compact[name] = values
+        return cls(compact, geometries(geometry))
 
     def __len__(self) -> int:
         return len(self.geometry)
@@ -244,7 +267,13 @@ class PageColumns:
         import numpy as np
 
         names = pages[0].columns.keys() if pages else ()
-        columns = {n: [v for p in pages for v in p.columns[n]][:limit] for n in names}
+        columns: dict[str, Any] = {}
+        for n in names:
+            parts = [p.columns[n] for p in pages]
+            if isinstance(parts[0], np.ndarray):
+                columns[n] = np.concatenate(parts)[:limit]
+            else:
+                columns[n] = [v for part in parts for v in part][:limit]
         parts = [np.asarray(p.geometry, dtype=object) for p in pages]
         geometry = np.concatenate(parts)[:limit] if parts else np.array([], dtype=object)
         return columns, geometry

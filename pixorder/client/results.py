@@ -128,7 +128,7 @@ class Listing(Generic[T]):
             # raw dicts can go; the frame is built once at the end (per-page frames cost 6× more).
             rows, total = adapter.page_rows(body)
             columns, geometry = adapter.frame_columns(self.entity, rows)
-            return PageColumns.of(columns, geometry), total
+            return PageColumns.of(self.entity, columns, geometry), total
 
         def call(offset: int) -> Call[Any]:
             return dataclasses.replace(self._make_call(self.filters, offset, self.page_size), parse=page_columns)
