@@ -117,19 +117,12 @@ class Idempotency:
     def run_sync(
         self, org: str, path: str, key: str, body: bytes, execute: Callable[[], StoredResponse]
     ) -> StoredResponse:
-        deadline = time.monotonic() + _WAIT_SECONDS
-        while True:
-            claim = self.claim(org, path, key, body)
-            if claim.state != "in_progress":
-                break
-            if time.monotonic() > deadline:
-                raise IdempotencyConflict("A request with this Idempotency-Key is still in progress.")
-            time.sleep(_POLL_SECONDS)
+        """``run_async`` for callers on a plain thread (one claim loop serves both)."""
 
         async def execute_async() -> StoredResponse:
             return execute()
 
-        return asyncio.run(self._settle(claim, org, path, key, execute_async))
+        return asyncio.run(self.run_async(org, path, key, body, execute_async))
 
     async def _settle(
         self, claim: Claim, org: str, path: str, key: str, execute: Callable[[], Awaitable[StoredResponse]]
