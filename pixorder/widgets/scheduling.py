@@ -23,9 +23,11 @@ notebook uses :class:`ThreadScheduler`.
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import logging
 import threading
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -34,7 +36,7 @@ log = logging.getLogger("pixorder.widgets")
 P = TypeVar("P")
 R = TypeVar("R")
 
-__all__ = ["LatestWins", "ManualScheduler", "Scheduler", "ThreadScheduler", "run_client_call"]
+__all__ = ["Dispatcher", "LatestWins", "ManualScheduler", "Scheduler", "ThreadScheduler", "run_client_call"]
 
 
 class Cancellable(Protocol):
@@ -100,6 +102,70 @@ class ManualScheduler:
         self.now = target
 
 
+class Dispatcher:
+    """Runs widget updates on the thread that made the widget: the kernel's own, in a notebook.
+
+    ipywidgets are not thread-safe: a trait set from a worker thread sends its comm message while
+    the kernel may be answering the page's request for every widget's state, and Voila (which
+    connects the page after the notebook ran) then loses that widget's updates for good. So answers
+    from pixorder's loop thread and timer threads are queued and run by the kernel's event loop.
+    Outside a running loop (scripts, tests) there is no such thread and callbacks run at once.
+
+    ``wait_for(event)`` blocks like ``event.wait`` but, on the owner thread, runs the queued
+    callbacks itself meanwhile: a cell may call ``preview.wait()`` while it holds the kernel's loop.
+    """
+
+    def __init__(self) -> None:
+        try:
+            self._loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            self._loop = None
+        self._owner = threading.get_ident()
+        self._queue: collections.deque[Callable[[], None]] = collections.deque()
+
+    @property
+    def deferred(self) -> bool:
+        """True when callbacks from other threads are queued for the owner's event loop."""
+        return self._loop is not None
+
+    def call(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` on the owner thread (now, when already there or when there is no loop)."""
+        if self._loop is None or threading.get_ident() == self._owner:
+            callback()
+            return
+        self._queue.append(callback)
+        try:
+            self._loop.call_soon_threadsafe(self.drain)
+        except RuntimeError:  # the loop is closed (kernel shutting down): run it here, not never
+            self.drain()
+
+    def drain(self) -> None:
+        """Run every queued callback, in order."""
+        while True:
+            try:
+                callback = self._queue.popleft()
+            except IndexError:
+                return
+            try:
+                callback()
+            except Exception:
+                log.exception("widget callback failed")
+
+    def wait_for(self, done: Callable[[], bool], timeout: float) -> bool:
+        """Block until ``done()`` or ``timeout``; on the owner thread, run queued callbacks meanwhile."""
+        deadline = time.monotonic() + timeout
+        on_owner = self._loop is not None and threading.get_ident() == self._owner
+        while True:
+            if on_owner:
+                self.drain()
+            if done():
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(left, 0.005 if on_owner else 0.001))
+
+
 class LatestWins(Generic[P, R]):
     """Debounced calls with at most one in flight, where only the answer to the latest inputs counts.
 
@@ -110,7 +176,8 @@ class LatestWins(Generic[P, R]):
       the answer to the inputs that are current when it arrives.
     * ``flush()`` skips the remaining debounce; ``wait()`` blocks until idle (scripts and tests).
 
-    Callbacks run on whatever thread completes the future; they must not raise (errors are logged).
+    Callbacks run through ``dispatcher`` (on the kernel's thread in a notebook, see
+    :class:`Dispatcher`); they must not raise (errors are logged).
     """
 
     def __init__(
@@ -122,6 +189,7 @@ class LatestWins(Generic[P, R]):
         delay: float = 0.4,
         scheduler: Scheduler | None = None,
         on_busy: Callable[[bool], None] | None = None,
+        dispatcher: Dispatcher | None = None,
     ):
         self._start = start
         self._on_result = on_result
@@ -129,6 +197,8 @@ class LatestWins(Generic[P, R]):
         self._on_busy = on_busy
         self.delay = delay
         self.scheduler: Scheduler = scheduler or ThreadScheduler()
+        #: where answers and timer ticks are handled: the kernel's thread in a notebook
+        self.dispatcher = dispatcher or Dispatcher()
         self._lock = threading.RLock()
         self._idle = threading.Event()
         self._idle.set()
@@ -151,7 +221,7 @@ class LatestWins(Generic[P, R]):
             if self._timer is not None:
                 self._timer.cancel()
             self._set_busy(True)
-            self._timer = self.scheduler.call_later(self.delay, self._fire)
+            self._timer = self.scheduler.call_later(self.delay, lambda: self.dispatcher.call(self._fire))
 
     def cancel(self) -> None:
         """Forget pending inputs (e.g. the AOI was cleared); an in-flight answer will be dropped."""
@@ -173,8 +243,8 @@ class LatestWins(Generic[P, R]):
         self._fire()
 
     def wait(self, timeout: float = 30.0) -> bool:
-        """Block until nothing is pending or in flight; True when idle. Not from the kernel's loop."""
-        return self._idle.wait(timeout)
+        """Block until nothing is pending or in flight and the answer is shown; True when idle."""
+        return self.dispatcher.wait_for(self._idle.is_set, timeout)
 
     # ------------------------------------------------------------------------------------ internals
     def _fire(self) -> None:
@@ -199,7 +269,7 @@ class LatestWins(Generic[P, R]):
             self._settle()
             return
         self._in_flight = future
-        future.add_done_callback(lambda f: self._done(f, params, generation))
+        future.add_done_callback(lambda f: self.dispatcher.call(lambda: self._done(f, params, generation)))
 
     def _done(self, future: Any, params: P, generation: int) -> None:
         with self._lock:
@@ -290,9 +360,10 @@ class Background:
     ``on_done(result, error)`` is called once with exactly one of the two set.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, dispatcher: Dispatcher | None = None) -> None:
         self._pending: set[concurrent.futures.Future[Any]] = set()
         self._lock = threading.Lock()
+        self.dispatcher = dispatcher or Dispatcher()
 
     def run(self, client: Any, make: Callable[[Any], Coroutine[Any, Any, R]],
             on_done: Callable[[R | None, BaseException | None], None]) -> concurrent.futures.Future[R]:
@@ -313,21 +384,14 @@ class Background:
                 with self._lock:
                     self._pending.discard(f)
 
-        future.add_done_callback(finished)
+        future.add_done_callback(lambda f: self.dispatcher.call(lambda: finished(f)))
         return future
 
     def wait(self, timeout: float = 30.0) -> bool:
         """Block until every call started so far has finished and its callback ran."""
-        import time
 
-        deadline = time.monotonic() + timeout
-        while True:
+        def idle() -> bool:
             with self._lock:
-                pending = list(self._pending)
-            if not pending:
-                return True
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            concurrent.futures.wait(pending, timeout=left)
-            time.sleep(0.001)  # let the done-callback discard the future
+                return not self._pending
+
+        return self.dispatcher.wait_for(idle, timeout)

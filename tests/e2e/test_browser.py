@@ -134,21 +134,12 @@ WIDGET_CLASSES = ["pixorder-aoimap", "pixorder-sensorpicker", "pixorder-pricing"
                   "pixorder-orderform", "pixorder-orderbrowser", "pixorder-quotationinbox"]
 
 
-def _check_gallery(page: Any, root: Any, name: str, *, voila: bool = False) -> None:
+def _check_gallery(page: Any, root: Any, name: str) -> None:
     """Every widget is in ``root``, maps included, and the prices arrived from the kernel."""
     for cls in WIDGET_CLASSES:
         root.locator(f".{cls}").first.wait_for()
     assert root.locator(".leaflet-container").count() >= 3  # AOIMap, OrderForm's map, OrderBrowser's map
     chart = root.locator(".pixorder-compare svg.pixorder-chart")
-    if voila:
-        # Voila executes the notebook, snapshots the widget state, and only then connects the page to
-        # the kernel: an answer the kernel sends in between (the first comparison usually lands ~1 s
-        # after the cell ran) never reaches the page (seen here about one run in three; the kernel's
-        # widget did get its value). Asking again once the page is connected shows the round trip works.
-        try:
-            chart.wait_for(timeout=15_000)
-        except Exception:
-            root.locator(".pixorder-compare button:has-text('Compare now')").click()
     root.locator(".pixorder-pricing .pixorder-total").first.wait_for()  # a round trip to the sandbox
     try:
         chart.wait_for()
@@ -399,7 +390,7 @@ def test_every_widget_renders_in_voila(browser: Any, workdir: Path) -> None:
         _wait_http(f"http://127.0.0.1:{port}/", 60, proc, log)
         page.goto(f"http://127.0.0.1:{port}/")
         OUTPUT.mkdir(parents=True, exist_ok=True)
-        _check_gallery(page, page, "widgets_voila.png", voila=True)
+        _check_gallery(page, page, "widgets_voila.png")
     finally:
         page.close()
         _stop(proc)

@@ -94,3 +94,87 @@ def test_cancel_drops_an_answer_in_flight():
 def test_docstring_examples():
     result = doctest.testmod(scheduling, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+# ----------------------------------------------------------------- the kernel's thread (Dispatcher)
+def _worker_answer(value: int, delay: float = 0.05) -> Future:
+    """A future completed by another thread, like pixorder's loop thread answering a price."""
+    import threading
+
+    future: Future = Future()
+    threading.Timer(delay, lambda: future.set_result(value)).start()
+    return future
+
+
+def test_in_a_running_loop_answers_are_shown_on_the_loop_thread():
+    """As in a kernel: the widget is made in a running loop, answers come from worker threads."""
+    import asyncio
+    import threading
+
+    seen: list[tuple[int, int, int]] = []  # (params, result, thread that delivered it)
+
+    async def cell() -> tuple[int, LatestWins]:
+        lw = LatestWins(lambda p: _worker_answer(p * 10),
+                        lambda p, r: seen.append((p, r, threading.get_ident())),
+                        lambda p, e: None, delay=0.05)  # a real timer thread fires the debounce
+        lw.submit(4)
+        for _ in range(400):  # the loop stays free, as between cells
+            if seen:
+                break
+            await asyncio.sleep(0.01)
+        return threading.get_ident(), lw
+
+    owner, lw = asyncio.run(cell())
+    assert lw.dispatcher.deferred
+    assert seen == [(4, 40, owner)]
+    assert not lw.busy
+
+
+def test_wait_inside_the_loop_runs_the_queued_answer_itself():
+    """A cell that calls ``preview.wait()`` holds the kernel's loop: wait must still see the answer."""
+    import asyncio
+    import threading
+
+    seen: list[tuple[int, int, int]] = []
+
+    async def cell() -> tuple[int, bool, list]:
+        lw = LatestWins(lambda p: _worker_answer(p + 1),
+                        lambda p, r: seen.append((p, r, threading.get_ident())),
+                        lambda p, e: None, delay=0.05)
+        lw.submit(1)
+        idle = lw.wait(5)  # blocks the loop: nothing but wait() itself can run the callbacks
+        return threading.get_ident(), idle, list(seen)
+
+    owner, idle, at_return = asyncio.run(cell())
+    assert idle
+    assert at_return == [(1, 2, owner)]
+
+
+def test_background_calls_report_on_the_loop_thread_and_wait_in_the_loop():
+    import asyncio
+    import threading
+
+    from pixorder.widgets.scheduling import Background
+
+    done: list[tuple[object, object, int]] = []
+
+    async def make_answer() -> int:
+        return 7
+
+    async def cell() -> tuple[int, bool]:
+        background = Background()
+        background.run(None, lambda _: make_answer(), lambda r, e: done.append((r, e, threading.get_ident())))
+        return threading.get_ident(), background.wait(5)
+
+    owner, idle = asyncio.run(cell())
+    assert idle
+    assert done == [(7, None, owner)]
+
+
+def test_outside_a_loop_callbacks_run_on_the_answering_thread_at_once():
+    lw, sched, calls = make()
+    assert not lw.dispatcher.deferred
+    lw.submit(2)
+    sched.advance(0.5)
+    calls.started[0][1].set_result(20)
+    assert calls.results == [(2, 20)]
