@@ -45,6 +45,19 @@ _DENSIFY_M = 500.0  # vertex spacing of squares and strips before they are turne
 # An AOI within 0.1 % of a provider minimum meets it (a point's square is 25 km² to within 1e-7).
 _MIN_AREA_SLACK = 1e-3
 
+
+def _minimum_km2(provider: str, sensor: Any) -> float:
+    """The provider's documented minimum, raised to ``sensor``'s own (a Sensor or a number of km²)."""
+    minimum = MIN_BILLED_AREA_KM2[provider]
+    if sensor is None:
+        return minimum
+    own = sensor if isinstance(sensor, (int, float)) else getattr(sensor, "min_area_km2", None)
+    if own is None:
+        return minimum
+    if isinstance(own, bool) or not isinstance(own, (int, float)) or not math.isfinite(own) or own < 0:
+        raise ValidationError("sensor", f"a minimum area must be a number of km² ≥ 0, got {own!r}")
+    return max(minimum, float(own))
+
 Severity = Literal["info", "bends", "breaks"]
 Kind = Literal["point", "strip", "polygon"]
 
@@ -308,16 +321,22 @@ class AOI:
         return self._gap
 
     # ------------------------------------------------------------------------------ provider rules
-    def billed_area_km2(self, provider: str) -> float:
+    def billed_area_km2(self, provider: str, sensor: Any = None) -> float:
         """The area ``provider`` will bill for this AOI (its minimum when the AOI is smaller).
+
+        ``sensor`` (a :class:`~pixorder.models.Sensor` from ``client.sensors()``, or its minimum in
+        km²) adds that sensor's own minimum: Geopera's minimums are per sensor.
 
         >>> AOI.from_bounds(0, 0, 0.05, 0.05).billed_area_km2("pixxel")
         100.0
         """
-        return max(self.area_km2, MIN_BILLED_AREA_KM2[_provider(provider)])
+        return max(self.area_km2, _minimum_km2(_provider(provider), sensor))
 
-    def check(self, provider: str) -> list[RuleCheck]:
+    def check(self, provider: str, sensor: Any = None) -> list[RuleCheck]:
         """What ``provider`` will make of this AOI, before any call: info, rules it bends, rules it breaks.
+
+        ``sensor``: a :class:`~pixorder.models.Sensor` (or its minimum area in km²) whose own
+        minimum billable area also applies; without it, Geopera's per-sensor minimum is unknown.
 
         >>> for c in AOI.from_bounds(0, 0, 0.05, 0.05).check("pixxel"):
         ...     print(c.severity, c.message)
@@ -326,8 +345,9 @@ class AOI:
         """
         p = _provider(provider)
         area = self.area_km2
-        billed = self.billed_area_km2(p)
-        minimum = MIN_BILLED_AREA_KM2[p]
+        minimum = _minimum_km2(p, sensor)
+        billed = max(area, minimum)
+        sensor_id = getattr(sensor, "id", None)
         out: list[RuleCheck] = []
 
         def add(rule: str, severity: Severity, message: str) -> None:
@@ -344,10 +364,11 @@ class AOI:
                 f"strip {self._length_km:.1f} km long, 5 km wide ({label} accepts {lo:g}–{hi:g} km)",
             )
         if area < minimum * (1 - _MIN_AREA_SLACK):
+            who = f"{label} {sensor_id}" if sensor_id and minimum > MIN_BILLED_AREA_KM2[p] else label
             add(
                 "minimum_area",
                 "bends",
-                f"{label} bills at least {minimum:g} km²: billed as {minimum:g} km² (AOI is {_km2(area)} km²)",
+                f"{who} bills at least {minimum:g} km²: billed as {minimum:g} km² (AOI is {_km2(area)} km²)",
             )
         if p == "pixxel" and self.n_parts > 1:
             gap = self.part_gap_km
@@ -360,7 +381,8 @@ class AOI:
                 )
             else:
                 add("max_part_distance", "info", f"{self.n_parts} parts, at most {gap:.1f} km apart")
-        note = "" if minimum else " (no documented minimum)"
+        note = "" if minimum or sensor is not None else \
+            f" ({label}'s minimum depends on the sensor: min_area_km2 in client.sensors())"
         add("billed_area", "info", f"billed area {_km2(billed)} km²{note}")
         return out
 

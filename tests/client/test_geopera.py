@@ -134,3 +134,22 @@ def test_archive_dry_run_is_the_archive_estimate(connect):
 def test_edit_without_changes_names_the_field(connect):
     with pytest.raises(E.ValidationError, match="tags"):
         connect("geopera").orders.edit("any-id")
+
+
+def test_aoi_check_with_a_sensor_bills_what_the_sandbox_bills(connect):
+    """Geopera's minimum area is per sensor: ``AOI.check(sensor=...)`` agrees with the quote."""
+    client = connect("geopera")
+    aoi = pixorder.AOI(FIELD)  # ≈19 km²: under every sensor's minimum
+    sensors = client.sensors()
+    assert {s.min_area_km2 for s in sensors} >= {25.0, 100.0}
+    quotes = client.pricing.estimate([request(FIELD, sensor=s.id) for s in sensors])
+    for sensor, quote in zip(sensors, quotes):
+        assert quote.ok, quote.error
+        checks = aoi.check("geopera", sensor=sensor)
+        assert quote.billed_area_km2 == pytest.approx(aoi.billed_area_km2("geopera", sensor), rel=1e-3)
+        assert [c.billed_area_km2 for c in checks] == pytest.approx([quote.billed_area_km2] * len(checks), rel=1e-3)
+        bends = [c for c in checks if c.severity == "bends"]
+        assert [c.rule for c in bends] == ["minimum_area"]
+        assert f"billed as {sensor.min_area_km2:g} km² (AOI is 19." in bends[0].message
+    with pytest.raises(pixorder.ValidationError, match="sensor"):
+        aoi.check("geopera", sensor=-5)
