@@ -284,7 +284,17 @@ def elevation_to_off_nadir(elevation_deg: float, orbit_km: float = DEFAULT_ORBIT
 
 
 # ---------------------------------------------------------------------------------------- base models
-class _Result(BaseModel):
+class _Translated(BaseModel):
+    """Refuses bad values with pixorder's ValidationError naming the field, never pydantic's own."""
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except pydantic.ValidationError as exc:
+            raise _translate(exc) from None
+
+
+class _Result(_Translated):
     """Base of everything read from a provider: keeps ``provider`` and the payload as received."""
 
     model_config = ConfigDict(extra="ignore", arbitrary_types_allowed=True, use_enum_values=False)
@@ -293,16 +303,10 @@ class _Result(BaseModel):
     raw: dict[str, Any] = Field(default_factory=dict, repr=False, description="the payload as received")
 
 
-class _Request(BaseModel):
+class _Request(_Translated):
     """Base of request models: refuses bad input with pixorder's ValidationError naming the field."""
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, validate_assignment=True)
-
-    def __init__(self, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except pydantic.ValidationError as exc:
-            raise _translate(exc) from None
 
 
 def _translate(exc: pydantic.ValidationError) -> ValidationError:
@@ -461,7 +465,7 @@ class Sensor(_Result):
     description: str | None = None
 
 
-class Uplift(BaseModel):
+class Uplift(_Translated):
     """One surcharge (or discount, when negative) that built a price."""
 
     model_config = ConfigDict(extra="ignore")
@@ -578,7 +582,7 @@ class Order(_Result):
         return orders_frame([self])._repr_html_()
 
 
-class FeasibilityOption(BaseModel):
+class FeasibilityOption(_Translated):
     model_config = ConfigDict(extra="ignore")
 
     id: str

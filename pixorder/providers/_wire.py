@@ -10,11 +10,23 @@ _MISSING = object()
 
 def first(payload: Mapping[str, Any], *keys: str, default: Any = None) -> Any:
     """The first key present (and not None) among ``keys``: for camelCase / snake_case variants."""
+    if not isinstance(payload, Mapping):
+        return default
     for key in keys:
         value = payload.get(key, _MISSING)
         if value is not _MISSING and value is not None:
             return value
     return default
+
+
+def mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` if it is a JSON object, else an empty one: a wrong type reads like a missing value."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def array(value: Any) -> list[Any]:
+    """``value`` if it is a JSON array, else an empty one: a wrong type reads like a missing value."""
+    return value if isinstance(value, list) else []
 
 
 def number(value: Any) -> float | None:
@@ -45,7 +57,7 @@ def footprint(value: Any) -> dict[str, Any] | None:
     if kind == "Feature":
         return footprint(value.get("geometry"))
     if kind == "FeatureCollection":
-        geoms = [footprint(f) for f in value.get("features") or []]
+        geoms = [footprint(f) for f in array(value.get("features"))]
         geoms = [g for g in geoms if g]
         if not geoms:
             return None

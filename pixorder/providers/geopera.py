@@ -12,7 +12,7 @@ from typing import Any
 
 from pixorder import models as m
 from pixorder.errors import ValidationError
-from pixorder.providers._wire import first, footprint, integer, number, text
+from pixorder.providers._wire import array, first, footprint, integer, mapping, number, text
 from pixorder.providers.base import Adapter, Call, Request, error_from_response
 
 PROVIDER = "geopera"
@@ -29,15 +29,15 @@ def _uplifts(rows: Any) -> list[m.Uplift]:
     return [m.Uplift(name=str(first(u, "name", "title", default="uplift")), percentage=number(u.get("percentage")),
                      amount=number(first(u, "amountAud", "amount_aud", "amount")),
                      description=text(u.get("description")))
-            for u in rows or [] if isinstance(u, Mapping)]
+            for u in array(rows) if isinstance(u, Mapping)]
 
 
 def parse_sensor(payload: Mapping[str, Any]) -> m.Sensor:
-    pricing = payload.get("pricing") or {}
+    pricing = mapping(payload.get("pricing"))
     return m.Sensor(
         provider=PROVIDER, raw=dict(payload), id=str(payload.get("id")), name=text(payload.get("name")),
         resolution_m=number(first(payload, "resolutionM", "resolution_m", "resolution")),
-        bands=[str(b) for b in payload.get("bands") or []],
+        bands=[str(b) for b in array(payload.get("bands"))],
         image_type=text(first(payload, "imageType", "image_type")),
         min_area_km2=number(first(pricing, "minAreaKm2", "min_area_km2") or first(payload, "minAreaKm2")),
         price_per_km2=number(first(pricing, "audPerKm2", "aud_per_km2")), unit=UNIT,
@@ -61,14 +61,14 @@ def parse_estimate_group(group: Mapping[str, Any], index: int, request: Request 
 def parse_estimate(body: Mapping[str, Any], requests: Sequence[Request], first_index: int) -> list[m.Quote]:
     """Quotes in request order; a group that failed becomes a quote holding its error."""
     quotes: dict[int, m.Quote] = {}
-    groups = body.get("groups") or []
+    groups = array(body.get("groups"))
     for position, group in enumerate(groups):
         if not isinstance(group, Mapping):
             continue
         index = _group_index(group, position)
         request = requests[index] if 0 <= index < len(requests) else None
         quotes[index] = parse_estimate_group(group, first_index + index, request)
-    for error in body.get("errors") or []:
+    for error in array(body.get("errors")):
         if not isinstance(error, Mapping):
             continue
         index = _group_index(error, -1)
@@ -94,9 +94,9 @@ def _group_index(row: Mapping[str, Any], default: int) -> int:
 def parse_order(payload: Mapping[str, Any]) -> m.Order:
     status = text(payload.get("status"))
     sub = text(first(payload, "subStatus", "sub_status"))
-    tags = [str(t) for t in payload.get("tags") or []]
+    tags = [str(t) for t in array(payload.get("tags"))]
     reference = next((t for t in tags if t.startswith("pxo-")), None)
-    params = payload.get("params") or {}
+    params = mapping(payload.get("params"))
     neutral = "CANCELLED" if sub == "CANCELLED" else status
     return m.Order(
         provider=PROVIDER, raw=dict(payload), id=str(first(payload, "id", "orderId", "order_id")),
@@ -113,7 +113,7 @@ def parse_order(payload: Mapping[str, Any]) -> m.Order:
 def _page_of(body: Any, parse_row: Any, offset: int, limit: int) -> m.Page[Any]:
     rows = first(body, "content", "items", "data", default=[]) if isinstance(body, Mapping) else body
     total = integer(first(body, "totalElements", "total")) if isinstance(body, Mapping) else None
-    return m.Page[Any](items=[parse_row(r) for r in rows or [] if isinstance(r, Mapping)], total=total,
+    return m.Page[Any](items=[parse_row(r) for r in array(rows) if isinstance(r, Mapping)], total=total,
                        offset=offset, limit=limit)
 
 
@@ -121,7 +121,7 @@ def parse_study(payload: Mapping[str, Any]) -> m.FeasibilityStudy:
     options = [m.FeasibilityOption(id=str(o.get("id")), description=text(o.get("description")),
                                    amount=number(first(o, "totalAud", "total_aud", "aud")), unit=UNIT,
                                    start=first(o, "startDate", "start"), end=first(o, "endDate", "end"))
-               for o in payload.get("options") or [] if isinstance(o, Mapping)]
+               for o in array(payload.get("options")) if isinstance(o, Mapping)]
     return m.FeasibilityStudy(provider=PROVIDER, raw=dict(payload), id=str(payload.get("id")),
                               order_id=text(first(payload, "orderId", "order_id")),
                               decision=text(payload.get("decision")), options=options,
@@ -163,7 +163,7 @@ class GeoperaAdapter(Adapter):
 
     def sensors(self) -> Call[list[m.Sensor]]:
         return Call("POST", op_path("orders.tasking.sensors"),
-                    lambda body, h: [parse_sensor(s) for s in body.get("sensors") or []], json={})
+                    lambda body, h: [parse_sensor(s) for s in array(body.get("sensors"))], json={})
 
     def group(self, request: m.TaskingRequest, index: int) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -197,7 +197,7 @@ class GeoperaAdapter(Adapter):
                             amount=number(first(body, "total_aud", "totalAud")),
                             credits=number(first(body, "total_credits", "totalCredits")),
                             area_km2=float(request.aoi.area_km2), geometry=dict(request.aoi.__geo_interface__),
-                            error="; ".join(str(first(e, "detail", default=e)) for e in body.get("errors") or [])
+                            error="; ".join(str(first(e, "detail", default=e)) for e in array(body.get("errors")))
                             or None)]
         return parse_estimate(body, requests, first_index)
 
@@ -231,7 +231,7 @@ class GeoperaAdapter(Adapter):
         body.update({"displayName": name, "workspaceId": self.workspace_id, "tags": tags})
 
         def parse(payload: Any, headers: Any) -> m.Order:
-            results = payload.get("results") or []
+            results = array(payload.get("results"))
             if not results:
                 raise error_from_response(PROVIDER, 422, {"detail": str(payload.get("errors"))}, headers)
             order_id = str(first(results[0], "id", "orderId"))
@@ -290,7 +290,7 @@ class GeoperaAdapter(Adapter):
 
     def check_feasibility(self, request: m.TaskingRequest) -> Call[list[m.FeasibilityStudy]]:
         def parse(body: Any, headers: Any) -> list[m.FeasibilityStudy]:
-            rows = body.get("features") or [] if isinstance(body, Mapping) else []
+            rows = array(body.get("features")) if isinstance(body, Mapping) else []
             return [m.FeasibilityStudy(provider=PROVIDER, raw=dict(r), id=f"check-{r.get('index', i)}",
                                        required=r.get("feasibilityRequired"), reason=text(r.get("reason")),
                                        geometry=dict(request.aoi.__geo_interface__))

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pixorder import models as m
-from pixorder.providers._wire import first, footprint, integer, number, text
+from pixorder.providers._wire import array, first, footprint, integer, mapping, number, text
 from pixorder.providers.base import Adapter, Call, Request, with_reference
 
 PROVIDER = "pixxel"
@@ -45,7 +45,7 @@ def parse_task(payload: Mapping[str, Any]) -> m.Task:
 def _item_geometry(payload: Mapping[str, Any]) -> dict[str, Any] | None:
     geometry = footprint(payload.get("geometry"))
     if geometry is None:
-        images = [footprint(i.get("geometry")) for i in payload.get("images") or [] if isinstance(i, Mapping)]
+        images = [footprint(i.get("geometry")) for i in array(payload.get("images")) if isinstance(i, Mapping)]
         images = [g for g in images if g]
         if images:
             geometry = footprint({"type": "FeatureCollection", "features": [
@@ -67,7 +67,7 @@ def parse_order_item(payload: Mapping[str, Any]) -> m.OrderItem:
         base_amount=number(payload.get("base_amount")),
         amount=number(payload.get("final_amount")),
         unit=UNIT,
-        uplifts=[parse_uplift(u) for u in payload.get("uplifts") or [] if isinstance(u, Mapping)],
+        uplifts=[parse_uplift(u) for u in array(payload.get("uplifts")) if isinstance(u, Mapping)],
         tokens_used=number(payload.get("tokens_used")),
         cloud_cover=number(payload.get("cloud_cover")),
         off_nadir=number(payload.get("off_nadir")),
@@ -81,7 +81,7 @@ def parse_order_item(payload: Mapping[str, Any]) -> m.OrderItem:
         created_at=payload.get("created_at"),
         updated_at=payload.get("updated_at"),
         geometry=_item_geometry(payload),
-        tasks=[parse_task(t) for t in payload.get("tasks") or [] if isinstance(t, Mapping)],
+        tasks=[parse_task(t) for t in array(payload.get("tasks")) if isinstance(t, Mapping)],
     )
 
 
@@ -105,7 +105,7 @@ def _order_status(items: list[m.OrderItem]) -> m.OrderStatus | None:
 
 
 def parse_order(payload: Mapping[str, Any], *, dry_run: bool = False) -> m.Order:
-    items = [parse_order_item(i) for i in payload.get("order_items") or [] if isinstance(i, Mapping)]
+    items = [parse_order_item(i) for i in array(payload.get("order_items")) if isinstance(i, Mapping)]
     geoms = [i.geometry for i in items if i.geometry]
     geometry = footprint({"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": g} for g in geoms]}) if geoms else None
@@ -147,9 +147,9 @@ def _reference(items: list[m.OrderItem]) -> str | None:
 
 
 def parse_order_items_page(payload: Mapping[str, Any]) -> m.Page[m.OrderItem]:
-    page = payload.get("pagination") or {}
+    page = mapping(payload.get("pagination"))
     return m.Page[m.OrderItem](
-        items=[parse_order_item(i) for i in payload.get("order_items") or [] if isinstance(i, Mapping)],
+        items=[parse_order_item(i) for i in array(payload.get("order_items")) if isinstance(i, Mapping)],
         total=integer(page.get("total")),
         offset=integer(page.get("offset")),
         limit=integer(page.get("limit")),
@@ -157,9 +157,9 @@ def parse_order_items_page(payload: Mapping[str, Any]) -> m.Page[m.OrderItem]:
 
 
 def parse_orders_page(payload: Mapping[str, Any]) -> m.Page[m.Order]:
-    page = payload.get("pagination") or {}
+    page = mapping(payload.get("pagination"))
     return m.Page[m.Order](
-        items=[parse_order(o) for o in payload.get("orders") or [] if isinstance(o, Mapping)],
+        items=[parse_order(o) for o in array(payload.get("orders")) if isinstance(o, Mapping)],
         total=integer(page.get("total")),
         offset=integer(page.get("offset")),
         limit=integer(page.get("limit")),
@@ -168,8 +168,8 @@ def parse_orders_page(payload: Mapping[str, Any]) -> m.Page[m.Order]:
 
 def parse_bandsets(payload: Mapping[str, Any]) -> list[m.Sensor]:
     sensors = []
-    for b in payload.get("bandsets") or []:
-        bands = [str(band.get("name")) for band in b.get("bands") or [] if isinstance(band, Mapping)]
+    for b in array(payload.get("bandsets")):
+        bands = [str(band.get("name")) for band in array(b.get("bands")) if isinstance(band, Mapping)]
         name = text(b.get("name"))
         sensors.append(m.Sensor(
             provider=PROVIDER, raw=dict(b), id=str(b.get("id")), name=name, bands=bands,
@@ -230,7 +230,7 @@ class PixxelAdapter(Adapter):
     def projects(self) -> Call[list[str]]:
         def parse(body: Any, headers: Any) -> list[str]:
             rows = body.get("projects") if isinstance(body, Mapping) else body
-            return [str(p.get("id")) for p in rows or [] if isinstance(p, Mapping)]
+            return [str(p.get("id")) for p in array(rows) if isinstance(p, Mapping)]
 
         return Call("GET", "/v0/projects", parse)
 
@@ -342,7 +342,7 @@ class PixxelAdapter(Adapter):
 def _item_geometry_json(row: Mapping[str, Any]) -> Any:
     geometry = row.get("geometry")
     if isinstance(geometry, Mapping) and geometry.get("type") == "FeatureCollection":
-        features = geometry.get("features") or []
+        features = array(geometry.get("features"))
         if len(features) == 1 and isinstance(features[0], Mapping):
             return features[0].get("geometry")
     return _item_geometry(row) if geometry is not None or row.get("images") else None
@@ -372,7 +372,7 @@ def order_item_columns(rows: Sequence[Mapping[str, Any]]) -> tuple[dict[str, lis
         "occurrences": [integer(r.get("no_of_occurrences")) for r in rows],
         "start": [text(v) for v in col("start_date")], "end": [text(v) for v in col("end_date")],
         "created_at": [text(v) for v in col("created_at")], "updated_at": [text(v) for v in col("updated_at")],
-        "n_tasks": [len(r.get("tasks") or []) for r in rows],
+        "n_tasks": [len(array(r.get("tasks"))) for r in rows],
     }
     return columns, [_item_geometry_json(r) for r in rows]
 
@@ -380,6 +380,6 @@ def order_item_columns(rows: Sequence[Mapping[str, Any]]) -> tuple[dict[str, lis
 def page_rows(body: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], int | None]:
     rows = body.get("order_items")
     if rows is None:
-        rows = body.get("orders") or []
-    return rows, integer((body.get("pagination") or {}).get("total"))
+        rows = array(body.get("orders"))
+    return rows, integer(mapping(body.get("pagination")).get("total"))
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pixorder import models as m
 from pixorder.errors import ValidationError
-from pixorder.providers._wire import footprint, integer, number, text
+from pixorder.providers._wire import array, footprint, integer, mapping, number, text
 from pixorder.providers.base import Adapter, Call, Request, with_reference
 
 PROVIDER = "planet"
@@ -59,17 +59,17 @@ def parse_pricing(payload: Mapping[str, Any], *, index: int | None = None,
         error = message.get("error") or message.get("detail") or str(message)
         return m.Quote(provider=PROVIDER, raw=dict(payload), error=str(error), request_index=index,
                        area_km2=area_km2, geometry=geometry, unit=UNIT)
-    model = payload.get("pricing_model") or {}
+    model = mapping(payload.get("pricing_model"))
     base = number(model.get("base_price"))
     uplifts = []
-    for mult in model.get("multipliers") or []:
+    for mult in array(model.get("multipliers")):
         if not isinstance(mult, Mapping):
             continue
         value = number(mult.get("value"))
         pct = None if value is None else round((value - 1.0) * 100.0, 6)
         uplifts.append(m.Uplift(name=str(mult.get("name")), percentage=pct, description=text(mult.get("description")),
                                 amount=None if base is None or pct is None else round(base * pct / 100.0, 6)))
-    for replaced in payload.get("replaced_orders") or []:
+    for replaced in array(payload.get("replaced_orders")):
         if not isinstance(replaced, Mapping):
             continue
         uplifts.append(m.Uplift(name="replaced_order", amount=number(replaced.get("cost")),
@@ -89,12 +89,12 @@ def parse_pricing(payload: Mapping[str, Any], *, index: int | None = None,
 
 
 def parse_bulk_pricing(payload: Mapping[str, Any]) -> list[m.Quote]:
-    return [parse_pricing(d, index=i) for i, d in enumerate(payload.get("pricing_details") or [])]
+    return [parse_pricing(d, index=i) for i, d in enumerate(array(payload.get("pricing_details")))]
 
 
 def parse_orders_page(payload: Mapping[str, Any]) -> m.Page[m.Order]:
     return m.Page[m.Order](
-        items=[parse_order(o) for o in payload.get("results") or [] if isinstance(o, Mapping)],
+        items=[parse_order(o) for o in array(payload.get("results")) if isinstance(o, Mapping)],
         total=integer(payload.get("count")),
         next=text(payload.get("next")),
     )
@@ -173,7 +173,7 @@ class PlanetAdapter(Adapter):
 
         def parse(body: Any, headers: Any) -> list[m.Quote]:
             quotes = []
-            for offset, (detail, request) in enumerate(zip(body.get("pricing_details") or [], requests)):
+            for offset, (detail, request) in enumerate(zip(array(body.get("pricing_details")), requests)):
                 quote = parse_pricing(detail, index=first_index + offset, area_km2=_area(request),
                                       geometry=dict(request.aoi.__geo_interface__))
                 quote.sensor = request.sensor or "one_time_tasking"

@@ -469,6 +469,14 @@ def _paths(obj: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
             yield from _paths(value, (*prefix, i))
 
 
+def _other_type(old: Any, text: str) -> Any:
+    """A JSON value whose type differs from ``old``'s, chosen by ``text`` (Hypothesis' draw)."""
+    choices: list[Any] = [text, len(text) * 1.5, len(text), [text], {"v": text}, True]
+    kinds = [type(c) for c in choices]
+    pick = [c for c, k in zip(choices, kinds) if not isinstance(old, k) or (k is int and isinstance(old, bool))]
+    return pick[sum(map(ord, text)) % len(pick)]
+
+
 def _mutate(payload: Any, path: tuple[Any, ...], how: str, value: Any) -> None:
     parent = payload
     for step in path[:-1]:
@@ -481,6 +489,8 @@ def _mutate(payload: Any, path: tuple[Any, ...], how: str, value: Any) -> None:
         parent[last] = None
     elif how == "status" and isinstance(parent, dict) and last in STATUS_KEYS:
         parent[last] = value
+    elif how == "retype":  # a value of another JSON type: "12" for 12, {} for a list, 7 for a string
+        parent[last] = _other_type(parent[last], value)
     elif how == "extra":
         target = parent[last] if isinstance(parent[last], dict) else parent
         if isinstance(target, dict):
@@ -495,7 +505,7 @@ def mutated(draw: Any) -> tuple[str, Any, list[str]]:
     status_paths = [p for p in paths if p and p[-1] in STATUS_KEYS]
     applied = []
     for _ in range(draw(st.integers(1, 6))):
-        how = draw(st.sampled_from(["drop", "null", "status", "extra"]))
+        how = draw(st.sampled_from(["drop", "null", "status", "extra", "retype"]))
         pool = status_paths if how == "status" and status_paths else paths
         if not pool:
             break
@@ -531,7 +541,7 @@ def test_provider_payload_fuzz_gives_models_or_validation_errors(figures):
         tally.counts["model"] += 1
 
     run()
-    figures(tally.line("provider payloads (drop / extra / null / unknown status)"),
+    figures(tally.line("provider payloads (drop / extra / null / unknown status / wrong type)"),
             f"  parse functions exercised: {len(per_parser)} ({min(per_parser.values())}-"
             f"{max(per_parser.values())} cases each)")
     assert len(per_parser) == len(PARSERS)
