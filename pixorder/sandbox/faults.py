@@ -169,6 +169,9 @@ class FaultMiddleware:
         if kind is None or kind == "latency_spike":
             await self.app(scope, receive, send)
         elif kind == "drop_before":
+            # Read the request first: closing a socket with unread bytes in it sends a TCP reset, and
+            # the client would see a ReadError some runs and a RemoteProtocolError others.
+            await _drain(receive)
             await _drop(send, status=200, body=b'{"detail": "never sent"}')
         elif kind == "drop_after":
             await self._run_then_drop(scope, receive, send)
@@ -194,6 +197,13 @@ class FaultMiddleware:
         # A 204 has no body to cut short, so claim a 200 with a body; the client never sees it.
         status = start["status"] if start["status"] not in (204, 304) else 200
         await _drop(send, status=status, body=body or b'{"detail": "never sent"}')
+
+
+async def _drain(receive: Receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
 
 
 async def _drop(send: Send, *, status: int, body: bytes) -> None:
