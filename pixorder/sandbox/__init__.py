@@ -77,7 +77,8 @@ Adding a provider (the seams; ``planet.py`` is the worked example)
            raise ApiError(409, problem(409, str(exc)), media_type="application/problem+json")
        return Response(stored.body, stored.status, media_type=stored.media_type)
 
-   where ``execute`` is ``async () -> StoredResponse(status, body_bytes, media_type)``.
+   where ``execute`` is a plain ``() -> StoredResponse(status, body_bytes, media_type)``: it runs in
+   the same transaction as the stored response, so a crash never leaves one without the other.
 10. Seeding: ``seeders={"orders": fn}`` with ``fn(state, params) -> {"inserted": n, ...}``; params
     is the JSON of ``POST /_sandbox/seed`` (``provider``, ``count``, ``kind`` picks the seeder,
     default the first). Use ``store.insert_many`` and timings consistent with each status.

@@ -571,7 +571,7 @@ def _endpoint(state: SandboxState, op: Operation) -> Callable[..., Any]:
     async def endpoint(request: Request, org: str, body: Any = None, idempotency_key: str | None = None) -> Response:
         ctx = Ctx(state, org, state.clock.now())
 
-        async def execute() -> StoredResponse:
+        def execute() -> StoredResponse:
             return StoredResponse(op.status, _dumps(op.handler(ctx, body)))
 
         if op.spend and idempotency_key:
@@ -581,7 +581,7 @@ def _endpoint(state: SandboxState, op: Operation) -> Callable[..., Any]:
             except IdempotencyConflict as exc:
                 raise error(409, str(exc)) from None
         else:
-            stored = await execute()
+            stored = execute()
         return Response(stored.body, stored.status, media_type=stored.media_type)
 
     parameters = [

@@ -12,9 +12,17 @@ Use from an async handler::
 
     outcome = await idempotency.run_async(org, request.url.path, key, raw_body, execute)
 
-where ``execute`` is ``async () -> StoredResponse``; catch :class:`IdempotencyConflict` and answer
-409 in the provider's shape. ``run_sync`` is the same for threads. A failed execution (exception)
-releases the claim so the client may retry with the same key.
+where ``execute`` is a plain ``() -> StoredResponse`` (the handler); catch
+:class:`IdempotencyConflict` and answer 409 in the provider's shape. ``run_sync`` is the same for
+threads. A failed execution (exception) releases the claim so the client may retry with the same key.
+
+Crash safety (a sandbox killed mid-request, then restarted on the same SQLite file):
+
+* the handler's writes and the stored response commit in **one** transaction, so after a crash
+  either the order exists and its key replays it, or neither happened;
+* each claim records the sandbox run that made it (``owner``); a claim still open from an earlier
+  run can never complete, so the next request with that key takes it over and executes, instead of
+  waiting for it and answering 409.
 """
 
 from __future__ import annotations
@@ -22,7 +30,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -63,6 +72,7 @@ class Idempotency:
     def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
         self._clock = clock
+        self.owner = uuid.uuid4().hex  # this sandbox run: claims from other runs are stale
 
     def claim(self, org: str, path: str, key: str, body: bytes) -> Claim:
         """Atomically claim the key, or report what is stored under it."""
@@ -70,20 +80,22 @@ class Idempotency:
         now = self._clock.now()
         with self._store.transaction():
             rows = self._store.execute(
-                "SELECT body_hash, status, response, media_type, created_at FROM idempotency "
+                "SELECT body_hash, status, response, media_type, created_at, owner FROM idempotency "
                 "WHERE org=? AND path=? AND key=?",
                 (org, path, key),
             )
-            if rows and rows[0][4] < iso(now - RETENTION):
+            expired = rows and rows[0][4] < iso(now - RETENTION)
+            abandoned = rows and rows[0][1] is None and rows[0][5] != self.owner  # claimed by a dead run
+            if expired or abandoned:
                 self._store.execute("DELETE FROM idempotency WHERE org=? AND path=? AND key=?", (org, path, key))
                 rows = []
             if not rows:
                 self._store.execute(
-                    "INSERT INTO idempotency (org, path, key, body_hash, created_at) VALUES (?,?,?,?,?)",
-                    (org, path, key, digest, iso(now)),
+                    "INSERT INTO idempotency (org, path, key, body_hash, created_at, owner) VALUES (?,?,?,?,?,?)",
+                    (org, path, key, digest, iso(now), self.owner),
                 )
                 return Claim("execute")
-        stored_hash, status, response, media_type, _ = rows[0]
+        stored_hash, status, response, media_type, _, _ = rows[0]
         if stored_hash != digest:
             return Claim("conflict")
         if status is None:
@@ -102,7 +114,7 @@ class Idempotency:
         )
 
     async def run_async(
-        self, org: str, path: str, key: str, body: bytes, execute: Callable[[], Awaitable[StoredResponse]]
+        self, org: str, path: str, key: str, body: bytes, execute: Callable[[], StoredResponse]
     ) -> StoredResponse:
         deadline = time.monotonic() + _WAIT_SECONDS
         while True:
@@ -112,20 +124,16 @@ class Idempotency:
             if time.monotonic() > deadline:
                 raise IdempotencyConflict("A request with this Idempotency-Key is still in progress.")
             await asyncio.sleep(_POLL_SECONDS)
-        return await self._settle(claim, org, path, key, execute)
+        return self._settle(claim, org, path, key, execute)
 
     def run_sync(
         self, org: str, path: str, key: str, body: bytes, execute: Callable[[], StoredResponse]
     ) -> StoredResponse:
         """``run_async`` for callers on a plain thread (one claim loop serves both)."""
+        return asyncio.run(self.run_async(org, path, key, body, execute))
 
-        async def execute_async() -> StoredResponse:
-            return execute()
-
-        return asyncio.run(self.run_async(org, path, key, body, execute_async))
-
-    async def _settle(
-        self, claim: Claim, org: str, path: str, key: str, execute: Callable[[], Awaitable[StoredResponse]]
+    def _settle(
+        self, claim: Claim, org: str, path: str, key: str, execute: Callable[[], StoredResponse]
     ) -> StoredResponse:
         if claim.state == "conflict":
             raise IdempotencyConflict("This Idempotency-Key was already used with a different request body.")
@@ -133,9 +141,11 @@ class Idempotency:
             assert claim.stored is not None
             return claim.stored
         try:
-            response = await execute()
+            # One transaction: the handler's writes and the stored response land together or not at all.
+            with self._store.transaction():
+                response = execute()
+                self.complete(org, path, key, response)
         except BaseException:
             self.release(org, path, key)
             raise
-        self.complete(org, path, key, response)
         return response

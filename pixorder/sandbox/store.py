@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
     response   BLOB,
     media_type TEXT,
     created_at TEXT NOT NULL,
+    owner      TEXT,  -- the sandbox run that claimed the key; a claim left by an earlier run is stale
     PRIMARY KEY (org, path, key)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -95,6 +96,9 @@ class Store:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")  # WAL+NORMAL survives process crashes
         self._conn.executescript(_SCHEMA)
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(idempotency)")}
+        if "owner" not in columns:  # a database file written before claims had an owner
+            self._conn.execute("ALTER TABLE idempotency ADD COLUMN owner TEXT")
 
     # -- transactions -------------------------------------------------------------------------
 

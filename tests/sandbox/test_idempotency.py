@@ -10,7 +10,7 @@ import pytest
 
 from pixorder.sandbox.clock import Clock
 from pixorder.sandbox.idempotency import Idempotency, IdempotencyConflict, StoredResponse
-from pixorder.sandbox.store import Store
+from pixorder.sandbox.store import Doc, Store
 
 PATH = "/v1/op/orders.archive.place"
 
@@ -112,12 +112,11 @@ def test_concurrent_identical_requests_run_once_and_share_the_response(parts) ->
     assert calls == [1] and len(results) == 6 and len(set(results)) == 1
 
 
-def test_async_variant_waits_for_the_first_request(parts) -> None:
+def test_async_variant_runs_once_for_concurrent_identical_requests(parts) -> None:
     idem, _ = parts
     calls: list[int] = []
 
-    async def execute() -> StoredResponse:
-        await asyncio.sleep(0.05)
+    def execute() -> StoredResponse:
         calls.append(1)
         return StoredResponse(200, b'{"ok": true}')
 
@@ -126,3 +125,55 @@ def test_async_variant_waits_for_the_first_request(parts) -> None:
 
     results = asyncio.run(main())
     assert calls == [1] and {r.body for r in results} == {b'{"ok": true}'}
+
+
+def _order_writer(store: Store, calls: list[int], fail: bool = False):
+    def execute() -> StoredResponse:
+        calls.append(1)
+        store.insert(Doc("geopera", "order", f"o-{len(calls)}", {"status": "CREATED"}, org="org"))
+        if fail:
+            raise RuntimeError("the process died after writing the order")
+        return StoredResponse(202, f'{{"orderId": "o-{len(calls)}"}}'.encode())
+    return execute
+
+
+def test_the_order_and_its_stored_response_commit_together(tmp_path) -> None:
+    store = Store(str(tmp_path / "sandbox.db"))
+    idem = Idempotency(store, Clock(store))
+    calls: list[int] = []
+    with pytest.raises(RuntimeError):
+        idem.run_sync("org", PATH, "k1", b"{}", _order_writer(store, calls, fail=True))
+    assert store.get("geopera", "order", "o-1") is None  # rolled back with the key
+    stored = idem.run_sync("org", PATH, "k1", b"{}", _order_writer(store, calls))
+    assert stored.body == b'{"orderId": "o-2"}' and store.get("geopera", "order", "o-2") is not None
+
+
+def test_a_claim_left_by_a_killed_sandbox_is_taken_over_after_restart(tmp_path) -> None:
+    path = str(tmp_path / "sandbox.db")
+    store = Store(path)
+    before = Idempotency(store, Clock(store))
+    assert before.claim("org", PATH, "k1", b"{}").state == "execute"  # then the process is killed
+    store.close()
+
+    store = Store(path)  # the restarted sandbox, on the same file
+    after = Idempotency(store, Clock(store))
+    calls: list[int] = []
+    started = time.monotonic()
+    stored = after.run_sync("org", PATH, "k1", b"{}", _order_writer(store, calls))
+    assert calls == [1] and stored.status == 202 and time.monotonic() - started < 1.0
+    assert after.run_sync("org", PATH, "k1", b"{}", _order_writer(store, calls)) == stored and calls == [1]
+
+
+def test_a_database_from_before_claim_owners_still_opens(tmp_path) -> None:
+    import sqlite3
+
+    path = str(tmp_path / "old.db")
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE idempotency (org TEXT NOT NULL, path TEXT NOT NULL, key TEXT NOT NULL, "
+                 "body_hash TEXT NOT NULL, status INTEGER, response BLOB, media_type TEXT, "
+                 "created_at TEXT NOT NULL, PRIMARY KEY (org, path, key))")
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    idem = Idempotency(store, Clock(store))
+    assert idem.run_sync("org", PATH, "k1", b"{}", _executor([])).status == 202
