@@ -7,6 +7,7 @@ duplicates logic, and it works inside a notebook whose own event loop is already
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import inspect
 import threading
@@ -44,7 +45,13 @@ class _LoopThread:
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` on pixorder's loop thread and wait for its result (what every sync call does)."""
     return _LoopThread.get().run(coro)
+
+
+def submit(coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+    """Start ``coro`` on pixorder's loop thread without waiting: the widgets' way to stay responsive."""
+    return asyncio.run_coroutine_threadsafe(coro, _LoopThread.get().loop)
 
 
 class SyncListing:

@@ -330,15 +330,15 @@ def run_client_call(client: Any, make: Callable[[Any], Coroutine[Any, Any, R]]) 
     """
     aio = _async_client(client)
     if client is None or aio is not client:
-        from pixorder.client.sync import _LoopThread
+        from pixorder.client.sync import submit
 
-        return asyncio.run_coroutine_threadsafe(make(aio), _LoopThread.get().loop)
+        return submit(make(aio))
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        from pixorder.client.sync import _LoopThread
+        from pixorder.client.sync import submit
 
-        return asyncio.run_coroutine_threadsafe(make(aio), _LoopThread.get().loop)
+        return submit(make(aio))
     outer: concurrent.futures.Future[R] = concurrent.futures.Future()
     task = loop.create_task(make(aio))
 
