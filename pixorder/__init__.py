@@ -34,6 +34,7 @@ _EXPORTS = {
     "SpendLimitExceeded": "pixorder.errors",
     "TaskingRequest": "pixorder.models",
     "ValidationError": "pixorder.errors",
+    "WaitWouldBlock": "pixorder.errors",
     "compare": "pixorder.client.compare",
     "connect": "pixorder.client",
 }

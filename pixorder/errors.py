@@ -16,6 +16,7 @@ __all__ = [
     "RateLimited",
     "SpendLimitExceeded",
     "ValidationError",
+    "WaitWouldBlock",
 ]
 
 
@@ -136,4 +137,21 @@ class SpendLimitExceeded(PixorderError):
         super().__init__(
             f"{provider}: the order is priced {amount:,.2f} {unit or ''} which is above max_amount="
             f"{max_amount:,.2f}; nothing was placed"
+        )
+
+
+class WaitWouldBlock(PixorderError, RuntimeError):
+    """A widget's ``wait()`` was called where it would block the very calls it waits for.
+
+    This happens with an ``AsyncClient`` in a notebook: its calls run on the kernel's event loop,
+    which a blocking ``wait()`` holds. Use ``await widget.wait_async()`` there, or a sync ``Client``
+    (``pixorder.connect(...)``), whose calls run on pixorder's own thread.
+    """
+
+    def __init__(self, widget: str = "the widget"):
+        self.widget = widget
+        super().__init__(
+            f"{widget}.wait() would block the event loop that its AsyncClient's calls run on, so they could "
+            "never finish. In a notebook cell, await the widget's wait_async() instead (for example "
+            "`await preview.wait_async()`), or give the widget a sync client from pixorder.connect()."
         )

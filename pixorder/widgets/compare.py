@@ -13,7 +13,7 @@ from pixorder.widgets import render
 from pixorder.widgets.aoi_map import AOIMap
 from pixorder.widgets.clients import resolve_clients
 from pixorder.widgets.pricing import RequestParameters
-from pixorder.widgets.scheduling import LatestWins, Scheduler, run_client_call
+from pixorder.widgets.scheduling import LatestWins, Scheduler, loop_client, run_client_call
 
 __all__ = ["CompareProviders", "comparison_html"]
 
@@ -122,7 +122,12 @@ class CompareProviders(W.VBox):
             self._runner.flush()
 
     def wait(self, timeout: float = 30.0) -> bool:
-        return self._runner.wait(timeout)
+        """Block until the comparison in progress is shown (scripts and tests); True when settled."""
+        return self._runner.wait(timeout, type(self).__name__)
+
+    async def wait_async(self, timeout: float = 30.0) -> bool:
+        """``wait()`` for a notebook cell whose widget uses an ``AsyncClient``: ``await cmp.wait_async()``."""
+        return await self._runner.wait_async(timeout)
 
     def _start(self, params: tuple[Any, dict[str, Any]]) -> Any:
         from pixorder.client.compare import acompare
@@ -130,7 +135,7 @@ class CompareProviders(W.VBox):
         aoi, fields = params
         providers = list(self.clients.values())
         sensors = {p: s for p, s in self.sensors.items() if p in self.clients} or None
-        return run_client_call(None, lambda _: acompare(aoi, fields, providers=providers, rates=self.rates,
+        return run_client_call(loop_client(providers), lambda _: acompare(aoi, fields, providers=providers, rates=self.rates,
                                                         currency=self.currency, sensors=sensors))
 
     def _on_result(self, params: Any, frame: Any) -> None:

@@ -14,7 +14,7 @@ from pixorder.models import ItemType, Order, OrderStatus
 from pixorder.widgets import render
 from pixorder.widgets.aoi_map import MAP_HEIGHT_PX, view_for_bounds
 from pixorder.widgets.clients import resolve_clients
-from pixorder.widgets.scheduling import Background
+from pixorder.widgets.scheduling import Background, loop_client
 
 __all__ = ["OrderBrowser", "filter_orders"]
 
@@ -190,7 +190,7 @@ class OrderBrowser(W.VBox):
             self.message.value = render.message("; ".join(problems), "warning") if problems else ""
             self.apply_filters()
 
-        self._background.run(None, fetch_all, done)
+        self._background.run(loop_client(clients.values()), fetch_all, done)
 
     def apply_filters(self) -> None:
         """Filter the loaded orders, back to the first page."""
@@ -236,7 +236,12 @@ class OrderBrowser(W.VBox):
         return False
 
     def wait(self, timeout: float = 30.0) -> bool:
-        return self._background.wait(timeout)
+        """Block until the listing and details asked for so far have loaded; True when settled."""
+        return self._background.wait(timeout, type(self).__name__)
+
+    async def wait_async(self, timeout: float = 30.0) -> bool:
+        """``wait()`` for a notebook cell whose widget uses an ``AsyncClient``."""
+        return await self._background.wait_async(timeout)
 
     # ---------------------------------------------------------------------------------- internals
     def _on_row(self, change: dict[str, Any]) -> None:

@@ -165,7 +165,11 @@ class OrderForm(W.VBox):
 
     def wait(self, timeout: float = 30.0) -> bool:
         """Block until the price and any dry run or order in progress are done (scripts and tests)."""
-        return self.preview.wait(timeout) and self._background.wait(timeout)
+        return self.preview.wait(timeout) and self._background.wait(timeout, type(self).__name__)
+
+    async def wait_async(self, timeout: float = 30.0) -> bool:
+        """``wait()`` for a notebook cell whose form uses an ``AsyncClient``: ``await form.wait_async()``."""
+        return await self.preview.wait_async(timeout) and await self._background.wait_async(timeout)
 
     # ---------------------------------------------------------------------------------- internals
     def _busy(self, busy: bool) -> None:

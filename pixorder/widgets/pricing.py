@@ -193,7 +193,21 @@ class PricingPreview(W.VBox):
         """Block until the sensors have loaded and no pricing is pending or in flight; True when settled."""
         # The sensor list loads in the background and its arrival triggers the first price.
         picker = self.sensor_picker
-        return (picker is None or picker.wait(timeout)) and self._runner.wait(timeout)
+        return (picker is None or picker.wait(timeout)) and self._runner.wait(timeout, type(self).__name__)
+
+    async def wait_async(self, timeout: float = 30.0) -> bool:
+        """``wait()`` for a notebook cell whose preview uses an ``AsyncClient``: ``await preview.wait_async()``.
+
+        >>> import asyncio, pixorder
+        >>> from pixorder.widgets import AOIMap, PricingPreview
+        >>> async def cell():                                          # doctest: +SKIP
+        ...     async with pixorder.AsyncClient("sandbox", api="planet") as client:
+        ...         preview = PricingPreview(AOIMap(value=aoi), client=client)
+        ...         await preview.wait_async()
+        ...         return preview.value
+        """
+        picker = self.sensor_picker
+        return (picker is None or await picker.wait_async(timeout)) and await self._runner.wait_async(timeout)
 
     def refresh(self) -> None:
         """Price the current inputs again (after the debounce delay)."""

@@ -180,7 +180,12 @@ class QuotationInbox(W.VBox):
         self._background.run(self.client, action.run, done)
 
     def wait(self, timeout: float = 30.0) -> bool:
-        return self._background.wait(timeout)
+        """Block until the listing and any decision in progress are done; True when settled."""
+        return self._background.wait(timeout, type(self).__name__)
+
+    async def wait_async(self, timeout: float = 30.0) -> bool:
+        """``wait()`` for a notebook cell whose widget uses an ``AsyncClient``."""
+        return await self._background.wait_async(timeout)
 
     # ---------------------------------------------------------------------------------- internals
     def _ask(self, action: _Action) -> None:

@@ -28,15 +28,31 @@ import concurrent.futures
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any, Generic, Protocol, TypeVar
 
 log = logging.getLogger("pixorder.widgets")
 
+# Calls in flight on an event loop through an AsyncClient (see run_client_call): a blocking wait()
+# on that loop's thread could never see them finish.
+_LOOP_CALLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, int] = weakref.WeakKeyDictionary()
+_LOOP_CALLS_LOCK = threading.Lock()
+
+
+def _calls_blocked_by_waiting() -> bool:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    with _LOOP_CALLS_LOCK:
+        return _LOOP_CALLS.get(loop, 0) > 0
+
 P = TypeVar("P")
 R = TypeVar("R")
 
-__all__ = ["Dispatcher", "LatestWins", "ManualScheduler", "Scheduler", "ThreadScheduler", "run_client_call"]
+__all__ = ["Dispatcher", "LatestWins", "ManualScheduler", "Scheduler", "ThreadScheduler", "loop_client",
+           "run_client_call"]
 
 
 class Cancellable(Protocol):
@@ -151,8 +167,12 @@ class Dispatcher:
             except Exception:
                 log.exception("widget callback failed")
 
-    def wait_for(self, done: Callable[[], bool], timeout: float) -> bool:
-        """Block until ``done()`` or ``timeout``; on the owner thread, run queued callbacks meanwhile."""
+    def wait_for(self, done: Callable[[], bool], timeout: float, widget: str = "the widget") -> bool:
+        """Block until ``done()`` or ``timeout``; on the owner thread, run queued callbacks meanwhile.
+
+        Raises :class:`~pixorder.errors.WaitWouldBlock` at once when what it waits for runs on the
+        event loop it would block (an ``AsyncClient`` inside a notebook): use :meth:`wait_for_async`.
+        """
         deadline = time.monotonic() + timeout
         on_owner = self._loop is not None and threading.get_ident() == self._owner
         while True:
@@ -160,10 +180,27 @@ class Dispatcher:
                 self.drain()
             if done():
                 return True
+            if _calls_blocked_by_waiting():
+                from pixorder.errors import WaitWouldBlock
+
+                raise WaitWouldBlock(widget)
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
             time.sleep(min(left, 0.005 if on_owner else 0.001))
+
+    async def wait_for_async(self, done: Callable[[], bool], timeout: float) -> bool:
+        """``wait_for`` for a coroutine: the event loop keeps running (and answering) while it waits."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if threading.get_ident() == self._owner:
+                self.drain()
+            if done():
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            await asyncio.sleep(min(left, 0.005))
 
 
 class LatestWins(Generic[P, R]):
@@ -242,9 +279,13 @@ class LatestWins(Generic[P, R]):
             self._timer.cancel()
         self._fire()
 
-    def wait(self, timeout: float = 30.0) -> bool:
+    def wait(self, timeout: float = 30.0, widget: str = "the widget") -> bool:
         """Block until nothing is pending or in flight and the answer is shown; True when idle."""
-        return self.dispatcher.wait_for(self._idle.is_set, timeout)
+        return self.dispatcher.wait_for(self._idle.is_set, timeout, widget)
+
+    async def wait_async(self, timeout: float = 30.0) -> bool:
+        """``wait()`` that lets the event loop run: for widgets fed by an ``AsyncClient`` in a notebook."""
+        return await self.dispatcher.wait_for_async(self._idle.is_set, timeout)
 
     # ------------------------------------------------------------------------------------ internals
     def _fire(self) -> None:
@@ -321,6 +362,25 @@ def _async_client(client: Any) -> Any:
     return getattr(client, "aio", client)
 
 
+def loop_client(clients: Any) -> Any:
+    """The client a call over several ``clients`` runs with in :func:`run_client_call`.
+
+    An ``AsyncClient``'s connections belong to the event loop it was used on, so a call over
+    AsyncClients must run on that loop; sync ``Client``s share pixorder's own thread (``None``).
+    Mixing the two in one widget is refused: no single loop can serve both.
+    """
+    items = list(clients)
+    asyncs = [c for c in items if c is not None and _async_client(c) is c]
+    if not asyncs:
+        return None
+    if len(asyncs) != len(items):
+        from pixorder.errors import ValidationError
+
+        raise ValidationError("clients", "use either sync Clients (pixorder.connect) or AsyncClients in one "
+                              "widget, not both")
+    return asyncs[0]
+
+
 def run_client_call(client: Any, make: Callable[[Any], Coroutine[Any, Any, R]]) -> concurrent.futures.Future[R]:
     """Run ``make(async_client)`` off the kernel's thread and return a future for its answer.
 
@@ -341,8 +401,12 @@ def run_client_call(client: Any, make: Callable[[Any], Coroutine[Any, Any, R]]) 
         return submit(make(aio))
     outer: concurrent.futures.Future[R] = concurrent.futures.Future()
     task = loop.create_task(make(aio))
+    with _LOOP_CALLS_LOCK:
+        _LOOP_CALLS[loop] = _LOOP_CALLS.get(loop, 0) + 1
 
     def copy(done: asyncio.Task[R]) -> None:
+        with _LOOP_CALLS_LOCK:
+            _LOOP_CALLS[loop] = _LOOP_CALLS.get(loop, 1) - 1
         if done.cancelled():
             outer.cancel()
         elif done.exception() is not None:
@@ -387,11 +451,14 @@ class Background:
         future.add_done_callback(lambda f: self.dispatcher.call(lambda: finished(f)))
         return future
 
-    def wait(self, timeout: float = 30.0) -> bool:
+    def _idle(self) -> bool:
+        with self._lock:
+            return not self._pending
+
+    def wait(self, timeout: float = 30.0, widget: str = "the widget") -> bool:
         """Block until every call started so far has finished and its callback ran."""
+        return self.dispatcher.wait_for(self._idle, timeout, widget)
 
-        def idle() -> bool:
-            with self._lock:
-                return not self._pending
-
-        return self.dispatcher.wait_for(idle, timeout)
+    async def wait_async(self, timeout: float = 30.0) -> bool:
+        """``wait()`` that lets the event loop run (an ``AsyncClient`` in a notebook)."""
+        return await self.dispatcher.wait_for_async(self._idle, timeout)

@@ -80,7 +80,11 @@ class SensorPicker(W.VBox):
 
     def wait(self, timeout: float = 30.0) -> bool:
         """Block until the sensor lists asked for so far have loaded (scripts and tests)."""
-        return self._background.wait(timeout)
+        return self._background.wait(timeout, type(self).__name__)
+
+    async def wait_async(self, timeout: float = 30.0) -> bool:
+        """``wait()`` for a notebook cell whose picker uses an ``AsyncClient``."""
+        return await self._background.wait_async(timeout)
 
     @traitlets.observe("provider")
     def _on_provider(self, change: dict[str, Any]) -> None:
