@@ -28,25 +28,21 @@ import concurrent.futures
 import logging
 import threading
 import time
-import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any, Generic, Protocol, TypeVar
 
 log = logging.getLogger("pixorder.widgets")
 
-# Calls in flight on an event loop through an AsyncClient (see run_client_call): a blocking wait()
-# on that loop's thread could never see them finish.
-_LOOP_CALLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, int] = weakref.WeakKeyDictionary()
-_LOOP_CALLS_LOCK = threading.Lock()
+def _runs_on_this_loop(futures: Any) -> bool:
+    """True when one of ``futures`` is an AsyncClient call on the loop running in this thread.
 
-
-def _calls_blocked_by_waiting() -> bool:
+    Such a call can only progress while that loop runs: a blocking wait for it would never end.
+    """
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         return False
-    with _LOOP_CALLS_LOCK:
-        return _LOOP_CALLS.get(loop, 0) > 0
+    return any(getattr(f, "pixorder_loop", None) is loop for f in futures if f is not None)
 
 P = TypeVar("P")
 R = TypeVar("R")
@@ -167,11 +163,13 @@ class Dispatcher:
             except Exception:
                 log.exception("widget callback failed")
 
-    def wait_for(self, done: Callable[[], bool], timeout: float, widget: str = "the widget") -> bool:
+    def wait_for(self, done: Callable[[], bool], timeout: float, widget: str = "the widget",
+                 waiting_on: Callable[[], Any] = tuple) -> bool:
         """Block until ``done()`` or ``timeout``; on the owner thread, run queued callbacks meanwhile.
 
-        Raises :class:`~pixorder.errors.WaitWouldBlock` at once when what it waits for runs on the
-        event loop it would block (an ``AsyncClient`` inside a notebook): use :meth:`wait_for_async`.
+        Raises :class:`~pixorder.errors.WaitWouldBlock` at once when one of the futures
+        ``waiting_on()`` returns runs on the event loop it would block (an ``AsyncClient`` inside a
+        notebook): use :meth:`wait_for_async` there.
         """
         deadline = time.monotonic() + timeout
         on_owner = self._loop is not None and threading.get_ident() == self._owner
@@ -180,7 +178,7 @@ class Dispatcher:
                 self.drain()
             if done():
                 return True
-            if _calls_blocked_by_waiting():
+            if _runs_on_this_loop(waiting_on()):
                 from pixorder.errors import WaitWouldBlock
 
                 raise WaitWouldBlock(widget)
@@ -281,7 +279,7 @@ class LatestWins(Generic[P, R]):
 
     def wait(self, timeout: float = 30.0, widget: str = "the widget") -> bool:
         """Block until nothing is pending or in flight and the answer is shown; True when idle."""
-        return self.dispatcher.wait_for(self._idle.is_set, timeout, widget)
+        return self.dispatcher.wait_for(self._idle.is_set, timeout, widget, lambda: (self._in_flight,))
 
     async def wait_async(self, timeout: float = 30.0) -> bool:
         """``wait()`` that lets the event loop run: for widgets fed by an ``AsyncClient`` in a notebook."""
@@ -401,12 +399,9 @@ def run_client_call(client: Any, make: Callable[[Any], Coroutine[Any, Any, R]]) 
         return submit(make(aio))
     outer: concurrent.futures.Future[R] = concurrent.futures.Future()
     task = loop.create_task(make(aio))
-    with _LOOP_CALLS_LOCK:
-        _LOOP_CALLS[loop] = _LOOP_CALLS.get(loop, 0) + 1
+    outer.pixorder_loop = loop  # type: ignore[attr-defined]  # see _runs_on_this_loop
 
     def copy(done: asyncio.Task[R]) -> None:
-        with _LOOP_CALLS_LOCK:
-            _LOOP_CALLS[loop] = _LOOP_CALLS.get(loop, 1) - 1
         if done.cancelled():
             outer.cancel()
         elif done.exception() is not None:
@@ -457,7 +452,11 @@ class Background:
 
     def wait(self, timeout: float = 30.0, widget: str = "the widget") -> bool:
         """Block until every call started so far has finished and its callback ran."""
-        return self.dispatcher.wait_for(self._idle, timeout, widget)
+        def pending() -> list[concurrent.futures.Future[Any]]:
+            with self._lock:
+                return list(self._pending)
+
+        return self.dispatcher.wait_for(self._idle, timeout, widget, pending)
 
     async def wait_async(self, timeout: float = 30.0) -> bool:
         """``wait()`` that lets the event loop run (an ``AsyncClient`` in a notebook)."""

@@ -94,3 +94,19 @@ def test_one_widget_cannot_mix_sync_and_async_clients(sandbox, clients) -> None:
     with pytest.raises(pixorder.ValidationError, match="clients"):
         loop_client([clients["planet"], aio])
     assert loop_client([clients["planet"]]) is None and loop_client([aio]) is aio
+
+
+def test_a_sync_widget_still_waits_while_an_async_widget_has_a_call_on_the_loop(sandbox, clients) -> None:
+    async def cell() -> tuple[object, object]:
+        async with pixorder.AsyncClient("sandbox", api="planet", base_url=sandbox.url, progress=False) as aio:
+            params = RequestParameters(start=START, end=END)
+            on_loop = PricingPreview(AOIMap(value=FIELD), parameters=params, client=aio, delay=0.0)
+            on_thread = PricingPreview(AOIMap(value=FIELD), parameters=params, client=clients["planet"], delay=0.0)
+            with pytest.raises(pixorder.WaitWouldBlock):
+                on_loop.wait(20)  # its call is now in flight on this loop
+            assert on_thread.wait(20)  # not refused: its calls run on pixorder's thread
+            assert await on_loop.wait_async(20)
+            return on_loop.value, on_thread.value
+
+    on_loop, on_thread = asyncio.run(cell())
+    assert on_loop.amount == on_thread.amount is not None
