@@ -345,9 +345,17 @@ def test_order_form_in_jupyterlab(browser: Any, jupyterlab: dict[str, Any], work
         before = notebook.stat().st_mtime
         _save(page)
         deadline = time.monotonic() + 30
-        while notebook.stat().st_mtime == before and time.monotonic() < deadline:
+        saved = ""
+        while time.monotonic() < deadline:
+            # Read only a finished file: right after the mtime changes the server may still be writing it.
+            if notebook.stat().st_mtime != before:
+                saved = notebook.read_text()
+                try:
+                    json.loads(saved)
+                    break
+                except ValueError:
+                    pass
             time.sleep(0.2)
-        saved = notebook.read_text()
         assert "application/vnd.jupyter.widget-state+json" in saved  # the state was saved, and checked
         for key in SANDBOX_KEYS.values():
             assert key not in saved, "the saved notebook holds an API key"
