@@ -33,6 +33,13 @@ from typing import Any, Generic, Protocol, TypeVar
 
 log = logging.getLogger("pixorder.widgets")
 
+P = TypeVar("P")
+R = TypeVar("R")
+
+__all__ = ["Dispatcher", "LatestWins", "ManualScheduler", "Scheduler", "ThreadScheduler", "loop_client",
+           "run_client_call"]
+
+
 def _runs_on_this_loop(futures: Any) -> bool:
     """True when one of ``futures`` is an AsyncClient call on the loop running in this thread.
 
@@ -43,12 +50,6 @@ def _runs_on_this_loop(futures: Any) -> bool:
     except RuntimeError:
         return False
     return any(getattr(f, "pixorder_loop", None) is loop for f in futures if f is not None)
-
-P = TypeVar("P")
-R = TypeVar("R")
-
-__all__ = ["Dispatcher", "LatestWins", "ManualScheduler", "Scheduler", "ThreadScheduler", "loop_client",
-           "run_client_call"]
 
 
 class Cancellable(Protocol):
@@ -387,13 +388,13 @@ def run_client_call(client: Any, make: Callable[[Any], Coroutine[Any, Any, R]]) 
     answers. An ``AsyncClient`` used inside a running loop (a notebook) is scheduled on that loop.
     """
     aio = _async_client(client)
-    if client is None or aio is not client:
-        from pixorder.client.sync import submit
-
-        return submit(make(aio))
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
+    loop = None
+    if client is not None and aio is client:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+    if loop is None:
         from pixorder.client.sync import submit
 
         return submit(make(aio))
@@ -446,18 +447,14 @@ class Background:
         future.add_done_callback(lambda f: self.dispatcher.call(lambda: finished(f)))
         return future
 
-    def _idle(self) -> bool:
+    def _unfinished(self) -> list[concurrent.futures.Future[Any]]:
         with self._lock:
-            return not self._pending
+            return list(self._pending)
 
     def wait(self, timeout: float = 30.0, widget: str = "the widget") -> bool:
         """Block until every call started so far has finished and its callback ran."""
-        def pending() -> list[concurrent.futures.Future[Any]]:
-            with self._lock:
-                return list(self._pending)
-
-        return self.dispatcher.wait_for(self._idle, timeout, widget, pending)
+        return self.dispatcher.wait_for(lambda: not self._unfinished(), timeout, widget, self._unfinished)
 
     async def wait_async(self, timeout: float = 30.0) -> bool:
         """``wait()`` that lets the event loop run (an ``AsyncClient`` in a notebook)."""
-        return await self.dispatcher.wait_for_async(self._idle, timeout)
+        return await self.dispatcher.wait_for_async(lambda: not self._unfinished(), timeout)
