@@ -38,6 +38,16 @@ def make_adapter(provider: str, **options: Any) -> Adapter:
     raise E.ValidationError("provider", f"must be one of sandbox, {', '.join(PROVIDER_NAMES)}", provider)
 
 
+def api_host(base_url: str, api_root: str) -> str:
+    """The scheme and host (and any proxy prefix) of ``base_url``, which may also be written as the
+    provider documents it, with its API root: ``https://api.planet.com/tasking/v2/`` →
+    ``https://api.planet.com``; paths of calls carry the root themselves."""
+    url = base_url.strip().rstrip("/")
+    if api_root and url.endswith(api_root.rstrip("/")):
+        url = url[: -len(api_root.rstrip("/"))]
+    return url.rstrip("/")
+
+
 def new_reference() -> str:
     """A client reference carried in an order's name or tags, to find it again after a lost answer."""
     return "pxo-" + uuid.uuid4().hex[:16]
@@ -66,6 +76,7 @@ class AsyncClient:
         page_size: int | None = None,
         progress: bool = True,
         reconcile_delay: float = 0.5,
+        reconcile_patience: float = 30.0,
         **options: Any,
     ):
         self.sandbox = None
@@ -101,7 +112,7 @@ class AsyncClient:
                     provider=provider,
                 )
         self.adapter = make_adapter(self.provider, **options)
-        self.base_url = base_url or self.adapter.default_base_url
+        self.base_url = api_host(base_url or self.adapter.default_base_url, self.adapter.api_root)
         self.transport = Transport(
             self.adapter, api_key, self.base_url, timeout=timeout,
             retry=RetryPolicy(attempts=retries, base=backoff), rate_limits=rate_limits,
@@ -109,7 +120,8 @@ class AsyncClient:
         self.page_size = page_size
         self.progress = progress
         self.reconcile_delay = reconcile_delay
-        self._prepared = False
+        self.reconcile_patience = reconcile_patience
+        self._preparing: asyncio.Future[None] | None = None
         self.pricing = Pricing(self)
         self.orders = Orders(self)
         self.order_items = OrderItems(self)
@@ -135,29 +147,15 @@ class AsyncClient:
         return await self.transport.send(call)
 
     async def _prepare(self) -> None:
-        # Pixxel orders need a project and a bandset id: read them once, on first use.
-        if self._prepared:
-            return
-        self._prepared = True
-        if self.provider == "geopera" and not self.adapter.default_sensor:  # type: ignore[attr-defined]
-            # Geopera prices per sensor: without one named, use the catalogue's first.
-            try:
-                sensors = await self.transport.send(self.adapter.sensors())  # type: ignore[arg-type]
-            except Exception:
-                self._prepared = False
-                raise
-            self.adapter.default_sensor = sensors[0].id if sensors else None  # type: ignore[attr-defined]
-        if self.provider == "pixxel":
-            try:
-                projects = await self.transport.send(self.adapter.projects())  # type: ignore[attr-defined]
-                self.adapter.project_id = projects[0] if projects else None  # type: ignore[attr-defined]
-                sensors = await self.transport.send(self.adapter.sensors())  # type: ignore[arg-type]
-                self.adapter.bandsets = {  # type: ignore[attr-defined]
-                    (s.name or s.id).upper(): s.id for s in sensors
-                }
-            except Exception:
-                self._prepared = False
-                raise
+        """Read what payloads need from the provider (Pixxel project and bandsets, Geopera's default
+        sensor) exactly once, however many calls start at the same moment: every caller awaits the
+        same preparation, and none builds a payload before it has finished. A failed preparation is
+        tried again by the next call."""
+        failed = self._preparing is not None and self._preparing.done() and (
+            self._preparing.cancelled() or self._preparing.exception() is not None)
+        if self._preparing is None or failed:
+            self._preparing = asyncio.ensure_future(self.adapter.prepare(self.transport.send))
+        await asyncio.shield(self._preparing)
 
     async def sensors(self) -> Results[m.Sensor]:
         """The provider's orderable sensors or products."""
@@ -266,43 +264,50 @@ class Orders(_Facade):
         return order
 
     async def _place(self, call: Call[m.Order], reference: str) -> m.Order:
-        attempts = self._client.transport.retry.attempts
-        last: BaseException | None = None
-        for _ in range(attempts):
-            try:
-                return await self._client.send(call)
-            except OutcomeUnknown as unknown:
-                last = unknown.cause
-                found = await self._lookup(reference)
-                if found is None:
-                    raise E.AmbiguousSpend(self._client.provider, reference, unknown.cause) from None
-                if found:
-                    return await self._complete(found[0])
-                # Not there: the server never acted, so sending again cannot order twice.
-            except E.ApiError as exc:
-                # A success answer the adapter could not read: the server acted. Or resends under an
-                # idempotency key that ran out: an earlier attempt may have been processed. (Without a
-                # key only 503/429/unsent requests are resent, and those never acted.) A plain error
-                # must mean "nothing placed", so look first.
-                idempotent = "Idempotency-Key" in call.headers
-                if not (exc.code == UNREADABLE
-                        or (idempotent and isinstance(exc, (E.ProviderUnavailable, E.RateLimited)))):
-                    raise
-                found = await self._lookup(reference)
-                if found:
-                    return await self._complete(found[0])
-                if found is None or exc.code == UNREADABLE:
-                    raise E.AmbiguousSpend(self._client.provider, reference, exc) from None
-                raise
-        raise E.AmbiguousSpend(self._client.provider, reference, last)
+        """Send a placement once; after a failure that may have reached the server, look, never resend.
 
-    async def _lookup(self, reference: str) -> list[m.Order] | None:
-        """Orders carrying ``reference``; None when the provider cannot be asked right now."""
-        await asyncio.sleep(self._client.reconcile_delay)
+        The transport already resends what provably never reached processing (refused or timed-out
+        connections, a body not fully written, 429 and 503) and, under an idempotency key, anything.
+        What it gives up on here "may have acted": the order is looked up by its reference over the
+        patience window (a slow server may commit long after the client gave up), and
+        ``AmbiguousSpend`` is raised if it still cannot be told. See docs/architecture.md.
+        """
         try:
-            return await self._client.send(self.adapter.find_by_reference(reference))
-        except (E.ProviderUnavailable, E.RateLimited, OutcomeUnknown):
-            return None
+            return await self._client.send(call)
+        except OutcomeUnknown as unknown:
+            cause: BaseException = unknown.cause
+        except E.ApiError as exc:
+            # A success answer the adapter could not read means the server acted. Retries under an
+            # idempotency key that ran out may hide an attempt that was processed. Any other error
+            # answer is the server refusing before acting: nothing was placed.
+            idempotent = "Idempotency-Key" in call.headers
+            if not (exc.code == UNREADABLE
+                    or (idempotent and isinstance(exc, (E.ProviderUnavailable, E.RateLimited)))):
+                raise
+            cause = exc
+        found = await self._await_reference(reference)
+        if found:
+            return await self._complete(found[0])
+        raise E.AmbiguousSpend(self._client.provider, reference, cause)
+
+    async def _await_reference(self, reference: str) -> list[m.Order]:
+        """Look ``reference`` up until it shows or the client's ``reconcile_patience`` runs out.
+
+        Lookups back off from ``reconcile_delay`` (doubling, at most 5 s apart); a lookup that fails
+        counts as "not seen yet". Returns the orders found ([] when none showed in time).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._client.reconcile_patience
+        delay = self._client.reconcile_delay
+        while True:
+            await asyncio.sleep(max(0.0, min(delay, deadline - loop.time())))
+            try:
+                found = await self._client.send(self.adapter.find_by_reference(reference))
+            except (E.ProviderUnavailable, E.RateLimited, OutcomeUnknown):
+                found = []
+            if found or loop.time() >= deadline:
+                return found
+            delay = min(max(2 * delay, 0.05), 5.0)
 
     async def _complete(self, order: m.Order) -> m.Order:
         try:
@@ -333,7 +338,8 @@ class Orders(_Facade):
         if "name" in changes:
             current = await self.get(order_id)
             if current.reference and f"[{current.reference}]" not in str(changes["name"]):
-                changes = {**changes, "name": with_reference(changes["name"], current.reference, "")}
+                changes = {**changes, "name": with_reference(changes["name"], current.reference, "",
+                                                             self.adapter.name_limit)}
         result = await self._client.send(self.adapter.edit_order(order_id, changes))
         return result if isinstance(result, m.Order) else await self.get(order_id)
 

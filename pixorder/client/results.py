@@ -59,32 +59,58 @@ class Listing(Generic[T]):
         return f"<Listing {self._client.provider} {self.entity}({shown}) limit={self.limit}>"
 
     async def pages(self) -> AsyncIterator[m.Page[Any]]:
-        offset, seen, bar = 0, 0, None
+        """The listing page by page; each row at most once, none that existed at the start missed.
+
+        Offset pages over a newest-first listing shift when rows arrive while you iterate: the next
+        page then starts later by as many rows as the total grew (or earlier, by as many as left a
+        filtered listing), and rows already yielded are dropped by id. A server that returns fewer
+        rows than asked (a capped ``limit``) moves the offset by what it returned.
+        """
+        offset, yielded, bar = 0, 0, None
+        total_before: int | None = None
+        seen: set[Any] = set()
         try:
             while True:
                 page = await self._client.send(self._make_call(self.filters, offset, self.page_size))
                 self.pages_fetched += 1
+                if total_before is not None and page.total is not None and page.total != total_before:
+                    # Rows came or went since the last page. Newest-first, k new rows push every row k
+                    # places down: read again from where the next unseen row now stands. (Rows that
+                    # left make the shift smaller than the truth: a few rows come twice and are dropped.)
+                    shift, total_before = page.total - total_before, page.total
+                    offset = max(0, offset + shift)
+                    page = await self._client.send(self._make_call(self.filters, offset, self.page_size))
+                    self.pages_fetched += 1
+                total_before = page.total if page.total is not None else total_before
                 # Rows of the underlying listing this page used up (tasks come inside items).
                 consumed = page.consumed if page.consumed is not None else len(page.items)
+                fresh = []
+                for row in page.items:
+                    key = getattr(row, "id", None)
+                    if key is not None:
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                    fresh.append(row)
                 if self.limit is not None:
-                    page.items = page.items[: self.limit - seen]
-                seen += len(page.items)
-                bar = self._progress(bar, page, len(page.items))
+                    fresh = fresh[: self.limit - yielded]
+                page.items = fresh
+                yielded += len(fresh)
+                bar = self._progress(bar, page, len(fresh))
                 yield page
                 offset += consumed
-                done = self.limit is not None and seen >= self.limit
-                if done or consumed == 0 or not self._more(page, offset, consumed):
+                done = self.limit is not None and yielded >= self.limit
+                if done or consumed == 0 or not self._more(page, offset):
                     return
         finally:
             if bar is not None:
                 bar.close()
 
-    def _more(self, page: m.Page[Any], offset: int, consumed: int) -> bool:
+    def _more(self, page: m.Page[Any], offset: int) -> bool:
         if page.total is not None:
             return offset < page.total
-        if page.next is not None:
-            return True
-        return consumed >= self.page_size
+        # No total and no next link: only an empty page says the end (a server may cap page sizes).
+        return True
 
     def _progress(self, bar: Any, page: m.Page[Any], n: int) -> Any:
         total = page.total if self.limit is None else min(page.total or self.limit, self.limit)
@@ -107,9 +133,15 @@ class Listing(Generic[T]):
             rows.extend(page.items)
         return Results(rows, entity=self.entity)
 
-    async def to_geodataframe(self, concurrency: int = 4) -> geopandas.GeoDataFrame:
-        """Every row as one frame. Big listings skip the models: pages are fetched ``concurrency``
-        at a time once the total is known, and raw rows go straight into frame columns."""
+    async def to_geodataframe(self, concurrency: int = 8) -> geopandas.GeoDataFrame:
+        """Every row as one frame. Big listings skip the models: once the first page gives the total,
+        the other pages are fetched ``concurrency`` at a time (the transport's rate limits still
+        apply) and raw rows go straight into frame columns.
+
+        A server that returns fewer rows than asked is asked again for the rest of each range, so
+        nothing is skipped; if rows come or go during the fetch (the total changes), the listing is
+        read again page by page, which neither repeats nor skips.
+        """
         adapter = self._client.adapter
         if self.entity not in adapter.fast_frames:
             return (await self.collect()).to_geodataframe()
@@ -130,29 +162,50 @@ class Listing(Generic[T]):
             columns, geometry = adapter.frame_columns(self.entity, rows)
             return PageColumns.of(self.entity, columns, geometry), total
 
-        def call(offset: int) -> Call[Any]:
-            return dataclasses.replace(self._make_call(self.filters, offset, self.page_size), parse=page_columns)
+        totals: set[int | None] = set()
 
-        first, total = await self._client.send(call(0))
+        async def fetch(offset: int, size: int) -> PageColumns:
+            call = dataclasses.replace(self._make_call(self.filters, offset, size), parse=page_columns)
+            page, total = await self._client.send(call)
+            totals.add(total)
+            return page
+
+        first = await fetch(0, self.page_size)
+        (total,) = totals
         if total is None:
             return (await self.collect()).to_geodataframe()
         wanted = total if self.limit is None else min(total, self.limit)
+        # The server's own page size (it may cap ours): the ranges below follow it.
+        step = max(1, min(self.page_size, len(first))) if len(first) else self.page_size
         pages = [first]
         if wanted > len(first) and len(first):
             semaphore = asyncio.Semaphore(concurrency)
             bar = self._progress(None, m.Page[Any](items=[], total=wanted), len(first))
 
-            async def bounded(offset: int) -> Any:
-                async with semaphore:
-                    page, _ = await self._client.send(call(offset))
-                if bar is not None:
-                    bar.update(len(page))
-                return page
+            async def fill(start: int) -> list[PageColumns]:
+                # One range [start, start + step): asked again from where it stopped if the server
+                # gave fewer rows than asked, until it is full or the listing ends.
+                parts: list[PageColumns] = []
+                got, size = 0, min(step, wanted - start)
+                while got < size:
+                    async with semaphore:
+                        part = await fetch(start + got, size - got)
+                    if not len(part):
+                        break
+                    parts.append(part)
+                    got += len(part)
+                    if bar is not None:
+                        bar.update(len(part))
+                return parts
 
             try:
-                pages += await asyncio.gather(*(bounded(o) for o in range(len(first), wanted, self.page_size)))
+                ranges = await asyncio.gather(*(fill(o) for o in range(len(first), wanted, step)))
             finally:
                 if bar is not None:
                     bar.close()
+            pages += [part for parts in ranges for part in parts]
+        if len(totals) > 1:
+            # Rows came or went while the pages were fetched concurrently: offsets moved under us.
+            return (await self.collect()).to_geodataframe()
         columns, geometry = PageColumns.join(pages, limit=wanted)
         return build_frame(self.entity, columns, geometry)

@@ -22,10 +22,12 @@ log = logging.getLogger("pixorder.http")
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # A read may be retried on a 500 too: it changes nothing on the server.
 READ_RETRY_STATUSES = RETRY_STATUSES | {500}
-# Failures after which a request may or may not have been processed by the server.
-_UNKNOWN_OUTCOME = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.WriteError,
-                    httpx.RemoteProtocolError)
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Failures after which a request may or may not have been processed by the server: the whole request
+# went out, and the answer did not come back (read timeout, connection dropped after sending).
+_UNKNOWN_OUTCOME = (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError)
+# Failures that prove the request never reached the point of processing: no connection, or the body
+# was not fully written (a server cannot act on a request whose body it never had in full).
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError, httpx.WriteTimeout)
 
 
 #: ``ApiError.code`` of a success answer whose body could not be read (the server did act).
@@ -237,7 +239,9 @@ class Transport:
             ) from None
 
     def _error(self, response: httpx.Response) -> E.ApiError:
-        return error_from_response(self.adapter.name, response.status_code, _decode(response), response.headers)
+        request = response.request
+        return error_from_response(self.adapter.name, response.status_code, _decode(response), response.headers,
+                                   url=f"{request.method} {request.url.copy_with(query=None)}")
 
 
 def _decode(response: httpx.Response) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -38,8 +38,12 @@ class Call(Generic[T]):
         return f"{self.method} {self.path}"
 
 
-def error_from_response(provider: str, status: int, body: Any, headers: Mapping[str, str]) -> E.ApiError:
+def error_from_response(provider: str, status: int, body: Any, headers: Mapping[str, str],
+                        url: str | None = None) -> E.ApiError:
     """A typed pixorder error from any provider's error body, keeping status, code, message and body.
+
+    ``url`` ("GET https://…/path"), when given, is named in a 404's message: a wrong ``base_url``
+    404s on every call, and the URL tried shows why.
 
     Reads Pixxel ``{code, message, details}``, Planet ``{error}`` / ``{detail}`` / DRF field lists,
     Geopera problem+json ``{title, detail}`` and 422 ``{detail: [{loc, msg}]}``.
@@ -47,6 +51,8 @@ def error_from_response(provider: str, status: int, body: Any, headers: Mapping[
     code, message = _code_and_message(body)
     if not message:
         message = f"HTTP {status}"
+    if status == 404 and url:
+        message = f"{message} ({url})"
     kwargs: dict[str, Any] = {"provider": provider, "status": status, "code": code, "body": body}
     if status in (401, 403):
         return E.AuthError(message, **kwargs)
@@ -120,6 +126,10 @@ class Adapter:
 
     name: str = ""
     default_base_url: str = ""
+    #: the path every call starts with ("/v0", "/tasking/v2", "/v1"); a base_url ending in it is accepted
+    api_root: str = ""
+    #: the longest order name the API accepts (None: no documented limit); the reference fits inside
+    name_limit: int | None = None
     env_var: str = ""
     bulk_limit: int = 1
     #: bucket → (requests, per seconds); the sandbox relaxes these
@@ -132,6 +142,11 @@ class Adapter:
 
     def auth_headers(self, api_key: str) -> dict[str, str]:
         raise NotImplementedError
+
+    async def prepare(self, send: Callable[[Call[Any]], Awaitable[Any]]) -> None:
+        """Read, once per client, what this API's payloads need from the account (a project, a
+        bandset, a default sensor). ``send`` sends a ``Call``. The client runs this exactly once before
+        the first call that builds a payload, however many calls start together. Default: nothing."""
 
     def page_rows(self, body: Any) -> tuple[list[Mapping[str, Any]], int | None]:
         """The raw rows of a listing page and the total, for the fast frame path."""
@@ -197,6 +212,19 @@ class Adapter:
         raise self._unsupported("feasibility.decide()", "no feasibility studies to decide")
 
 
-def with_reference(name: str | None, reference: str, fallback: str) -> str:
-    """An order name that carries pixorder's client reference, so a lost response can be reconciled."""
-    return f"{name or fallback} [{reference}]"
+def with_reference(name: str | None, reference: str, fallback: str, limit: int | None = None) -> str:
+    """An order name that carries pixorder's client reference, so a lost response can be reconciled.
+
+    With ``limit`` (the API's longest name), a user's name too long to carry the reference is
+    shortened visibly, ending in "…", so the whole name fits and the server never refuses it.
+
+    >>> with_reference("Field 7", "pxo-0123456789abcdef", "order")
+    'Field 7 [pxo-0123456789abcdef]'
+    >>> len(with_reference("x" * 250, "pxo-0123456789abcdef", "order", limit=100))
+    100
+    """
+    suffix = f" [{reference}]"
+    base = name or fallback
+    if limit is not None and len(base) + len(suffix) > limit:
+        base = base[: max(0, limit - len(suffix) - 1)].rstrip() + "…"
+    return base + suffix

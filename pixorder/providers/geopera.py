@@ -111,9 +111,12 @@ def parse_order(payload: Mapping[str, Any]) -> m.Order:
 
 
 def _page_of(body: Any, parse_row: Any, offset: int, limit: int) -> m.Page[Any]:
+    """A page/size answer as rows from ``offset``: page ``offset // limit`` was asked for, so an
+    offset inside it (a listing that shifted, a capped page) skips the rows before it."""
     rows = first(body, "content", "items", "data", default=[]) if isinstance(body, Mapping) else body
     total = integer(first(body, "totalElements", "total")) if isinstance(body, Mapping) else None
-    return m.Page[Any](items=[parse_row(r) for r in array(rows) if isinstance(r, Mapping)], total=total,
+    rows = array(rows)[offset % limit if limit else 0 :]
+    return m.Page[Any](items=[parse_row(r) for r in rows if isinstance(r, Mapping)], total=total,
                        offset=offset, limit=limit)
 
 
@@ -150,6 +153,7 @@ def _feature_collection(request: Request) -> dict[str, Any]:
 class GeoperaAdapter(Adapter):
     name = PROVIDER
     default_base_url = BASE_URL
+    api_root = "/v1"
     env_var = "GEOPERA_API_KEY"
     bulk_limit = 100  # groups per tasking estimate (the sandbox's limit; Geopera publishes none)
     rate_limits = {"default": (600, 60.0), "place": (60, 60.0), "spend": (30, 60.0)}  # [V rate-limits]
@@ -157,6 +161,12 @@ class GeoperaAdapter(Adapter):
     def __init__(self, workspace_id: str = "default", default_sensor: str | None = None) -> None:
         self.workspace_id = workspace_id
         self.default_sensor = default_sensor
+
+    async def prepare(self, send: Any) -> None:
+        # Geopera prices per sensor: without one named, use the catalogue's first.
+        if not self.default_sensor:
+            sensors = await send(self.sensors())
+            self.default_sensor = sensors[0].id if sensors else None
 
     def auth_headers(self, api_key: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {api_key}"}

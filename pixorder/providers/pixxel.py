@@ -211,6 +211,8 @@ class PixxelAdapter(Adapter):
 
     name = PROVIDER
     default_base_url = BASE_URL
+    api_root = "/v0"
+    name_limit = 100  # [V official OpenAPI: name maxLength 100]
     env_var = "PIXXEL_API_KEY"
     page_sizes = {"orders": 100, "order_items": 1000, "tasks": 1000}
     bulk_limit = 50  # items per dry-run order (the sandbox's limit; Pixxel publishes none)
@@ -220,6 +222,13 @@ class PixxelAdapter(Adapter):
         #: filled by the client on first use: the default project and bandset ids
         self.project_id: str | None = None
         self.bandsets: dict[str, str] = {}
+
+    async def prepare(self, send: Any) -> None:
+        # Orders need a project and a bandset id: the account's first project, bandsets by name.
+        projects = await send(self.projects())
+        sensors = await send(self.sensors())
+        self.project_id = projects[0] if projects else None
+        self.bandsets = {(s.name or s.id).upper(): s.id for s in sensors}
 
     def auth_headers(self, api_key: str) -> dict[str, str]:
         return {"Authorization": api_key}  # no Bearer prefix [V]
@@ -272,7 +281,7 @@ class PixxelAdapter(Adapter):
                     json={"dry_run": True, "order_items": items}, expect=(201, 200))
 
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
-        name = with_reference(request.name, reference, "pixorder order")
+        name = with_reference(request.name, reference, "pixorder order", self.name_limit)
         body = {"dry_run": dry_run, "order_items": [self.item_payload(request, name)]}
         return Call("POST", "/v0/orders", lambda b, h: parse_order(b, dry_run=dry_run), json=body,
                     spend=not dry_run, expect=(201, 200))

@@ -141,6 +141,8 @@ def _geometry_of(aoi: Any) -> dict[str, Any]:
 class PlanetAdapter(Adapter):
     name = PROVIDER
     default_base_url = BASE_URL
+    api_root = PREFIX
+    name_limit = 255  # Planet answers 400 "no more than 255 characters"
     env_var = "PL_API_KEY"
     bulk_limit = 100  # the real limit is the 1 MB body; 100 payloads stay far below it
     rate_limits = {"default": (10, 1.0)}  # 10 requests/s per key [V]
@@ -183,7 +185,7 @@ class PlanetAdapter(Adapter):
         return Call("POST", PREFIX + "/pricing/", parse, json=payloads)
 
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
-        name = with_reference(request.name, reference, "pixorder order")
+        name = with_reference(request.name, reference, "pixorder order", self.name_limit)
         if dry_run:
             # Planet has no dry run: a pricing preview of the same payload is the honest equivalent.
             payload = self.order_payload(request, name)

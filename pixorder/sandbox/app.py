@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .faults import FaultConfig, FaultMiddleware
 from .keys import SANDBOX_KEYS
+from .received import RecordReceived
 from .registry import PROVIDER_PREFIXES, ProviderSpec, default_error, provider_for_path
 from .state import SandboxState
 from .timeutil import iso
@@ -68,6 +69,7 @@ def create_app(state: SandboxState, providers: dict[str, ProviderSpec] | None = 
     _install_error_handlers(app, state)
     app.add_middleware(_DueTransitions, state=state)
     app.add_middleware(FaultMiddleware, injector=state.faults, error_for=lambda p, s, m: _error_for(state, p, s, m))
+    app.add_middleware(RecordReceived, log=state.received)  # outermost: what arrived, faulted or not
     return app
 
 
@@ -165,6 +167,10 @@ def _admin_router(state: SandboxState) -> APIRouter:
         except (TypeError, ValueError) as exc:
             raise HTTPException(400, str(exc)) from None
         return state.faults.snapshot()
+
+    @router.get("/received", summary="Recent provider requests and their bodies as they arrived (newest last)")
+    def received(provider: str | None = None) -> list[dict[str, Any]]:
+        return state.received.snapshot(provider)
 
     @router.post("/reset", summary="Forget all state: documents, idempotency keys, clock offset, faults")
     def reset() -> dict[str, Any]:

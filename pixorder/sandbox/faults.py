@@ -8,8 +8,14 @@ A configuration (``POST /_sandbox/faults``) holds:
   ``drop_before`` (the connection drops before the handler runs: nothing happened) and
   ``drop_after`` (the handler runs and commits, then the connection drops: the order exists but its
   response never arrives). With no kind given, the four standard statuses are used;
+* ``slow_commit`` (the server reads the whole request, keeps working for ``commit_delay_ms``, then
+  commits and answers, long after a client with a shorter timeout gave up) and ``commit_then_stall``
+  (the handler commits at once, then the answer is held for ``commit_delay_ms``): the two ways a real
+  server acts on a request whose client has already timed out. Both are chosen like the other kinds;
 * ``latency_ms``: added to every request of the provider;
 * ``methods``: restrict faults to these HTTP methods (e.g. ``["POST"]``);
+* ``paths``: restrict faults to paths containing one of these strings (e.g. ``["/orders/"]``, or
+  ``["orders.tasking.place"]`` for one Geopera operation);
 * ``seed``: re-seeds the shared ``random.Random`` so a run is repeatable.
 
 A provider-specific configuration wins over the one for all providers. Only provider paths are
@@ -56,7 +62,11 @@ class FaultConfig:
     latency_spike_ms: float = 0
     drop_before: bool = False
     drop_after: bool = False
+    slow_commit: bool = False
+    commit_then_stall: bool = False
+    commit_delay_ms: float = 1500
     methods: list[str] | None = None
+    paths: list[str] | None = None
 
     def validate(self) -> None:
         if not 0 <= self.rate <= 1:
@@ -64,12 +74,14 @@ class FaultConfig:
         unknown = set(self.statuses) - set(FAULT_STATUSES)
         if unknown:
             raise ValueError(f"statuses must be among {list(FAULT_STATUSES)}, not {sorted(unknown)}")
-        if min(self.retry_after, self.latency_ms, self.latency_spike_ms) < 0:
-            raise ValueError("retry_after, latency_ms and latency_spike_ms must be >= 0")
+        if min(self.retry_after, self.latency_ms, self.latency_spike_ms, self.commit_delay_ms) < 0:
+            raise ValueError("retry_after, latency_ms, latency_spike_ms and commit_delay_ms must be >= 0")
 
     def kinds(self) -> list[str]:
         kinds: list[str] = [str(status) for status in self.statuses]
-        kinds += [name for name, on in (("drop_before", self.drop_before), ("drop_after", self.drop_after)) if on]
+        switches = (("drop_before", self.drop_before), ("drop_after", self.drop_after),
+                    ("slow_commit", self.slow_commit), ("commit_then_stall", self.commit_then_stall))
+        kinds += [name for name, on in switches if on]
         if self.latency_spike_ms > 0:
             kinds.append("latency_spike")
         return kinds or [str(status) for status in DEFAULT_STATUSES]
@@ -83,7 +95,7 @@ class FaultConfig:
 class Decision:
     provider: str
     delay_s: float = 0.0
-    kind: str | None = None  # "500", "429", "drop_before", "drop_after", "latency_spike" or None
+    kind: str | None = None  # "500", "429", "drop_before", "drop_after", "slow_commit", "latency_spike", …
     config: FaultConfig | None = None
 
 
@@ -128,13 +140,15 @@ class FaultInjector:
                 "by_provider": {name: dict(counts) for name, counts in self._by_provider.items()},
             }
 
-    def decide(self, provider: str, method: str) -> Decision:
+    def decide(self, provider: str, method: str, path: str = "") -> Decision:
         with self._lock:
             config = self._configs.get(provider) or self._configs.get(ALL)
             if config is None:
                 return Decision(provider)
             decision = Decision(provider, config.latency_ms / 1000, None, config)
             if config.methods and method.upper() not in {m.upper() for m in config.methods}:
+                return decision
+            if config.paths and not any(part in path for part in config.paths):
                 return decision
             if config.rate > 0 and self._random.random() < config.rate:
                 decision.kind = self._random.choice(config.kinds())
@@ -162,7 +176,7 @@ class FaultMiddleware:
         if provider is None:
             await self.app(scope, receive, send)
             return
-        decision = self.injector.decide(provider, scope["method"])
+        decision = self.injector.decide(provider, scope["method"], scope["path"])
         if decision.delay_s:
             await asyncio.sleep(decision.delay_s)
         kind = decision.kind
@@ -175,6 +189,23 @@ class FaultMiddleware:
             await _drop(send, status=200, body=b'{"detail": "never sent"}')
         elif kind == "drop_after":
             await self._run_then_drop(scope, receive, send)
+        elif kind == "slow_commit":
+            # The whole request has arrived; the server works on it for a while, then commits and
+            # answers into a connection whose client may be long gone.
+            body = await _read_body(receive)
+            await asyncio.sleep(decision.config.commit_delay_ms / 1000)  # type: ignore[union-attr]
+            await self.app(scope, _replay(body), _tolerant(send))
+        elif kind == "commit_then_stall":
+            captured: list[Message] = []
+
+            async def capture(message: Message) -> None:
+                captured.append(message)
+
+            await self.app(scope, receive, capture)  # committed before it returns
+            await asyncio.sleep(decision.config.commit_delay_ms / 1000)  # type: ignore[union-attr]
+            reply = _tolerant(send)
+            for message in captured:
+                await reply(message)
         else:
             await self._send_error(scope, receive, send, int(kind), decision)
 
@@ -197,6 +228,43 @@ class FaultMiddleware:
         # A 204 has no body to cut short, so claim a 200 with a body; the client never sees it.
         status = start["status"] if start["status"] not in (204, 304) else 200
         await _drop(send, status=status, body=body or b'{"detail": "never sent"}')
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks)
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    """A ``receive`` that hands the app a request body read earlier, then reports the disconnect."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+def _tolerant(send: Send) -> Send:
+    """``send`` into a connection the client may have closed meanwhile: the answer is simply lost."""
+
+    async def reply(message: Message) -> None:
+        try:
+            await send(message)
+        except (OSError, RuntimeError):
+            pass
+
+    return reply
 
 
 async def _drain(receive: Receive) -> None:

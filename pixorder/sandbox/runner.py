@@ -61,12 +61,21 @@ class Sandbox:
         latency_spike_ms: float = 0,
         drop_before: bool = False,
         drop_after: bool = False,
+        slow_commit: bool = False,
+        commit_then_stall: bool = False,
+        commit_delay_ms: float = 1500,
         retry_after: float = 1,
         methods: Iterable[str] | None = None,
+        paths: Iterable[str] | None = None,
         provider: str | None = None,
         seed: int | None = None,
     ) -> dict[str, Any]:
-        """Configure fault injection for ``provider`` (None = all); ``faults(rate=0)`` clears them all."""
+        """Configure fault injection for ``provider`` (None = all); ``faults(rate=0)`` clears them all.
+
+        ``slow_commit``: the request is read whole, committed ``commit_delay_ms`` later, then answered;
+        ``commit_then_stall``: committed at once, answered ``commit_delay_ms`` later. Set the delay
+        above the client's timeout to play a server that acts after its client gave up.
+        """
         body = {
             "rate": rate,
             "statuses": list(statuses),
@@ -74,8 +83,12 @@ class Sandbox:
             "latency_spike_ms": latency_spike_ms,
             "drop_before": drop_before,
             "drop_after": drop_after,
+            "slow_commit": slow_commit,
+            "commit_then_stall": commit_then_stall,
+            "commit_delay_ms": commit_delay_ms,
             "retry_after": retry_after,
             "methods": list(methods) if methods is not None else None,
+            "paths": list(paths) if paths is not None else None,
             "provider": provider,
             "seed": seed,
         }
@@ -83,6 +96,11 @@ class Sandbox:
 
     def fault_counts(self) -> dict[str, int]:
         return self._call("GET", "/_sandbox/faults")["counts"]
+
+    def received(self, provider: str | None = None) -> list[dict[str, Any]]:
+        """Recent provider requests (method, path, query, JSON body) as the server received them, newest last."""
+        query = f"?provider={provider}" if provider else ""
+        return self._call("GET", "/_sandbox/received" + query)
 
     def reset(self) -> None:
         self._call("POST", "/_sandbox/reset")

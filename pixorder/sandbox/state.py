@@ -8,6 +8,7 @@ from .clock import Clock
 from .faults import FaultInjector
 from .idempotency import Idempotency
 from .keys import SANDBOX_KEYS
+from .received import ReceivedLog
 from .registry import ProviderSpec
 from .store import Store
 
@@ -21,6 +22,7 @@ class SandboxState:
     seed: int = 0
     keys: dict[str, str] = field(default_factory=lambda: dict(SANDBOX_KEYS))
     providers: dict[str, ProviderSpec] = field(default_factory=dict)  # filled by create_app
+    received: ReceivedLog = field(default_factory=ReceivedLog)
 
     @classmethod
     def create(cls, db: str | None = None, seed: int = 0) -> SandboxState:
@@ -32,3 +34,4 @@ class SandboxState:
         """Forget every document, idempotency key and clock offset; clear faults and counters."""
         self.store.clear()
         self.faults.reset(self.seed)
+        self.received.clear()

@@ -26,6 +26,7 @@ def connect(sandbox):
     def make(api, **options):
         options.setdefault("backoff", 0.01)
         options.setdefault("reconcile_delay", 0.0)
+        options.setdefault("reconcile_patience", 0.3)
         client = pixorder.connect("sandbox", api=api, base_url=sandbox.url, **options)
         made.append(client)
         return client

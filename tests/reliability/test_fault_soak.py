@@ -62,7 +62,7 @@ def _soak(sandbox: Any, provider: str, run: Run) -> None:
     rng = random.Random(f"soak-{provider}")
     client = pixorder.connect("sandbox", api=provider, base_url=sandbox.url,
                               api_key=f"{sandbox.keys[provider]}.soak", retries=RETRIES, backoff=0.01,
-                              reconcile_delay=0.0, progress=False)
+                              reconcile_delay=0.0, reconcile_patience=0.3, progress=False)
     started = time.perf_counter()
     try:
         for i in range(CALLS):

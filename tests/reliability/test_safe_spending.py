@@ -32,7 +32,7 @@ def sandbox() -> Iterator[Any]:
 
 def _client(sandbox: Any, provider: str, org: str) -> pixorder.Client:
     return pixorder.connect("sandbox", api=provider, base_url=sandbox.url, api_key=f"{sandbox.keys[provider]}.{org}",
-                            backoff=0.01, reconcile_delay=0.0, progress=False)
+                            backoff=0.01, reconcile_delay=0.0, reconcile_patience=0.3, progress=False)
 
 
 def _fail_after(client: pixorder.Client, matches: Any, exc: Exception, *, forward: bool) -> list[str]:

@@ -108,7 +108,7 @@ def _expect(exc_type: type[BaseException], call: Callable[[], Any]) -> BaseExcep
 
 def _client_sweep(sweep: Sweep, url: str, provider: str) -> int:
     client = pixorder.connect("sandbox", api=provider, base_url=url, api_key=CANARY[provider], retries=2,
-                              backoff=0.01, reconcile_delay=0.0, progress=False)
+                              backoff=0.01, reconcile_delay=0.0, reconcile_patience=0.3, progress=False)
     handle = Sandbox.attach(url)
     try:
         for name, value in (("client", client), ("transport", client.transport), ("orders facade", client.orders),

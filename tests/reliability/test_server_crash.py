@@ -46,7 +46,7 @@ class Placer:
 
 def _place_until(stop: threading.Event, url: str, placer: Placer) -> None:
     client = pixorder.connect("sandbox", api=placer.provider, base_url=url, retries=4, backoff=0.05,
-                              reconcile_delay=0.05, timeout=10, progress=False)
+                              reconcile_delay=0.05, reconcile_patience=0.5, timeout=10, progress=False)
     i = 0
     try:
         while not stop.is_set():
