@@ -41,8 +41,9 @@ class Call(Generic[T]):
 def error_from_response(provider: str, status: int, body: Any, headers: Mapping[str, str]) -> E.ApiError:
     """A typed pixorder error from any provider's error body, keeping status, code, message and body.
 
-    Reads Pixxel ``{code, message, details}``, Planet ``{error}`` / ``{detail}`` / DRF field lists,
-    Geopera problem+json ``{title, detail}`` and 422 ``{detail: [{loc, msg}]}``.
+    Reads Pixxel's official envelope ``{"error": {code, message, details}}`` and the older pages'
+    bare ``{code, message, details}``, Planet ``{error}`` / ``{detail}`` / DRF field lists, Geopera
+    problem+json ``{title, detail}`` and 422 ``{detail: [{loc, msg}]}``.
     """
     code, message = _code_and_message(body)
     if not message:
@@ -62,6 +63,10 @@ def error_from_response(provider: str, status: int, body: Any, headers: Mapping[
 
 
 def _code_and_message(body: Any) -> tuple[str | None, str]:
+    if isinstance(body, Mapping) and len(body) == 1 and isinstance(body.get("error"), Mapping) and (
+        "message" in body["error"] or "code" in body["error"]
+    ):
+        body = body["error"]  # Pixxel's official envelope (clerk.ErrorResponse)
     if isinstance(body, Mapping):
         code = body.get("code") or body.get("type")
         code = None if code in (None, "about:blank") else str(code)
