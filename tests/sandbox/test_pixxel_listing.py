@@ -11,7 +11,7 @@ import pytest
 
 from pixorder import sandbox as sandbox_pkg
 
-from .test_pixxel import BANGALORE, TINY, fc, pixxel_client, place, tasking, z
+from .test_pixxel import BANGALORE, TINY, fc, pixxel_client, place, tasking
 
 
 @pytest.fixture()
