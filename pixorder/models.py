@@ -125,7 +125,7 @@ class OrderStatus(OpenEnum):
 
 
 class TaskStatus(OpenEnum):
-    """Status of a task (one acquisition attempt); COMPLETED and FULFILLED are synonyms."""
+    """Status of a task (one acquisition attempt); COMPLETED/FULFILLED and SUBMITTED/REQUESTED are synonyms."""
 
     DRAFT = "DRAFT"
     REQUESTED = "REQUESTED"
@@ -139,7 +139,9 @@ class TaskStatus(OpenEnum):
 
     @classmethod
     def _synonym_map(cls) -> dict[str, str]:
-        return {"COMPLETED": "FULFILLED", "CANCELED": "CANCELLED", "PARTIALLY_COMPLETED": "PARTIALLY_FULFILLED"}
+        # Pixxel's official OpenAPI says SUBMITTED where its older pages say REQUESTED.
+        return {"COMPLETED": "FULFILLED", "CANCELED": "CANCELLED", "PARTIALLY_COMPLETED": "PARTIALLY_FULFILLED",
+                "SUBMITTED": "REQUESTED"}
 
 
 class FeasibilityStatus(OpenEnum):

@@ -45,8 +45,9 @@ def error_from_response(provider: str, status: int, body: Any, headers: Mapping[
     ``url`` ("GET https://…/path"), when given, is named in a 404's message: a wrong ``base_url``
     404s on every call, and the URL tried shows why.
 
-    Reads Pixxel ``{code, message, details}``, Planet ``{error}`` / ``{detail}`` / DRF field lists,
-    Geopera problem+json ``{title, detail}`` and 422 ``{detail: [{loc, msg}]}``.
+    Reads Pixxel's official envelope ``{"error": {code, message, details}}`` and the older pages'
+    bare ``{code, message, details}``, Planet ``{error}`` / ``{detail}`` / DRF field lists, Geopera
+    problem+json ``{title, detail}`` and 422 ``{detail: [{loc, msg}]}``.
     """
     code, message = _code_and_message(body)
     if not message:
@@ -68,6 +69,10 @@ def error_from_response(provider: str, status: int, body: Any, headers: Mapping[
 
 
 def _code_and_message(body: Any) -> tuple[str | None, str]:
+    if isinstance(body, Mapping) and len(body) == 1 and isinstance(body.get("error"), Mapping) and (
+        "message" in body["error"] or "code" in body["error"]
+    ):
+        body = body["error"]  # Pixxel's official envelope (clerk.ErrorResponse)
     if isinstance(body, Mapping):
         code = body.get("code") or body.get("type")
         code = None if code in (None, "about:blank") else str(code)
@@ -224,7 +229,11 @@ def with_reference(name: str | None, reference: str, fallback: str, limit: int |
     100
     """
     suffix = f" [{reference}]"
-    base = name or fallback
-    if limit is not None and len(base) + len(suffix) > limit:
-        base = base[: max(0, limit - len(suffix) - 1)].rstrip() + "…"
-    return base + suffix
+    return shorten(name or fallback, None if limit is None else limit - len(suffix)) + suffix
+
+
+def shorten(text: str, limit: int | None) -> str:
+    """``text`` within ``limit`` characters, visibly shortened with a final "…" when it was longer."""
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: max(0, limit - 1)].rstrip() + "…"

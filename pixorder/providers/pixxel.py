@@ -1,18 +1,28 @@
-"""Pixxel API v0 adapter: wire payloads ⇄ neutral models (sans-IO)."""
+"""Pixxel API v0 adapter: wire payloads ⇄ neutral models (sans-IO).
+
+Sends what Pixxel's official OpenAPI requires (``project_id``, ``usecase``, a ``name`` of at most
+100 characters, ``recurrence`` among ONCE/MONTHLY/BIMONTHLY/QUARTERLY) and reads both the official
+forms and the older pages' (FULFILLED or COMPLETED, SUBMITTED or REQUESTED, integer or float
+amounts, item ``geometry`` or only ``images``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pixorder import errors as E
 from pixorder import models as m
 from pixorder.providers._wire import array, first, footprint, integer, mapping, number, text
-from pixorder.providers.base import Adapter, Call, Request, with_reference
+from pixorder.providers.base import Adapter, Call, Request, shorten, with_reference
 
 PROVIDER = "pixxel"
 BASE_URL = "https://api.pixxel.space"
 # Pixxel does not name the currency of base_amount / final_amount; its dashboard shows USD [I].
 UNIT = "USD"
+# The official schema requires a usecase and publishes no list of values; "other" says nothing false [I].
+DEFAULT_USECASE = "other"
+RECURRENCES = ("ONCE", "MONTHLY", "BIMONTHLY", "QUARTERLY")  # official clerk.OrderItemRecurrence
 
 
 def parse_uplift(payload: Mapping[str, Any]) -> m.Uplift:
@@ -212,10 +222,11 @@ class PixxelAdapter(Adapter):
     name = PROVIDER
     default_base_url = BASE_URL
     api_root = "/v0"
-    name_limit = 100  # [V official OpenAPI: name maxLength 100]
     env_var = "PIXXEL_API_KEY"
     page_sizes = {"orders": 100, "order_items": 1000, "tasks": 1000}
     bulk_limit = 50  # items per dry-run order (the sandbox's limit; Pixxel publishes none)
+    #: the longest order-item name Pixxel accepts (official OpenAPI: maxLength 100)
+    name_limit = 100
     rate_limits = {"default": (10, 1.0)}  # none published; be polite
 
     def __init__(self) -> None:
@@ -250,29 +261,36 @@ class PixxelAdapter(Adapter):
         return self.bandsets.get(str(wanted).upper(), wanted)
 
     def item_payload(self, request: Request, name: str) -> dict[str, Any]:
+        """One ``order_items[]`` entry of ``POST /v0/orders`` for a neutral request."""
         geometry = {"type": "FeatureCollection", "features": [
             {"type": "Feature", "properties": {}, "geometry": dict(request.aoi.__geo_interface__)}]}
-        item: dict[str, Any] = {"name": name, "geometry": geometry}
+        item: dict[str, Any] = {"name": shorten(name, self.name_limit), "geometry": geometry,
+                                "usecase": getattr(request, "usecase", None) or DEFAULT_USECASE}
         project = request.project_id or self.project_id
         if project:
             item["project_id"] = project
         if isinstance(request, m.ArchiveRequest):
             item["item_ids"] = list(request.item_ids)
             return item
+        recurrence = request.recurrence.value
+        if recurrence not in RECURRENCES:
+            raise E.ValidationError("recurrence", f"Pixxel offers {', '.join(RECURRENCES)}", recurrence)
         item.update({
-            "recurrence": request.recurrence.value,
+            "recurrence": recurrence,
             "start_date": _iso(request.start),
-            "end_date": _iso(request.end),
-            "no_of_occurrences": request.occurrences or 1,
             "cloud_cover": int(round(request.cloud_cover)),
-            "off_nadir": int(round(request.off_nadir if request.off_nadir is not None else 30)),
             "delivery_speed": request.delivery_speed.value,
         })
+        if recurrence == "ONCE":
+            item["end_date"] = _iso(request.end)  # exclusive, like the neutral window's end
+        else:
+            # The spec takes either no_of_occurrences or end_date for a recurring item, not both.
+            item["no_of_occurrences"] = request.occurrences
+        if request.off_nadir is not None:  # left out, Pixxel uses 20
+            item["off_nadir"] = int(round(request.off_nadir))
         bandset = self._bandset_id(request)
         if bandset:
             item["bandset"] = {"bandset_id": bandset}
-        if request.usecase:
-            item["usecase"] = request.usecase
         return item
 
     def price(self, requests: Sequence[Request], first_index: int = 0) -> Call[list[m.Quote]]:
@@ -283,8 +301,14 @@ class PixxelAdapter(Adapter):
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
         name = with_reference(request.name, reference, "pixorder order", self.name_limit)
         body = {"dry_run": dry_run, "order_items": [self.item_payload(request, name)]}
-        return Call("POST", "/v0/orders", lambda b, h: parse_order(b, dry_run=dry_run), json=body,
-                    spend=not dry_run, expect=(201, 200))
+
+        def parse(b: Any, h: Any) -> m.Order:
+            order = parse_order(b, dry_run=dry_run)
+            if order.geometry is None:  # the official items carry no AOI: it is the one sent
+                order.geometry = dict(request.aoi.__geo_interface__)
+            return order
+
+        return Call("POST", "/v0/orders", parse, json=body, spend=not dry_run, expect=(201, 200))
 
     def find_by_reference(self, reference: str) -> Call[list[m.Order]]:
         # Pixxel has no name filter: scan the newest items for the reference carried in the name.

@@ -9,6 +9,10 @@ Two schemas, each run operation by operation with Hypothesis (``derandomize=True
 * Geopera's official document (``shared/api-docs/geopera-openapi.json``), only its ``orders.*``
   operations, sent to the sandbox with ``Authorization: Bearer gpra_sandbox_key``: the same checks,
   so the emulation is held to the provider's own contract.
+* Pixxel's official document (``shared/api-docs/pixxel-openapi.json``), the operations the sandbox
+  serves (orders, order items, bandsets, projects, ping, archives, catalogs, deliveries, downloads,
+  stores), with ``Authorization: <key>``: the same checks. One contradiction inside the document is
+  resolved before the run (see :func:`_pixxel_schema`).
 
 Every failure is collected (operation, check, message) and reported together. Example counts come from
 ``PIXORDER_SCHEMA_EXAMPLES`` (positive, default 20) and ``PIXORDER_SCHEMA_NEGATIVE`` (default 8).
@@ -16,6 +20,7 @@ Every failure is collected (operation, check, message) and reported together. Ex
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -38,6 +43,13 @@ NEGATIVE = int(os.environ.get("PIXORDER_SCHEMA_NEGATIVE", "8"))
 GEOPERA_DOC = Path(os.environ.get("GEOPERA_OPENAPI", "/work/shared/api-docs/geopera-openapi.json"))
 if not GEOPERA_DOC.exists():  # the verbatim copy of the orders.* part kept with the tests
     GEOPERA_DOC = Path(__file__).resolve().parents[1] / "data" / "geopera" / "geopera-openapi.orders.json"
+PIXXEL_DOC = Path(os.environ.get("PIXXEL_OPENAPI", "/work/shared/api-docs/pixxel-openapi.json"))
+if not PIXXEL_DOC.exists():  # the verbatim copy kept with the tests
+    PIXXEL_DOC = Path(__file__).resolve().parents[1] / "data" / "pixxel" / "pixxel-openapi.json"
+# The sandbox serves these of the official document (the AOI, insights, workflows, indices and
+# visualisation services are other Pixxel products, not imagery ordering).
+PIXXEL_SERVED = ("/ping", "/v0/projects", "/v0/bandsets", "/v0/orders", "/v0/order-items", "/v0/archives",
+                 "/v0/catalogs", "/v0/stores")
 LEFT_OUT = {("POST", "/_sandbox/faults"), ("POST", "/_sandbox/reset"), ("POST", "/_sandbox/seed")}
 
 
@@ -126,4 +138,33 @@ def test_geopera_official_openapi_orders_operations_against_the_sandbox(sandbox,
             f"cases (no 5xx) in {seconds:.1f} s; failures {len(failures)}", "  " + _statuses(cases), *failures)
     assert len(orders) >= 20 and cases["positive"] >= len(orders)
     assert cases.get("positive 2xx", 0) >= len(orders), "the positive cases must mostly get through auth"
+    assert not failures, "\n\n".join(failures)
+
+
+def _pixxel_schema() -> Any:
+    """Pixxel's document, with one self-contradiction resolved.
+
+    ``clerk.Task.delivery_status`` says ``enum: [PENDING, SUCCESSFUL, FAILED, NOT_APPLICABLE]`` *and*
+    ``allOf: [clerk.DeliveryStatus]`` (UNSPECIFIED, CREATED, FAILED, IN_PROGRESS, SUCCESS), whose
+    intersection is FAILED alone; the property's own enum (also in api-notes §5 and the docs'
+    example "SUCCESSFUL") is the one that describes tasks, so the ``allOf`` is dropped.
+    """
+    raw = json.loads(PIXXEL_DOC.read_text())
+    raw["components"]["schemas"]["clerk.Task"]["properties"]["delivery_status"].pop("allOf")
+    return schemathesis.openapi.from_dict(raw)
+
+
+def _pixxel_wanted(operation: Any) -> bool:
+    return operation.path.startswith(PIXXEL_SERVED)
+
+
+def test_pixxel_official_openapi_against_the_sandbox(sandbox, figures):
+    schema = _pixxel_schema()
+    served = [r.ok() for r in schema.get_all_operations() if _pixxel_wanted(r.ok())]
+    cases, failures, seconds = _fuzz(schema, sandbox, _pixxel_wanted)
+    figures(f"Pixxel's OpenAPI ({PIXXEL_DOC.name}): {len(served)} operations the sandbox serves, "
+            f"{cases['positive']} positive cases (no 5xx + response schema) and {cases['negative']} negative "
+            f"cases (no 5xx) in {seconds:.1f} s; failures {len(failures)}", "  " + _statuses(cases), *failures)
+    assert len(served) >= 20 and cases["positive"] >= len(served)
+    assert cases.get("positive 2xx", 0) >= len(served), "the positive cases must mostly get through auth"
     assert not failures, "\n\n".join(failures)

@@ -46,7 +46,7 @@ def pixxel(sandbox: sandbox_pkg.Sandbox) -> Iterator[httpx.Client]:
 def tasking(sb: sandbox_pkg.Sandbox, **fields: Any) -> dict[str, Any]:
     item = {"name": "field A", "geometry": fc(BANGALORE), "recurrence": "ONCE", "start_date": z(sb, 10),
             "end_date": z(sb, 15), "no_of_occurrences": 0, "cloud_cover": 20, "off_nadir": 20,
-            "delivery_speed": "STANDARD", "usecase": "agriculture"}
+            "delivery_speed": "STANDARD", "usecase": "agriculture", "project_id": "p-1"}
     item.update(fields)
     return item
 
@@ -61,7 +61,8 @@ def refused(client: httpx.Client, *items: dict[str, Any]) -> list[str]:
     """Fields named by a 400 VALIDATION_ERROR for this order."""
     response = client.post("/orders", json={"order_items": list(items)})
     assert response.status_code == 400, response.text
-    body = response.json()
+    body = response.json()["error"]  # the official envelope: {"error": {code, message, details}}
+    assert set(response.json()) == {"error"}
     assert body["code"] == "VALIDATION_ERROR" and isinstance(body["message"], str)
     return [d["field"] for d in body["details"]]
 
@@ -101,25 +102,29 @@ def assert_shape(documented: Any, actual: Any, path: str = "$") -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def test_ping_at_the_root_needs_no_auth(sandbox):
+    response = httpx.get(sandbox.url + "/ping")  # official: GET /ping, no security, a JSON string
+    assert response.status_code == 200 and response.json() == "pong"
+
+
 def test_auth_failures_have_pixxel_error_shape(sandbox, pixxel):
-    assert pixxel.get("/ping").json() == {"message": "pong"}
     key = sandbox.keys["pixxel"]
     for headers in ({"Authorization": ""}, {"Authorization": "wrong"}, {"Authorization": f"Bearer {key}"}):
         response = httpx.get(sandbox.url + "/v0/order-items", headers=headers)
         assert response.status_code == 401
         body = response.json()
-        assert body["code"] == "UNAUTHORIZED" and body["message"]
-    bearer = httpx.get(sandbox.url + "/v0/ping", headers={"Authorization": f"Bearer {key}"}).json()
-    assert "Bearer" in bearer["message"]
-    assert httpx.get(sandbox.url + "/v0/ping").status_code == 401
+        assert set(body) == {"error"}
+        assert body["error"]["code"] == "UNAUTHORIZED" and body["error"]["message"]
+    bearer = httpx.get(sandbox.url + "/v0/bandsets", headers={"Authorization": f"Bearer {key}"}).json()
+    assert "Bearer" in bearer["error"]["message"]
 
 
 def test_unknown_paths_and_methods_use_pixxel_error_shape(sandbox, pixxel):
     missing = pixxel.get("/orders/nope")
-    assert missing.status_code == 404 and missing.json()["code"] == "NOT_FOUND"
-    assert pixxel.get("/order-items/nope").json()["code"] == "NOT_FOUND"
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "NOT_FOUND"
+    assert pixxel.get("/order-items/nope").json()["error"]["code"] == "NOT_FOUND"
     unknown = pixxel.get("/no-such-endpoint")
-    assert unknown.status_code == 404 and set(unknown.json()) >= {"code", "message"}
+    assert unknown.status_code == 404 and set(unknown.json()["error"]) >= {"code", "message"}
 
 
 def test_bandsets_cover_vnir_swir_vswir(pixxel):
@@ -133,11 +138,19 @@ def test_bandsets_cover_vnir_swir_vswir(pixxel):
     assert (min(wavelengths["SWIR"]), max(wavelengths["SWIR"])) == (900, 2500)
     assert (min(wavelengths["VSWIR"]), max(wavelengths["VSWIR"])) == (470, 2500)
     assert len(wavelengths["VNIR"]) >= 100 and len(wavelengths["VSWIR"]) > len(wavelengths["SWIR"])
+    # official clerk.Bandset: captures is an integer count (a VSWIR product needs two captures)
+    assert {name: b["captures"] for name, b in bandsets.items()} == {"VNIR": 1, "VNIR-8": 1, "SWIR": 1, "VSWIR": 2}
 
 
 def test_projects_default_project_per_org(sandbox, pixxel):
-    (project,) = pixxel.get("/projects").json()["projects"]
-    assert pixxel.get(f"/projects/{project['id']}").json() == project
+    listed = pixxel.get("/projects", params={"page_num": 1, "page_size": 10}).json()
+    assert set(listed) == {"count", "projects"} and listed["count"] == 1  # official frontier.listProjects
+    (project,) = listed["projects"]
+    assert {"id", "name", "title", "org_id", "members_count", "metadata"} <= set(project)
+    assert pixxel.get("/projects", params={"page_num": 2}).json() == {"count": 1, "projects": []}
+    one = pixxel.get(f"/projects/{project['id']}").json()
+    assert set(one) == {"project"}  # official frontier.getProjectById wraps it
+    assert one["project"] == {k: v for k, v in project.items() if k != "members_count"}
     assert pixxel.get("/projects/other").status_code == 404
     other = httpx.get(sandbox.url + "/v0/projects", headers={"Authorization": sandbox.keys["pixxel"] + ".acme"})
     assert other.json()["projects"][0]["id"] != project["id"]
@@ -159,9 +172,20 @@ def documented_request(sb: sandbox_pkg.Sandbox, client: httpx.Client) -> dict[st
     return body
 
 
+# Keys of the older pages' examples that the official schema does not have (clerk.OrderItem has no
+# geometry, tasks or validation_errors; the example responses show tasks in the list and validation_errors).
+NOT_IN_OFFICIAL_ITEM = {"geometry", "tasks", "validation_errors"}
+
+
+def older(example_item: dict[str, Any], *, tasks: bool = False) -> dict[str, Any]:
+    return {k: v for k, v in example_item.items() if k not in NOT_IN_OFFICIAL_ITEM or (tasks and k == "tasks")}
+
+
 def test_documented_example_is_accepted_and_matches_documented_shapes(sandbox, pixxel):
     order = place(pixxel, *documented_request(sandbox, pixxel)["order_items"])
-    assert_shape(example("pixxel-create-order.response.json"), order)
+    documented = example("pixxel-create-order.response.json")
+    documented["order_items"] = [older(i) for i in documented["order_items"]]
+    assert_shape(documented, order)
     (item,) = order["order_items"]
     assert item["project_id"] == "1234567890" and item["name"] == "Order Item 1"
     assert item["type"] == "TASKING" and item["status"] == "DRAFT" and item["payment_status"] == "PAID"
@@ -169,21 +193,29 @@ def test_documented_example_is_accepted_and_matches_documented_shapes(sandbox, p
     assert item["bandset"]["bands"][0] == {"name": "B001", "wavelength": 470}
     assert item["image_type"] == "VNIR" and item["number_of_bands"] == 150
     assert item["cloud_delivery"] == {"config": "d5f40033-4abd-48a1-a2f1-276df6edfeaf", "path": "my-bucket/my-folder"}
-    assert item["geometry"]["features"][0]["geometry"]["coordinates"][0] == BANGALORE  # extension: the AOI as sent
+    assert not NOT_IN_OFFICIAL_ITEM & set(item)  # items inside an order: no geometry, tasks, validation_errors
     assert item["feasibility_status"] in ("FAILED", "WEAK_SUCCESS", "SUCCESS")
-    assert len(item["occurrences"]) == 1 and len(item["tasks"]) == 1
+    assert len(item["occurrences"]) == 1
+    assert isinstance(item["tokens_used"], int) and all(isinstance(u["amount"], int) for u in item["uplifts"])
 
     got = pixxel.get(f"/orders/{order['id']}").json()
-    assert_shape(example("pixxel-get-order.response.json"), got)
+    documented = example("pixxel-get-order.response.json")
+    documented["order_items"] = [older(i) for i in documented["order_items"]]
+    assert_shape(documented, got)
     assert got == order
     listed = pixxel.get("/order-items").json()
-    assert_shape(example("pixxel-list-order-items.response.json"), listed)
-    (task,) = listed["order_items"][0]["tasks"]
+    documented = example("pixxel-list-order-items.response.json")
+    documented["order_items"] = [older(i, tasks=True) for i in documented["order_items"]]
+    assert_shape(documented, listed)
+    (listed_item,) = listed["order_items"]
+    assert set(listed_item) - {"tasks"} == set(item) and not {"geometry", "validation_errors"} & set(listed_item)
+    (task,) = listed_item["tasks"]
     assert task["status"] == "DRAFT" and task["type"] == "TASKING"
+    assert task["delivery_status"] == "PENDING"  # official enum; never ""
     assert task["start_date"].count("-") == 2 and len(task["start_date"]) == 10  # DD-MM-YYYY
     single = pixxel.get(f"/order-items/{item['id']}").json()
-    assert single == listed["order_items"][0]
-    assert_shape(example("pixxel-list-order-items.response.json")["order_items"][0], single)
+    assert single == listed_item
+    assert_shape(documented["order_items"][0], single)
 
 
 def test_dry_run_prices_but_stores_nothing(sandbox, pixxel):
@@ -191,7 +223,7 @@ def test_dry_run_prices_but_stores_nothing(sandbox, pixxel):
     (item,) = quote["order_items"]
     assert quote["status"] == "UNPAID" and quote["paid_at"] == "" and quote["transaction_id"] == ""
     assert item["payment_status"] == "UNPAID" and item["final_amount"] > 0 and item["tokens_used"] > 0
-    assert item["tasks"] == []
+    assert "tasks" not in item
     assert pixxel.get(f"/orders/{quote['id']}").status_code == 404
     assert pixxel.get(f"/order-items/{item['id']}").status_code == 404
     assert pixxel.get("/order-items").json()["pagination"]["total"] == 0
@@ -221,7 +253,7 @@ def test_areas_under_100_km2_are_billed_as_100(sandbox, pixxel):
     assert item["area"] == 2  # the real 1.2 km², in whole km² rounded up
     assert item["base_amount"] == 100 * 10  # VNIR 10 per km² on the 100 km² minimum
     assert item["final_amount"] == item["base_amount"] and item["uplifts"] == []
-    assert item["tokens_used"] == item["final_amount"] / 10
+    assert item["tokens_used"] == item["final_amount"] / 10 and isinstance(item["tokens_used"], int)
     big = priced(pixxel, tasking(sandbox))
     assert big["area"] == 121 and big["base_amount"] == 121 * 10
 
@@ -232,11 +264,13 @@ def test_uplifts_expedited_cloud_and_off_nadir(sandbox, pixxel):
     assert expedited["base_amount"] == standard["base_amount"]
     assert expedited["final_amount"] == pytest.approx(standard["base_amount"] * 1.2)
     (uplift,) = expedited["uplifts"]
-    assert uplift["percentage"] == 20 and uplift["amount"] == pytest.approx(standard["base_amount"] * 0.2)
+    assert uplift["percentage"] == 20 and uplift["amount"] == round(standard["base_amount"] * 0.2)
+    assert isinstance(uplift["amount"], int)  # official clerk.Uplift.amount is an integer
     assert set(uplift) == {"title", "subtitle", "percentage", "amount", "item_id"}
     tight = priced(pixxel, tasking(sandbox, cloud_cover=10, off_nadir=10))
     assert sorted(u["percentage"] for u in tight["uplifts"]) == [10, 15]
-    assert tight["final_amount"] == pytest.approx(standard["base_amount"] * 1.25)
+    assert tight["final_amount"] == standard["base_amount"] + sum(u["amount"] for u in tight["uplifts"])
+    assert tight["final_amount"] == pytest.approx(standard["base_amount"] * 1.25, abs=1)  # whole uplift amounts
 
 
 def test_price_depends_on_bandset_and_is_deterministic(sandbox, pixxel):
@@ -252,13 +286,34 @@ def test_price_depends_on_bandset_and_is_deterministic(sandbox, pixxel):
 
 def test_recurring_order_with_three_occurrences(sandbox, pixxel):
     once = priced(pixxel, tasking(sandbox))
-    order = place(pixxel, tasking(sandbox, recurrence="WEEKLY", no_of_occurrences=3, end_date=z(sandbox, 13)))
+    order = place(pixxel, tasking(sandbox, recurrence="MONTHLY", no_of_occurrences=3, end_date=None))
     (item,) = order["order_items"]
-    assert item["type"] == "RECURRING" and item["recurrence"] == "WEEKLY"
+    assert item["type"] == "RECURRING" and item["recurrence"] == "MONTHLY" and item["no_of_occurrences"] == 3
     assert item["base_amount"] == 3 * once["base_amount"] and item["final_amount"] == 3 * once["final_amount"]
-    assert len(item["occurrences"]) == 3 and len(item["tasks"]) == 3
+    assert len(item["occurrences"]) == 3
+    assert len(pixxel.get(f"/order-items/{item['id']}").json()["tasks"]) == 3
     starts = [o["start"] for o in item["occurrences"]]
     assert starts == sorted(starts) and len(set(starts)) == 3
+    # each occurrence is one month; consecutive periods touch (end exclusive = next start)
+    assert [o["end"] for o in item["occurrences"]][:2] == starts[1:]
+
+
+def test_recurring_by_end_date_which_is_exclusive(sandbox, pixxel):
+    start = sandbox.now().replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=10)
+    end = start.replace(month=start.month % 12 + 1, year=start.year + (start.month == 12), day=min(start.day, 28))
+    end = start + (end - start) * 2 + timedelta(days=1)  # two whole months and a day: three occurrences
+    item = priced(pixxel, tasking(sandbox, recurrence="BIMONTHLY", start_date=f"{start:%Y-%m-%dT%H:%M:%SZ}",
+                                  end_date=f"{end:%Y-%m-%dT%H:%M:%SZ}"))
+    assert item["recurrence"] == "BIMONTHLY" and len(item["occurrences"]) == 2  # every two months
+    assert item["end_date"] == f"{end:%Y-%m-%dT%H:%M:%SZ}"  # the last period is clipped to it
+    quarterly = priced(pixxel, tasking(sandbox, recurrence="QUARTERLY", no_of_occurrences=4, end_date=None))
+    assert len(quarterly["occurrences"]) == 4
+    # WEEKLY and BIWEEKLY are not in the official enum; both forms of a recurring item at once are refused
+    assert refused(pixxel, tasking(sandbox, recurrence="WEEKLY", no_of_occurrences=3)) == ["order_items[0].recurrence"]
+    assert refused(pixxel, tasking(sandbox, recurrence="MONTHLY", no_of_occurrences=3)) == [
+        "order_items[0].no_of_occurrences"]
+    assert refused(pixxel, tasking(sandbox, recurrence="MONTHLY", end_date=None)) == [
+        "order_items[0].no_of_occurrences"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,27 +336,26 @@ def test_validation_errors_name_the_field(sandbox, pixxel):
     assert refused(pixxel, tasking(sandbox, recurrence="DAILY")) == ["order_items[0].recurrence"]
     assert refused(pixxel, tasking(sandbox, delivery_speed="ASAP")) == ["order_items[0].delivery_speed"]
     assert refused(pixxel, tasking(sandbox, bandset={"bandset_id": "nope"})) == ["order_items[0].bandset.bandset_id"]
-    assert refused(pixxel, tasking(sandbox, recurrence="MONTHLY", no_of_occurrences=1)) == [
+    assert refused(pixxel, tasking(sandbox, recurrence="MONTHLY", no_of_occurrences=1, end_date=None)) == [
         "order_items[0].no_of_occurrences"]
-    assert refused(pixxel, tasking(sandbox), tasking(sandbox, name="")) == ["order_items[1].name"]
     far = fc(BANGALORE, [[x + 5, y] for x, y in BANGALORE])  # ~540 km apart
     assert refused(pixxel, tasking(sandbox, geometry=far)) == ["order_items[0].geometry"]
     near = fc(BANGALORE, [[x + 0.5, y] for x, y in BANGALORE])
     assert priced(pixxel, tasking(sandbox, geometry=near))["area"] == 241
     bad_json = pixxel.post("/orders", content=b"{nope", headers={"Content-Type": "application/json"})
-    assert bad_json.status_code == 400 and bad_json.json()["code"] == "VALIDATION_ERROR"
-    assert pixxel.post("/orders", json={"order_items": []}).json()["details"][0]["field"] == "order_items"
+    assert bad_json.status_code == 400 and bad_json.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert pixxel.post("/orders", json={"order_items": []}).json()["error"]["details"][0]["field"] == "order_items"
     assert pixxel.post("/orders", json={"dry_run": "yes", "order_items": [tasking(sandbox)]}).status_code == 400
 
 
 def test_faults_apply_under_v0(sandbox, pixxel):
     sandbox.faults(rate=1.0, statuses=[503], provider="pixxel")
     try:
-        response = pixxel.get("/ping")
-        assert response.status_code == 503 and set(response.json()) >= {"code", "message"}
+        response = pixxel.get("/bandsets")
+        assert response.status_code == 503 and set(response.json()["error"]) >= {"code", "message"}
     finally:
         sandbox.faults(rate=0)
-    assert pixxel.get("/ping").status_code == 200
+    assert pixxel.get("/bandsets").status_code == 200
 
 
 def test_organisations_are_isolated(sandbox, pixxel):
@@ -324,3 +378,33 @@ def test_list_orders_with_pagination_and_user_filter(sandbox, pixxel):
     assert pixxel.get("/orders", params={"user_id": user}).json()["pagination"]["total"] == 5
     assert pixxel.get("/orders", params={"user_id": "someone-else"}).json()["orders"] == []
     assert pixxel.get("/orders", params={"limit": 0}).status_code == 400
+
+
+# ---------------------------------------------------------------------------------------------
+# the official request schema: required fields, defaults, limits
+# ---------------------------------------------------------------------------------------------
+
+
+def test_official_required_fields_defaults_and_name_limit(sandbox, pixxel):
+    # cloud_cover and off_nadir default to 20 when left out (they were a 400 before)
+    item = tasking(sandbox)
+    del item["cloud_cover"], item["off_nadir"]
+    quoted = priced(pixxel, item)
+    assert quoted["cloud_cover"] == 20 and quoted["off_nadir"] == 20
+    # name is optional ...
+    unnamed = tasking(sandbox)
+    del unnamed["name"]
+    assert priced(pixxel, unnamed)["name"] == ""
+    # ... and at most 100 characters
+    assert priced(pixxel, tasking(sandbox, name="n" * 100))["name"] == "n" * 100
+    response = pixxel.post("/orders", json={"order_items": [tasking(sandbox, name="n" * 150)]})
+    assert response.status_code == 400
+    (detail,) = response.json()["error"]["details"]
+    assert detail["field"] == "order_items[0].name" and "100" in detail["message"]
+    # project_id, usecase and geometry are required
+    for key in ("project_id", "usecase", "geometry"):
+        missing = tasking(sandbox)
+        del missing[key]
+        assert refused(pixxel, missing) == [f"order_items[0].{key}"], key
+    assert refused(pixxel, tasking(sandbox, project_id=""), tasking(sandbox, usecase=" ")) == [
+        "order_items[0].project_id", "order_items[1].usecase"]

@@ -11,7 +11,7 @@ import pytest
 
 from pixorder import sandbox as sandbox_pkg
 
-from .test_pixxel import BANGALORE, TINY, fc, pixxel_client, place, tasking, z
+from .test_pixxel import BANGALORE, TINY, fc, pixxel_client, place, tasking
 
 
 @pytest.fixture()
@@ -39,8 +39,9 @@ def test_filters_and_pagination_walk(sandbox, pixxel):
     scenes = pixxel.post("/archives/search", json={"bbox": [77.5, 12.9, 77.6, 13.0], "limit": 2}).json()["features"]
     orders = [
         place(pixxel, tasking(sandbox), tasking(sandbox, geometry=fc(TINY)), tasking(sandbox, project_id="p-2")),
-        place(pixxel, tasking(sandbox, recurrence="MONTHLY", no_of_occurrences=2, end_date=z(sandbox, 20)),
-              {"name": "archive", "item_ids": [s["id"] for s in scenes], "geometry": fc(BANGALORE)}),
+        place(pixxel, tasking(sandbox, recurrence="MONTHLY", no_of_occurrences=2, end_date=None),
+              {"name": "archive", "item_ids": [s["id"] for s in scenes], "geometry": fc(BANGALORE),
+               "project_id": "p-1", "usecase": "mapping"}),
     ]
     sandbox.seed("pixxel", 400, items_per_order=40)
     everything = walk(pixxel, 1000)
@@ -55,7 +56,7 @@ def test_filters_and_pagination_walk(sandbox, pixxel):
 
     check([i for i in everything if i["type"] in ("TASKING", "RECURRING") and 100 <= i["area"] <= 2000],
           type="TASKING,RECURRING", area="100,2000")
-    check([i for i in everything if i["status"] in ("COMPLETED", "ACTIVE")], status="COMPLETED,ACTIVE")
+    check([i for i in everything if i["status"] in ("FULFILLED", "ACTIVE")], status="FULFILLED,ACTIVE")
     check([i for i in everything if i["area"] <= 50], area=",50")
     check([i for i in everything if i["type"] == "ARCHIVE"], type="ARCHIVE")
     mine = [o["id"] for o in orders]
@@ -70,14 +71,14 @@ def test_filters_and_pagination_walk(sandbox, pixxel):
     check([i for i in everything if low <= i["created_at"] <= high], created_at=f"{low},{high}")
     check([i for i in everything if i["created_at"] >= high], created_at=f"{high},")
     # repeated parameters work like comma lists
-    assert walk(pixxel, 50, status=["COMPLETED", "ACTIVE"]) == walk(pixxel, 50, status="COMPLETED,ACTIVE")
+    assert walk(pixxel, 50, status=["FULFILLED", "ACTIVE"]) == walk(pixxel, 50, status="FULFILLED,ACTIVE")
 
     default = pixxel.get("/order-items").json()
     assert default["pagination"] == {"limit": 10, "offset": 0, "total": 405} and len(default["order_items"]) == 10
     for bad in ({"limit": 1001}, {"limit": 0}, {"offset": -1}, {"limit": "x"}, {"type": "SATELLITE"},
                 {"status": "DONE"}, {"area": "a,b"}, {"created_at": "yesterday,"}):
         response = pixxel.get("/order-items", params=bad)
-        assert response.status_code == 400 and response.json()["details"][0]["field"] in bad, bad
+        assert response.status_code == 400 and response.json()["error"]["details"][0]["field"] in bad, bad
 
 
 def test_seed_100k_then_list_with_limit_1000(sandbox, pixxel):
