@@ -84,6 +84,15 @@ class Sandbox:
     def fault_counts(self) -> dict[str, int]:
         return self._call("GET", "/_sandbox/faults")["counts"]
 
+    def rate_limits(self, provider: str, enabled: bool = True, **limits: int) -> dict[str, Any]:
+        """Switch a provider's documented rate limits on (or off); they are relaxed by default.
+
+        ``provider`` is ``"planet"`` (``per_second``, ``per_minute``) or ``"geopera"``
+        (``placement_per_minute``, ``spend_per_minute``, ``default_per_minute``); the keyword
+        arguments lower a limit for a test. ``reset()`` relaxes them again.
+        """
+        return self._call("POST", f"/_sandbox/{provider}/rate-limits", {"enabled": enabled, **limits})
+
     def reset(self) -> None:
         self._call("POST", "/_sandbox/reset")
 
