@@ -26,7 +26,7 @@ sandbox inferred where the guide is silent):
 
 Processing: with no latency configured for Planet (``/_sandbox/faults`` ``latency_ms``) a bulk is
 processed before the 202 is sent, so the first GET says COMPLETE. With a latency of L ms it stays
-PENDING for L ms, then RUNNING for L ms, then is processed (on the sandbox clock, applied by the
+PENDING for 2L ms, then RUNNING for 2L ms, then is processed (on the sandbox clock, applied by the
 due-transition layer before any Planet request), so a client sees every status.
 """
 
@@ -57,10 +57,11 @@ def location(bulk_id: str) -> str:
 
 
 def processing_delay(state: SandboxState) -> float:
-    """Seconds a bulk stays PENDING (and then RUNNING): Planet's configured fault latency."""
+    """Seconds a bulk stays PENDING (and then RUNNING): twice Planet's configured fault latency, so a
+    client whose every call takes that latency still sees each status."""
     configs = state.faults.snapshot()["config"]
     config = configs.get(NAME) or configs.get("*") or {}
-    return float(config.get("latency_ms", 0)) / 1000
+    return 2 * float(config.get("latency_ms", 0)) / 1000
 
 
 def submit(state: SandboxState, org: str, grant: KeyGrant, payload: Any, now: datetime) -> str:
