@@ -211,8 +211,10 @@ def build_router(state: SandboxState) -> APIRouter:
     async def get_window_search(search_id: str, grant: KeyGrant = auth) -> dict[str, Any]:
         return windows.poll(state, grant.org, search_id, now())
 
-    router.include_router(_admin_router(limiter))
-    return router
+    outer = APIRouter()  # the admin routes live outside the provider prefix
+    outer.include_router(router)
+    outer.include_router(_admin_router(limiter))
+    return outer
 
 
 def _admin_router(limiter: RateLimiter) -> APIRouter:
