@@ -15,18 +15,20 @@ one running elsewhere (``python -m pixorder.sandbox serve --port 8765 --db state
 
 Keys (:mod:`.keys`): ``sandbox-pixxel-key`` (``Authorization: <key>``), ``sandbox-planet-key``
 (``Authorization: api-key <key>`` or Basic), ``gpra_sandbox_key`` (``Authorization: Bearer <key>``).
-``<key>.<org>`` authenticates as another organisation, for isolation tests.
+``<key>.<org>`` authenticates as another organisation, for isolation tests;
+``<key>-without-<grant>`` is a Planet key without a product or a Geopera key without a scope.
 
 Admin endpoints (sandbox-only, no auth, tagged in /docs): ``GET /_sandbox/health``, ``GET
 /_sandbox/clock``, ``POST /_sandbox/advance {"days", "hours"}``, ``GET|POST /_sandbox/faults``,
 ``POST /_sandbox/reset``, ``POST /_sandbox/seed {"provider", "count", "kind"?, ...}``,
-``GET /_sandbox/keys``.
+``GET /_sandbox/keys``; per provider ``GET|POST /_sandbox/planet/rate-limits``,
+``/_sandbox/geopera/rate-limits`` and ``/_sandbox/geopera/balance``.
 
 The sandbox imports only its own code, the stdlib, fastapi/starlette, uvicorn, shapely and pyproj:
 never other ``pixorder.*`` modules (DESIGN.md: its wire schemas must not be the client's).
 
-Adding a provider (the seams; ``planet.py`` is the worked example)
-------------------------------------------------------------------
+Adding a provider (the seams; the ``planet`` package is the worked example)
+--------------------------------------------------------------------------
 1. Create ``pixorder/sandbox/<name>.py`` (``pixxel`` or ``geopera``) defining a module-level
    ``PROVIDER = ProviderSpec(name=..., build_router=..., error=..., validation_error=..., stepper=...,
    seeders={...})`` (:mod:`.registry`). ``app.PROVIDER_MODULES`` already lists ``planet``, ``pixxel``

@@ -62,8 +62,9 @@ def create_app(state: SandboxState, providers: dict[str, ProviderSpec] | None = 
     )
     app.state.sandbox = state
     for spec in state.providers.values():
-        if spec.stepper is not None:
-            state.clock.register(spec.name, spec.stepper)
+        stepper = spec.bind_stepper(state) if spec.bind_stepper is not None else spec.stepper
+        if stepper is not None:
+            state.clock.register(spec.name, stepper)
         app.include_router(spec.build_router(state))
     app.include_router(_admin_router(state))
     _install_error_handlers(app, state)

@@ -6,25 +6,36 @@ Calling convention: every ``orders.*`` operation of Geopera's OpenAPI is served 
 ``/v1/orders/tasking/estimate``) with a JSON body. Auth: ``Authorization: Bearer <key>`` or
 ``x-api-key: <key>`` (sandbox key ``gpra_sandbox_key``; ``<key>.<org>`` is another organisation).
 
+Keys and scopes: a key carries OAuth-style scopes; the sandbox key has them all and
+``gpra_sandbox_key-without-<scope>`` lacks one (see :mod:`.keys`). Each operation needs the
+``x-required-scope`` of Geopera's official OpenAPI (:data:`REQUIRED_SCOPES`); without it → 403
+``missing scope 'orders:write' for 'orders.archive.place'``. Key, scope and rate cap are checked
+before the body is validated, as a gateway does. Caps per organisation (:mod:`.geopera_limits`):
+60/min placement, 30/min other spend, 600/min the rest, 429 + ``Retry-After``; relaxed unless
+switched on with ``POST /_sandbox/geopera/rate-limits``.
+
 Errors are ``application/problem+json`` ``{type: "about:blank", title, status, detail}``: 401 (no or
-bad key), 402 (credits short), 404 (unknown operation or resource; another organisation's resource
-is a 404 too), 409 (bad transition, Idempotency-Key reused with another body), 410 (expired
-quotation), 429/5xx (injected faults). Request validation failures are FastAPI's 422
+bad key), 402 (credits short), 403 (missing scope), 404 (unknown operation or resource; another
+organisation's resource is a 404 too), 409 (bad transition, Idempotency-Key reused with another
+body), 410 (expired quotation), 429 (over a cap; injected faults too), 5xx (injected faults).
+Request validation failures are FastAPI's 422
 ``{"detail": [{"loc", "msg", "type"}]}`` (HTTPValidationError): the typed inputs are pydantic mirrors
 of Geopera's component schemas (:mod:`.geopera_models`); semantic checks of the free-form place
 bodies use the same shape, ``loc`` pointing into the body.
 
 Idempotency (spend operations: orders.place, orders.archive.place, orders.tasking.place,
 orders.cancel, orders.tasking.feasibility_decide, orders.tasking.quotation_decide): the
-``Idempotency-Key`` header is bound to (org, operation, key) and kept 24 sandbox hours. The two
-path forms of one operation share keys (the binding uses the canonical ``/v1/op/{operation_id}``
-path), so a retry through the other form replays instead of spending twice. "Same body" means the
-same JSON value (key order and whitespace do not matter); the stored response is replayed
-byte-for-byte; another body → 409. A request that fails (4xx) stores nothing, so it may be retried.
+``Idempotency-Key`` header is claimed per **(org, path, key)** (docs.geopera.com idempotency) and
+kept 24 sandbox hours. The ``/v1/op/{operation_id}`` and ``/v1/{resource}/{action}`` forms of one
+operation are two paths, so they do not share keys: a retry must use the path of the first call.
+"Same body" means the same JSON value (key order and whitespace do not matter); the stored response
+is replayed byte-for-byte; another body → 409. A request that fails (4xx) stores nothing, so it may
+be retried.
 
 Life cycles, credits and seeding: :mod:`.geopera_orders`. Sensors, pricing and feasibility:
 :mod:`.geopera_catalog`. Sandbox-only admin: ``GET /_sandbox/geopera/balance?org=`` and
-``POST /_sandbox/geopera/balance {"org", "credits"}`` (each org starts with 1,000,000 credits).
+``POST /_sandbox/geopera/balance {"org", "credits"}`` (each org starts with 1,000,000 credits);
+``GET/POST /_sandbox/geopera/rate-limits``.
 """
 
 from __future__ import annotations
@@ -37,17 +48,18 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Header, Request
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from starlette.responses import JSONResponse, Response
 
 from . import geopera_catalog as catalog
+from . import geopera_limits as limits
 from . import geopera_models as wire
 from . import geopera_orders as orders
 from .idempotency import IdempotencyConflict, StoredResponse
-from .keys import DEFAULT_ORG, org_for_key
+from .keys import DEFAULT_ORG, KeyGrant, key_grant
 from .registry import ProviderSpec
 from .state import SandboxState
 from .store import Doc
@@ -100,20 +112,47 @@ def _refused(exc: orders.Refused) -> ApiError:
 _bearer = HTTPBearer(auto_error=False, description="A gpra_ API key (sandbox: gpra_sandbox_key).")
 
 
+def _grant(credentials: HTTPAuthorizationCredentials | None, x_api_key: str | None) -> KeyGrant:
+    """The caller's key grant (organisation and missing scopes); 401 problem otherwise."""
+    key = credentials.credentials if credentials else x_api_key
+    if not key:
+        raise ApiError(401, problem_body(401, "Missing credentials: send 'Authorization: Bearer <API key>'."),
+                       headers={"WWW-Authenticate": "Bearer"}, media_type=PROBLEM)
+    grant = key_grant(NAME, key)
+    if grant is None:
+        raise ApiError(401, problem_body(401, "Invalid API key."), headers={"WWW-Authenticate": "Bearer"},
+                       media_type=PROBLEM)
+    return grant
+
+
 def authenticate(
     credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
     x_api_key: str | None = Header(None, description="The API key, as the Geopera CLI sends it."),
 ) -> str:
     """The organisation of the caller's key; 401 problem otherwise."""
-    key = credentials.credentials if credentials else x_api_key
-    if not key:
-        raise ApiError(401, problem_body(401, "Missing credentials: send 'Authorization: Bearer <API key>'."),
-                       headers={"WWW-Authenticate": "Bearer"}, media_type=PROBLEM)
-    org = org_for_key(NAME, key)
-    if org is None:
-        raise ApiError(401, problem_body(401, "Invalid API key."), headers={"WWW-Authenticate": "Bearer"},
-                       media_type=PROBLEM)
-    return org
+    return _grant(credentials, x_api_key).org
+
+
+def _guard(op: Operation, caps: limits.Caps) -> Callable[..., str]:
+    """A dependency that runs before the body is validated, as Geopera's gateway does: 401 for a bad
+    key, 403 naming the missing scope, 429 over the organisation's cap; returns the organisation."""
+    tier = limits.tier(op.id, op.spend)
+
+    def guard(
+        credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
+        x_api_key: str | None = Header(None, description="The API key, as the Geopera CLI sends it."),
+    ) -> str:
+        grant = _grant(credentials, x_api_key)
+        if not grant.has(op.scope):
+            raise error(403, f"missing scope '{op.scope}' for '{op.id}'")
+        try:
+            caps.check(grant.org, tier)
+        except limits.CapExceeded as exc:
+            raise ApiError(429, problem_body(429, str(exc)), headers={"Retry-After": str(exc.retry_after)},
+                           media_type=PROBLEM) from None
+        return grant.org
+
+    return guard
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,6 +183,27 @@ class Operation:
     output: type[BaseModel] | None = None
     status: int = 200
     spend: bool = False
+
+    @property
+    def scope(self) -> str:
+        return REQUIRED_SCOPES[self.id]
+
+
+# Each operation's ``x-required-scope`` in Geopera's official OpenAPI (shared/api-docs/geopera-openapi.json).
+REQUIRED_SCOPES: dict[str, str] = {
+    "orders.archive.estimate": "orders:read", "orders.archive.place": "orders:write",
+    "orders.cancel": "orders:write", "orders.coverage.get": "orders:read",
+    "orders.coverage.groups.list": "orders:read", "orders.estimate": "items:read", "orders.get": "orders:read",
+    "orders.get_schema": "items:read", "orders.list": "orders:read", "orders.list_assets": "items:read",
+    "orders.place": "orders:write", "orders.tasking.decisions.pending": "orders:read",
+    "orders.tasking.estimate": "orders:read", "orders.tasking.feasibility_check": "orders:read",
+    "orders.tasking.feasibility_decide": "orders:write", "orders.tasking.feasibility_studies.list": "orders:read",
+    "orders.tasking.groups.list": "admin:read", "orders.tasking.opportunities_list": "orders:read",
+    "orders.tasking.place": "orders:write", "orders.tasking.quotation_decide": "orders:write",
+    "orders.tasking.quotations.list": "orders:read", "orders.tasking.sensors": "orders:read",
+    "orders.tasking.templates.delete": "orders:write", "orders.tasking.templates.list": "orders:read",
+    "orders.tasking.templates.save": "orders:write", "orders.update": "orders:write",
+}
 
 
 def _page_args(page: int, size: int) -> tuple[int, int]:
@@ -565,9 +625,7 @@ def _responses(op: Operation) -> dict[int | str, dict[str, Any]]:
     return responses
 
 
-def _endpoint(state: SandboxState, op: Operation) -> Callable[..., Any]:
-    canonical_path = f"/v1/op/{op.id}"
-
+def _endpoint(state: SandboxState, op: Operation, caps: limits.Caps) -> Callable[..., Any]:
     async def endpoint(request: Request, org: str, body: Any = None, idempotency_key: str | None = None) -> Response:
         ctx = Ctx(state, org, state.clock.now())
 
@@ -577,7 +635,8 @@ def _endpoint(state: SandboxState, op: Operation) -> Callable[..., Any]:
         if op.spend and idempotency_key:
             raw = _canonical(await request.body())  # FastAPI has read and cached the body already
             try:
-                stored = await state.idempotency.run_async(org, canonical_path, idempotency_key, raw, execute)
+                # Keys are scoped per (org, path, key): each path form of an operation has its own.
+                stored = await state.idempotency.run_async(org, request.url.path, idempotency_key, raw, execute)
             except IdempotencyConflict as exc:
                 raise error(409, str(exc)) from None
         else:
@@ -586,7 +645,7 @@ def _endpoint(state: SandboxState, op: Operation) -> Callable[..., Any]:
 
     parameters = [
         inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request),
-        inspect.Parameter("org", inspect.Parameter.KEYWORD_ONLY, default=Depends(authenticate), annotation=str),
+        inspect.Parameter("org", inspect.Parameter.KEYWORD_ONLY, default=Depends(_guard(op, caps)), annotation=str),
     ]
     if op.input is None:  # Geopera declares these bodies as a free-form object (or null)
         parameters.append(inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, default=Body(None),
@@ -605,9 +664,11 @@ def _endpoint(state: SandboxState, op: Operation) -> Callable[..., Any]:
 
 def build_router(state: SandboxState) -> APIRouter:
     router = APIRouter(tags=[TAG])
+    caps = limits.Caps(state.store)
     for op in OPERATIONS:
-        endpoint = _endpoint(state, op)
+        endpoint = _endpoint(state, op, caps)
         common = {"methods": ["POST"], "status_code": op.status, "summary": op.summary, "responses": _responses(op),
+                  "openapi_extra": {"x-required-scope": op.scope},
                   "response_class": JSONResponse}
         router.add_api_route(f"/v1/op/{op.id}", endpoint, operation_id=op.id, **common)
         router.add_api_route("/v1/" + op.id.replace(".", "/"), endpoint, operation_id=f"{op.id}:resource",
@@ -630,6 +691,18 @@ def build_router(state: SandboxState) -> APIRouter:
         if isinstance(credits, bool) or not isinstance(credits, int) or credits < 0:
             raise error(400, "credits must be a non-negative integer")
         return {"org": org, "creditBalance": orders.set_balance(state.store, org, credits, state.clock.now())}
+
+    @admin.get("/rate-limits", summary="Geopera's per-organisation caps (off by default)")
+    def get_caps() -> dict[str, Any]:
+        return caps.config()
+
+    @admin.post("/rate-limits", summary="Switch Geopera's caps on or off (optionally lower them)")
+    def set_caps(body: dict[str, Any] = Body(..., examples=[{"enabled": True, "placement_per_minute": 60}])
+                 ) -> dict[str, Any]:
+        try:
+            return caps.configure(body)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
 
     router.include_router(admin)
     return router

@@ -35,7 +35,9 @@ class ProviderSpec:
       uses it for injected faults and for unknown paths under the prefix.
     * ``validation_error(exc)`` converts FastAPI's RequestValidationError (bad query parameter
       types, ...) to the provider's shape; None keeps FastAPI's 422.
-    * ``stepper(doc, now)`` applies due life-cycle transitions (see :mod:`.clock`).
+    * ``stepper(doc, now)`` applies due life-cycle transitions (see :mod:`.clock`); or
+      ``bind_stepper(state)`` returns such a stepper bound to the server's state, for life cycles
+      that write other documents as they move (Planet's captures and bulk requests).
     * ``seeders`` maps a kind (``"orders"``, ``"order_items"``, ...) to a bulk seeder; the first
       one is the default when /_sandbox/seed names no kind.
     """
@@ -45,6 +47,7 @@ class ProviderSpec:
     error: Callable[[int, str], ApiError] = default_error
     validation_error: Callable[[Exception], ApiError] | None = None
     stepper: Stepper | None = None
+    bind_stepper: Callable[[SandboxState], Stepper] | None = None
     seeders: dict[str, Seeder] = field(default_factory=dict)
 
     @property

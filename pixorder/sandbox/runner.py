@@ -102,6 +102,15 @@ class Sandbox:
         query = f"?provider={provider}" if provider else ""
         return self._call("GET", "/_sandbox/received" + query)
 
+    def rate_limits(self, provider: str, enabled: bool = True, **limits: int) -> dict[str, Any]:
+        """Switch a provider's documented rate limits on (or off); they are relaxed by default.
+
+        ``provider`` is ``"planet"`` (``per_second``, ``per_minute``) or ``"geopera"``
+        (``placement_per_minute``, ``spend_per_minute``, ``default_per_minute``); the keyword
+        arguments lower a limit for a test. ``reset()`` relaxes them again.
+        """
+        return self._call("POST", f"/_sandbox/{provider}/rate-limits", {"enabled": enabled, **limits})
+
     def reset(self) -> None:
         self._call("POST", "/_sandbox/reset")
 

@@ -191,18 +191,25 @@ def test_archive_flow_reserves_fulfils_and_cancel_refunds(geopera: Geopera, sand
 # -- idempotency --------------------------------------------------------------------------------
 
 
-def test_idempotent_place_replays_byte_for_byte_across_path_forms(geopera: Geopera, sandbox):
+def test_idempotent_place_replays_byte_for_byte_on_its_own_path_form(geopera: Geopera, sandbox):
     body = {"sensor": "pneo-30cm", "featureCollection": fc(SMALL), "displayName": "idem", "workspaceId": "ws"}
     key = {"Idempotency-Key": str(uuid.uuid4())}
     first = geopera.post("orders.tasking.place", body, headers=key)
     assert first.status_code == 202
-    again = geopera.post("orders.tasking.place", body, form="resource", headers=key)  # same operation, other path
+    again = geopera.post("orders.tasking.place", body, headers=key)
     assert (again.status_code, again.content) == (202, first.content)
     reordered = geopera.http.post("/v1/op/orders.tasking.place", headers={**key, "content-type": "application/json"},
                                   content=json.dumps(dict(reversed(list(body.items()))), indent=2))
     assert (reordered.status_code, reordered.content) == (202, first.content)  # same JSON value, other key order
     assert_problem(geopera.post("orders.tasking.place", {**body, "displayName": "other"}, headers=key), 409)
     assert geopera.ok("orders.list", {"displayName": "idem"})["totalElements"] == 1
+    # Keys are claimed per (org, path, key) (docs.geopera.com idempotency, api-notes §5): through the
+    # other path form the same key is a new claim, so it places a second order; the first path replays.
+    other_form = geopera.post("orders.tasking.place", body, form="resource", headers=key)
+    assert other_form.status_code == 202 and other_form.content != first.content
+    assert geopera.post("orders.tasking.place", body, form="resource", headers=key).content == other_form.content
+    assert geopera.post("orders.tasking.place", body, headers=key).content == first.content
+    assert geopera.ok("orders.list", {"displayName": "idem"})["totalElements"] == 2
     # Keys are bound per organisation: another org's identical call is its own order.
     acme = Geopera(sandbox, "gpra_sandbox_key.acme")
     assert acme.post("orders.tasking.place", body, headers=key).content != first.content
@@ -213,7 +220,7 @@ def test_idempotent_place_replays_byte_for_byte_across_path_forms(geopera: Geope
     sandbox.advance(hours=2)  # 25 h: the key has expired, so the call is a new order
     fresh = geopera.post("orders.tasking.place", body, headers=key)
     assert fresh.status_code == 202 and fresh.content != first.content
-    assert geopera.ok("orders.list", {"displayName": "idem"})["totalElements"] == 2
+    assert geopera.ok("orders.list", {"displayName": "idem"})["totalElements"] == 3
 
 
 @pytest.mark.parametrize("operation", ["orders.place", "orders.cancel", "orders.tasking.quotation_decide",
@@ -233,7 +240,10 @@ def test_every_spend_operation_honours_the_key(geopera: Geopera, sandbox, operat
     key = {"Idempotency-Key": str(uuid.uuid4())}
     first = geopera.post(operation, body, headers=key)
     assert first.status_code == 200, first.text
-    assert geopera.post(operation, body, form="resource", headers=key).content == first.content  # not a 409
+    assert geopera.post(operation, body, headers=key).content == first.content  # replayed, not a 409
+    # The other path form is another (org, path, key) claim: it runs again instead of replaying.
+    other_form = geopera.post(operation, body, form="resource", headers=key)
+    assert other_form.status_code in (200, 409) and other_form.content != first.content
     assert geopera.post(operation, body).status_code in (200, 409)  # without a key: executed again
 
 
@@ -246,13 +256,16 @@ def test_concurrent_identical_placements_with_one_key_create_one_order(geopera: 
         with httpx.Client(base_url=sandbox.url, headers={"Authorization": "Bearer gpra_sandbox_key"}) as client:
             return client.post(Geopera.path("orders.archive.place", form), json=body, headers=key)
 
+    forms = ["op", "resource"] * 8
     with ThreadPoolExecutor(8) as pool:
-        responses = list(pool.map(place, ["op", "resource"] * 8))
+        responses = list(pool.map(place, forms))
     assert {r.status_code for r in responses} == {202}
-    assert len({r.content for r in responses}) == 1
-    assert geopera.ok("orders.list", {"displayName": "race"})["totalElements"] == 1
-    order = geopera.order(responses[0].json()["results"][0]["id"])
-    assert geopera.balance() == start - order["credits"]  # debited once
+    # One order per (org, path, key) claim: the two path forms are two claims, each run exactly once.
+    by_form = {form: {r.content for r, f in zip(responses, forms) if f == form} for form in ("op", "resource")}
+    assert [len(contents) for contents in by_form.values()] == [1, 1] and by_form["op"] != by_form["resource"]
+    assert geopera.ok("orders.list", {"displayName": "race"})["totalElements"] == 2
+    orders = [geopera.order(json.loads(next(iter(c)))["results"][0]["id"]) for c in by_form.values()]
+    assert geopera.balance() == start - sum(order["credits"] for order in orders)  # debited once per claim
 
 
 # -- listing ------------------------------------------------------------------------------------

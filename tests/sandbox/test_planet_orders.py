@@ -8,7 +8,7 @@ import math
 import httpx
 import pytest
 
-from pixorder.sandbox.planet import will_fulfil
+from pixorder.sandbox.planet import outcome, will_fulfil
 
 from .helpers import create_order, future, planet_example
 
@@ -233,23 +233,33 @@ def _status(planet: httpx.Client, order_id: str) -> str:
     return planet.get(f"/orders/{order_id}/").json()["status"]
 
 
-def test_life_cycle_received_pending_in_progress_then_fulfilled_or_expired(sandbox, planet: httpx.Client) -> None:
-    orders = [create_order(planet, start_time=future(sandbox, 2), end_time=future(sandbox, 12)) for _ in range(6)]
+def test_life_cycle_received_pending_in_progress_then_fulfilled_expired_or_failed(sandbox, planet: httpx.Client) -> None:
+    orders = [create_order(planet, start_time=future(sandbox, 2), end_time=future(sandbox, 12)) for _ in range(8)]
     assert {_status(planet, o["id"]) for o in orders} == {"RECEIVED"}
     sandbox.advance(hours=1.01)
     assert {_status(planet, o["id"]) for o in orders} == {"PENDING"}
     sandbox.advance(days=2)
     assert {_status(planet, o["id"]) for o in orders} == {"IN_PROGRESS"}
-    sandbox.advance(days=5)  # 40 % into the 10-day window: the lucky ones are fulfilled
+    sandbox.advance(days=4.05)  # just past 40 % into the 10-day window: the lucky ones are acquired
+    for order in orders:
+        assert _status(planet, order["id"]) == ("FINALIZING" if will_fulfil(order["id"]) else "IN_PROGRESS")
+    sandbox.advance(days=1)  # FINALIZING lasts 6 sandbox hours
     for order in orders:
         assert _status(planet, order["id"]) == ("FULFILLED" if will_fulfil(order["id"]) else "IN_PROGRESS")
     sandbox.advance(days=6)
     for order in orders:
         final = planet.get(f"/orders/{order['id']}/").json()
-        assert final["status"] == ("FULFILLED" if will_fulfil(order["id"]) else "EXPIRED")
+        assert final["status"] == outcome(order["id"])
         assert final["is_cancellable"] is False
         if final["status"] == "FULFILLED":
             assert final["fulfilled_sqkm"] == final["requested_sqkm"] and final["last_acquired_time"]
+        else:
+            assert final["fulfilled_sqkm"] == 0.0
+
+
+def test_each_outcome_occurs() -> None:
+    outcomes = {outcome(f"00000000-0000-4000-8000-{i:012d}") for i in range(40)}
+    assert outcomes == {"FULFILLED", "EXPIRED", "FAILED"}
 
 
 @pytest.mark.parametrize(
@@ -286,9 +296,9 @@ def _order_in(sandbox, planet: httpx.Client, status: str) -> dict:
     else:
         order = create_order(planet, start_time=future(sandbox, 3), end_time=future(sandbox, 20))
     steps = {"RECEIVED": [], "PENDING": [1 / 24 + 0.01], "REJECTED": [0.05], "IN_PROGRESS": [0.05, 3],
-             "CANCELLED": [], "FULFILLED": [0.05, 3, 30], "EXPIRED": [0.05, 3, 30]}[status]
-    if status in ("FULFILLED", "EXPIRED"):
-        while will_fulfil(order["id"]) != (status == "FULFILLED"):
+             "CANCELLED": [], "FULFILLED": [0.05, 3, 30], "EXPIRED": [0.05, 3, 30], "FAILED": [0.05, 3, 30]}[status]
+    if status in ("FULFILLED", "EXPIRED", "FAILED"):
+        while outcome(order["id"]) != status:
             order = create_order(planet, start_time=future(sandbox, 3), end_time=future(sandbox, 20))
     for days in steps:
         sandbox.advance(days=days)
@@ -332,7 +342,7 @@ def test_edit_start_time_refused_in_progress(sandbox, planet: httpx.Client) -> N
     assert response.status_code == 400 and "start_time" in response.json()
 
 
-@pytest.mark.parametrize("status", ["RECEIVED", "FULFILLED", "CANCELLED", "REJECTED", "EXPIRED"])
+@pytest.mark.parametrize("status", ["RECEIVED", "FULFILLED", "CANCELLED", "REJECTED", "EXPIRED", "FAILED"])
 def test_edit_refused_outside_editable_statuses(sandbox, planet: httpx.Client, status: str) -> None:
     order = _order_in(sandbox, planet, status)
     response = planet.put(f"/orders/{order['id']}/", json={"name": "too late"})
@@ -365,7 +375,7 @@ def test_cancel_allowed(sandbox, planet: httpx.Client, status: str) -> None:
     assert _status(planet, order["id"]) == "CANCELLED"  # final
 
 
-@pytest.mark.parametrize("status", ["FULFILLED", "CANCELLED", "REJECTED", "EXPIRED"])
+@pytest.mark.parametrize("status", ["FULFILLED", "CANCELLED", "REJECTED", "EXPIRED", "FAILED"])
 def test_cancel_refused_in_final_statuses(sandbox, planet: httpx.Client, status: str) -> None:
     order = _order_in(sandbox, planet, status)
     response = planet.delete(f"/orders/{order['id']}/")

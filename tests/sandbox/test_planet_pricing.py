@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .helpers import create_order, future, planet_example
+from .helpers import assured_window, create_order, future, planet_example, poll_windows
 from .test_planet_orders import _assert_same_shape
 
 TOO_LONG_STRIP = {"type": "LineString", "coordinates": [[20.0, 0.0], [21.5, 0.0]]}  # ~167 km
@@ -23,8 +23,15 @@ def test_order_pricing_matches_doc_shape_and_estimate(planet: httpx.Client) -> N
     assert planet.get("/orders/00000000-0000-4000-8000-000000000000/pricing/").status_code == 404
 
 
-def test_doc_pricing_preview_example_is_accepted(planet: httpx.Client) -> None:
-    response = planet.post("/pricing/", json=planet_example("pricing-preview.request.json"))
+def test_doc_pricing_preview_example_needs_a_window_then_prices_assured(sandbox, planet: httpx.Client) -> None:
+    # The doc's own list of required pricing fields includes "imaging_window: ID of the imaging window
+    # (ASSURED orders only)", which its Assured Tasking example leaves out: verbatim it is a 400.
+    example = planet_example("pricing-preview.request.json")
+    refused = planet.post("/pricing/", json=example)
+    assert refused.status_code == 400 and "imaging_window" in refused.json()
+    assert "imaging-windows/search" in refused.json()["imaging_window"][0]  # says how to get one
+    window = assured_window(sandbox, planet, example["geometry"]["coordinates"])
+    response = planet.post("/pricing/", json={**example, "imaging_window": window["id"]})
     assert response.status_code == 200, response.text
     body = response.json()
     assert "order_id" not in body and body["determined_by"] == "pricing_model"
@@ -88,14 +95,20 @@ def test_imaging_window_search_poll_and_assured_order(sandbox, planet: httpx.Cli
     body = {"geometry": {"type": "Point", "coordinates": [40.716725, 64.598217]}, "pl_number": "PL-1163400",
             "product": "Assured Tasking", "start_time": future(sandbox, 0.01), "end_time": future(sandbox, 6)}
     created = planet.post("/imaging-windows/search/", json=body)
-    assert created.status_code == 201
+    assert created.status_code == 201 and created.json()["status"] == "CREATED"
     location = created.headers["Location"]
-    assert location.startswith(sandbox.url) and created.json()["id"] in location
-    search = planet.get(location).json()
-    assert search["status"] == "DONE" and len(search["imaging_windows"]) >= 5
+    assert location == f"/tasking/v2/imaging-windows/search/{created.json()['id']}/"  # a path, not a URL
+    statuses = [planet.get(sandbox.url + location).json()["status"] for _ in range(3)]
+    assert statuses == ["IN_PROGRESS", "DONE", "DONE"]
+    search = planet.get(sandbox.url + location).json()
+    assert len(search["imaging_windows"]) >= 5
     window = search["imaging_windows"][0]
-    assert {"id", "start_time", "end_time"} <= set(window)
-    again = planet.get(planet.post("/imaging-windows/search/", json=body).headers["Location"]).json()
+    assert {"id", "start_time", "end_time", "cloud_forecast", "off_nadir_angle_min", "off_nadir_angle_max",
+            "satellite_type"} <= set(window)
+    assert isinstance(window["cloud_forecast"], list) and 0 <= window["cloud_forecast"][0]["prediction"] <= 1
+    assert 0 <= window["off_nadir_angle_min"] <= window["off_nadir_angle_max"] <= 30  # elevation 60–90°
+    assert window["satellite_type"] == "SKYSAT"
+    again = poll_windows(sandbox, planet, body)
     assert again["imaging_windows"] == search["imaging_windows"]  # deterministic from the geometry
 
     order = create_order(planet, product="Assured Tasking", imaging_window=window["id"])
@@ -103,6 +116,22 @@ def test_imaging_window_search_poll_and_assured_order(sandbox, planet: httpx.Cli
     assert (order["start_time"], order["end_time"]) == (window["start_time"], window["end_time"])
     unknown = planet.post("/orders/", json={"name": "x", "geometry": body["geometry"], "imaging_window": "nope"})
     assert unknown.status_code == 400 and "imaging_window" in unknown.json()
+
+
+def test_imaging_window_search_fails_where_no_satellite_passes(sandbox, planet: httpx.Client) -> None:
+    body = {"geometry": {"type": "Point", "coordinates": [10.0, 86.0]}, "product": "Assured Tasking"}
+    search = poll_windows(sandbox, planet, body)
+    assert search["status"] == "FAILED" and search["error_code"] and "82" in search["error_message"]
+    assert "imaging_windows" not in search
+
+
+@pytest.mark.parametrize("path", ["/pricing/", "/orders/"])
+def test_assured_tasking_without_a_window_is_refused_naming_the_field(planet: httpx.Client, path: str) -> None:
+    body = {"name": "assured", "geometry": {"type": "Point", "coordinates": [10, 45]}, "product": "Assured Tasking"}
+    response = planet.post(path, json=body)
+    assert response.status_code == 400 and list(response.json()) == ["imaging_window"]
+    bulk = planet.post("/pricing/", json=[body]).json()["pricing_details"][0]
+    assert "imaging_window" in bulk["message"]["error"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,78 @@
+"""Planet's 2.0.0 rate limits: 300 requests/minute sustained with bursts up to 40/s, per key.
+
+Relaxed by default (a sandbox should not throttle a notebook); switched on with
+``POST /_sandbox/planet/rate-limits {"enabled": true}`` (``Sandbox.rate_limits("planet")``), which
+may also lower ``per_second``/``per_minute`` for tests. The switch lives in the store's meta table,
+so ``/_sandbox/reset`` relaxes the limits again. Counting uses real (monotonic) time, not the
+sandbox clock: rate limits are about how fast a client calls.
+
+Over a limit: 429 ``{"detail": "Request was throttled. Expected available in N seconds."}`` (DRF's
+throttling message) with ``Retry-After: N``. Refused requests are not counted.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections import deque
+from typing import Any
+
+from ..store import Store
+from ..web import ApiError
+
+PER_SECOND, PER_MINUTE = 40, 300
+_META_KEY = "planet.rate_limits"
+
+
+class RateLimiter:
+    """Two sliding windows per key: at most ``per_second`` in any 1 s and ``per_minute`` in any 60 s."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self._seen: dict[str, deque[float]] = {}
+
+    def config(self) -> dict[str, Any]:
+        stored = self._store.get_meta(_META_KEY)
+        config = {"enabled": False, "per_second": PER_SECOND, "per_minute": PER_MINUTE}
+        if stored:
+            config.update(json.loads(stored))
+        return config
+
+    def configure(self, body: dict[str, Any]) -> dict[str, Any]:
+        config = {**self.config(), **{k: body[k] for k in ("enabled", "per_second", "per_minute") if k in body}}
+        if not isinstance(config["enabled"], bool):
+            raise ValueError("enabled must be true or false")
+        for key in ("per_second", "per_minute"):
+            if isinstance(config[key], bool) or not isinstance(config[key], int) or config[key] < 1:
+                raise ValueError(f"{key} must be a positive integer")
+        with self._lock:
+            self._seen.clear()  # a fresh switch starts from zero
+            self._store.set_meta(_META_KEY, json.dumps(config))
+        return config
+
+    def check(self, who: str) -> None:
+        """Count one request of ``who``; raise a 429 ApiError when it is over a limit."""
+        config = self.config()
+        if not config["enabled"]:
+            return
+        now = time.monotonic()
+        with self._lock:
+            seen = self._seen.setdefault(who, deque())
+            while seen and seen[0] <= now - 60:
+                seen.popleft()
+            last_second = sum(1 for t in reversed(seen) if t > now - 1) if len(seen) >= config["per_second"] else 0
+            wait = 0.0
+            if len(seen) >= config["per_minute"]:
+                wait = seen[-config["per_minute"]] + 60 - now
+            if last_second >= config["per_second"]:
+                wait = max(wait, seen[-config["per_second"]] + 1 - now)
+            if wait <= 0:
+                seen.append(now)
+                return
+        seconds = max(1, math.ceil(wait))
+        raise ApiError(429, {"detail": f"Request was throttled. Expected available in {seconds} "
+                                       f"second{'s' if seconds != 1 else ''}."},
+                       headers={"Retry-After": str(seconds)})
