@@ -273,6 +273,8 @@ class PixxelAdapter(Adapter):
             item["item_ids"] = list(request.item_ids)
             return item
         recurrence = request.recurrence.value
+        if recurrence == m.Recurrence.NOT_APPLICABLE.value:
+            recurrence = "ONCE"  # a request without recurrence is a one-off (the model sets occurrences=1)
         if recurrence not in RECURRENCES:
             raise E.ValidationError("recurrence", f"Pixxel offers {', '.join(RECURRENCES)}", recurrence)
         item.update({

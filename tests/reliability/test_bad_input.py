@@ -289,7 +289,8 @@ def test_geojson_fuzz_gives_an_aoi_or_a_validation_error(offline_clients, tripwi
 
 
 def _calls_are_strict_json(request: m.TaskingRequest) -> None:
-    """A valid request becomes a Call for every adapter (or NotSupported), with a strict-JSON body."""
+    """A valid request becomes a Call for every adapter, with a strict-JSON body; or the adapter refuses it
+    before any call: NotSupported, or a ValidationError naming a rule of that API (Pixxel's recurrences)."""
     from pixorder.client.core import make_adapter
 
     for provider in PROVIDERS:
@@ -300,6 +301,9 @@ def _calls_are_strict_json(request: m.TaskingRequest) -> None:
             try:
                 call = make(*args, **kwargs)
             except E.NotSupported:
+                continue
+            except E.ValidationError as exc:
+                _check_refusal(exc)
                 continue
             json.dumps(call.json, allow_nan=False)
 

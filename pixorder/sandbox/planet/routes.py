@@ -180,7 +180,8 @@ def build_router(state: SandboxState) -> APIRouter:
         return doc.body
 
     @both("/bulk/", ["POST"], status_code=202, summary="Create, edit or cancel up to 1000 orders (202 + Location)",
-          openapi_extra=_body_doc(_BULK_SCHEMA))
+          openapi_extra=_body_doc(_BULK_SCHEMA), response_class=Response,
+          responses={202: {"description": "Accepted, with no body; the Location header names the bulk"}})
     async def submit_bulk(request: Request, grant: KeyGrant = auth) -> Response:
         payload = await json_body(request)
         bulk_id = bulk.submit(state, grant.org, grant, payload, now())
