@@ -107,7 +107,9 @@ def wrap_feature(feature: Mapping[str, Any]) -> dict[str, Any]:
     k = _turns((west + east) / 2)
     if not k:
         return dict(feature)
-    moved = json.loads(json.dumps(mapping(_shifted(geom, -360.0 * k))))  # tuples → lists, like GeoJSON
+    # Rounded to 1e-9° (0.1 mm): 370.1 - 360 is 10.100000000000023 in floating point.
+    geom = shapely.transform(geom, lambda xy: np.column_stack([np.round(xy[:, 0] - 360.0 * k, 9), xy[:, 1]]))
+    moved = json.loads(json.dumps(mapping(geom)))  # tuples → lists, like GeoJSON
     return {**feature, "geometry": moved}
 
 
