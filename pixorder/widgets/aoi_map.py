@@ -68,7 +68,7 @@ radius; to change its size, erase it and draw it again.</li>
 <li><b>Drag</b> (cross arrows): move a whole shape.</li>
 <li><b>Erase</b> (eraser): click a shape to remove it; click the tool again to stop erasing.</li>
 </ul>
-Several shapes make one AOI. Zoom in to your field first: the grey land and borders work offline.
+Several shapes make one AOI. Zoom in to your area first; coasts and borders show even offline.
 </div>"""
 
 
