@@ -444,7 +444,7 @@ def _shown_price(page: Any, form: Any, previous: float | None) -> float:
 
 
 _ELEMENTS_AT = """([x, y]) => document.elementsFromPoint(x, y).slice(0, 4).map(e => ({
-    tag: e.tagName.toLowerCase(), cls: e.getAttribute('class') || '',
+    tag: e.tagName.toLowerCase(), cls: e.getAttribute('class') || '', dash: e.getAttribute('stroke-dasharray'),
     pane: (e.closest('.leaflet-pane:not(.leaflet-map-pane)') || {className: ''}).className}))"""
 
 
@@ -500,12 +500,12 @@ def test_map_draw_erase_rectangle_and_drag_in_jupyterlab(browser: Any, jupyterla
         assert polygon_price == expected and recorded["area_km2"] == pytest.approx(area)
         assert f"{area:,.2f} km²" in form.locator(".pixorder-area").inner_text()
 
-        # The footprint outline lies over the shape, but a click there reaches the drawn shape.
-        form.locator(".leaflet-pixorder-helpers-pane path").first.wait_for(state="attached")
+        # The dashed footprint outline covers the shape, but a click there reaches the drawn shape.
+        form.locator(".leaflet-container path[stroke-dasharray='6 4']").first.wait_for(state="attached")
         stack = page.evaluate(_ELEMENTS_AT, [cx, cy])
         assert stack[0]["tag"] == "path" and "leaflet-interactive" in stack[0]["cls"], stack
-        assert "leaflet-overlay-pane" in stack[0]["pane"], stack
-        assert not any("pixorder" in e["pane"] for e in stack), stack
+        assert not stack[0]["dash"] and "leaflet-overlay-pane" in stack[0]["pane"], stack
+        assert not any(e["dash"] or "pixorder" in e["pane"] for e in stack), stack  # helpers take no clicks
 
         # 2. The eraser removes the polygon just drawn: no AOI, no price.
         form.locator(".leaflet-pm-icon-delete").click()
