@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as W
+import numpy as np
+import pyproj
+import shapely
 import traitlets
+from shapely import affinity
+from shapely.geometry import mapping, shape
 
 from pixorder.aoi import AOI
 from pixorder.errors import ValidationError
 from pixorder.widgets import render
 
-__all__ = ["AOIMap", "UploadError", "aoi_from_features", "aoi_from_upload", "view_for_bounds"]
+__all__ = ["AOIMap", "LARGE_AOI_KM2", "UploadError", "aoi_from_features", "aoi_from_upload", "aoi_view",
+           "circle_polygon", "view_for_bounds", "wrap_feature"]
 
 PROVIDERS = ("pixxel", "planet", "geopera")
 UPLOAD_TYPES = (".geojson", ".json", ".zip", ".gpkg", ".kml")
@@ -25,6 +33,43 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAP_HEIGHT_PX = 480
 ASSUMED_WIDTH_PX = 700
 _SEVERITY_STYLE = {"info": "#555", "bends": "#8a5a00", "breaks": "#b00020"}
+#: Above this area the widget flags the AOI as a rule it breaks. No provider documents a maximum
+#: (Planet tessellates large areas, Pixxel's and Geopera's feasibility worsen past 1,000-5,000 km²),
+#: but no provider tasks a country in one order: an AOI this large was almost always drawn zoomed out.
+LARGE_AOI_KM2 = 5_000.0
+#: Where a map without an AOI opens: a region (central Europe) where the offline basemap's coasts
+#: and borders show where one is, never the whole world at zoom 1.
+DEFAULT_CENTER = (48.0, 10.0)
+DEFAULT_ZOOM = 5
+#: Map panes for the helper layers. Both sit below Leaflet's overlay pane (z-index 400), where
+#: Geoman puts the drawn shapes, and take no pointer events: a click always reaches a drawn shape.
+#: The basemap lies even below the tile pane (200), so online tiles cover it once they load.
+BASEMAP_PANE = "pixorder-basemap"
+HELPER_PANE = "pixorder-helpers"
+PANES = {BASEMAP_PANE: {"zIndex": 150, "pointerEvents": "none"},
+         HELPER_PANE: {"zIndex": 390, "pointerEvents": "none"}}
+#: Path options that make a vector layer inert: no click, hover or Geoman edit ever lands on it.
+INERT = {"interactive": False, "bubblingMouseEvents": False, "pmIgnore": True, "snapIgnore": True}
+BASEMAP_FILE = Path(__file__).with_name("data") / "countries_110m.geojson"
+CIRCLE_VERTICES = 128
+_GEOD = pyproj.Geod(ellps="WGS84")
+_REPAIR_HINT = re.compile(r";?\s*pass repair=True to fix it\.?$")
+
+HELP_HTML = """<div class='pixorder-map-help' style='font-size:12px;line-height:1.45'>
+<b>How to draw</b> (tools on the left of the map)
+<ul style='margin:2px 0 0 0;padding-left:16px'>
+<li><b>Polygon</b>: click each corner, then click the first point again to close it.</li>
+<li><b>Rectangle</b>: click one corner, then the opposite corner: two clicks, no dragging.</li>
+<li><b>Circle</b>: click the centre, then click at the radius. It becomes a circle polygon of that
+radius; to change its size, erase it and draw it again.</li>
+<li><b>Marker</b>: one click; the 5×5 km square around it is ordered.</li>
+<li><b>Line</b>: click along it, then click the last point again; a 5 km wide strip is ordered.</li>
+<li><b>Edit</b> (pencil): drag a vertex; click a middle handle to add one.</li>
+<li><b>Drag</b> (cross arrows): move a whole shape.</li>
+<li><b>Erase</b> (eraser): click a shape to remove it; click the tool again to stop erasing.</li>
+</ul>
+Several shapes make one AOI. Zoom in to your area first; coasts and borders show even offline.
+</div>"""
 
 
 class UploadError(ValueError):
@@ -32,32 +77,121 @@ class UploadError(ValueError):
 
 
 # ------------------------------------------------------------------------------------------ plain logic
+def _turns(lon: float) -> int:
+    """How many whole turns (360°) ``lon`` lies away from [-180, 180)."""
+    return math.floor((lon + 180.0) / 360.0)
+
+
+def _shifted(geom: Any, dx: float) -> Any:
+    return affinity.translate(geom, xoff=dx) if dx else geom
+
+
+def wrap_feature(feature: Mapping[str, Any]) -> dict[str, Any]:
+    """The feature's geometry moved by whole turns (±360·k) so that its centre lies within [-180, 180).
+
+    Leaflet keeps counting longitude when the map is panned across the dateline, so a shape drawn
+    there arrives at 370.1° or -346.7°. A shape that crosses ±180° keeps its continuous longitudes
+    (e.g. 179 → 181); ``AOI`` splits it there.
+
+    >>> wrap_feature({"type": "Feature", "properties": {},
+    ...               "geometry": {"type": "Point", "coordinates": [370.0, 50.0]}})["geometry"]
+    {'type': 'Point', 'coordinates': [10.0, 50.0]}
+    """
+    geometry = feature.get("geometry")
+    if not isinstance(geometry, Mapping):
+        return dict(feature)
+    geom = shape(geometry)
+    if geom.is_empty:
+        return dict(feature)
+    west, _, east, _ = geom.bounds
+    k = _turns((west + east) / 2)
+    if not k:
+        return dict(feature)
+    # Rounded to 1e-9° (0.1 mm): 370.1 - 360 is 10.100000000000023 in floating point.
+    geom = shapely.transform(geom, lambda xy: np.column_stack([np.round(xy[:, 0] - 360.0 * k, 9), xy[:, 1]]))
+    moved = json.loads(json.dumps(mapping(geom)))  # tuples → lists, like GeoJSON
+    return {**feature, "geometry": moved}
+
+
+def _circle_radius_m(feature: Mapping[str, Any]) -> float | None:
+    """The radius in metres of a drawn circle, or None for any other feature.
+
+    Geoman's circle arrives as a Point with ``properties.type == "circle"`` and its Leaflet options
+    (``radius`` in metres) in ``properties.style``; a ``radius`` property is read too. A circle
+    *marker* has a radius in screen pixels: it is a marker, not a circle.
+    """
+    geometry = feature.get("geometry") or {}
+    if geometry.get("type") != "Point":
+        return None
+    props = feature.get("properties") or {}
+    kind = props.get("type")
+    if kind == "circlemarker":
+        return None
+    radius = props.get("radius")
+    if radius is None and kind == "circle":
+        radius = (props.get("style") or {}).get("radius")
+    if isinstance(radius, bool) or not isinstance(radius, (int, float)) or not radius > 0:
+        return None
+    return float(radius)
+
+
+def circle_polygon(lon: float, lat: float, radius_m: float, vertices: int = CIRCLE_VERTICES) -> dict[str, Any]:
+    """A geodesic circle of ``radius_m`` metres around (lon, lat) as a GeoJSON Polygon.
+
+    Each vertex lies ``radius_m`` from the centre along a geodesic on the WGS84 ellipsoid, so the
+    circle is round on the ground at any latitude. Longitudes stay continuous across ±180°.
+
+    >>> ring = circle_polygon(10.0, 50.0, 10_000)["coordinates"][0]
+    >>> len(ring), round(AOI({"type": "Polygon", "coordinates": [ring]}).area_km2, 1)
+    (129, 314.0)
+    """
+    azimuths = np.linspace(0.0, 360.0, vertices, endpoint=False)
+    lons, lats, _ = _GEOD.fwd(np.full(vertices, float(lon)), np.full(vertices, float(lat)), azimuths,
+                              np.full(vertices, float(radius_m)))
+    lons = np.asarray(lons, dtype=float)
+    lons += 360.0 * np.round((float(lon) - lons) / 360.0)  # the centre's side of ±180°
+    ring = [[round(float(x), 7), round(float(y), 7)] for x, y in zip(lons, lats)]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
 def _clean_feature(feature: Mapping[str, Any]) -> dict[str, Any]:
     # Drawn features carry leaflet styling in properties; the AOI needs only the geometry.
-    return {"type": "Feature", "properties": {}, "geometry": feature.get("geometry")}
+    feature = wrap_feature(feature)
+    geometry = feature.get("geometry")
+    radius = _circle_radius_m(feature)
+    if radius is not None:
+        lon, lat = geometry["coordinates"][:2]
+        geometry = circle_polygon(lon, lat, radius)
+    return {"type": "Feature", "properties": {}, "geometry": geometry}
 
 
-def aoi_from_features(features: Sequence[Mapping[str, Any]]) -> AOI | None:
+def aoi_from_features(features: Sequence[Mapping[str, Any]], *, repair: bool = False) -> AOI | None:
     """The AOI for what is drawn on the map: every shape merged; None when nothing is drawn.
 
-    Markers become 5×5 km squares and polylines 5 km wide strips (``AOI`` does that).
+    Markers become 5×5 km squares and polylines 5 km wide strips (``AOI`` does that); circles
+    become geodesic circles of their radius. Shapes drawn after panning across the dateline are
+    moved back by whole turns. ``repair=True`` repairs a self-touching ring (``AOI(repair=True)``).
 
     >>> aoi_from_features([{"type": "Feature", "properties": {},
     ...                     "geometry": {"type": "Point", "coordinates": [10.0, 50.0]}}]).kind
     'point'
+    >>> round(aoi_from_features([{"type": "Feature", "properties": {"type": "circle", "style": {"radius": 10000}},
+    ...                           "geometry": {"type": "Point", "coordinates": [10.0, 50.0]}}]).area_km2)
+    314
     >>> aoi_from_features([]) is None
     True
     """
     usable = [_clean_feature(f) for f in features if isinstance(f, Mapping) and f.get("geometry")]
     if not usable:
         return None
-    return AOI({"type": "FeatureCollection", "features": usable})
+    return AOI({"type": "FeatureCollection", "features": usable}, repair=repair)
 
 
-def aoi_from_upload(name: str, content: bytes) -> AOI:
+def aoi_from_upload(name: str, content: bytes, *, repair: bool = False) -> AOI:
     """Read an uploaded GeoJSON, zipped Shapefile, GeoPackage or KML file as an AOI.
 
-    Raises :class:`UploadError` with a message that names the file and what is wrong with it.
+    ``repair=True`` repairs a self-touching ring (``AOI(repair=True)``). Raises
+    :class:`UploadError` with a message that names the file and what is wrong with it.
 
     >>> aoi_from_upload("field.geojson", b'{"type": "Point", "coordinates": [10, 50]}').kind
     'point'
@@ -84,12 +218,12 @@ def aoi_from_upload(name: str, content: bytes) -> AOI:
                 raise UploadError(f"{name}: not valid GeoJSON ({exc})") from None
             if isinstance(obj, Mapping) and obj.get("type") == "FeatureCollection" and not obj.get("features"):
                 raise UploadError(f"{name}: the layer has no features")
-            return AOI(obj, name=stem)
+            return AOI(obj, name=stem, repair=repair)
         # Shapefiles, GeoPackages and KML are read by GDAL, which wants a real file with its suffix.
         with tempfile.TemporaryDirectory(prefix="pixorder-upload-") as folder:
             path = Path(folder) / f"upload{suffix}"
             path.write_bytes(bytes(content))
-            return AOI(path, name=stem)
+            return AOI(path, name=stem, repair=repair)
     except ValidationError as exc:
         # exc.value may hold the temporary path: show the rule with the user's file name instead.
         raise UploadError(f"{name}: {exc.rule}") from None
@@ -104,7 +238,8 @@ def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = A
     """Centre ``(lat, lon)`` and the largest web-mercator zoom that shows ``bounds`` (W, S, E, N) whole.
 
     Computed here rather than with ``Map.fit_bounds``, which needs a browser round trip and a
-    running event loop (neither exists in tests or in a callback thread).
+    running event loop (neither exists in tests or in a callback thread). ``east`` may exceed 180
+    for bounds across the dateline (see :func:`continuous_bounds`).
 
     >>> view_for_bounds((10.0, 50.0, 10.1, 50.1))
     ((50.05, 10.05), 11)
@@ -120,9 +255,53 @@ def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = A
     # At zoom z the world is 256·2^z px wide: 360° of longitude, 2π of mercator y.
     zoom_x = math.log2(width_px * 360.0 / (256.0 * lon_span))
     zoom_y = math.log2(height_px * 2 * math.pi / (256.0 * y_span))
-    zoom = int(max(1, min(17, math.floor(min(zoom_x, zoom_y) - 0.3))))  # 0.3: a margin around the shape
+    # 0.3: a margin around the shape; zoom 2 at least, so a huge AOI still opens on a region.
+    zoom = int(max(2, min(17, math.floor(min(zoom_x, zoom_y) - 0.3))))
     center = (round((south + north) / 2, 6), round((west + east) / 2, 6))
     return center, zoom
+
+
+def continuous_bounds(geom: Any) -> tuple[float, float, float, float]:
+    """(W, S, E, N) of ``geom`` with the parts split at ±180° put back together.
+
+    An AOI across the dateline is stored as parts on both sides (bounds -180..180); its continuous
+    bounds run e.g. from 177 to 181, so a view of it is centred near 180°, not at longitude 0.
+
+    >>> continuous_bounds(AOI.from_bounds(177.0, -18.0, -179.0, -16.0).geometry)
+    (177.0, -18.0, 181.0, -16.0)
+    """
+    west, south, east, north = (float(v) for v in geom.bounds)
+    if east - west <= 180:
+        return west, south, east, north
+    parts = shapely.get_parts(geom)
+    moved = [_shifted(part, 360.0) if part.bounds[0] + part.bounds[2] < 0 else part for part in parts]
+    w2, _, e2, _ = (float(v) for v in shapely.total_bounds(moved))
+    return (w2, south, e2, north) if e2 - w2 < east - west else (west, south, east, north)
+
+
+def aoi_view(aoi: AOI) -> tuple[tuple[float, float], int]:
+    """Centre ``(lat, lon)`` and zoom that fit ``aoi``, centred near 180° for an AOI across the dateline.
+
+    >>> aoi_view(AOI.from_bounds(177.0, -18.0, -179.0, -16.0))
+    ((-17.0, 179.0), 7)
+    """
+    return view_for_bounds(continuous_bounds(aoi.geometry))
+
+
+def _near(geom: Any, ref_lon: float) -> Any:
+    """``geom`` with each part moved by whole turns to lie nearest ``ref_lon``, for display.
+
+    Leaflet draws vectors at their literal longitudes: a part at -179.5° is a world away from a
+    view centred at 179°. Parts that meet again at ±180° are merged into one shape.
+    """
+    parts = list(shapely.get_parts(geom))
+    moved = []
+    for part in parts:
+        west, _, east, _ = part.bounds
+        moved.append(_shifted(part, 360.0 * round((ref_lon - (west + east) / 2) / 360.0)))
+    if all(a is b for a, b in zip(moved, parts)):
+        return geom
+    return shapely.union_all(moved)
 
 
 def _inside(bounds: tuple[float, float, float, float], view: Any) -> bool:
@@ -135,11 +314,71 @@ def _inside(bounds: tuple[float, float, float, float], view: Any) -> bool:
     return south <= s and n <= north and west <= w and e <= east
 
 
+def _features_bounds(features: Sequence[Mapping[str, Any]]) -> tuple[float, float, float, float] | None:
+    """Bounds of the features as drawn (longitudes as Leaflet counts them, past ±180 when panned)."""
+    geoms = []
+    for feature in features:
+        if isinstance(feature, Mapping) and isinstance(feature.get("geometry"), Mapping):
+            try:
+                geoms.append(shape(feature["geometry"]))
+            except Exception:  # an unreadable geometry is reported by aoi_from_features
+                continue
+    geoms = [g for g in geoms if not g.is_empty]
+    if not geoms:
+        return None
+    return tuple(float(v) for v in shapely.total_bounds(geoms))  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=1)
+def basemap_data() -> dict[str, Any]:
+    """Natural Earth 1:110m countries (public domain) as GeoJSON, shipped in ``widgets/data``.
+
+    Land within 30° of ±180° is repeated on the other side of the dateline, so a view across it
+    (Fiji, the Bering Strait) shows the coasts on both sides: Leaflet does not repeat vectors.
+    """
+    data = json.loads(BASEMAP_FILE.read_text(encoding="utf-8"))
+    copies = []
+    for feature in data["features"]:
+        geom = shape(feature["geometry"])
+        for west, east, dx in ((-180.0, -150.0, 360.0), (150.0, 180.0, -360.0)):
+            piece = shapely.clip_by_rect(geom, west, -90.0, east, 90.0)
+            polygons = [g for g in shapely.get_parts(piece) if g.geom_type == "Polygon" and g.area > 0]
+            if polygons:
+                moved = affinity.translate(shapely.MultiPolygon(polygons), xoff=dx)
+                copies.append({"type": "Feature", "properties": {**feature["properties"], "copy": True},
+                               "geometry": json.loads(shapely.to_geojson(moved))})
+    return {"type": "FeatureCollection", "features": [*data["features"], *copies]}
+
+
+BASEMAP_STYLE = {"color": "#7a7a7a", "weight": 0.8, "fillColor": "#f3efe6", "fillOpacity": 1.0,
+                 "pane": BASEMAP_PANE, **INERT}
+FOOTPRINT_STYLE = {"color": "#e65100", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.05,
+                   "pane": HELPER_PANE, **INERT}
+_BASEMAP_LAYER: Any = None
+
+
+def basemap_layer() -> Any:
+    """The offline basemap layer (one widget shared by every map, so its data is sent once)."""
+    global _BASEMAP_LAYER
+    import ipyleaflet as L
+
+    if _BASEMAP_LAYER is None or getattr(_BASEMAP_LAYER, "comm", None) is None:
+        _BASEMAP_LAYER = L.GeoJSON(data=basemap_data(), name="Countries (Natural Earth 1:110m, offline)",
+                                   style=BASEMAP_STYLE, pane=BASEMAP_PANE, pm_ignore=True, snap_ignore=True)
+    return _BASEMAP_LAYER
+
+
 def checks_html(aoi: AOI, providers: Sequence[str]) -> str:
-    """The AOI's area and, per provider, the rules it bends or breaks (``AOI.check``)."""
+    """The AOI's area, the large-AOI flag, and per provider the rules it bends or breaks (``AOI.check``)."""
     head = (f"<div class='pixorder-area'><b>Area:</b> {render.esc(render.fmt_area(aoi.area_km2))}"
             f" <span style='color:#555'>({render.esc(aoi.kind)})</span></div>")
     rows = []
+    breaks = render.Markup(f"<span style='color:{_SEVERITY_STYLE['breaks']}'>breaks</span>")
+    if aoi.area_km2 > LARGE_AOI_KM2:
+        rows.append(["every provider", breaks, render.Markup(
+            f"<span class='pixorder-large-aoi'>{render.esc(render.fmt_area(aoi.area_km2))} is far larger than "
+            f"any provider tasks in one order (pixorder flags anything over {LARGE_AOI_KM2:,.0f} km²): "
+            "zoom in to your area and draw it again</span>")])
     for provider in providers:
         try:
             checks = aoi.check(provider)
@@ -151,6 +390,14 @@ def checks_html(aoi: AOI, providers: Sequence[str]) -> str:
             rows.append([provider, render.Markup(f"<span style='color:{colour}'>{render.esc(check.severity)}</span>"),
                          check.message])
     return head + render.table(rows, ["provider", "", "rule"], cls="pixorder-checks")
+
+
+def _for_user(exc: BaseException) -> tuple[str, bool]:
+    """The refusal as the map user should read it, and whether the Repair button can fix it."""
+    text = str(exc)
+    if isinstance(exc, (ValidationError, UploadError)) and _REPAIR_HINT.search(text):
+        return _REPAIR_HINT.sub("; press Repair to fix it", text), True
+    return text, False
 
 
 # ---------------------------------------------------------------------------------------- the widget
@@ -170,11 +417,17 @@ class AOITrait(traitlets.Instance):
 
 
 class AOIMap(W.VBox):
-    """A map to draw (polygon, rectangle, marker → 5×5 km square, polyline → strip) or upload an AOI.
+    """A map to draw (polygon, rectangle, circle, marker → 5×5 km square, polyline → strip) or upload an AOI.
 
     ``value`` is the :class:`pixorder.AOI` (or None): observe it like any trait. The area and the
     provider rules it bends stay in sight under the map; a drawn point or line shows the footprint
-    that will be ordered. Works offline: without tiles the map is grey but drawing works.
+    that will be ordered. How to draw each shape is written beside the map.
+
+    The map opens on the AOI (fitted, centred near 180° for one across the dateline) or on a region,
+    never the whole world. Under the online tiles lies an offline basemap (Natural Earth 1:110m
+    countries), so coasts and borders show without internet. The basemap and the footprint outline
+    take no clicks: drawing, editing, dragging and erasing always reach the drawn shapes. A shape
+    that crosses itself can be fixed with the Repair button.
 
     >>> from pixorder.widgets import AOIMap
     >>> m = AOIMap()                      # doctest: +SKIP
@@ -189,38 +442,51 @@ class AOIMap(W.VBox):
                                help="providers whose rules (AOI.check) are shown")
 
     def __init__(self, value: Any = None, *, providers: Sequence[str] = PROVIDERS,
-                 center: tuple[float, float] = (20.0, 0.0), zoom: int = 2, basemap: Any = None,
+                 center: tuple[float, float] = DEFAULT_CENTER, zoom: int = DEFAULT_ZOOM, basemap: Any = None,
                  **kwargs: Any):
         import ipyleaflet as L
 
         map_kwargs: dict[str, Any] = {"center": center, "zoom": zoom, "scroll_wheel_zoom": True,
-                                      "layout": W.Layout(height=f"{MAP_HEIGHT_PX}px", width="100%")}
+                                      "panes": PANES, "world_copy_jump": False,
+                                      "layout": W.Layout(height=f"{MAP_HEIGHT_PX}px", width="auto",
+                                                         flex="1 1 480px")}
         if basemap is not None:
             map_kwargs["basemap"] = basemap
         self.map = L.Map(**map_kwargs)
         path = {"pathOptions": {"color": "#3388ff", "fillOpacity": 0.15}}
         self.draw = L.GeomanDrawControl(
             polygon=path, rectangle=path, polyline={"pathOptions": {"color": "#3388ff"}},
-            marker={"markerStyle": {"draggable": True}}, circlemarker={}, circle={},
+            marker={"markerStyle": {"draggable": True}}, circlemarker={}, circle=path,
             cut=False, rotate=False, position="topleft",
         )
+        self.basemap = basemap_layer()
         self.footprint = L.GeoJSON(
-            data={"type": "FeatureCollection", "features": []}, name="footprint",
-            style={"color": "#e65100", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.05},
+            data={"type": "FeatureCollection", "features": []}, name="footprint", style=FOOTPRINT_STYLE,
+            pane=HELPER_PANE, pm_ignore=True, snap_ignore=True,
         )
+        self.map.add(self.basemap)
         self.map.add(self.footprint)
         self.map.add(self.draw)
+        self.help = W.HTML(HELP_HTML, layout=W.Layout(flex="0 1 260px", padding="0 0 0 8px"))
         self.upload = W.FileUpload(accept=",".join(UPLOAD_TYPES), multiple=False,
                                    description="Upload AOI", tooltip="GeoJSON, zipped Shapefile, GeoPackage or KML")
+        self.repair_button = W.Button(description="Repair", icon="wrench", button_style="warning",
+                                      tooltip="Repair the shape (AOI(..., repair=True)) and use it",
+                                      layout=W.Layout(display="none", width="auto"))
         self.status = W.HTML()
         self.summary = W.HTML(render.message("Draw a shape on the map or upload a file.", "info"))
         self._syncing = False
         self._from_draw = False
-        super().__init__(children=[self.map, W.HBox([self.upload, self.status]), self.summary], **kwargs)
+        self._drawn_bounds: tuple[float, float, float, float] | None = None
+        self._repairable: Any = None  # what Repair repairs: ("draw", features) or ("upload", name, content)
+        super().__init__(children=[
+            W.HBox([self.map, self.help], layout=W.Layout(flex_flow="row wrap", align_items="flex-start")),
+            W.HBox([self.upload, self.repair_button, self.status]), self.summary], **kwargs)
         self.add_class("pixorder-aoimap")
         self.providers = list(providers)
         self.draw.observe(self._on_draw_data, "data")
         self.upload.observe(self._on_upload, "value")
+        self.repair_button.on_click(lambda _: self.repair())
         if value is not None:
             self.value = value
 
@@ -235,10 +501,29 @@ class AOIMap(W.VBox):
         try:
             aoi = aoi_from_upload(name, content)
         except UploadError as exc:
-            self.status.value = render.message(str(exc), "error")
+            self._refused(exc, ("upload", name, bytes(content)))
             return False
+        self._accepted()
         self._set_from_outside(aoi)
         self.status.value = render.message(f"Loaded {name}: {render.fmt_area(aoi.area_km2)}", "info")
+        return True
+
+    def repair(self) -> bool:
+        """Repair the refused shape (drawn or uploaded) the way ``AOI(..., repair=True)`` does, and use it."""
+        pending = self._repairable
+        if pending is None:
+            return False
+        try:
+            if pending[0] == "draw":
+                aoi = aoi_from_features(pending[1], repair=True)
+            else:
+                aoi = aoi_from_upload(pending[1], pending[2], repair=True)
+        except (ValidationError, UploadError) as exc:
+            self._refused(exc, None)
+            return False
+        self._accepted()
+        self.value = aoi  # not from a draw: the map's shapes are replaced by the repaired one
+        self.status.value = render.message(f"Repaired: {render.fmt_area(aoi.area_km2) if aoi else ''}", "info")
         return True
 
     def clear(self) -> None:
@@ -246,15 +531,30 @@ class AOIMap(W.VBox):
         self.value = None
 
     # ------------------------------------------------------------------------------------ handlers
+    def _refused(self, exc: BaseException, repairable: Any) -> None:
+        text, can_repair = _for_user(exc)
+        if not isinstance(exc, UploadError):
+            text = f"That shape is not a usable AOI: {text}"
+        self._repairable = repairable if can_repair else None
+        self.repair_button.layout.display = None if self._repairable is not None else "none"
+        self.status.value = render.message(text, "error")
+
+    def _accepted(self) -> None:
+        self._repairable = None
+        self.repair_button.layout.display = "none"
+
     def _on_draw_data(self, change: dict[str, Any]) -> None:
         if self._syncing:
             return
+        features = list(change["new"] or [])
         try:
-            aoi = aoi_from_features(change["new"] or [])
+            aoi = aoi_from_features(features)
         except Exception as exc:  # shown inline: a callback's exception would vanish in the kernel log
-            self.status.value = render.message(f"That shape is not a usable AOI: {exc}", "error")
+            self._refused(exc, ("draw", features))
             return
+        self._accepted()
         self.status.value = ""
+        self._drawn_bounds = _features_bounds(features)
         self._from_draw = True
         try:
             self.value = aoi
@@ -277,8 +577,9 @@ class AOIMap(W.VBox):
     @traitlets.observe("value")
     def _on_value(self, change: dict[str, Any]) -> None:
         aoi: AOI | None = change["new"]
+        from_draw = getattr(self, "_from_draw", False)
         if aoi is None:
-            if not getattr(self, "_from_draw", False) and self.draw.data:
+            if not from_draw and self.draw.data:
                 self._syncing = True
                 try:
                     self.draw.data = []
@@ -287,19 +588,27 @@ class AOIMap(W.VBox):
             self.footprint.data = {"type": "FeatureCollection", "features": []}
             self.summary.value = render.message("Draw a shape on the map or upload a file.", "info")
             return
-        self.footprint.data = {"type": "FeatureCollection", "features": [aoi.to_feature()]}
+        drawn = self._drawn_bounds if from_draw else None
+        if drawn is not None:
+            # Where the user drew, in Leaflet's own count of longitude (past ±180 after panning).
+            view = view_for_bounds(drawn)
+        else:
+            view = aoi_view(aoi)
+        ref_lon = view[0][1]
+        shown = {"type": "Feature", "properties": {}, "geometry": mapping(_near(aoi.geometry, ref_lon))}
+        shown = json.loads(json.dumps(shown))  # tuples → lists, as the browser sends them
+        self.footprint.data = {"type": "FeatureCollection", "features": [shown]}
         self.summary.value = checks_html(aoi, self.providers)
-        from_draw = getattr(self, "_from_draw", False)
         if not from_draw:
             # An uploaded or assigned AOI becomes the drawn shape, so it can be edited like a drawn one.
             self._syncing = True
             try:
-                self.draw.data = [{**aoi.to_feature(), "properties": {}}]
+                self.draw.data = [shown]
             finally:
                 self._syncing = False
-        if not (from_draw and _inside(aoi.bounds, self.map.bounds)):
+        if not (drawn is not None and _inside(drawn, self.map.bounds)):
             # Drawing inside the view keeps the view (no jumps while editing); anything else is fitted.
-            center, zoom = view_for_bounds(aoi.bounds)
+            center, zoom = view
             self.map.center = center
             self.map.zoom = zoom
 

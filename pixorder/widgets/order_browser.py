@@ -12,7 +12,7 @@ import traitlets
 
 from pixorder.models import ItemType, Order, OrderStatus
 from pixorder.widgets import render
-from pixorder.widgets.aoi_map import MAP_HEIGHT_PX, view_for_bounds
+from pixorder.widgets.aoi_map import MAP_HEIGHT_PX, PANES, basemap_layer, view_for_bounds
 from pixorder.widgets.clients import resolve_clients
 from pixorder.widgets.scheduling import Background, loop_client
 
@@ -120,8 +120,9 @@ class OrderBrowser(W.VBox):
         self.next_button = W.Button(description="Next ▶", disabled=True, layout=W.Layout(width="90px"))
         self.page_label = W.HTML()
         self.details = W.HTML()
-        self.map = L.Map(center=(20.0, 0.0), zoom=2, scroll_wheel_zoom=True,
+        self.map = L.Map(center=(20.0, 0.0), zoom=2, scroll_wheel_zoom=True, panes=PANES,
                          layout=W.Layout(height=f"{MAP_HEIGHT_PX}px", width="100%"))
+        self.map.add(basemap_layer())  # the same offline coasts and borders as AOIMap's, under the tiles
         self.footprints = L.GeoJSON(data=_collection([]), name="orders",
                                     style={"color": "#3f7fbf", "weight": 1, "fillOpacity": 0.1})
         self.highlight = L.GeoJSON(data=_collection([]), name="selected",

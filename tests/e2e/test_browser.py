@@ -3,6 +3,9 @@
 The notebook shows an OrderForm on the embedded sandbox. The test draws a polygon with mouse clicks,
 waits for the price, checks it against the sandbox's own quote for the drawn polygon, places the
 order through the confirmation, saves the notebook and checks that no API key was saved or synced.
+The map test draws a polygon, erases it with Geoman's eraser, draws a rectangle with two clicks and
+drags one of its vertices, reading the price from the page each time; the offline basemap shows
+coasts and borders without internet.
 Follows /work/shared/browser-testing.md. Needs /usr/bin/chromium (``apt-get install -y chromium``).
 """
 
@@ -32,6 +35,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-s
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT = REPO / "tests" / "output"
 README_IMAGE = REPO / "docs" / "img" / "quickstart.png"
+README_MAP_IMAGE = REPO / "docs" / "img" / "aoi_map.png"
 START, END = "2027-05-01", "2027-05-20"
 TIMEOUT_MS = 60_000
 
@@ -112,6 +116,40 @@ def record(change=None):
 
 form.preview.observe(record, "value")
 form.observe(record, "order")
+form
+'''
+
+# The map test: a view at zoom 9 over the Scheldt estuary: the coast and the Belgian-Dutch border in sight.
+MAP_CELL = '''\
+import json, pathlib
+from datetime import date
+from pixorder.widgets import OrderForm
+
+form = OrderForm(provider="planet", name="map test", delay=0.3)
+form.parameters.start.value = date.fromisoformat("{start}")
+form.parameters.end.value = date.fromisoformat("{end}")
+form.aoi_map.map.center = (51.3, 3.9)
+form.aoi_map.map.zoom = 9
+RESULT = pathlib.Path(r"{result}")
+
+def record(change=None):
+    """The drawn shapes, the AOI's area, the request and the quote, where the test can read them."""
+    request = form.preview.request
+    aoi = form.aoi_map.value
+    RESULT.write_text(json.dumps({{
+        "drawn": form.aoi_map.draw.data,
+        "area_km2": None if aoi is None else aoi.area_km2,
+        "request": None if request is None else {{
+            "start": request.start.isoformat(), "end": request.end.isoformat(),
+            "cloud_cover": request.cloud_cover, "off_nadir": request.off_nadir,
+            "recurrence": request.recurrence.value, "occurrences": request.occurrences,
+            "delivery_speed": request.delivery_speed.value, "sensor": request.sensor,
+            "bandset": request.bandset}},
+        "quote": None if form.preview.value is None else form.preview.value.amount,
+    }}, default=str))
+
+form.preview.observe(record, "value")
+form.aoi_map.observe(record, "value")
 form
 '''
 
@@ -364,6 +402,164 @@ def test_order_form_in_jupyterlab(browser: Any, jupyterlab: dict[str, Any], work
         raise
     finally:
         page.close()
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    """The record the notebook writes, read once it is complete JSON (it may be mid-write)."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            return json.loads(path.read_text())
+        except (OSError, ValueError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def _wait_record(path: Path, ok: Any, what: str, timeout: float = 60) -> dict[str, Any]:
+    """Poll the notebook's record until ``ok(record)`` holds."""
+    deadline = time.monotonic() + timeout
+    recorded: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        if path.exists():
+            recorded = _read_json(path)
+            if ok(recorded):
+                return recorded
+        time.sleep(0.2)
+    raise AssertionError(f"{what}: the kernel recorded {json.dumps(recorded)[:1500]}")
+
+
+def _shown_price(page: Any, form: Any, previous: float | None) -> float:
+    """The price in the page once it differs from ``previous`` (a new quote arrived from the kernel)."""
+    total = form.locator(".pixorder-total")
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        if total.count():
+            amount = total.first.get_attribute("data-amount")
+            if amount is not None and float(amount) != previous:
+                return float(amount)
+        page.wait_for_timeout(200)
+    shown = form.locator(".pixorder-pricing").first.inner_text()
+    raise AssertionError(f"no new price (was {previous}); the preview shows: {shown[:1500]}")
+
+
+_ELEMENTS_AT = """([x, y]) => document.elementsFromPoint(x, y).slice(0, 4).map(e => ({
+    tag: e.tagName.toLowerCase(), cls: e.getAttribute('class') || '', dash: e.getAttribute('stroke-dasharray'),
+    pane: (e.closest('.leaflet-pane:not(.leaflet-map-pane)') || {className: ''}).className}))"""
+
+
+def test_map_draw_erase_rectangle_and_drag_in_jupyterlab(browser: Any, jupyterlab: dict[str, Any],
+                                                         workdir: Path) -> None:
+    import pixorder
+    from pixorder import sandbox as sandbox_mod
+    from pixorder.aoi import AOI
+
+    result = workdir / "map_result.json"
+    name = "aoi_map.ipynb"
+    (jupyterlab["dir"] / name).write_text(json.dumps(_notebook([MAP_CELL.format(start=START, end=END,
+                                                                                 result=result)])))
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    own = sandbox_mod.start()
+    client = pixorder.connect("sandbox", api="planet", base_url=own.url, progress=False)
+
+    def expected_price(recorded: dict[str, Any]) -> tuple[float, float]:
+        """The test's own sandbox quote and the area of what the kernel received as drawn."""
+        aoi = AOI({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {}, "geometry": f["geometry"]} for f in recorded["drawn"]]})
+        fields = {k: v for k, v in recorded["request"].items() if v is not None}
+        return client.pricing.estimate(pixorder.TaskingRequest(aoi=aoi, **fields)).amount, aoi.area_km2
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1900})
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        _open(page, jupyterlab, name)
+        _run_all(page)
+        form = _panel(page).locator(".pixorder-orderform")
+        leaflet = form.locator(".leaflet-container")
+        leaflet.wait_for()
+        form.locator(".leaflet-pm-icon-polygon").wait_for()
+        # The offline basemap is drawn (no internet here: every tile fails) under the drawing layer.
+        basemap = form.locator(".leaflet-pixorder-basemap-pane path")
+        basemap.first.wait_for(state="attached")
+        assert basemap.count() >= 177
+        assert form.locator(".pixorder-map-help").inner_text().count("click") >= 5
+        box = leaflet.bounding_box()
+        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+        # 1. A polygon: four clicks, then the first point again to close it.
+        form.locator(".leaflet-pm-icon-polygon").click()
+        corners = [(cx - 120, cy - 80), (cx + 130, cy - 90), (cx + 110, cy + 90), (cx - 100, cy + 70)]
+        for x, y in corners:
+            page.mouse.click(x, y)
+            page.wait_for_timeout(150)
+        page.mouse.click(*corners[0])
+        polygon_price = _shown_price(page, form, None)
+        recorded = _wait_record(result, lambda r: r["quote"] == polygon_price, "the polygon's quote")
+        assert len(recorded["drawn"]) == 1 and recorded["drawn"][0]["geometry"]["type"] == "Polygon"
+        expected, area = expected_price(recorded)
+        assert polygon_price == expected and recorded["area_km2"] == pytest.approx(area)
+        assert f"{area:,.2f} km²" in form.locator(".pixorder-area").inner_text()
+
+        # The dashed footprint outline covers the shape, but a click there reaches the drawn shape.
+        form.locator(".leaflet-container path[stroke-dasharray='6 4']").first.wait_for(state="attached")
+        stack = page.evaluate(_ELEMENTS_AT, [cx, cy])
+        assert stack[0]["tag"] == "path" and "leaflet-interactive" in stack[0]["cls"], stack
+        assert not stack[0]["dash"] and "leaflet-overlay-pane" in stack[0]["pane"], stack
+        assert not any(e["dash"] or "pixorder" in e["pane"] for e in stack), stack  # helpers take no clicks
+
+        # 2. The eraser removes the polygon just drawn: no AOI, no price.
+        form.locator(".leaflet-pm-icon-delete").click()
+        page.mouse.click(cx, cy)
+        _wait_record(result, lambda r: r["drawn"] == [] and r["area_km2"] is None, "the erased polygon")
+        form.locator(".pixorder-total").wait_for(state="detached")
+        form.locator(".leaflet-pm-icon-delete").click()  # eraser off
+
+        # 3. A rectangle with Geoman: two clicks on opposite corners. One shape, nothing merged.
+        form.locator(".leaflet-pm-icon-rectangle").click()
+        page.mouse.click(cx - 90, cy - 60)
+        page.wait_for_timeout(150)
+        page.mouse.click(cx + 90, cy + 60)
+        rectangle_price = _shown_price(page, form, None)
+        recorded = _wait_record(result, lambda r: r["quote"] == rectangle_price, "the rectangle's quote")
+        assert len(recorded["drawn"]) == 1 and len(recorded["drawn"][0]["geometry"]["coordinates"][0]) == 5
+        expected, rectangle_area = expected_price(recorded)
+        assert rectangle_price == expected and rectangle_price != polygon_price
+        assert f"{rectangle_area:,.2f} km²" in form.locator(".pixorder-area").inner_text()
+
+        # 4. Edit mode: drag the rectangle's north-east vertex 60 px right and 40 px up.
+        form.locator(".leaflet-pm-icon-edit").click()
+        vertices = form.locator(".marker-icon:not(.marker-icon-middle)")
+        vertices.first.wait_for()
+        boxes = [vertices.nth(i).bounding_box() for i in range(vertices.count())]
+        ne = max(boxes, key=lambda b: b["x"] - b["y"])
+        vx, vy = ne["x"] + ne["width"] / 2, ne["y"] + ne["height"] / 2
+        page.mouse.move(vx, vy)
+        page.mouse.down()
+        for step in range(1, 11):
+            page.mouse.move(vx + 6 * step, vy - 4 * step)
+            page.wait_for_timeout(30)
+        page.mouse.up()
+        dragged_price = _shown_price(page, form, rectangle_price)
+        recorded = _wait_record(result, lambda r: r["quote"] == dragged_price, "the dragged rectangle's quote")
+        expected, dragged_area = expected_price(recorded)
+        assert dragged_price == expected and dragged_price > rectangle_price
+        assert dragged_area > rectangle_area * 1.2
+        assert f"{dragged_area:,.2f} km²" in form.locator(".pixorder-area").inner_text()
+        form.locator(".leaflet-pm-icon-edit").click()  # edit mode off, for the picture
+        page.wait_for_timeout(500)
+
+        screenshot = OUTPUT / "aoi_map_basemap.png"
+        form.locator(".pixorder-aoimap").screenshot(path=str(screenshot))
+        if os.environ.get("PIXORDER_UPDATE_SCREENSHOT"):  # the README's picture, on request only
+            README_MAP_IMAGE.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(screenshot, README_MAP_IMAGE)
+    except Exception:
+        page.screenshot(path=str(OUTPUT / "aoi_map_failure.png"), full_page=True)
+        raise
+    finally:
+        page.close()
+        client.close()
+        own.stop()
 
 
 def test_every_widget_renders_in_jupyterlab(browser: Any, jupyterlab: dict[str, Any]) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import doctest
 import io
 import json
+import math
 import zipfile
+from pathlib import Path
 
 import pytest
 import traitlets
@@ -133,6 +135,139 @@ def test_bad_uploads_say_why_and_keep_the_previous_aoi(name, content, says):
     assert m.value is before
     assert "pixorder-error" in m.status.value and says in m.status.value and name in m.status.value
     assert "Traceback" not in m.status.value and "/tmp" not in m.status.value
+
+
+BOWTIE = {"type": "Feature", "properties": {"style": {"color": "#3388ff"}},
+          "geometry": {"type": "Polygon", "coordinates": [[[10, 50], [10.1, 50.1], [10.1, 50], [10, 50.1], [10, 50]]]}}
+FIJI = {"type": "Polygon", "coordinates": [[[177, -18.5], [-179, -18.5], [-179, -16], [177, -16], [177, -18.5]]]}
+
+
+def _circle(lon: float, lat: float, radius_m: float, kind: str = "circle") -> dict:
+    """What Geoman syncs for a drawn circle: a Point, its Leaflet options (radius in metres) as style."""
+    return {"type": "Feature", "properties": {"type": kind, "style": {"radius": radius_m, "color": "#3388ff"}},
+            "geometry": {"type": "Point", "coordinates": [lon, lat]}}
+
+
+def test_a_map_without_aoi_opens_on_a_region_not_the_world():
+    m = AOIMap()
+    assert tuple(m.map.center) == (48.0, 10.0) and m.map.zoom == 5  # central Europe, coasts in sight
+    assert "Draw a shape" in m.summary.value
+
+
+def test_shapes_drawn_past_the_dateline_come_back_by_whole_turns():
+    m = AOIMap()
+    m.draw.set_state({"data": [box(370.0, 50.0, 370.1, 50.1)]})  # drawn after panning once round the world
+    assert m.value == AOI(box(10.0, 50.0, 10.1, 50.1))
+    assert m.value.bounds == pytest.approx((10.0, 50.0, 10.1, 50.1))
+    assert m.area_text == "79.66 km²" and "79.66 km²" in m.summary.value
+    assert "pixorder-error" not in m.status.value
+    # the footprint stays where the user drew, in Leaflet's count of longitude
+    ring = m.footprint.data["features"][0]["geometry"]["coordinates"][0]
+    assert min(x for x, _ in ring) == pytest.approx(370.0) and max(x for x, _ in ring) == pytest.approx(370.1)
+
+    m.draw.set_state({"data": [box(-346.7, 50.0, -346.6, 50.1)]})  # panned once the other way
+    assert m.value.bounds == pytest.approx((13.3, 50.0, 13.4, 50.1))
+    m.draw.set_state({"data": [point(190.0, -17.0)]})  # a marker east of the dateline
+    assert m.value.kind == "point" and m.value.area_km2 == pytest.approx(25.0, rel=1e-3)
+    west, _, east, _ = m.value.bounds
+    assert -170.03 < west < east < -169.97
+
+
+def test_drawn_circle_is_a_circle_of_its_radius():
+    m = AOIMap()
+    m.draw._handle_custom_msg({"event": "pm:create", "geo_json": [_circle(10.0, 50.0, 10_000)]}, [])
+    m.draw.set_state({"data": [_circle(10.0, 50.0, 10_000)]})
+    assert m.value.kind == "polygon"
+    assert m.value.area_km2 == pytest.approx(math.pi * 10**2, rel=1e-3)  # 314 km², not a 25 km² square
+    assert "314.03 km²" in m.summary.value
+    west, south, east, north = m.value.bounds
+    assert (north - south) * 111.2 == pytest.approx(20.0, rel=5e-3)  # 20 km across, north to south
+    assert (east - west) * 111.32 * math.cos(math.radians(50)) == pytest.approx(20.0, rel=5e-3)
+    # A circle *marker* has a radius in screen pixels: it is a marker, so a 5×5 km square.
+    m.draw.set_state({"data": [_circle(10.0, 50.0, 10, kind="circlemarker")]})
+    assert m.value.kind == "point" and m.value.area_km2 == pytest.approx(25.0, rel=1e-3)
+
+
+def test_an_aoi_across_the_antimeridian_opens_centred_near_180():
+    m = AOIMap(value=FIJI)
+    assert m.value.bounds == (-180.0, -18.5, 180.0, -16.0)  # stored split at ±180
+    lat, lon = m.map.center
+    assert lon == pytest.approx(179.0) and lat == pytest.approx(-17.25) and m.map.zoom == 7
+    # shown and editable as one shape from 177° to 181°, not at both edges of the world
+    (drawn,) = m.draw.data
+    xs = [x for x, _ in drawn["geometry"]["coordinates"][0]]
+    assert drawn["geometry"]["type"] == "Polygon" and (min(xs), max(xs)) == (177.0, 181.0)
+    assert m.footprint.data["features"][0]["geometry"] == drawn["geometry"]
+    m.draw.set_state({"data": [drawn]})  # the browser syncs it back after an edit: the same AOI
+    assert m.value == AOI(FIJI) and m.value.area_km2 == pytest.approx(AOI(FIJI).area_km2)
+
+
+def test_an_aoi_larger_than_any_provider_takes_is_flagged_as_breaking_a_rule():
+    m = AOIMap()
+    m.draw.set_state({"data": [box(10.0, 50.0, 11.0, 51.0)]})  # 7,892 km²: drawn zoomed out
+    assert m.area_text == "7,892.06 km²"
+    assert "pixorder-large-aoi" in m.summary.value
+    assert "breaks</span>" in m.summary.value and "zoom in" in m.summary.value
+    assert "5,000 km²" in m.summary.value
+    m.draw.set_state({"data": [box(10.0, 50.0, 10.5, 50.5)]})  # 1,983 km²: large, but a provider may take it
+    assert "pixorder-large-aoi" not in m.summary.value and "breaks" not in m.summary.value
+
+
+def test_a_shape_that_crosses_itself_gets_a_repair_button():
+    m = AOIMap()
+    assert m.repair_button.layout.display == "none"
+    m.draw.set_state({"data": [BOWTIE]})
+    assert m.value is None
+    assert "crosses itself at (10.05, 50.05)" in m.status.value and "press Repair" in m.status.value
+    assert "repair=True" not in m.status.value
+    assert m.repair_button.layout.display != "none"
+    m.repair_button.click()
+    assert m.value == AOI(BOWTIE, repair=True)
+    assert m.value.n_parts == 2 and m.area_text == "39.83 km²"  # two triangles of 19.9 km²
+    assert m.draw.data[0]["geometry"]["type"] == "MultiPolygon"  # the map shows the repaired shape
+    assert m.repair_button.layout.display == "none" and "Repaired" in m.status.value
+
+    # an uploaded file the same way
+    _upload(m, "bowtie.geojson", json.dumps(BOWTIE).encode())
+    assert "press Repair" in m.status.value and m.repair_button.layout.display != "none"
+    m.repair_button.click()
+    assert m.value.name == "bowtie" and m.area_text == "39.83 km²"
+
+
+def test_helper_layers_never_take_clicks_meant_for_the_drawn_shapes():
+    m = AOIMap(value=box(10.0, 50.0, 10.1, 50.1))
+    layers = list(m.map.layers)
+    assert m.basemap in layers and m.footprint in layers
+    for layer in (m.basemap, m.footprint):
+        pane = m.map.panes[layer.pane]
+        # a pane under Leaflet's overlay pane (400), where Geoman draws, that takes no pointer events
+        assert pane["pointerEvents"] == "none" and pane["zIndex"] < 400
+        assert layer.pm_ignore is True  # Geoman's eraser and edit modes leave it alone
+        # the style the browser applies to each feature (Leaflet path options)
+        for feature in layer.data["features"]:
+            style = feature["properties"]["style"]
+            assert style["interactive"] is False and style["pane"] == layer.pane
+    assert m.map.panes[m.basemap.pane]["zIndex"] < 200  # below the tiles: online tiles cover it when they load
+    assert m.footprint.data["features"], "the footprint is shown"
+
+
+def test_offline_basemap_is_natural_earth_shipped_as_package_data():
+    m = AOIMap()
+    names = {f["properties"]["name"] for f in m.basemap.data["features"]}
+    assert len(names) == 177 and {"Fiji", "Germany", "Brazil", "Antarctica"} <= names
+    data_file = aoi_map_module.BASEMAP_FILE
+    assert data_file.stat().st_size < 300_000
+    pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text()
+    assert '[tool.setuptools.package-data]\n"pixorder.widgets" = ["data/*.geojson"]' in pyproject
+    assert AOIMap().basemap is m.basemap  # one widget for every map: its data is sent once
+
+
+def test_how_to_draw_each_shape_is_written_beside_the_map():
+    m = AOIMap()
+    text = m.help.value
+    for words in ("Polygon", "Rectangle", "two clicks", "Circle", "Marker", "Line", "Edit", "Drag", "Erase"):
+        assert words in text
+    assert m.help in m.children[0].children  # beside the map, not in the docs only
 
 
 def test_no_api_key_in_widget_state(clients):
