@@ -12,7 +12,7 @@ from pixorder import errors as E
 from pixorder import models as m
 from pixorder.client.results import Listing, Results
 from pixorder.client.transport import UNREADABLE, OutcomeUnknown, RetryPolicy, Transport
-from pixorder.providers.base import Adapter, Call, Request, with_reference
+from pixorder.providers.base import Adapter, Call, Request, json_size, with_reference
 
 T = TypeVar("T")
 
@@ -206,12 +206,11 @@ class Pricing(_Facade):
 
     async def _estimate(self, batch: list[Request], raise_errors: bool = False) -> list[m.Quote]:
         await self._client._prepare()  # payloads may need catalogue defaults (Pixxel bandset, Geopera sensor)
-        limit = self.adapter.bulk_limit
         chunks: list[list[int]] = []
         # Archive and tasking requests go to different endpoints on some APIs: chunk each kind apart.
         for kind in (m.TaskingRequest, m.ArchiveRequest):
             positions = [i for i, r in enumerate(batch) if isinstance(r, kind)]
-            chunks += [positions[start : start + limit] for start in range(0, len(positions), limit)]
+            chunks += self._chunks(batch, positions)
 
         async def run(positions: list[int]) -> list[m.Quote]:
             chunk = [batch[i] for i in positions]
@@ -220,6 +219,10 @@ class Pricing(_Facade):
             except E.PixorderError as exc:
                 if raise_errors or isinstance(exc, (E.NotSupported, E.ValidationError)):
                     raise
+                if isinstance(exc, E.ApiError) and exc.status == 413 and len(positions) > 1:
+                    # The server refused the body as too large: price each half on its own.
+                    half = len(positions) // 2
+                    return [*await run(positions[:half]), *await run(positions[half:])]
                 quotes = [m.Quote(provider=self._client.provider, error=str(exc), sensor=r.sensor,
                                   area_km2=float(r.aoi.area_km2), geometry=dict(r.aoi.__geo_interface__))
                           for r in chunk]
@@ -230,6 +233,24 @@ class Pricing(_Facade):
         results = await asyncio.gather(*(run(positions) for positions in chunks))
         flat = [q for chunk in results for q in chunk]
         return sorted(flat, key=lambda q: q.request_index if q.request_index is not None else 0)
+
+    def _chunks(self, batch: list[Request], positions: list[int]) -> list[list[int]]:
+        """``positions`` cut into bulk calls within the API's count limit and, where it has one, its
+        body limit (each request's payload measured as it will be sent)."""
+        limit, body_limit = self.adapter.bulk_limit, self.adapter.body_limit
+        if body_limit is None:
+            return [positions[start : start + limit] for start in range(0, len(positions), limit)]
+        chunks: list[list[int]] = []
+        current: list[int] = []
+        size = 2  # the brackets of the list
+        for i in positions:
+            one = json_size(self.adapter.price([batch[i]], 0).json)
+            if current and (len(current) >= limit or size + one + 1 > body_limit):
+                chunks.append(current)
+                current, size = [], 2
+            current.append(i)
+            size += one + 1
+        return chunks + ([current] if current else [])
 
 
 class Orders(_Facade):

@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+import orjson
+
 from pixorder import errors as E
 from pixorder import models as m
 
@@ -135,6 +137,8 @@ class Adapter:
     api_root: str = ""
     #: the longest order name the API accepts (None: no documented limit); the reference fits inside
     name_limit: int | None = None
+    #: the largest request body the API accepts, in bytes (None: none documented)
+    body_limit: int | None = None
     env_var: str = ""
     bulk_limit: int = 1
     #: bucket → (requests, per seconds); the sandbox relaxes these
@@ -215,6 +219,11 @@ class Adapter:
 
     def decide_feasibility(self, study_id: str, option_id: str) -> Call[m.FeasibilityStudy]:
         raise self._unsupported("feasibility.decide()", "no feasibility studies to decide")
+
+
+def json_size(payload: Any) -> int:
+    """Bytes of ``payload`` encoded as the transport sends it (compact JSON, UTF-8)."""
+    return len(orjson.dumps(payload))
 
 
 def with_reference(name: str | None, reference: str, fallback: str, limit: int | None = None) -> str:

@@ -144,7 +144,8 @@ class PlanetAdapter(Adapter):
     api_root = PREFIX
     name_limit = 255  # Planet answers 400 "no more than 255 characters"
     env_var = "PL_API_KEY"
-    bulk_limit = 100  # the real limit is the 1 MB body; 100 payloads stay far below it
+    bulk_limit = 100  # payloads per POST /pricing/ (the sandbox's; Planet documents only the body limit)
+    body_limit = 1_000_000  # "POST bodies are limited to 1 MB" [V]
     rate_limits = {"default": (10, 1.0)}  # 10 requests/s per key [V]
 
     def auth_headers(self, api_key: str) -> dict[str, str]:
