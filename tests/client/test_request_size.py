@@ -38,3 +38,16 @@ def test_a_chunk_refused_with_413_is_split_and_retried(sandbox):
     assert proxy.refused > 0  # the server really refused
     assert len(quotes) == 60 and not [q.error for q in quotes if q.error]
     assert [q.request_index for q in quotes] == list(range(60))
+
+
+def test_a_long_name_never_reaches_a_server_that_refuses_it(sandbox, connect):
+    for api, limit in (("planet", 255), ("pixxel", 100)):
+        client = connect(api)
+        order = client.orders.create(request(name="N" * 250), reference="pxo-longname0000001")
+        sent = [e["body"] for e in sandbox.received(api) if e["method"] == "POST"
+                and "pxo-longname0000001" in str(e["body"])]
+        names = [b["name"] if "name" in b else b["order_items"][0]["name"] for b in sent]
+        assert names and all(len(n) <= limit for n in names), [len(n) for n in names]
+        assert names[0].endswith("… [pxo-longname0000001]")
+        assert order.reference == "pxo-longname0000001"
+        assert client.orders.reconcile("pxo-longname0000001").id == order.id
