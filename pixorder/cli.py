@@ -73,6 +73,8 @@ def quote(args: argparse.Namespace) -> int:
     sources = _source(providers)
     frame.insert(2, "source", frame["provider"].astype(str).map(sources))
     if args.format == "geojson":
+        for name in frame.columns[frame.dtypes.astype(str).str.startswith("datetime64")]:
+            frame[name] = frame[name].map(lambda t: t.isoformat() if t is not None and t == t else None)
         print(frame.to_json(drop_id=True))
     elif args.format == "csv":
         print(frame.drop(columns="geometry").to_csv(index=False), end="")

@@ -139,6 +139,9 @@ class Adapter:
     name_limit: int | None = None
     #: the largest request body the API accepts, in bytes (None: none documented)
     body_limit: int | None = None
+    #: how long before its start a tasking window must be ordered, hours (Pixxel and Planet: 24 h;
+    #: Geopera documents none, and 24 h is assumed)
+    min_lead_hours: float = 24.0
     env_var: str = ""
     bulk_limit: int = 1
     #: bucket → (requests, per seconds); the sandbox relaxes these
