@@ -149,6 +149,8 @@ def load(source: Any, *, crs: Any = None, layer: str | int | None = None,
         features, crs_used, name = _from_geojson(interface, crs)
         what = f"__geo_interface__ of {type(source).__name__}"
     kept, left_out = _apply_points_policy(features, points, from_file)
+    if layers:  # only the layers something was used from
+        layers = tuple(n for n in layers if any(layer == n for _, _, layer in kept))
     return Loaded(
         geometries=[g for g, _, _ in kept],
         name=name,

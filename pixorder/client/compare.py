@@ -33,12 +33,10 @@ def _client_for(provider: Any, options: Mapping[str, Any]) -> tuple[AsyncClient,
 
 
 def _requests(aois: Any, request: Any, params: Mapping[str, Any]) -> list[m.TaskingRequest]:
-    from pixorder.aoi import AOI
+    from pixorder.aoi import as_aois
 
-    many = isinstance(aois, (list, tuple)) or _is_frame(aois)
-    items = list(aois.geometry) if _is_frame(aois) else (list(aois) if many else [aois])
-    if not items:
-        raise E.ValidationError("aoi_or_aois", "must hold at least one AOI", aois)
+    # One AOI per list item or frame row (in the frame's own CRS), else one: the same way in as AOI().
+    items = as_aois(aois)
     template: dict[str, Any] = {}
     if isinstance(request, m.TaskingRequest):
         template = request.model_dump(exclude={"aoi"}, exclude_none=True)
@@ -48,11 +46,7 @@ def _requests(aois: Any, request: Any, params: Mapping[str, Any]) -> list[m.Task
         raise E.ValidationError("request", "must be a TaskingRequest, a dict of its fields, or None", request)
     template.update(params)
     template.pop("sensor", None)  # sensors are provider-specific: pass sensors={provider: id}
-    return [m.TaskingRequest(aoi=a if isinstance(a, AOI) else AOI(a), **template) for a in items]
-
-
-def _is_frame(value: Any) -> bool:
-    return hasattr(value, "geometry") and hasattr(value, "crs") and hasattr(value, "iloc")
+    return [m.TaskingRequest(aoi=a, **template) for a in items]
 
 
 async def acompare(
@@ -75,7 +69,7 @@ async def acompare(
         sensor = (sensors or {}).get(client.provider)
         batch = [r.model_copy(update={"sensor": sensor}) if sensor else r for r in base]
         try:
-            return await client.pricing._estimate(batch)
+            return await client.pricing._estimate_parts(batch)
         except E.PixorderError as exc:
             return [m.Quote(provider=client.provider, error=str(exc), request_index=i, sensor=sensor,
                             area_km2=float(r.aoi.area_km2), geometry=dict(r.aoi.__geo_interface__))
