@@ -55,6 +55,7 @@ def _source(providers: list[str]) -> dict[str, str]:
 
 def quote(args: argparse.Namespace) -> int:
     import pixorder
+    from pixorder.aoi import as_aoi
     from pixorder.client.core import PROVIDER_NAMES
 
     rates = _parse_rates(args.rates)
@@ -65,7 +66,8 @@ def quote(args: argparse.Namespace) -> int:
     if unknown or not providers:
         raise ValidationError("--providers", f"must be a comma-separated list of {', '.join(PROVIDER_NAMES)}",
                               args.providers)
-    aoi = pixorder.AOI(args.aoi_file)
+    options = {k: v for k, v in (("crs", args.crs), ("layer", args.layer)) if v is not None}
+    aoi = as_aoi(args.aoi_file, **options)
     request = {"start": args.start, "end": args.end, "cloud_cover": args.cloud_cover}
     if args.off_nadir is not None:
         request["off_nadir"] = args.off_nadir
@@ -103,7 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
 
     q = sub.add_parser("quote", help="compare prices for an AOI file across providers")
-    q.add_argument("aoi_file", help="GeoJSON, GeoPackage, zipped Shapefile or KML")
+    q.add_argument("aoi_file", help="GeoJSON, GeoPackage, zipped Shapefile, KML or KMZ (or GeoJSON/WKT text)")
+    q.add_argument("--crs", default=None, help="CRS of a file that has none, e.g. EPSG:32632 (a Shapefile without .prj)")
+    q.add_argument("--layer", default=None, help="the layer to use in a GeoPackage (default: its polygon layers)")
     q.add_argument("--providers", default="pixxel,planet,geopera")
     q.add_argument("--start", required=True, help="start of the acquisition window, e.g. 2027-01-10")
     q.add_argument("--end", required=True)

@@ -366,9 +366,9 @@ def _is_number(value: Any) -> bool:
 
 
 def _coerce_aoi(value: Any) -> Any:
-    from pixorder.aoi import AOI
+    from pixorder.aoi import as_aoi
 
-    return value if isinstance(value, AOI) else AOI(value)
+    return as_aoi(value)
 
 
 class TaskingRequest(_Request):
@@ -528,6 +528,10 @@ class Quote(_Result):
     error: str | None = None
     request_index: int | None = Field(None, description="position in the batch that was priced")
     geometry: dict[str, Any] | None = None
+    part: int | None = Field(None, description="which part (0..n-1) of a multi-part AOI this quote prices, "
+                                              "where the provider takes one polygon per order (Planet)")
+    parts: list[Quote] = Field(default_factory=list,
+                               description="the per-part quotes this total adds up (a multi-part AOI at Planet)")
 
     @property
     def ok(self) -> bool:
@@ -611,6 +615,9 @@ class Order(_Result):
     reference: str | None = Field(None, description="pixorder's client reference, when it set one")
     dry_run: bool = False
     items: list[OrderItem] = Field(default_factory=list)
+    part: int | None = Field(None, description="which part (0..n-1) of a multi-part AOI this order holds")
+    parts: list[Order] = Field(default_factory=list,
+                               description="the orders placed together, one per part of a multi-part AOI (Planet)")
 
     def _repr_html_(self) -> str:
         from pixorder.frames import orders_frame

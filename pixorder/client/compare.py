@@ -65,23 +65,16 @@ def _is_frame(value: Any) -> bool:
 
 def aoi_list(aois: Any) -> tuple[list[Any], list[Any]]:
     """``(AOIs, ids)``: one AOI per item, or per row of a (Geo)DataFrame / GeoSeries (its index kept as
-    the id, or its ``id`` column), reprojected to EPSG:4326 first."""
-    from pixorder.aoi import AOI
+    the id, or its ``id`` column), each read the way ``AOI`` reads it (``pixorder.aoi.as_aois``)."""
+    from pixorder.aoi import as_aois
 
+    # One AOI per list item or frame row (in the frame's own CRS), else one: the same way in as AOI().
+    items = as_aois(aois)
     if _is_frame(aois):
-        frame = aois.to_crs(4326) if getattr(aois, "crs", None) is not None else aois
-        if hasattr(frame, "columns"):  # a GeoDataFrame: its geometry column, its ids
-            items = list(frame.geometry)
-            ids = list(frame["id"]) if "id" in frame.columns else list(frame.index)
-        else:  # a GeoSeries
-            items, ids = list(frame), list(frame.index)
-    elif isinstance(aois, (list, tuple)):
-        items, ids = list(aois), [None] * len(aois)
+        ids = list(aois["id"]) if hasattr(aois, "columns") and "id" in aois.columns else list(aois.index)
     else:
-        items, ids = [aois], [None]
-    if not items:
-        raise E.ValidationError("aoi_or_aois", "must hold at least one AOI", aois)
-    return [a if isinstance(a, AOI) else AOI(a) for a in items], ids
+        ids = [None] * len(items)
+    return items, ids
 
 
 def request_template(request: Any, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -150,7 +143,7 @@ async def price_jobs(jobs: Sequence[Job]) -> list[m.Quote]:
         client = jobs[positions[0]].client
         batch = [jobs[i].request for i in positions]
         try:
-            priced = await client.pricing._estimate(batch)
+            priced = await client.pricing._estimate_parts(batch)  # a multi-part AOI part by part at Planet
         except E.PixorderError as exc:
             priced = [m.Quote(provider=client.provider, error=str(exc), sensor=r.sensor,
                               area_km2=float(r.aoi.area_km2), geometry=dict(r.aoi.__geo_interface__)) for r in batch]
@@ -172,12 +165,15 @@ def jobs_frame(jobs: Sequence[Job], quotes: Sequence[m.Quote]) -> geopandas.GeoD
 
     frame = quotes_frame(quotes).drop(columns="request_index")
     extra: dict[str, list[Any]] = {}
-    for i, job in enumerate(jobs):
+    rows = 0
+    for job, quote in zip(jobs, quotes):
         row = dict(job.tags)
         if job.sensor is not None:
             row.update(capabilities(job.sensor))
-        for key in set(extra) | set(row):
-            extra.setdefault(key, [None] * i).append(row.get(key))
+        for _ in range(len(quote.parts) + 1):  # quotes_frame shows a multi-part quote's parts, then its total
+            for key in set(extra) | set(row):
+                extra.setdefault(key, [None] * rows).append(row.get(key))
+            rows += 1
     position = 1
     for key in ("aoi_index", "aoi_id", "sensor_name", "product_type", "resolution_m", "n_bands", "bands",
                 "hyperspectral"):

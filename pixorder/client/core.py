@@ -197,7 +197,7 @@ class Pricing(_Facade):
             if not isinstance(request, kinds):
                 raise E.ValidationError(f"requests.{i}", "must be a TaskingRequest or an ArchiveRequest",
                                         type(request).__name__)
-        quotes = await self._estimate(batch, raise_errors=single)
+        quotes = await self._estimate_parts(batch, raise_errors=single)
         if single:
             if quotes[0].error:
                 raise E.ApiError(quotes[0].error, provider=self._client.provider, body=quotes[0].raw)
@@ -253,6 +253,60 @@ class Pricing(_Facade):
         return chunks + ([current] if current else [])
 
 
+    async def _estimate_parts(self, batch: list[Request], raise_errors: bool = False) -> list[m.Quote]:
+        """``_estimate``, with each multi-part AOI priced part by part where the provider takes one polygon
+        per order (Planet): the quote returned for it is their total, holding the part quotes in ``parts``."""
+        expanded, owners = split_parts(self._client.provider, batch)
+        if len(expanded) == len(batch):
+            return await self._estimate(batch, raise_errors=raise_errors)
+        quotes = await self._estimate(expanded, raise_errors=raise_errors)
+        return [join_quotes(self._client.provider, batch[i], i, [q for q, o in zip(quotes, owners) if o == i])
+                for i in range(len(batch))]
+
+
+# --------------------------------------------------------------- multi-part AOIs: one order per part
+def split_parts(provider: str, batch: Sequence[Request]) -> tuple[list[Request], list[int]]:
+    """Each request whose AOI has several parts, at a provider taking one polygon per order
+    (``pixorder.aoi.rules.ONE_GEOMETRY_PER_ORDER``), replaced by one request per part; with the index
+    in ``batch`` each resulting request came from."""
+    from pixorder.aoi.rules import ONE_GEOMETRY_PER_ORDER
+
+    expanded: list[Request] = []
+    owners: list[int] = []
+    for i, request in enumerate(batch):
+        parts = request.aoi.parts() if provider in ONE_GEOMETRY_PER_ORDER else [request.aoi]
+        if len(parts) == 1:
+            expanded.append(request)
+            owners.append(i)
+            continue
+        for k, part in enumerate(parts):
+            name = f"{request.name} (part {k + 1} of {len(parts)})" if getattr(request, "name", None) else None
+            update: dict[str, Any] = {"aoi": part} | ({"name": name} if name else {})
+            expanded.append(request.model_copy(update=update))
+            owners.append(i)
+    return expanded, owners
+
+
+def join_quotes(provider: str, request: Request, index: int, parts: list[m.Quote]) -> m.Quote:
+    """The total of the part quotes of one request (amounts and areas summed; an error if any part failed)."""
+    if len(parts) == 1:
+        return parts[0]
+    for k, quote in enumerate(parts):
+        quote.part, quote.request_index = k, index
+
+    def total(field: str) -> float | None:
+        values = [getattr(q, field) for q in parts]
+        return None if any(v is None for v in values) else round(sum(values), 6)
+
+    errors = [f"part {k}: {q.error}" for k, q in enumerate(parts) if q.error]
+    return m.Quote(provider=provider, raw={"parts": [q.raw for q in parts]}, sensor=parts[0].sensor,
+                   area_km2=total("area_km2"), billed_area_km2=total("billed_area_km2"),
+                   base_amount=total("base_amount"), amount=None if errors else total("amount"),
+                   unit=parts[0].unit, tokens=total("tokens"), credits=total("credits"),
+                   error="; ".join(errors) or None, request_index=index, parts=parts,
+                   geometry=dict(request.aoi.__geo_interface__))
+
+
 class Orders(_Facade):
     async def create(self, request: Request, *, dry_run: bool = False, max_amount: float | None = None,
                      reference: str | None = None) -> m.Order:
@@ -268,6 +322,10 @@ class Orders(_Facade):
                                     type(request).__name__)
         reference = reference or new_reference()
         await self._client._prepare()
+        parts, _ = split_parts(self._client.provider, [request])
+        if len(parts) > 1:
+            return await self._create_parts(request, parts, dry_run=dry_run, max_amount=max_amount,
+                                            reference=reference)
         if dry_run:
             return await self._client.send(self.adapter.create_order(request, reference=reference, dry_run=True))
         if max_amount is not None:
@@ -283,6 +341,50 @@ class Orders(_Facade):
             # not turn it into an error (the user would order again), so keep the bare order then.
             order = await self._complete(order)
         return order
+
+    async def _create_parts(self, request: Request, parts: list[Request], *, dry_run: bool,
+                            max_amount: float | None, reference: str) -> m.Order:
+        """Place one order per part together (Planet takes one polygon per order), each with its own
+        reference ``<reference>-p<k>`` (k from 1), each with the spending safety of :meth:`create`.
+        ``max_amount`` applies to the total. If any part's outcome is unknown, ``AmbiguousSpend`` names
+        every part's reference (``references``) and the orders known to be placed (``placed``)."""
+        if max_amount is not None and not dry_run:
+            total = join_quotes(self._client.provider, request, 0, await self._client.pricing._estimate(parts))
+            if total.error:
+                raise E.ApiError(total.error, provider=self._client.provider, body=total.raw)
+            if total.amount is not None and total.amount > max_amount:
+                raise E.SpendLimitExceeded(self._client.provider, total.amount, total.unit, max_amount)
+        references = [f"{reference}-p{k + 1}" for k in range(len(parts))]
+        outcomes = await asyncio.gather(
+            *(self.create(part, dry_run=dry_run, reference=ref) for part, ref in zip(parts, references)),
+            return_exceptions=True)
+        placed = [o for o in outcomes if isinstance(o, m.Order)]
+        failed = [o for o in outcomes if isinstance(o, BaseException)]
+        if failed:
+            ambiguous = next((o for o in failed if isinstance(o, E.AmbiguousSpend)), None)
+            error = ambiguous or failed[0]
+            if not isinstance(error, E.PixorderError):
+                raise error
+            error.references = references  # type: ignore[attr-defined]
+            error.placed = placed  # type: ignore[attr-defined]
+            done = ", ".join(f"{o.reference} → {o.id}" for o in placed) or "none"
+            error.args = (f"{error} Multi-part AOI placed as {len(parts)} orders, references "
+                          f"{', '.join(references)}; placed: {done}. Reconcile each unknown reference with "
+                          f"client.orders.reconcile(reference) before ordering again.",)
+            raise error
+        for k, order in enumerate(placed):
+            order.part = k
+        statuses = {o.status for o in placed}
+        amounts = [o.amount for o in placed]
+        areas = [o.area_km2 for o in placed]
+        return m.Order(provider=self._client.provider, raw={"parts": [o.raw for o in placed]},
+                       id=", ".join(o.id for o in placed), name=getattr(request, "name", None),
+                       status=statuses.pop() if len(statuses) == 1 else None,
+                       order_type=placed[0].order_type, unit=placed[0].unit,
+                       amount=None if None in amounts else round(sum(amounts), 6),
+                       area_km2=None if None in areas else round(sum(areas), 6),
+                       start=placed[0].start, end=placed[0].end, reference=reference, dry_run=dry_run,
+                       geometry=dict(request.aoi.__geo_interface__), parts=placed)
 
     async def _place(self, call: Call[m.Order], reference: str) -> m.Order:
         """Send a placement once; after a failure that may have reached the server, look, never resend.
