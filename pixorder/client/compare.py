@@ -248,6 +248,8 @@ async def acompare(
         for client, owned in clients:
             if owned:
                 await client.aclose()
+    from pixorder.explore.frames import PriceFrame
+
     frame = jobs_frame(jobs, quotes)
     if all(tag is None for tag in frame["aoi_id"]):
         frame = frame.drop(columns="aoi_id")
@@ -255,6 +257,7 @@ async def acompare(
         frame = _convert(frame, rates, currency)
     frame = _rank(frame, currency) if explore else frame.sort_values(
         ["aoi_index", "provider"], kind="stable").reset_index(drop=True)
+    frame = PriceFrame(frame)
     defaults = [c.provider for (c, _), (_, default, _) in zip(clients, plans) if default]
     frame.attrs["pixorder"] = provenance(
         "compare", [c for c, _ in clients], request={k: str(v) for k, v in template.items()},
