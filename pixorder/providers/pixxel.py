@@ -376,8 +376,11 @@ class PixxelAdapter(Adapter):
     async def deliveries(self, order_id: str, send: Any) -> list[m.Delivery]:
         """The order's catalogs (one per delivered product, ``POST /v0/catalogs/search``) and one signed
         download link for them (``POST /v0/catalogs/download`` with the items' ``order_item_ids``)."""
-        order = await send(self.get_order(order_id))
-        item_of_task = {t.id: item.id for item in order.items for t in item.tasks}
+        # The order's items with their tasks (GET /v0/orders/{id} lists items without tasks): a catalog
+        # names its task, the download wants the items.
+        items_page = await send(self.list_order_items({"order_ids": order_id}, 0, 1000))
+        order_items = [item for item in items_page.items if item.order_id in (None, order_id)]
+        item_of_task = {t.id: item.id for item in order_items for t in item.tasks}
         found: list[m.Delivery] = []
         offset, limit = 0, 100  # the spec's default page is 2 catalogs; 100 is its maximum
         while True:
@@ -390,7 +393,8 @@ class PixxelAdapter(Adapter):
                 break
         if not found:
             return found
-        items = sorted({d.item_id for d in found if d.item_id}) or [item.id for item in order.items]
+        known = {item.id for item in order_items}
+        items = sorted({d.item_id for d in found if d.item_id in known}) or sorted(known)
         url = await send(Call("POST", "/v0/catalogs/download", lambda body, h: text(mapping(body).get("signed_url")),
                               json={"order_item_ids": items}, expect=(201, 200)))
         expires = _expiry(url)
