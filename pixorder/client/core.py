@@ -586,12 +586,12 @@ class Orders(_Facade):
             return None
 
     async def _await_job(self, call: Call[Job], *, missing_ok: bool = True) -> Job | None:
-        """Poll ``call`` (backing off from 50 ms to 2 s) until the job is done; None after the client's
+        """Poll ``call`` (backing off from 20 ms to 2 s) until the job is done; None after the client's
         ``poll_timeout``. A poll that fails (server errors, throttling; a 404 when ``missing_ok``, as
         for a bulk the server acknowledged a moment ago) is just tried again."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._client.poll_timeout
-        delay = 0.05
+        delay = 0.02
         while True:
             try:
                 job = await self._client.send(call)
