@@ -72,7 +72,7 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "quotes": _s(
         "quotes",
-        "provider:provider sensor:str request_index:int area_km2:float billed_area_km2:float "
+        "provider:provider sensor:str request_index:int part:int area_km2:float billed_area_km2:float "
         "base_amount:float uplift_amount:float amount:float unit:str amount_per_km2:float uplifts:str "
         "tokens:float credits:float feasibility:cat=FeasibilityStatus error:str",
     ),
@@ -336,7 +336,8 @@ def tasks_frame(tasks: Iterable[m.Task]) -> geopandas.GeoDataFrame:
 
 
 def quotes_frame(quotes: Iterable[m.Quote]) -> geopandas.GeoDataFrame:
-    quotes = list(quotes)
+    # A multi-part AOI priced part by part (Planet) shows one row per part (``part`` 0..n-1), then its total.
+    quotes = [row for q in quotes for row in (*q.parts, q)]
     names = [n for n, _ in SCHEMAS["quotes"].columns if n not in ("uplifts", "uplift_amount", "amount_per_km2")]
     cols = _records(quotes, names)
     cols["amount_per_km2"] = [q.amount_per_km2 for q in quotes]

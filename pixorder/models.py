@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from enum import Enum
 from typing import Annotated, Any, Generic, TypeVar
@@ -308,9 +308,43 @@ class _Result(_Translated):
 
 
 class _Request(_Translated):
-    """Base of request models: refuses bad input with pixorder's ValidationError naming the field."""
+    """Base of request models: refuses bad input with pixorder's ValidationError naming the field.
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, validate_assignment=True)
+    Changing a field re-validates the whole request as if it had been built with the new value:
+    fields derived from others are derived again (``off_nadir`` ⇄ ``elevation_min``, ``occurrences``
+    of a one-off), and a value that is refused raises ``pixorder.ValidationError`` and leaves the
+    request exactly as it was. ``req.model_copy(update=...)`` is the way to a changed copy; it is
+    validated the same way.
+    """
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_"):
+            super().__setattr__(name, value)
+            return
+        fresh = self._revalidated({name: value})
+        self.__dict__.update(fresh.__dict__)
+        object.__setattr__(self, "__pydantic_fields_set__", set(fresh.model_fields_set))
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
+        """A copy with ``update`` applied and the whole request validated again (derived fields too)."""
+        if not update:
+            return super().model_copy(deep=deep)
+        return self._revalidated(dict(update))
+
+    def _revalidated(self, changes: dict[str, Any]) -> Any:
+        unknown = sorted(set(changes) - set(type(self).model_fields))
+        if unknown:
+            raise ValidationError(unknown[0], f"is not a field of {type(self).__name__}", changes[unknown[0]])
+        # What the user set, not what was derived from it: derived fields are derived again.
+        given = {k: getattr(self, k) for k in self.model_fields_set}
+        # off_nadir and elevation_min say one thing two ways: changing one re-derives the other.
+        paired = {"off_nadir": "elevation_min", "elevation_min": "off_nadir"}
+        for changed in changes:
+            if paired.get(changed) not in (None, *changes):
+                given.pop(paired[changed], None)
+        return type(self)(**{**given, **changes})
 
 
 def _translate(exc: pydantic.ValidationError) -> ValidationError:
@@ -334,9 +368,9 @@ def _is_number(value: Any) -> bool:
 
 
 def _coerce_aoi(value: Any) -> Any:
-    from pixorder.aoi import AOI
+    from pixorder.aoi import as_aoi
 
-    return value if isinstance(value, AOI) else AOI(value)
+    return as_aoi(value)
 
 
 class TaskingRequest(_Request):
@@ -499,6 +533,10 @@ class Quote(_Result):
     error: str | None = None
     request_index: int | None = Field(None, description="position in the batch that was priced")
     geometry: dict[str, Any] | None = None
+    part: int | None = Field(None, description="which part (0..n-1) of a multi-part AOI this quote prices, "
+                                              "where the provider takes one polygon per order (Planet)")
+    parts: list[Quote] = Field(default_factory=list,
+                               description="the per-part quotes this total adds up (a multi-part AOI at Planet)")
 
     @property
     def ok(self) -> bool:
@@ -588,6 +626,9 @@ class Order(_Result):
     reference: str | None = Field(None, description="pixorder's client reference, when it set one")
     dry_run: bool = False
     items: list[OrderItem] = Field(default_factory=list)
+    part: int | None = Field(None, description="which part (0..n-1) of a multi-part AOI this order holds")
+    parts: list[Order] = Field(default_factory=list,
+                               description="the orders placed together, one per part of a multi-part AOI (Planet)")
     request_index: int | None = Field(None, description="position in the batch of orders.create_many()")
     error: str | None = Field(None, description="why this row of a batch placed no order (or cannot tell)")
     error_type: str | None = Field(None, description="class name of that error, e.g. AmbiguousSpend")

@@ -135,3 +135,43 @@ def test_quote_amount_per_km2():
 def test_page_knows_when_more_remain():
     page = m.Page[m.Task](items=[m.Task(provider="pixxel", id="a")], total=3, offset=0, limit=1)
     assert page.has_more and len(page) == 1
+
+
+# ---------------------------------------------------------------------------------- changing a request
+def _request(**kwargs):
+    return m.TaskingRequest(aoi={"type": "Point", "coordinates": [10.0, 50.0]}, start="2027-01-10",
+                            end="2027-01-20", **kwargs)
+
+
+def test_changing_off_nadir_rederives_elevation():
+    req = _request(off_nadir=25)
+    req.off_nadir = 10
+    assert req.off_nadir == 10 and req.elevation_min == pytest.approx(79.206, abs=0.01)
+    req.elevation_min = 60
+    assert req.off_nadir == pytest.approx(27.0, abs=1.0)
+
+
+def test_a_refused_change_is_pixorders_error_and_leaves_the_request_unchanged():
+    req = _request(off_nadir=25, name="field 7")
+    before = req.model_dump()
+    with pytest.raises(ValidationError) as info:
+        req.off_nadir = 100
+    assert info.value.field == "off_nadir"
+    assert req.model_dump() == before
+    with pytest.raises(ValidationError) as info:
+        req.end = "2027-01-01"
+    assert info.value.field == "end" and req.model_dump() == before
+    req.name = "x"  # later changes still work
+    assert req.name == "x" and req.off_nadir == 25
+    with pytest.raises(ValidationError) as info:
+        req.bogus = 1
+    assert info.value.field == "bogus"
+
+
+def test_model_copy_with_update_validates_the_whole_request():
+    req = _request(off_nadir=25)
+    monthly = req.model_copy(update={"recurrence": "MONTHLY", "occurrences": 3, "off_nadir": 10})
+    assert monthly.occurrences == 3 and monthly.elevation_min == pytest.approx(79.206, abs=0.01)
+    assert req.recurrence.value == "ONCE" and req.off_nadir == 25
+    with pytest.raises(ValidationError):
+        req.model_copy(update={"cloud_cover": 150})

@@ -215,7 +215,7 @@ class Pricing(_Facade):
                 raise E.ValidationError(f"requests.{i}", "must be a TaskingRequest or an ArchiveRequest",
                                         type(request).__name__)
             self.adapter.validate(request)  # what the API is known to refuse, before any call
-        quotes = await self._estimate(batch, raise_errors=single)
+        quotes = await self._estimate_parts(batch, raise_errors=single)
         if single:
             if quotes[0].error:
                 raise E.ApiError(quotes[0].error, provider=self._client.provider, body=quotes[0].raw)
@@ -224,12 +224,11 @@ class Pricing(_Facade):
 
     async def _estimate(self, batch: list[Request], raise_errors: bool = False) -> list[m.Quote]:
         await self._client._prepare()  # payloads may need catalogue defaults (Pixxel bandset, Geopera sensor)
-        limit = self.adapter.bulk_limit
         chunks: list[list[int]] = []
         # Archive and tasking requests go to different endpoints on some APIs: chunk each kind apart.
         for kind in (m.TaskingRequest, m.ArchiveRequest):
             positions = [i for i, r in enumerate(batch) if isinstance(r, kind)]
-            chunks += [positions[start : start + limit] for start in range(0, len(positions), limit)]
+            chunks += self._chunks(batch, positions)
 
         async def run(positions: list[int]) -> list[m.Quote]:
             chunk = [batch[i] for i in positions]
@@ -238,6 +237,10 @@ class Pricing(_Facade):
             except E.PixorderError as exc:
                 if raise_errors or isinstance(exc, (E.NotSupported, E.ValidationError)):
                     raise
+                if isinstance(exc, E.ApiError) and exc.status == 413 and len(positions) > 1:
+                    # The server refused the body as too large: price each half on its own.
+                    half = len(positions) // 2
+                    return [*await run(positions[:half]), *await run(positions[half:])]
                 quotes = [m.Quote(provider=self._client.provider, error=str(exc), sensor=r.sensor,
                                   area_km2=float(r.aoi.area_km2), geometry=dict(r.aoi.__geo_interface__))
                           for r in chunk]
@@ -248,6 +251,78 @@ class Pricing(_Facade):
         results = await asyncio.gather(*(run(positions) for positions in chunks))
         flat = [q for chunk in results for q in chunk]
         return sorted(flat, key=lambda q: q.request_index if q.request_index is not None else 0)
+
+    def _chunks(self, batch: list[Request], positions: list[int]) -> list[list[int]]:
+        """``positions`` cut into bulk calls within the API's count limit and, where it has one, its
+        body limit (each request's payload measured as it will be sent)."""
+        limit, body_limit = self.adapter.bulk_limit, self.adapter.body_limit
+        if body_limit is None:
+            return [positions[start : start + limit] for start in range(0, len(positions), limit)]
+        chunks: list[list[int]] = []
+        current: list[int] = []
+        size = 2  # the brackets of the list
+        for i in positions:
+            one = json_size(self.adapter.price([batch[i]], 0).json)
+            if current and (len(current) >= limit or size + one + 1 > body_limit):
+                chunks.append(current)
+                current, size = [], 2
+            current.append(i)
+            size += one + 1
+        return chunks + ([current] if current else [])
+
+
+    async def _estimate_parts(self, batch: list[Request], raise_errors: bool = False) -> list[m.Quote]:
+        """``_estimate``, with each multi-part AOI priced part by part where the provider takes one polygon
+        per order (Planet): the quote returned for it is their total, holding the part quotes in ``parts``."""
+        expanded, owners = split_parts(self._client.provider, batch)
+        if len(expanded) == len(batch):
+            return await self._estimate(batch, raise_errors=raise_errors)
+        quotes = await self._estimate(expanded, raise_errors=raise_errors)
+        return [join_quotes(self._client.provider, batch[i], i, [q for q, o in zip(quotes, owners) if o == i])
+                for i in range(len(batch))]
+
+
+# --------------------------------------------------------------- multi-part AOIs: one order per part
+def split_parts(provider: str, batch: Sequence[Request]) -> tuple[list[Request], list[int]]:
+    """Each request whose AOI has several parts, at a provider taking one polygon per order
+    (``pixorder.aoi.rules.ONE_GEOMETRY_PER_ORDER``), replaced by one request per part; with the index
+    in ``batch`` each resulting request came from."""
+    from pixorder.aoi.rules import ONE_GEOMETRY_PER_ORDER
+
+    expanded: list[Request] = []
+    owners: list[int] = []
+    for i, request in enumerate(batch):
+        parts = request.aoi.parts() if provider in ONE_GEOMETRY_PER_ORDER else [request.aoi]
+        if len(parts) == 1:
+            expanded.append(request)
+            owners.append(i)
+            continue
+        for k, part in enumerate(parts):
+            name = f"{request.name} (part {k + 1} of {len(parts)})" if getattr(request, "name", None) else None
+            update: dict[str, Any] = {"aoi": part} | ({"name": name} if name else {})
+            expanded.append(request.model_copy(update=update))
+            owners.append(i)
+    return expanded, owners
+
+
+def join_quotes(provider: str, request: Request, index: int, parts: list[m.Quote]) -> m.Quote:
+    """The total of the part quotes of one request (amounts and areas summed; an error if any part failed)."""
+    if len(parts) == 1:
+        return parts[0]
+    for k, quote in enumerate(parts):
+        quote.part, quote.request_index = k, index
+
+    def total(field: str) -> float | None:
+        values = [getattr(q, field) for q in parts]
+        return None if any(v is None for v in values) else round(sum(values), 6)
+
+    errors = [f"part {k}: {q.error}" for k, q in enumerate(parts) if q.error]
+    return m.Quote(provider=provider, raw={"parts": [q.raw for q in parts]}, sensor=parts[0].sensor,
+                   area_km2=total("area_km2"), billed_area_km2=total("billed_area_km2"),
+                   base_amount=total("base_amount"), amount=None if errors else total("amount"),
+                   unit=parts[0].unit, tokens=total("tokens"), credits=total("credits"),
+                   error="; ".join(errors) or None, request_index=index, parts=parts,
+                   geometry=dict(request.aoi.__geo_interface__))
 
 
 class Orders(_Facade):
@@ -266,6 +341,10 @@ class Orders(_Facade):
         self.adapter.validate(request)  # e.g. Planet Assured Tasking without an imaging window: no call
         reference = reference or new_reference()
         await self._client._prepare()
+        parts, _ = split_parts(self._client.provider, [request])
+        if len(parts) > 1:
+            return await self._create_parts(request, parts, dry_run=dry_run, max_amount=max_amount,
+                                            reference=reference)
         if dry_run:
             return await self._client.send(self.adapter.create_order(request, reference=reference, dry_run=True))
         if max_amount is not None:
@@ -281,6 +360,50 @@ class Orders(_Facade):
             # not turn it into an error (the user would order again), so keep the bare order then.
             order = await self._complete(order)
         return order
+
+    async def _create_parts(self, request: Request, parts: list[Request], *, dry_run: bool,
+                            max_amount: float | None, reference: str) -> m.Order:
+        """Place one order per part together (Planet takes one polygon per order), each with its own
+        reference ``<reference>-p<k>`` (k from 1), each with the spending safety of :meth:`create`.
+        ``max_amount`` applies to the total. If any part's outcome is unknown, ``AmbiguousSpend`` names
+        every part's reference (``references``) and the orders known to be placed (``placed``)."""
+        if max_amount is not None and not dry_run:
+            total = join_quotes(self._client.provider, request, 0, await self._client.pricing._estimate(parts))
+            if total.error:
+                raise E.ApiError(total.error, provider=self._client.provider, body=total.raw)
+            if total.amount is not None and total.amount > max_amount:
+                raise E.SpendLimitExceeded(self._client.provider, total.amount, total.unit, max_amount)
+        references = [f"{reference}-p{k + 1}" for k in range(len(parts))]
+        outcomes = await asyncio.gather(
+            *(self.create(part, dry_run=dry_run, reference=ref) for part, ref in zip(parts, references)),
+            return_exceptions=True)
+        placed = [o for o in outcomes if isinstance(o, m.Order)]
+        failed = [o for o in outcomes if isinstance(o, BaseException)]
+        if failed:
+            ambiguous = next((o for o in failed if isinstance(o, E.AmbiguousSpend)), None)
+            error = ambiguous or failed[0]
+            if not isinstance(error, E.PixorderError):
+                raise error
+            error.references = references  # type: ignore[attr-defined]
+            error.placed = placed  # type: ignore[attr-defined]
+            done = ", ".join(f"{o.reference} → {o.id}" for o in placed) or "none"
+            error.args = (f"{error} Multi-part AOI placed as {len(parts)} orders, references "
+                          f"{', '.join(references)}; placed: {done}. Reconcile each unknown reference with "
+                          f"client.orders.reconcile(reference) before ordering again.",)
+            raise error
+        for k, order in enumerate(placed):
+            order.part = k
+        statuses = {o.status for o in placed}
+        amounts = [o.amount for o in placed]
+        areas = [o.area_km2 for o in placed]
+        return m.Order(provider=self._client.provider, raw={"parts": [o.raw for o in placed]},
+                       id=", ".join(o.id for o in placed), name=getattr(request, "name", None),
+                       status=statuses.pop() if len(statuses) == 1 else None,
+                       order_type=placed[0].order_type, unit=placed[0].unit,
+                       amount=None if None in amounts else round(sum(amounts), 6),
+                       area_km2=None if None in areas else round(sum(areas), 6),
+                       start=placed[0].start, end=placed[0].end, reference=reference, dry_run=dry_run,
+                       geometry=dict(request.aoi.__geo_interface__), parts=placed)
 
     async def _place(self, call: Call[m.Order], reference: str) -> m.Order:
         """Send a placement once; after a failure that may have reached the server, look, never resend.
@@ -408,7 +531,11 @@ class Orders(_Facade):
             bar = tqdm(total=len(todo), desc=f"{self._client.provider} orders", unit="order", leave=False)
         try:
             if todo and self.adapter.bulk_order_limit:
-                await self._create_bulk(batch, refs, prefix, todo, rows, bar)
+                # A multi-part AOI is one order per part, placed and joined by create(): not in a bulk.
+                multi = [i for i in todo if len(split_parts(self._client.provider, [batch[i]])[0]) > 1]
+                single = [i for i in todo if i not in set(multi)]
+                await asyncio.gather(self._create_bulk(batch, refs, prefix, single, rows, bar),
+                                     self._create_each(batch, refs, multi, rows, concurrency, bar))
             elif todo:
                 await self._create_each(batch, refs, todo, rows, concurrency, bar)
         finally:

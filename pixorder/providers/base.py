@@ -40,18 +40,6 @@ class Call(Generic[T]):
         return f"{self.method} {self.path}"
 
 
-def json_size(payload: Any) -> int:
-    """Bytes of ``payload`` as the transport sends it (orjson, compact UTF-8): to keep bulk bodies
-    under an API's body limit (Planet: 1 MB).
-
-    >>> json_size({"a": [1, 2]})
-    11
-    >>> json_size({"name": "é"})   # UTF-8: 2 bytes for é
-    13
-    """
-    return len(orjson.dumps(payload))
-
-
 @dataclass
 class Job:
     """The state of an asynchronous job a provider runs (Planet's bulk, an imaging-window search).
@@ -178,13 +166,16 @@ class Adapter:
     api_root: str = ""
     #: the longest order name the API accepts (None: no documented limit); the reference fits inside
     name_limit: int | None = None
+    #: the largest request body the API accepts, in bytes (None: none documented)
+    body_limit: int | None = None
+    #: how long before its start a tasking window must be ordered, hours (Pixxel and Planet: 24 h;
+    #: Geopera documents none, and 24 h is assumed)
+    min_lead_hours: float = 24.0
     env_var: str = ""
     bulk_limit: int = 1
     #: bucket → (requests, per seconds); the sandbox relaxes these. A second limit on one bucket is a
     #: second entry named ``<bucket>/<anything>`` (e.g. "default/minute"): the transport applies both.
     rate_limits: Mapping[str, tuple[int, float]] = {}
-    #: the largest request body the API accepts, bytes (None: none published)
-    body_limit: int | None = None
     #: orders per call of the API's bulk create (0: none; ``orders.create_many`` places one by one)
     bulk_order_limit: int = 0
 
@@ -295,6 +286,11 @@ class Adapter:
 
     def decide_feasibility(self, study_id: str, option_id: str) -> Call[m.FeasibilityStudy]:
         raise self._unsupported("feasibility.decide()", "no feasibility studies to decide")
+
+
+def json_size(payload: Any) -> int:
+    """Bytes of ``payload`` encoded as the transport sends it (compact JSON, UTF-8)."""
+    return len(orjson.dumps(payload))
 
 
 def with_reference(name: str | None, reference: str, fallback: str, limit: int | None = None) -> str:

@@ -174,8 +174,8 @@ class PlanetAdapter(Adapter):
     api_root = PREFIX
     name_limit = 255  # Planet answers 400 "no more than 255 characters"
     env_var = "PL_API_KEY"
-    bulk_limit = 100  # the real limit is the 1 MB body; 100 payloads stay far below it
-    body_limit = 1_000_000  # POST bodies are limited to 1 MB [V]
+    bulk_limit = 100  # payloads per POST /pricing/ (the sandbox's; Planet documents only the body limit)
+    body_limit = 1_000_000  # "POST bodies are limited to 1 MB" [V]
     bulk_order_limit = 1000  # order payloads per POST /bulk/ [V bulk guide]
     # Tasking API 2.0.0 reference: bursts up to 40 requests/s, 300/min sustained (per key)
     rate_limits = {"default": (40, 1.0), "default/minute": (300, 60.0)}
