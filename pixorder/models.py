@@ -16,10 +16,12 @@ from pixorder.errors import ValidationError
 
 __all__ = [
     "ArchiveRequest",
+    "Delivery",
     "DeliverySpeed",
     "FeasibilityOption",
     "FeasibilityStatus",
     "FeasibilityStudy",
+    "ImagingWindow",
     "ItemType",
     "OpenEnum",
     "Order",
@@ -401,6 +403,9 @@ class TaskingRequest(_Request):
     usecase: str | None = None
     priority: str | None = None
     tags: list[str] = Field(default_factory=list)
+    imaging_window: str | None = Field(
+        None, description="Planet Assured Tasking: the id of an imaging window, from "
+        "client.imaging_windows.search(request); the order is acquired in that window")
 
     @pydantic.field_validator("cloud_cover", mode="before")
     @classmethod
@@ -596,9 +601,15 @@ class OrderItem(_Result):
 
 
 class Order(_Result):
-    """An order as the provider holds it; ``items`` for providers that split orders into items."""
+    """An order as the provider holds it; ``items`` for providers that split orders into items.
 
-    id: str
+    A row of ``orders.create_many()`` that placed nothing (or cannot tell) is an ``Order`` too, with
+    ``id`` None, ``error`` saying why, ``error_type`` the pixorder error's class name
+    (``"AmbiguousSpend"``: settle it with ``orders.reconcile(row.reference)``) and ``request_index``
+    its position in the batch.
+    """
+
+    id: str | None
     name: str | None = None
     status: OrderStatus | None = None
     provider_status: str | None = Field(None, description="the status word the provider used")
@@ -618,6 +629,14 @@ class Order(_Result):
     part: int | None = Field(None, description="which part (0..n-1) of a multi-part AOI this order holds")
     parts: list[Order] = Field(default_factory=list,
                                description="the orders placed together, one per part of a multi-part AOI (Planet)")
+    request_index: int | None = Field(None, description="position in the batch of orders.create_many()")
+    error: str | None = Field(None, description="why this row of a batch placed no order (or cannot tell)")
+    error_type: str | None = Field(None, description="class name of that error, e.g. AmbiguousSpend")
+
+    @property
+    def ok(self) -> bool:
+        """True for an order the provider holds (not an error row of a batch)."""
+        return self.error is None and self.id is not None
 
     def _repr_html_(self) -> str:
         from pixorder.frames import orders_frame
@@ -666,6 +685,54 @@ class Quotation(_Result):
         from pixorder.frames import quotations_frame
 
         return quotations_frame([self])._repr_html_()
+
+
+class Delivery(_Result):
+    """One delivered product of an order (or a capture of it): where it is and when it was taken.
+
+    Pixxel: a catalog (delivered product) with a signed download ``url`` (valid about an hour);
+    Planet: a capture (``capture_id``; the imagery itself is ordered from Planet's Data/Orders API by
+    its ``item_ids`` in ``raw``); Geopera: a delivered STAC item (``url`` of its data asset) with the
+    order's ``covered_percent``.
+    """
+
+    id: str
+    order_id: str | None = None
+    item_id: str | None = Field(None, description="the order item (Pixxel) or scene/STAC item it belongs to")
+    status: str | None = Field(None, description="the provider's word: SUCCESS, PUBLISHED, FULFILLED, …")
+    url: str | None = Field(None, description="where the product can be downloaded, when the provider says")
+    capture_id: str | None = None
+    acquired_at: UTCDateTime = None
+    published_at: UTCDateTime = None
+    expires_at: UTCDateTime = Field(None, description="when ``url`` stops working (signed URLs)")
+    cloud_cover: float | None = Field(None, description="percent")
+    covered_percent: float | None = Field(None, description="share of the ordered area delivered, percent")
+    geometry: dict[str, Any] | None = None
+
+
+class ImagingWindow(_Result):
+    """A time a satellite can image an AOI (Planet Assured Tasking): order it with its ``id``.
+
+    ``cloud_forecast`` is the mean predicted cloud cover over the window in **percent** (Planet sends
+    fractions 0–1 in ``cloud_forecast[].prediction``; the list as sent is in ``cloud_forecasts``).
+    """
+
+    id: str
+    start: UTCDateTime = None
+    end: UTCDateTime = None
+    cloud_forecast: float | None = Field(None, description="mean predicted cloud cover, percent")
+    cloud_forecasts: list[dict[str, Any]] = Field(default_factory=list, description="the forecasts as sent")
+    off_nadir_min: float | None = Field(None, description="degrees")
+    off_nadir_max: float | None = Field(None, description="degrees")
+    satellite_type: str | None = None
+    product: str | None = None
+    pl_number: str | None = None
+    geometry: dict[str, Any] | None = Field(None, description="the point or line searched")
+
+    def _repr_html_(self) -> str:
+        from pixorder.frames import imaging_windows_frame
+
+        return imaging_windows_frame([self])._repr_html_()
 
 
 T = TypeVar("T")
