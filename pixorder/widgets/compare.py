@@ -29,9 +29,9 @@ def comparison_html(frame: Any, currency: str | None = None) -> str:
     """A table (one row per provider) and a bar chart of the amount per km²."""
     column, label = _per_km2_column(frame, currency)
     converted = f"amount_{currency.lower()}" if currency else None
-    header = ["provider", "sensor", "area", "billed area", "amount", "per km²"]
+    header = ["provider", "sensor", "area drawn", "area billed", "amount", "per billed km²"]
     if converted and converted in frame.columns:
-        header += [f"amount ({currency})", f"per km² ({currency})"]
+        header += [f"amount ({currency})", f"per billed km² ({currency})"]
     header += ["feasibility", "error"]
     rows = []
     for _, row in frame.iterrows():

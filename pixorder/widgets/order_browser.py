@@ -215,7 +215,7 @@ class OrderBrowser(W.VBox):
                              "<pre style='margin:0;font-size:12px'>"
                              + render.esc(f"{'provider':<8} {'created':<16} {'status':<12} {'type':<9} "
                                           f"{'amount':>18}  name") + "</pre>")
-        self.page_label.value = (f"&nbsp;page {self._page + 1} of {self.n_pages} · {len(self._filtered)} orders"
+        self.page_label.value = (f"&nbsp;page {self._page + 1} of {self.n_pages} · {render.plural(len(self._filtered), 'order')}"
                                  f" (of {len(self._orders)} loaded)&nbsp;")
         self.prev_button.disabled = self._page == 0
         self.next_button.disabled = self._page >= self.n_pages - 1
