@@ -13,7 +13,7 @@ from typing import Any
 from pixorder import models as m
 from pixorder.errors import ValidationError
 from pixorder.providers._wire import array, first, footprint, integer, mapping, number, text
-from pixorder.providers.base import Adapter, Call, Request, error_from_response
+from pixorder.providers.base import Adapter, Call, Request, error_from_response, public_calls
 
 PROVIDER = "geopera"
 BASE_URL = "https://api.geopera.com"
@@ -74,7 +74,7 @@ def parse_estimate(body: Mapping[str, Any], requests: Sequence[Request], first_i
         index = _group_index(error, -1)
         if 0 <= index < len(requests):
             quotes[index] = m.Quote(provider=PROVIDER, raw=dict(error), unit=UNIT, request_index=first_index + index,
-                                    error=str(first(error, "detail", "message", "error", default=error)),
+                                    error=public_calls(str(first(error, "detail", "message", "error", default=error))),
                                     area_km2=float(requests[index].aoi.area_km2),
                                     geometry=dict(requests[index].aoi.__geo_interface__))
     return [quotes.get(i) or m.Quote(provider=PROVIDER, error="no estimate returned", request_index=first_index + i)
@@ -214,8 +214,8 @@ class GeoperaAdapter(Adapter):
                             credits=number(first(body, "total_credits", "totalCredits")),
                             billed_area_km2=round(sum(billed), 3) if billed and None not in billed else None,  # type: ignore[arg-type]
                             area_km2=float(request.aoi.area_km2), geometry=dict(request.aoi.__geo_interface__),
-                            error="; ".join(str(first(e, "detail", default=e)) for e in array(body.get("errors")))
-                            or None)]
+                            error=public_calls("; ".join(str(first(e, "detail", default=e))
+                                                         for e in array(body.get("errors")))) or None)]
         return parse_estimate(body, requests, first_index)
 
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:

@@ -101,3 +101,18 @@ def test_planet_order_area_is_the_drawn_one_and_billed_is_planets(connect):
 def test_amount_per_km2_is_per_billed_km2():
     quote = pixorder.Quote(provider="pixxel", amount=1000.0, unit="USD", area_km2=25.0, billed_area_km2=100.0)
     assert quote.amount_per_km2 == 10.0  # not 40: the 25 km² drawn are billed as 100
+
+
+def test_a_sensor_typo_points_to_the_public_call(connect):
+    """Geopera's own message says "see orders.tasking.sensors" (an operation id); a user calls client.sensors()."""
+    typo = request(sensor="pneo-3cm")
+    with pytest.raises(pixorder.ApiError) as priced:
+        connect("geopera").pricing.estimate(typo)
+    with pytest.raises(pixorder.ApiError) as ordered:
+        connect("geopera").orders.create(typo)
+    with pytest.raises(pixorder.ApiError) as pixxel:
+        connect("pixxel").pricing.estimate(request(bandset="VNR"))
+    for raised in (priced, ordered, pixxel):
+        assert "see client.sensors()" in str(raised.value)
+        assert "orders.tasking.sensors" not in str(raised.value) and "/v0/bandsets" not in str(raised.value)
+    assert "Unknown sensor 'pneo-3cm'" in str(priced.value)
