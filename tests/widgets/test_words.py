@@ -77,3 +77,18 @@ def test_placed_pixxel_order_shows_status_and_payment_as_two_rows():
     assert rows["status"] == "DRAFT" and rows["payment"] == "PAID"
     assert rows["area drawn"] == "25.00 km²" and rows["area billed"] == "100.00 km²"
     assert rows["price"] == "1,000.00 USD"
+
+
+def test_order_browser_details_show_status_payment_and_both_areas():
+    from pixorder.widgets.order_browser import order_details_html
+
+    item = OrderItem(provider="pixxel", id="it-1", status="DRAFT", payment_status="PAID", amount=1000.0, unit="USD",
+                     billed_area_km2=100.0)
+    order = Order(provider="pixxel", id="o-1", status="DRAFT", provider_status="DRAFT", payment_status="PAID",
+                  amount=1000.0, unit="USD", area_km2=25.0, billed_area_km2=100.0, items=[item])
+    html = order_details_html(order)
+    fields = dict(r for r in _rows(html.split("<b>Items</b>")[0]) if len(r) == 2)
+    assert fields["status"] == "DRAFT" and fields["payment"] == "PAID"  # was "DRAFT (PAID)"
+    assert fields["area drawn"] == "25.00 km²" and fields["area billed"] == "100.00 km²"
+    header, row = _rows(html.split("<b>Items</b>")[1].split("<b>Tasks</b>")[0])[:2]
+    assert dict(zip(header, row))["payment"] == "PAID" and dict(zip(header, row))["area billed"] == "100.00 km²"
