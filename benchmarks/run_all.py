@@ -12,7 +12,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["bench_bulk_pricing.py", "bench_client_overhead.py", "bench_listing.py", "bench_import.py",
-           "bench_areas.py"]
+           "bench_areas.py", "bench_create_many.py"]
 
 
 def main() -> int:

@@ -35,8 +35,13 @@ _EXPORTS = {
     "TaskingRequest": "pixorder.models",
     "ValidationError": "pixorder.errors",
     "WaitWouldBlock": "pixorder.errors",
+    "Needs": "pixorder.explore.needs",
+    "PriceFrame": "pixorder.explore.frames",
+    "budget": "pixorder.explore.budget",
     "compare": "pixorder.client.compare",
     "connect": "pixorder.client",
+    "read_prices": "pixorder.explore.provenance",
+    "sweep": "pixorder.explore.sweep",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -46,7 +51,7 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'pixorder' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), {"read_prices": "read"}.get(name, name))
     globals()[name] = value
     return value
 

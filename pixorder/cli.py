@@ -1,4 +1,8 @@
-"""The ``pixorder`` command: ``pixorder sandbox serve`` and ``pixorder quote AOI_FILE``."""
+"""The ``pixorder`` command: ``pixorder sandbox serve`` and ``pixorder quote AOI_FILE``.
+
+Exit codes: 0 success; 1 ``quote`` ran but every quote failed; 2 a bad option or file (one line on
+stderr naming the option and the rule, no traceback) or an error answer from a provider.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from pixorder.errors import PixorderError
+from pixorder.errors import PixorderError, ValidationError
 
 QUOTE_COLUMNS = ["aoi_index", "provider", "sensor", "area_km2", "billed_area_km2", "amount", "unit",
                  "amount_per_km2", "uplifts", "feasibility", "error"]
+
+
+#: request fields → the option that sets them, so an error names what the user typed
+OPTIONS = {"start": "--start", "end": "--end", "cloud_cover": "--cloud-cover", "off_nadir": "--off-nadir",
+           "providers": "--providers", "currency": "--currency", "rates": "--rates", "aoi": "AOI_FILE",
+           "geometry": "AOI_FILE", "path": "AOI_FILE"}
 
 
 def _parse_rates(text: str | None) -> dict[str, float] | None:
@@ -17,29 +27,69 @@ def _parse_rates(text: str | None) -> dict[str, float] | None:
         return None
     rates = {}
     for part in text.split(","):
-        unit, _, value = part.partition("=")
-        rates[unit.strip()] = float(value)
+        unit, sep, value = part.partition("=")
+        try:
+            rate = float(value)
+        except ValueError:
+            rate = float("nan")
+        if not sep or not unit.strip() or not rate > 0:
+            raise ValidationError("--rates", "must be unit=rate pairs with positive rates, e.g. USD=1,AUD=0.66",
+                                  part)
+        rates[unit.strip()] = rate
     return rates
+
+
+def _option(field: str) -> str:
+    head = field.split(".")[0]
+    return OPTIONS.get(head, field)
+
+
+def _source(providers: list[str]) -> dict[str, str]:
+    """Where each provider's prices come from: its live API when its key is set, else the sandbox."""
+    import os
+
+    from pixorder.client.core import ENV_VARS
+
+    return {p: "live" if os.environ.get(ENV_VARS.get(p, "")) else "sandbox" for p in providers}
 
 
 def quote(args: argparse.Namespace) -> int:
     import pixorder
+    from pixorder.aoi import as_aoi
+    from pixorder.client.core import PROVIDER_NAMES
 
-    aoi = pixorder.AOI(args.aoi_file)
+    rates = _parse_rates(args.rates)
+    if rates is not None and not args.currency:
+        raise ValidationError("--currency", "is required with --rates: the currency the rates convert into")
+    providers = [p.strip() for p in args.providers.split(",") if p.strip()]
+    unknown = [p for p in providers if p not in PROVIDER_NAMES]
+    if unknown or not providers:
+        raise ValidationError("--providers", f"must be a comma-separated list of {', '.join(PROVIDER_NAMES)}",
+                              args.providers)
+    options = {k: v for k, v in (("crs", args.crs), ("layer", args.layer)) if v is not None}
+    aoi = as_aoi(args.aoi_file, **options)
     request = {"start": args.start, "end": args.end, "cloud_cover": args.cloud_cover}
     if args.off_nadir is not None:
         request["off_nadir"] = args.off_nadir
-    providers = [p.strip() for p in args.providers.split(",") if p.strip()]
-    frame = pixorder.compare(aoi, request, providers=providers, rates=_parse_rates(args.rates),
-                             currency=args.currency)
+    frame = pixorder.compare(aoi, request, providers=providers, rates=rates, currency=args.currency)
+    sources = _source(providers)
+    frame.insert(2, "source", frame["provider"].astype(str).map(sources))
     if args.format == "geojson":
+        for name in frame.columns[frame.dtypes.astype(str).str.startswith("datetime64")]:
+            frame[name] = frame[name].map(lambda t: t.isoformat() if t is not None and t == t else None)
         print(frame.to_json(drop_id=True))
     elif args.format == "csv":
         print(frame.drop(columns="geometry").to_csv(index=False), end="")
     else:
+        where = ", ".join(f"{p} from the {'live API' if s == 'live' else 'sandbox'}" for p, s in sources.items())
+        print(f"prices: {where}")
         shown = [c for c in QUOTE_COLUMNS if c in frame.columns] + [
             c for c in frame.columns if c.startswith(("amount_", "rate_to_")) and c != "amount_per_km2"]
         print(frame[shown].to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    failed = frame["error"].notna()
+    if failed.all():
+        print(f"pixorder: every quote failed ({frame['error'].iloc[0]})", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -55,7 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
 
     q = sub.add_parser("quote", help="compare prices for an AOI file across providers")
-    q.add_argument("aoi_file", help="GeoJSON, GeoPackage, zipped Shapefile or KML")
+    q.add_argument("aoi_file", help="GeoJSON, GeoPackage, zipped Shapefile, KML or KMZ (or GeoJSON/WKT text)")
+    q.add_argument("--crs", default=None, help="CRS of a file that has none, e.g. EPSG:32632 (a Shapefile without .prj)")
+    q.add_argument("--layer", default=None, help="the layer to use in a GeoPackage (default: its polygon layers)")
     q.add_argument("--providers", default="pixxel,planet,geopera")
     q.add_argument("--start", required=True, help="start of the acquisition window, e.g. 2027-01-10")
     q.add_argument("--end", required=True)
@@ -73,8 +125,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             extra = ["--port", str(args.port), "--host", args.host] + (["--db", args.db] if args.db else [])
             return serve_main(["serve", *extra]) or 0
         return quote(args)
+    except ValidationError as exc:
+        where = _option(exc.field)
+        text = str(exc)
+        if where != exc.field and text.startswith(exc.field):
+            text = where + text[len(exc.field):]
+        print(f"pixorder {args.command}: error: {text}", file=sys.stderr)
+        return 2
     except PixorderError as exc:
-        print(f"pixorder: {exc}", file=sys.stderr)
+        print(f"pixorder {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file that cannot be read
+        print(f"pixorder {args.command}: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+              file=sys.stderr)
         return 2
 
 

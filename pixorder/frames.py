@@ -15,9 +15,12 @@ __all__ = [
     "SCHEMAS",
     "Schema",
     "build_frame",
+    "deliveries_frame",
     "empty_frame",
     "feasibility_frame",
+    "imaging_windows_frame",
     "order_items_frame",
+    "order_results_frame",
     "orders_frame",
     "quotations_frame",
     "quotes_frame",
@@ -69,7 +72,7 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "quotes": _s(
         "quotes",
-        "provider:provider sensor:str request_index:int area_km2:float billed_area_km2:float "
+        "provider:provider sensor:str request_index:int part:int area_km2:float billed_area_km2:float "
         "base_amount:float uplift_amount:float amount:float unit:str amount_per_km2:float uplifts:str "
         "tokens:float credits:float feasibility:cat=FeasibilityStatus error:str",
     ),
@@ -82,6 +85,25 @@ SCHEMAS: dict[str, Schema] = {
         "feasibility",
         "provider:provider id:str order_id:str decision:cat=QuotationStatus option_id:str "
         "option_description:str amount:float unit:str start:dt end:dt",
+    ),
+    # orders.create_many(): one row per request, in request order; a row that placed nothing (or
+    # cannot tell: error_type "AmbiguousSpend") has no id and says why in `error`.
+    "order_results": _s(
+        "order_results",
+        "request_index:int provider:provider id:str name:str status:cat=OrderStatus provider_status:str "
+        "order_type:cat=ItemType amount:float unit:str area_km2:float start:dt end:dt created_at:dt "
+        "reference:str error_type:str error:str",
+    ),
+    "deliveries": _s(
+        "deliveries",
+        "provider:provider id:str order_id:str item_id:str status:str url:str capture_id:str acquired_at:dt "
+        "published_at:dt expires_at:dt cloud_cover:float covered_percent:float",
+    ),
+    # cloud_forecast in percent (mean prediction); off-nadir angles in degrees
+    "imaging_windows": _s(
+        "imaging_windows",
+        "provider:provider id:str start:dt end:dt cloud_forecast:float off_nadir_min:float off_nadir_max:float "
+        "satellite_type:str product:str pl_number:str",
     ),
     "sensors": _s(
         "sensors",
@@ -314,7 +336,8 @@ def tasks_frame(tasks: Iterable[m.Task]) -> geopandas.GeoDataFrame:
 
 
 def quotes_frame(quotes: Iterable[m.Quote]) -> geopandas.GeoDataFrame:
-    quotes = list(quotes)
+    # A multi-part AOI priced part by part (Planet) shows one row per part (``part`` 0..n-1), then its total.
+    quotes = [row for q in quotes for row in (*q.parts, q)]
     names = [n for n, _ in SCHEMAS["quotes"].columns if n not in ("uplifts", "uplift_amount", "amount_per_km2")]
     cols = _records(quotes, names)
     cols["amount_per_km2"] = [q.amount_per_km2 for q in quotes]
@@ -362,6 +385,28 @@ def sensors_frame(sensors: Iterable[m.Sensor]) -> geopandas.GeoDataFrame:
     return build_frame("sensors", cols, None if sensors else [])
 
 
+def order_results_frame(orders: Iterable[m.Order]) -> geopandas.GeoDataFrame:
+    """``orders.create_many()``'s rows: the order, or (``id`` null) the error that placed nothing."""
+    orders = list(orders)
+    cols = _records(orders, [n for n, _ in SCHEMAS["order_results"].columns])
+    return build_frame("order_results", cols, [o.geometry for o in orders])
+
+
+def deliveries_frame(deliveries: Iterable[m.Delivery]) -> geopandas.GeoDataFrame:
+    deliveries = list(deliveries)
+    cols = _records(deliveries, [n for n, _ in SCHEMAS["deliveries"].columns])
+    return build_frame("deliveries", cols, [d.geometry for d in deliveries])
+
+
+def imaging_windows_frame(windows: Iterable[m.ImagingWindow]) -> geopandas.GeoDataFrame:
+    windows = list(windows)
+    cols = _records(windows, [n for n, _ in SCHEMAS["imaging_windows"].columns])
+    return build_frame("imaging_windows", cols, [w.geometry for w in windows])
+
+
+# Entities whose rows share a model with another entity: the entity name picks the schema.
+_BY_ENTITY = {"order_results": order_results_frame}
+
 _BY_TYPE = {
     m.Order: orders_frame,
     m.OrderItem: order_items_frame,
@@ -370,6 +415,8 @@ _BY_TYPE = {
     m.Quotation: quotations_frame,
     m.FeasibilityStudy: feasibility_frame,
     m.Sensor: sensors_frame,
+    m.Delivery: deliveries_frame,
+    m.ImagingWindow: imaging_windows_frame,
 }
 
 
@@ -380,7 +427,7 @@ def to_geodataframe(results: Iterable[Any], entity: str | None = None) -> geopan
         if entity is None:
             raise ValueError("an empty list needs entity= to choose its schema")
         return empty_frame(entity)
-    builder = _BY_TYPE.get(type(results[0]))
+    builder = _BY_ENTITY.get(entity or "") or _BY_TYPE.get(type(results[0]))
     if builder is None:
         raise TypeError(f"no frame schema for {type(results[0]).__name__}")
     return builder(results)

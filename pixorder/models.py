@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from enum import Enum
 from typing import Annotated, Any, Generic, TypeVar
@@ -16,10 +16,12 @@ from pixorder.errors import ValidationError
 
 __all__ = [
     "ArchiveRequest",
+    "Delivery",
     "DeliverySpeed",
     "FeasibilityOption",
     "FeasibilityStatus",
     "FeasibilityStudy",
+    "ImagingWindow",
     "ItemType",
     "OpenEnum",
     "Order",
@@ -392,9 +394,43 @@ class _Result(_Translated):
 
 
 class _Request(_Translated):
-    """Base of request models: refuses bad input with pixorder's ValidationError naming the field."""
+    """Base of request models: refuses bad input with pixorder's ValidationError naming the field.
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, validate_assignment=True)
+    Changing a field re-validates the whole request as if it had been built with the new value:
+    fields derived from others are derived again (``off_nadir`` ⇄ ``elevation_min``, ``occurrences``
+    of a one-off), and a value that is refused raises ``pixorder.ValidationError`` and leaves the
+    request exactly as it was. ``req.model_copy(update=...)`` is the way to a changed copy; it is
+    validated the same way.
+    """
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_"):
+            super().__setattr__(name, value)
+            return
+        fresh = self._revalidated({name: value})
+        self.__dict__.update(fresh.__dict__)
+        object.__setattr__(self, "__pydantic_fields_set__", set(fresh.model_fields_set))
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
+        """A copy with ``update`` applied and the whole request validated again (derived fields too)."""
+        if not update:
+            return super().model_copy(deep=deep)
+        return self._revalidated(dict(update))
+
+    def _revalidated(self, changes: dict[str, Any]) -> Any:
+        unknown = sorted(set(changes) - set(type(self).model_fields))
+        if unknown:
+            raise ValidationError(unknown[0], f"is not a field of {type(self).__name__}", changes[unknown[0]])
+        # What the user set, not what was derived from it: derived fields are derived again.
+        given = {k: getattr(self, k) for k in self.model_fields_set}
+        # off_nadir and elevation_min say one thing two ways: changing one re-derives the other.
+        paired = {"off_nadir": "elevation_min", "elevation_min": "off_nadir"}
+        for changed in changes:
+            if paired.get(changed) not in (None, *changes):
+                given.pop(paired[changed], None)
+        return type(self)(**{**given, **changes})
 
 
 def _translate(exc: pydantic.ValidationError) -> ValidationError:
@@ -418,9 +454,9 @@ def _is_number(value: Any) -> bool:
 
 
 def _coerce_aoi(value: Any) -> Any:
-    from pixorder.aoi import AOI
+    from pixorder.aoi import as_aoi
 
-    return value if isinstance(value, AOI) else AOI(value)
+    return as_aoi(value)
 
 
 class TaskingRequest(_Request):
@@ -453,6 +489,9 @@ class TaskingRequest(_Request):
     usecase: str | None = None
     priority: str | None = None
     tags: list[str] = Field(default_factory=list)
+    imaging_window: str | None = Field(
+        None, description="Planet Assured Tasking: the id of an imaging window, from "
+        "client.imaging_windows.search(request); the order is acquired in that window")
 
     @pydantic.field_validator("cloud_cover", mode="before")
     @classmethod
@@ -580,6 +619,10 @@ class Quote(_Result):
     error: str | None = None
     request_index: int | None = Field(None, description="position in the batch that was priced")
     geometry: dict[str, Any] | None = None
+    part: int | None = Field(None, description="which part (0..n-1) of a multi-part AOI this quote prices, "
+                                              "where the provider takes one polygon per order (Planet)")
+    parts: list[Quote] = Field(default_factory=list,
+                               description="the per-part quotes this total adds up (a multi-part AOI at Planet)")
 
     @property
     def ok(self) -> bool:
@@ -676,9 +719,15 @@ class OrderItem(_Result):
 
 
 class Order(_Result):
-    """An order as the provider holds it; ``items`` for providers that split orders into items."""
+    """An order as the provider holds it; ``items`` for providers that split orders into items.
 
-    id: str
+    A row of ``orders.create_many()`` that placed nothing (or cannot tell) is an ``Order`` too, with
+    ``id`` None, ``error`` saying why, ``error_type`` the pixorder error's class name
+    (``"AmbiguousSpend"``: settle it with ``orders.reconcile(row.reference)``) and ``request_index``
+    its position in the batch.
+    """
+
+    id: str | None
     name: str | None = None
     status: OrderStatus | None = Field(None, description="life-cycle status, in one vocabulary for every provider")
     provider_status: str | None = Field(None, description="the life-cycle status word the provider used")
@@ -696,6 +745,17 @@ class Order(_Result):
     reference: str | None = Field(None, description="pixorder's client reference, when it set one")
     dry_run: bool = False
     items: list[OrderItem] = Field(default_factory=list)
+    part: int | None = Field(None, description="which part (0..n-1) of a multi-part AOI this order holds")
+    parts: list[Order] = Field(default_factory=list,
+                               description="the orders placed together, one per part of a multi-part AOI (Planet)")
+    request_index: int | None = Field(None, description="position in the batch of orders.create_many()")
+    error: str | None = Field(None, description="why this row of a batch placed no order (or cannot tell)")
+    error_type: str | None = Field(None, description="class name of that error, e.g. AmbiguousSpend")
+
+    @property
+    def ok(self) -> bool:
+        """True for an order the provider holds (not an error row of a batch)."""
+        return self.error is None and self.id is not None
 
     def __repr__(self) -> str:
         return _compact("Order", [
@@ -751,6 +811,54 @@ class Quotation(_Result):
         from pixorder.frames import quotations_frame
 
         return quotations_frame([self])._repr_html_()
+
+
+class Delivery(_Result):
+    """One delivered product of an order (or a capture of it): where it is and when it was taken.
+
+    Pixxel: a catalog (delivered product) with a signed download ``url`` (valid about an hour);
+    Planet: a capture (``capture_id``; the imagery itself is ordered from Planet's Data/Orders API by
+    its ``item_ids`` in ``raw``); Geopera: a delivered STAC item (``url`` of its data asset) with the
+    order's ``covered_percent``.
+    """
+
+    id: str
+    order_id: str | None = None
+    item_id: str | None = Field(None, description="the order item (Pixxel) or scene/STAC item it belongs to")
+    status: str | None = Field(None, description="the provider's word: SUCCESS, PUBLISHED, FULFILLED, …")
+    url: str | None = Field(None, description="where the product can be downloaded, when the provider says")
+    capture_id: str | None = None
+    acquired_at: UTCDateTime = None
+    published_at: UTCDateTime = None
+    expires_at: UTCDateTime = Field(None, description="when ``url`` stops working (signed URLs)")
+    cloud_cover: float | None = Field(None, description="percent")
+    covered_percent: float | None = Field(None, description="share of the ordered area delivered, percent")
+    geometry: dict[str, Any] | None = None
+
+
+class ImagingWindow(_Result):
+    """A time a satellite can image an AOI (Planet Assured Tasking): order it with its ``id``.
+
+    ``cloud_forecast`` is the mean predicted cloud cover over the window in **percent** (Planet sends
+    fractions 0–1 in ``cloud_forecast[].prediction``; the list as sent is in ``cloud_forecasts``).
+    """
+
+    id: str
+    start: UTCDateTime = None
+    end: UTCDateTime = None
+    cloud_forecast: float | None = Field(None, description="mean predicted cloud cover, percent")
+    cloud_forecasts: list[dict[str, Any]] = Field(default_factory=list, description="the forecasts as sent")
+    off_nadir_min: float | None = Field(None, description="degrees")
+    off_nadir_max: float | None = Field(None, description="degrees")
+    satellite_type: str | None = None
+    product: str | None = None
+    pl_number: str | None = None
+    geometry: dict[str, Any] | None = Field(None, description="the point or line searched")
+
+    def _repr_html_(self) -> str:
+        from pixorder.frames import imaging_windows_frame
+
+        return imaging_windows_frame([self])._repr_html_()
 
 
 T = TypeVar("T")

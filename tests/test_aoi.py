@@ -118,12 +118,13 @@ def test_antimeridian_conventions_give_the_same_aoi():
     assert beyond == jump == box
 
 
-def test_longitude_out_of_range_without_crossing_is_refused():
-    with raises("geometry.coordinates", "longitude") as err:
-        AOI({"type": "Polygon", "coordinates": [[[190, 0], [191, 0], [191, 1], [190, 1], [190, 0]]]})
-    assert err.value.value == 191
-    with raises("geometry.coordinates", "longitude"):
-        AOI({"type": "Point", "coordinates": [181, 0]})
+def test_longitude_out_of_range_is_brought_back_by_whole_turns():
+    # Issue 14: longitudes beyond ±180 are moved by whole turns (this test refused them before).
+    aoi = AOI({"type": "Polygon", "coordinates": [[[190, 0], [191, 0], [191, 1], [190, 1], [190, 0]]]})
+    assert aoi.bounds == pytest.approx((-170, 0, -169, 1))
+    assert aoi.area_km2 == pytest.approx(geod_km2(shapely.box(-170, 0, -169, 1)), rel=1e-9)
+    assert "longitudes moved by -360°" in aoi.report
+    assert AOI({"type": "Point", "coordinates": [181, 0]}) == AOI({"type": "Point", "coordinates": [-179, 0]})
 
 
 def test_areas_km2_matches_geod_on_random_polygons():

@@ -171,3 +171,43 @@ def test_item_task_and_quote_reprs_are_compact():
     assert repr(quote) == ("<Quote geopera pneo-30cm amount=700.00 AUD area=19.20 km² billed=25 km² per_km2=28.00 AUD "
                            "uplifts=expedited geometry=(Point, 1 vertex, bbox 10.000,50.000 → 10.000,50.000)>")
     assert repr(m.Quote(provider="planet", error="no price")) == "<Quote planet error='no price'>"
+
+
+# ---------------------------------------------------------------------------------- changing a request
+def _request(**kwargs):
+    return m.TaskingRequest(aoi={"type": "Point", "coordinates": [10.0, 50.0]}, start="2027-01-10",
+                            end="2027-01-20", **kwargs)
+
+
+def test_changing_off_nadir_rederives_elevation():
+    req = _request(off_nadir=25)
+    req.off_nadir = 10
+    assert req.off_nadir == 10 and req.elevation_min == pytest.approx(79.206, abs=0.01)
+    req.elevation_min = 60
+    assert req.off_nadir == pytest.approx(27.0, abs=1.0)
+
+
+def test_a_refused_change_is_pixorders_error_and_leaves_the_request_unchanged():
+    req = _request(off_nadir=25, name="field 7")
+    before = req.model_dump()
+    with pytest.raises(ValidationError) as info:
+        req.off_nadir = 100
+    assert info.value.field == "off_nadir"
+    assert req.model_dump() == before
+    with pytest.raises(ValidationError) as info:
+        req.end = "2027-01-01"
+    assert info.value.field == "end" and req.model_dump() == before
+    req.name = "x"  # later changes still work
+    assert req.name == "x" and req.off_nadir == 25
+    with pytest.raises(ValidationError) as info:
+        req.bogus = 1
+    assert info.value.field == "bogus"
+
+
+def test_model_copy_with_update_validates_the_whole_request():
+    req = _request(off_nadir=25)
+    monthly = req.model_copy(update={"recurrence": "MONTHLY", "occurrences": 3, "off_nadir": 10})
+    assert monthly.occurrences == 3 and monthly.elevation_min == pytest.approx(79.206, abs=0.01)
+    assert req.recurrence.value == "ONCE" and req.off_nadir == 25
+    with pytest.raises(ValidationError):
+        req.model_copy(update={"cloud_cover": 150})

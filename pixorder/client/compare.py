@@ -1,10 +1,17 @@
-"""compare(): the same AOIs and request priced by several providers at once, side by side."""
+"""compare(): the same AOIs priced by several providers at once, side by side, for every sensor if asked.
+
+The engine behind it (:func:`price_jobs`) also serves ``pixorder.sweep`` and ``pixorder.budget``:
+a list of jobs (provider, request, the row's own columns) is priced with each API's bulk form,
+grouped by provider and sensor, all providers concurrently, and comes back as one tidy frame.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from pixorder import errors as E
@@ -16,6 +23,25 @@ if TYPE_CHECKING:
     import geopandas
 
 DEFAULT_PROVIDERS = PROVIDER_NAMES
+#: length of the window ``compare(aoi)`` uses when the request names none
+DEFAULT_WINDOW = timedelta(days=30)
+
+
+def provider_list(providers: Any) -> list[Any]:
+    """``providers`` as a list: names, clients, or a comma-separated string of names."""
+    if isinstance(providers, str):
+        names = [p.strip() for p in providers.split(",") if p.strip()]
+    elif isinstance(providers, (Client, AsyncClient)):
+        names = [providers]
+    else:
+        names = list(providers)
+    if not names:
+        raise E.ValidationError("providers", f"must name at least one of {', '.join(PROVIDER_NAMES)}", providers)
+    for name in names:
+        if not isinstance(name, (Client, AsyncClient)) and name not in PROVIDER_NAMES:
+            raise E.ValidationError("providers", f"each must be one of {', '.join(PROVIDER_NAMES)} or a Client",
+                                    name)
+    return names
 
 
 def _client_for(provider: Any, options: Mapping[str, Any]) -> tuple[AsyncClient, bool]:
@@ -24,75 +50,237 @@ def _client_for(provider: Any, options: Mapping[str, Any]) -> tuple[AsyncClient,
         return provider.aio, False
     if isinstance(provider, AsyncClient):
         return provider, False
-    if provider not in PROVIDER_NAMES:
-        raise E.ValidationError("providers", f"each must be one of {', '.join(PROVIDER_NAMES)} or a Client",
-                                provider)
     if os.environ.get(ENV_VARS[provider]):
         return AsyncClient(provider, progress=False, **options), True
     return AsyncClient("sandbox", api=provider, progress=False, **options), True
 
 
-def _requests(aois: Any, request: Any, params: Mapping[str, Any]) -> list[m.TaskingRequest]:
-    from pixorder.aoi import AOI
-
-    many = isinstance(aois, (list, tuple)) or _is_frame(aois)
-    items = list(aois.geometry) if _is_frame(aois) else (list(aois) if many else [aois])
-    if not items:
-        raise E.ValidationError("aoi_or_aois", "must hold at least one AOI", aois)
-    template: dict[str, Any] = {}
-    if isinstance(request, m.TaskingRequest):
-        template = request.model_dump(exclude={"aoi"}, exclude_none=True)
-    elif isinstance(request, Mapping):
-        template = dict(request)
-    elif request is not None:
-        raise E.ValidationError("request", "must be a TaskingRequest, a dict of its fields, or None", request)
-    template.update(params)
-    template.pop("sensor", None)  # sensors are provider-specific: pass sensors={provider: id}
-    return [m.TaskingRequest(aoi=a if isinstance(a, AOI) else AOI(a), **template) for a in items]
+def source_of(client: AsyncClient) -> str:
+    return "sandbox" if client.is_sandbox else "live"
 
 
 def _is_frame(value: Any) -> bool:
     return hasattr(value, "geometry") and hasattr(value, "crs") and hasattr(value, "iloc")
 
 
+def aoi_list(aois: Any) -> tuple[list[Any], list[Any]]:
+    """``(AOIs, ids)``: one AOI per item, or per row of a (Geo)DataFrame / GeoSeries (its index kept as
+    the id, or its ``id`` column), each read the way ``AOI`` reads it (``pixorder.aoi.as_aois``)."""
+    from pixorder.aoi import as_aois
+
+    # One AOI per list item or frame row (in the frame's own CRS), else one: the same way in as AOI().
+    items = as_aois(aois)
+    if _is_frame(aois):
+        ids = list(aois["id"]) if hasattr(aois, "columns") and "id" in aois.columns else list(aois.index)
+    else:
+        ids = [None] * len(items)
+    return items, ids
+
+
+def request_template(request: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The request's fields common to every provider (the AOI and sensor come per row)."""
+    template: dict[str, Any] = {}
+    if isinstance(request, m.TaskingRequest):
+        template = request.model_dump(exclude={"aoi"}, exclude_none=True, exclude_defaults=False)
+        template = {k: v for k, v in template.items() if k in request.model_fields_set or k in ("start", "end")}
+    elif isinstance(request, Mapping):
+        template = dict(request)
+    elif request is not None:
+        raise E.ValidationError("request", "must be a TaskingRequest, a dict of its fields, or None", request)
+    template.update(params)
+    template.pop("sensor", None)  # sensors are provider-specific: pass sensors={provider: id}
+    template.pop("aoi", None)
+    return template
+
+
+async def provider_now(client: AsyncClient) -> datetime:
+    """Now as the provider sees it: the sandbox's own clock (which a user may advance), else UTC."""
+    if client.is_sandbox:
+        from pixorder.sandbox import Sandbox
+
+        handle = client.sandbox or Sandbox(client.base_url)
+        try:
+            return await asyncio.to_thread(handle.now)
+        except Exception:  # noqa: BLE001 - a sandbox without the admin API: real time is close enough
+            pass
+    return datetime.now(timezone.utc)
+
+
+async def window_for(client: AsyncClient, template: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The template with a start and end: the user's, or the default window (True) that starts at
+    the provider's minimum lead time, on the hour, and lasts :data:`DEFAULT_WINDOW`."""
+    if template.get("start") is not None and template.get("end") is not None:
+        return dict(template), False
+    if template.get("start") is not None:
+        start = m.TaskingRequest(aoi={"type": "Point", "coordinates": [0, 0]}, start=template["start"],
+                                 end=datetime(9999, 1, 1, tzinfo=timezone.utc)).start
+        return {**template, "end": start + DEFAULT_WINDOW}, False
+    now = await provider_now(client)
+    lead = now + timedelta(hours=client.adapter.min_lead_hours + 1)
+    start = lead.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    return {**template, "start": start, "end": start + DEFAULT_WINDOW}, True
+
+
+@dataclass
+class Job:
+    """One row to price: a provider's request and the columns the row carries besides the quote."""
+
+    client: AsyncClient
+    request: m.TaskingRequest
+    tags: dict[str, Any] = field(default_factory=dict)
+    sensor: m.Sensor | None = None
+
+
+async def price_jobs(jobs: Sequence[Job]) -> list[m.Quote]:
+    """Every job priced, in order: one bulk pricing per provider and sensor (chunked by the API's
+    limits), all concurrently; a group the API refuses gives its rows the error, never an exception."""
+    groups: dict[tuple[int, str | None], list[int]] = {}
+    for i, job in enumerate(jobs):
+        groups.setdefault((id(job.client), job.request.sensor), []).append(i)
+    quotes: list[m.Quote | None] = [None] * len(jobs)
+
+    async def run(positions: list[int]) -> None:
+        client = jobs[positions[0]].client
+        batch = [jobs[i].request for i in positions]
+        try:
+            priced = await client.pricing._estimate_parts(batch)  # a multi-part AOI part by part at Planet
+        except E.PixorderError as exc:
+            priced = [m.Quote(provider=client.provider, error=str(exc), sensor=r.sensor,
+                              area_km2=float(r.aoi.area_km2), geometry=dict(r.aoi.__geo_interface__)) for r in batch]
+        for position, quote in zip(positions, priced):
+            # The id the user asked for names the row (Pixxel answers with the bandset's image type).
+            quote.sensor = jobs[position].request.sensor or quote.sensor
+            quotes[position] = quote
+
+    await asyncio.gather(*(run(p) for p in groups.values()))
+    return [q for q in quotes if q is not None]
+
+
+def jobs_frame(jobs: Sequence[Job], quotes: Sequence[m.Quote]) -> geopandas.GeoDataFrame:
+    """Quotes as a frame, each row with its job's columns and its sensor's capabilities."""
+    import pandas as pd
+
+    from pixorder.explore.needs import capabilities
+    from pixorder.frames import quotes_frame
+
+    frame = quotes_frame(quotes).drop(columns="request_index")
+    extra: dict[str, list[Any]] = {}
+    rows = 0
+    for job, quote in zip(jobs, quotes):
+        row = dict(job.tags)
+        if job.sensor is not None:
+            row.update(capabilities(job.sensor))
+        for _ in range(len(quote.parts) + 1):  # quotes_frame shows a multi-part quote's parts, then its total
+            for key in set(extra) | set(row):
+                extra.setdefault(key, [None] * rows).append(row.get(key))
+            rows += 1
+    position = 1
+    for key in ("aoi_index", "aoi_id", "sensor_name", "product_type", "resolution_m", "n_bands", "bands",
+                "hyperspectral"):
+        if key in extra:
+            frame.insert(position, key, extra.pop(key))
+            position += 1
+    for key, values in extra.items():
+        frame[key] = values
+    for key in ("window_start", "window_end"):
+        if key in frame.columns:
+            frame[key] = pd.to_datetime(frame[key], utc=True)
+    if "resolution_m" in frame.columns:
+        frame["resolution_m"] = frame["resolution_m"].astype("float64")
+    if "n_bands" in frame.columns:
+        frame["n_bands"] = frame["n_bands"].astype("Int64")
+    return frame
+
+
+def provenance(kind: str, clients: Sequence[AsyncClient], **details: Any) -> dict[str, Any]:
+    """Where a frame's prices came from, kept in ``frame.attrs["pixorder"]`` and in exported files."""
+    import pixorder
+
+    return {"kind": kind, "sources": {c.provider: source_of(c) for c in clients},
+            "pixorder_version": pixorder.__version__,
+            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **details}
+
+
 async def acompare(
     aoi_or_aois: Any,
     request: m.TaskingRequest | Mapping[str, Any] | None = None,
-    providers: Sequence[Any] = DEFAULT_PROVIDERS,
+    providers: Sequence[Any] | str = DEFAULT_PROVIDERS,
     rates: Mapping[str, float] | None = None,
     currency: str | None = None,
-    sensors: Mapping[str, str] | None = None,
+    sensors: Mapping[str, str] | Sequence[str] | str | None = None,
     client_options: Mapping[str, Any] | None = None,
+    needs: Any = None,
     **params: Any,
 ) -> geopandas.GeoDataFrame:
     """The coroutine behind ``compare()``; use it from async code."""
-    from pixorder.frames import quotes_frame
+    from pixorder.explore.needs import as_needs, choose
 
-    base = _requests(aoi_or_aois, request, params)
-    clients = [_client_for(p, client_options or {}) for p in providers]
+    names = provider_list(providers)
+    aois, ids = aoi_list(aoi_or_aois)
+    template = request_template(request, params)
+    need = as_needs(needs)
+    if rates is not None and not currency:
+        raise E.ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
+    clients = [_client_for(p, client_options or {}) for p in names]
+    explore = sensors == "all" or need is not None or (sensors is not None and not isinstance(sensors, Mapping))
 
-    async def one(client: AsyncClient) -> list[m.Quote]:
-        sensor = (sensors or {}).get(client.provider)
-        batch = [r.model_copy(update={"sensor": sensor}) if sensor else r for r in base]
-        try:
-            return await client.pricing._estimate(batch)
-        except E.PixorderError as exc:
-            return [m.Quote(provider=client.provider, error=str(exc), request_index=i, sensor=sensor,
-                            area_km2=float(r.aoi.area_km2), geometry=dict(r.aoi.__geo_interface__))
-                    for i, r in enumerate(batch)]
+    async def plan(client: AsyncClient) -> tuple[list[Job], bool, dict[str, Any]]:
+        fields, default = await window_for(client, template)
+        if explore:
+            wanted = "all" if sensors in (None, "all") else sensors
+            chosen: list[m.Sensor | None] = list(choose(await client.sensors(), wanted, need))
+        else:
+            sensor = (sensors or {}).get(client.provider) if isinstance(sensors, Mapping) else None
+            chosen = [None] if sensor is None else [m.Sensor(provider=client.provider, id=sensor)]
+        jobs = []
+        for index, (aoi, aoi_id) in enumerate(zip(aois, ids)):
+            for sensor in chosen:
+                req = m.TaskingRequest(aoi=aoi, sensor=sensor.id if sensor else None, **fields)
+                tags = {"aoi_index": index, "aoi_id": aoi_id, "window_start": req.start, "window_end": req.end}
+                jobs.append(Job(client, req, tags, sensor if sensor and sensor.raw else None))
+        return jobs, default, fields
 
     try:
-        results = await asyncio.gather(*(one(c) for c, _ in clients))
+        plans = await asyncio.gather(*(plan(c) for c, _ in clients))
+        jobs = [job for planned, _, _ in plans for job in planned]
+        quotes = await price_jobs(jobs)
     finally:
         for client, owned in clients:
             if owned:
                 await client.aclose()
-    frame = quotes_frame([q for quotes in results for q in quotes])
-    frame.insert(1, "aoi_index", frame["request_index"])
-    frame = frame.drop(columns="request_index")
+    from pixorder.explore.frames import PriceFrame
+
+    frame = jobs_frame(jobs, quotes)
+    if all(tag is None for tag in frame["aoi_id"]):
+        frame = frame.drop(columns="aoi_id")
     if rates is not None:
         frame = _convert(frame, rates, currency)
-    return frame.sort_values(["aoi_index", "provider"], kind="stable").reset_index(drop=True)
+    frame = _rank(frame, currency) if explore else frame.sort_values(
+        ["aoi_index", "provider"], kind="stable").reset_index(drop=True)
+    frame = PriceFrame(frame)
+    defaults = [c.provider for (c, _), (_, default, _) in zip(clients, plans) if default]
+    frame.attrs["pixorder"] = provenance(
+        "compare", [c for c, _ in clients], request={k: str(v) for k, v in template.items()},
+        default_window=(f"{DEFAULT_WINDOW.days} days from each provider's minimum lead time, standard delivery "
+                        f"({', '.join(defaults)})") if defaults else None,
+        needs=need.describe() if need is not None else None, sensors=str(sensors) if sensors else None)
+    return frame
+
+
+def _rank(frame: Any, currency: str | None) -> Any:
+    """Rows ranked per AOI, cheapest first: in ``currency`` when rates were given, else by amount
+    when every quote is in one unit, else within each unit (``rank`` restarts per unit)."""
+    valid = frame["error"].isna() & frame["amount"].notna()
+    key = f"amount_{currency.lower()}" if currency else "amount"
+    units = frame.loc[valid, "unit"].dropna().unique()
+    by = ["aoi_index"] if currency or len(units) <= 1 else ["aoi_index", "unit"]
+    score = frame[key].where(valid)
+    frame["rank"] = score.groupby([frame[b] for b in by]).rank(method="min").astype("Int64")
+    frame.attrs["ranked_by"] = key + ("" if by == ["aoi_index"] else " within each unit (give rates= and currency= "
+                                                                      "to rank across units)")
+    order = frame.assign(_missing=frame["rank"].isna()).sort_values(
+        ["aoi_index", "_missing", "rank", "provider"], kind="stable")
+    return order.drop(columns="_missing").reset_index(drop=True)
 
 
 def _convert(frame: Any, rates: Mapping[str, float], currency: str | None) -> Any:
@@ -113,22 +301,54 @@ def _convert(frame: Any, rates: Mapping[str, float], currency: str | None) -> An
 def compare(
     aoi_or_aois: Any,
     request: m.TaskingRequest | Mapping[str, Any] | None = None,
-    providers: Sequence[Any] = DEFAULT_PROVIDERS,
+    providers: Sequence[Any] | str = DEFAULT_PROVIDERS,
     rates: Mapping[str, float] | None = None,
     currency: str | None = None,
-    sensors: Mapping[str, str] | None = None,
+    sensors: Mapping[str, str] | Sequence[str] | str | None = None,
     client_options: Mapping[str, Any] | None = None,
+    needs: Any = None,
     **params: Any,
 ) -> geopandas.GeoDataFrame:
-    """Price the same AOIs and request at several providers at once; one row per AOI and provider.
+    """Price the same AOIs at several providers at once; one row per AOI × provider (× sensor).
 
-    Providers are queried concurrently, each with its bulk pricing form. A provider name uses its
-    API key from the environment when one is set, else the embedded sandbox. Amounts stay in each
-    provider's unit (``unit`` column) unless ``rates`` (unit → value of one unit in ``currency``)
-    are given; then ``amount_<currency>``, ``amount_<currency>_per_km2`` and ``rate_to_<currency>``
-    columns are added, and a unit without a rate stays NaN rather than guessed.
+    Args:
+        aoi_or_aois: one AOI or many: anything ``pixorder.AOI`` accepts, a list of them, or a
+            GeoDataFrame / GeoSeries in any CRS (one AOI per row; the row's index, or its ``id``
+            column, is kept as ``aoi_id``).
+        request: a ``TaskingRequest`` or a dict of its fields (``start``, ``end``, ``cloud_cover``,
+            ``off_nadir`` in degrees, ``delivery_speed``, …). Without ``start``/``end`` each provider
+            gets a default window: 30 days from its minimum lead time (24 h), standard delivery;
+            the frame says so in ``frame.attrs["pixorder"]["default_window"]`` and the
+            ``window_start``/``window_end`` columns.
+        providers: names ("pixxel", "planet", "geopera"), a comma-separated string of them, or
+            clients. A name uses its API key from the environment when set, else the sandbox.
+        rates, currency: unit → value of one unit in ``currency`` (e.g. ``{"USD": 1, "AUD": 0.66,
+            "SQKM": 4}``, ``currency="USD"``): adds ``amount_<currency>`` columns; a unit without a
+            rate stays NaN rather than guessed.
+        sensors: None (each provider's default), ``{provider: sensor id}``, ``"all"`` (every sensor
+            or product of every provider: one row per AOI × provider × sensor, with
+            ``resolution_m``, ``n_bands``, ``bands`` (band classes) and ``product_type``), or ids.
+        needs: ``{"max_gsd_m": 1.0, "bands": ["NIR"], "hyperspectral": False}`` or a
+            ``pixorder.explore.needs.Needs``: keeps the sensors that qualify (all of them are
+            considered) and ranks rows per AOI, cheapest first (``rank``), in ``currency`` when
+            rates are given.
+        client_options: options for the clients compare() makes (``timeout``, ``retries``, …).
+        **params: request fields given directly (``cloud_cover=10``).
 
-    >>> frame = compare([field, city], {"start": "2027-01-10", "end": "2027-01-30", "cloud_cover": 20},
-    ...                 rates={"USD": 1.0, "AUD": 0.66, "SQKM": 4.0}, currency="USD")  # doctest: +SKIP
+    Returns:
+        A GeoDataFrame (EPSG:4326): ``provider``, ``aoi_index``, sensor columns, ``area_km2``,
+        ``billed_area_km2``, ``amount``, ``unit``, ``amount_per_km2``, ``error`` (a row whose
+        provider refused it holds the reason, never an exception), … ; ``frame.attrs["pixorder"]``
+        holds the provenance (live or sandbox per provider, the request, pixorder version, UTC time).
+
+    Raises:
+        pixorder.ValidationError: a bad AOI, request field, provider name, ``needs`` or rates, before
+        any network call.
+
+    >>> frame = pixorder.compare(aoi)                                        # doctest: +SKIP
+    >>> frame = pixorder.compare(fields_gdf, providers="planet,geopera", sensors="all",
+    ...                          needs={"max_gsd_m": 1, "bands": ["NIR"]},
+    ...                          rates={"USD": 1, "AUD": 0.66, "SQKM": 4}, currency="USD")  # doctest: +SKIP
     """
-    return run_sync(acompare(aoi_or_aois, request, providers, rates, currency, sensors, client_options, **params))
+    return run_sync(acompare(aoi_or_aois, request, providers, rates, currency, sensors, client_options, needs,
+                             **params))

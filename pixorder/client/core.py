@@ -12,7 +12,7 @@ from pixorder import errors as E
 from pixorder import models as m
 from pixorder.client.results import Listing, Results
 from pixorder.client.transport import UNREADABLE, OutcomeUnknown, RetryPolicy, Transport
-from pixorder.providers.base import Adapter, Call, Request, with_reference
+from pixorder.providers.base import Adapter, BulkOutcome, Call, Job, Request, json_size, with_reference
 
 T = TypeVar("T")
 
@@ -53,6 +53,18 @@ def new_reference() -> str:
     return "pxo-" + uuid.uuid4().hex[:16]
 
 
+def batch_references(n: int) -> tuple[str, list[str]]:
+    """``n`` client references sharing one random prefix, so one listing filtered by the prefix finds
+    the whole batch; each is as long and as unique as ``new_reference()``'s.
+
+    >>> prefix, refs = batch_references(3)
+    >>> len(refs[0]) == len(new_reference()) and all(r.startswith(prefix) for r in refs)
+    True
+    """
+    prefix = "pxo-" + uuid.uuid4().hex[:9]
+    return prefix, [f"{prefix}{i:07x}" for i in range(n)]
+
+
 class AsyncClient:
     """Prices, orders and lists for one provider; every method is a coroutine.
 
@@ -77,6 +89,7 @@ class AsyncClient:
         progress: bool = True,
         reconcile_delay: float = 0.5,
         reconcile_patience: float = 30.0,
+        poll_timeout: float = 600.0,
         **options: Any,
     ):
         self.sandbox = None
@@ -121,6 +134,8 @@ class AsyncClient:
         self.progress = progress
         self.reconcile_delay = reconcile_delay
         self.reconcile_patience = reconcile_patience
+        #: how long asynchronous provider jobs (Planet's bulk, imaging-window searches) are polled, s
+        self.poll_timeout = poll_timeout
         self._preparing: asyncio.Future[None] | None = None
         self.pricing = Pricing(self)
         self.orders = Orders(self)
@@ -128,6 +143,8 @@ class AsyncClient:
         self.tasks = Tasks(self)
         self.quotations = Quotations(self)
         self.feasibility = Feasibility(self)
+        self.deliveries = Deliveries(self)
+        self.imaging_windows = ImagingWindows(self)
 
     def __repr__(self) -> str:
         where = "sandbox" if self.is_sandbox else "live"
@@ -197,7 +214,8 @@ class Pricing(_Facade):
             if not isinstance(request, kinds):
                 raise E.ValidationError(f"requests.{i}", "must be a TaskingRequest or an ArchiveRequest",
                                         type(request).__name__)
-        quotes = await self._estimate(batch, raise_errors=single)
+            self.adapter.validate(request)  # what the API is known to refuse, before any call
+        quotes = await self._estimate_parts(batch, raise_errors=single)
         if single:
             if quotes[0].error:
                 raise E.ApiError(quotes[0].error, provider=self._client.provider, body=quotes[0].raw)
@@ -206,12 +224,11 @@ class Pricing(_Facade):
 
     async def _estimate(self, batch: list[Request], raise_errors: bool = False) -> list[m.Quote]:
         await self._client._prepare()  # payloads may need catalogue defaults (Pixxel bandset, Geopera sensor)
-        limit = self.adapter.bulk_limit
         chunks: list[list[int]] = []
         # Archive and tasking requests go to different endpoints on some APIs: chunk each kind apart.
         for kind in (m.TaskingRequest, m.ArchiveRequest):
             positions = [i for i, r in enumerate(batch) if isinstance(r, kind)]
-            chunks += [positions[start : start + limit] for start in range(0, len(positions), limit)]
+            chunks += self._chunks(batch, positions)
 
         async def run(positions: list[int]) -> list[m.Quote]:
             chunk = [batch[i] for i in positions]
@@ -220,6 +237,10 @@ class Pricing(_Facade):
             except E.PixorderError as exc:
                 if raise_errors or isinstance(exc, (E.NotSupported, E.ValidationError)):
                     raise
+                if isinstance(exc, E.ApiError) and exc.status == 413 and len(positions) > 1:
+                    # The server refused the body as too large: price each half on its own.
+                    half = len(positions) // 2
+                    return [*await run(positions[:half]), *await run(positions[half:])]
                 quotes = [m.Quote(provider=self._client.provider, error=str(exc), sensor=r.sensor,
                                   area_km2=float(r.aoi.area_km2), geometry=dict(r.aoi.__geo_interface__))
                           for r in chunk]
@@ -230,6 +251,78 @@ class Pricing(_Facade):
         results = await asyncio.gather(*(run(positions) for positions in chunks))
         flat = [q for chunk in results for q in chunk]
         return sorted(flat, key=lambda q: q.request_index if q.request_index is not None else 0)
+
+    def _chunks(self, batch: list[Request], positions: list[int]) -> list[list[int]]:
+        """``positions`` cut into bulk calls within the API's count limit and, where it has one, its
+        body limit (each request's payload measured as it will be sent)."""
+        limit, body_limit = self.adapter.bulk_limit, self.adapter.body_limit
+        if body_limit is None:
+            return [positions[start : start + limit] for start in range(0, len(positions), limit)]
+        chunks: list[list[int]] = []
+        current: list[int] = []
+        size = 2  # the brackets of the list
+        for i in positions:
+            one = json_size(self.adapter.price([batch[i]], 0).json)
+            if current and (len(current) >= limit or size + one + 1 > body_limit):
+                chunks.append(current)
+                current, size = [], 2
+            current.append(i)
+            size += one + 1
+        return chunks + ([current] if current else [])
+
+
+    async def _estimate_parts(self, batch: list[Request], raise_errors: bool = False) -> list[m.Quote]:
+        """``_estimate``, with each multi-part AOI priced part by part where the provider takes one polygon
+        per order (Planet): the quote returned for it is their total, holding the part quotes in ``parts``."""
+        expanded, owners = split_parts(self._client.provider, batch)
+        if len(expanded) == len(batch):
+            return await self._estimate(batch, raise_errors=raise_errors)
+        quotes = await self._estimate(expanded, raise_errors=raise_errors)
+        return [join_quotes(self._client.provider, batch[i], i, [q for q, o in zip(quotes, owners) if o == i])
+                for i in range(len(batch))]
+
+
+# --------------------------------------------------------------- multi-part AOIs: one order per part
+def split_parts(provider: str, batch: Sequence[Request]) -> tuple[list[Request], list[int]]:
+    """Each request whose AOI has several parts, at a provider taking one polygon per order
+    (``pixorder.aoi.rules.ONE_GEOMETRY_PER_ORDER``), replaced by one request per part; with the index
+    in ``batch`` each resulting request came from."""
+    from pixorder.aoi.rules import ONE_GEOMETRY_PER_ORDER
+
+    expanded: list[Request] = []
+    owners: list[int] = []
+    for i, request in enumerate(batch):
+        parts = request.aoi.parts() if provider in ONE_GEOMETRY_PER_ORDER else [request.aoi]
+        if len(parts) == 1:
+            expanded.append(request)
+            owners.append(i)
+            continue
+        for k, part in enumerate(parts):
+            name = f"{request.name} (part {k + 1} of {len(parts)})" if getattr(request, "name", None) else None
+            update: dict[str, Any] = {"aoi": part} | ({"name": name} if name else {})
+            expanded.append(request.model_copy(update=update))
+            owners.append(i)
+    return expanded, owners
+
+
+def join_quotes(provider: str, request: Request, index: int, parts: list[m.Quote]) -> m.Quote:
+    """The total of the part quotes of one request (amounts and areas summed; an error if any part failed)."""
+    if len(parts) == 1:
+        return parts[0]
+    for k, quote in enumerate(parts):
+        quote.part, quote.request_index = k, index
+
+    def total(field: str) -> float | None:
+        values = [getattr(q, field) for q in parts]
+        return None if any(v is None for v in values) else round(sum(values), 6)
+
+    errors = [f"part {k}: {q.error}" for k, q in enumerate(parts) if q.error]
+    return m.Quote(provider=provider, raw={"parts": [q.raw for q in parts]}, sensor=parts[0].sensor,
+                   area_km2=total("area_km2"), billed_area_km2=total("billed_area_km2"),
+                   base_amount=total("base_amount"), amount=None if errors else total("amount"),
+                   unit=parts[0].unit, tokens=total("tokens"), credits=total("credits"),
+                   error="; ".join(errors) or None, request_index=index, parts=parts,
+                   geometry=dict(request.aoi.__geo_interface__))
 
 
 class Orders(_Facade):
@@ -245,8 +338,13 @@ class Orders(_Facade):
         if not isinstance(request, (m.TaskingRequest, m.ArchiveRequest)):
             raise E.ValidationError("request", "must be a TaskingRequest or an ArchiveRequest",
                                     type(request).__name__)
+        self.adapter.validate(request)  # e.g. Planet Assured Tasking without an imaging window: no call
         reference = reference or new_reference()
         await self._client._prepare()
+        parts, _ = split_parts(self._client.provider, [request])
+        if len(parts) > 1:
+            return await self._create_parts(request, parts, dry_run=dry_run, max_amount=max_amount,
+                                            reference=reference)
         if dry_run:
             return await self._client.send(self.adapter.create_order(request, reference=reference, dry_run=True))
         if max_amount is not None:
@@ -262,6 +360,50 @@ class Orders(_Facade):
             # not turn it into an error (the user would order again), so keep the bare order then.
             order = await self._complete(order)
         return order
+
+    async def _create_parts(self, request: Request, parts: list[Request], *, dry_run: bool,
+                            max_amount: float | None, reference: str) -> m.Order:
+        """Place one order per part together (Planet takes one polygon per order), each with its own
+        reference ``<reference>-p<k>`` (k from 1), each with the spending safety of :meth:`create`.
+        ``max_amount`` applies to the total. If any part's outcome is unknown, ``AmbiguousSpend`` names
+        every part's reference (``references``) and the orders known to be placed (``placed``)."""
+        if max_amount is not None and not dry_run:
+            total = join_quotes(self._client.provider, request, 0, await self._client.pricing._estimate(parts))
+            if total.error:
+                raise E.ApiError(total.error, provider=self._client.provider, body=total.raw)
+            if total.amount is not None and total.amount > max_amount:
+                raise E.SpendLimitExceeded(self._client.provider, total.amount, total.unit, max_amount)
+        references = [f"{reference}-p{k + 1}" for k in range(len(parts))]
+        outcomes = await asyncio.gather(
+            *(self.create(part, dry_run=dry_run, reference=ref) for part, ref in zip(parts, references)),
+            return_exceptions=True)
+        placed = [o for o in outcomes if isinstance(o, m.Order)]
+        failed = [o for o in outcomes if isinstance(o, BaseException)]
+        if failed:
+            ambiguous = next((o for o in failed if isinstance(o, E.AmbiguousSpend)), None)
+            error = ambiguous or failed[0]
+            if not isinstance(error, E.PixorderError):
+                raise error
+            error.references = references  # type: ignore[attr-defined]
+            error.placed = placed  # type: ignore[attr-defined]
+            done = ", ".join(f"{o.reference} → {o.id}" for o in placed) or "none"
+            error.args = (f"{error} Multi-part AOI placed as {len(parts)} orders, references "
+                          f"{', '.join(references)}; placed: {done}. Reconcile each unknown reference with "
+                          f"client.orders.reconcile(reference) before ordering again.",)
+            raise error
+        for k, order in enumerate(placed):
+            order.part = k
+        statuses = {o.status for o in placed}
+        amounts = [o.amount for o in placed]
+        areas = [o.area_km2 for o in placed]
+        return m.Order(provider=self._client.provider, raw={"parts": [o.raw for o in placed]},
+                       id=", ".join(o.id for o in placed), name=getattr(request, "name", None),
+                       status=statuses.pop() if len(statuses) == 1 else None,
+                       order_type=placed[0].order_type, unit=placed[0].unit,
+                       amount=None if None in amounts else round(sum(amounts), 6),
+                       area_km2=None if None in areas else round(sum(areas), 6),
+                       start=placed[0].start, end=placed[0].end, reference=reference, dry_run=dry_run,
+                       geometry=dict(request.aoi.__geo_interface__), parts=placed)
 
     async def _place(self, call: Call[m.Order], reference: str) -> m.Order:
         """Send a placement once; after a failure that may have reached the server, look, never resend.
@@ -322,6 +464,327 @@ class Orders(_Facade):
             raise E.Conflict(f"{len(found)} orders carry reference {reference!r}", provider=self._client.provider)
         return await self._complete(found[0]) if found else None
 
+    async def create_many(self, requests: Iterable[Request], *, references: Sequence[str] | None = None,
+                          concurrency: int = 8, progress: bool | None = None) -> Results[m.Order]:
+        """Place many orders: one row per request, in request order, the order or why there is none.
+
+        Planet: the bulk endpoint (``POST /bulk/``), in chunks of at most 1,000 payloads and 1 MB of
+        JSON, each with a client-chosen bulk id; pixorder polls each bulk until COMPLETE and reads every
+        payload's outcome. A lost answer to the POST is checked by asking for that id (404: never
+        received, sent again with the same id, which the server never runs twice; else: polled), so a
+        bulk is never placed twice. Pixxel and Geopera: ``orders.create`` for each request,
+        ``concurrency`` at a time, with its spending safety (see ``create``).
+
+        Every order carries its own client reference (``references``, or generated ones sharing a
+        prefix), so ``reconcile(reference)`` works per order. A request that placed nothing is a row with
+        ``id`` None, ``error`` and ``error_type``; ``error_type == "AmbiguousSpend"`` means pixorder
+        cannot tell whether it was placed: settle it with ``orders.reconcile(row.reference)``. A
+        progress bar (``tqdm.auto``) shows for more than 10 requests unless ``progress=False``.
+
+        Returns ``Results[Order]``; ``.to_geodataframe()`` gives the ``order_results`` frame (columns
+        ``request_index``, ``id``, ``status``, ``amount``, ``reference``, ``error_type``, ``error``, …).
+
+        Raises:
+            ValidationError: ``requests`` is not a list of requests, or ``references`` does not match
+                it (one unique reference per request). A request the API is known to refuse (e.g.
+                Planet Assured Tasking without an imaging window) is an error row, not sent.
+
+        >>> rows = client.orders.create_many([req_a, req_b])                # doctest: +SKIP
+        >>> frame = rows.to_geodataframe()                                  # doctest: +SKIP
+        >>> frame[frame.error.isna()].id.tolist()                           # doctest: +SKIP
+        >>> [client.orders.reconcile(r.reference) for r in rows
+        ...  if r.error_type == "AmbiguousSpend"]                           # doctest: +SKIP
+        """
+        kinds = (m.TaskingRequest, m.ArchiveRequest)
+        if isinstance(requests, (str, bytes, Mapping, *kinds)) or not isinstance(requests, Iterable):
+            raise E.ValidationError("requests", "must be a list of TaskingRequest or ArchiveRequest",
+                                    type(requests).__name__)
+        batch = list(requests)
+        for i, request in enumerate(batch):
+            if not isinstance(request, kinds):
+                raise E.ValidationError(f"requests.{i}", "must be a TaskingRequest or an ArchiveRequest",
+                                        type(request).__name__)
+        if concurrency < 1:
+            raise E.ValidationError("concurrency", "must be at least 1", concurrency)
+        prefix: str | None = None
+        if references is None:
+            prefix, refs = batch_references(len(batch))
+        else:
+            refs = [str(r) for r in references]
+            if len(refs) != len(batch) or len(set(refs)) != len(refs):
+                raise E.ValidationError("references", f"must be {len(batch)} distinct references, one per request",
+                                        len(refs))
+        rows: list[m.Order | None] = [None] * len(batch)
+        todo = []
+        for i, request in enumerate(batch):
+            try:
+                self.adapter.validate(request)
+            except E.PixorderError as exc:
+                rows[i] = self._error_row(i, request, refs[i], exc)
+            else:
+                todo.append(i)
+        show = self._client.progress if progress is None else progress
+        bar = None
+        if show and len(todo) > 10:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(todo), desc=f"{self._client.provider} orders", unit="order", leave=False)
+        try:
+            if todo and self.adapter.bulk_order_limit:
+                # A multi-part AOI is one order per part, placed and joined by create(): not in a bulk.
+                multi = [i for i in todo if len(split_parts(self._client.provider, [batch[i]])[0]) > 1]
+                single = [i for i in todo if i not in set(multi)]
+                await asyncio.gather(self._create_bulk(batch, refs, prefix, single, rows, bar),
+                                     self._create_each(batch, refs, multi, rows, concurrency, bar))
+            elif todo:
+                await self._create_each(batch, refs, todo, rows, concurrency, bar)
+        finally:
+            if bar is not None:
+                bar.close()
+        return Results(rows, entity="order_results")
+
+    def _error_row(self, index: int, request: Request, reference: str, exc: BaseException,
+                   error_type: str | None = None) -> m.Order:
+        return m.Order(provider=self._client.provider, id=None, name=request.name, reference=reference,
+                       request_index=index, error=str(exc), error_type=error_type or type(exc).__name__,
+                       order_type=m.ItemType.ARCHIVE if isinstance(request, m.ArchiveRequest) else m.ItemType.TASKING,
+                       geometry=dict(request.aoi.__geo_interface__))
+
+    async def _create_each(self, batch: list[Request], refs: list[str], todo: list[int],
+                           rows: list[m.Order | None], concurrency: int, bar: Any) -> None:
+        """``create`` per request, ``concurrency`` at a time (the transport's rate limits apply)."""
+        semaphore = asyncio.Semaphore(concurrency)
+
+        async def one(i: int) -> None:
+            async with semaphore:
+                try:
+                    order = await self.create(batch[i], reference=refs[i])
+                    order.request_index = i
+                    rows[i] = order
+                except E.PixorderError as exc:
+                    rows[i] = self._error_row(i, batch[i], refs[i], exc)
+            if bar is not None:
+                bar.update(1)
+
+        await asyncio.gather(*(one(i) for i in todo))
+
+    # --- bulk create -------------------------------------------------------------------------------
+    def _bulk_chunks(self, indices: list[int], sizes: dict[int, int]) -> list[list[int]]:
+        """Consecutive chunks of at most ``bulk_order_limit`` payloads whose JSON body (as sent:
+        ``{"id": …, "order_payloads": [...]}``) stays within the API's ``body_limit``."""
+        limit, body_limit = self.adapter.bulk_order_limit, self.adapter.body_limit
+        overhead = json_size({"id": str(uuid.UUID(int=0)), "order_payloads": []})
+        chunks: list[list[int]] = []
+        current: list[int] = []
+        size = overhead
+        for i in indices:
+            grown = size + sizes[i] + (1 if current else 0)  # a comma between payloads
+            if current and (len(current) >= limit or (body_limit is not None and grown > body_limit)):
+                chunks.append(current)
+                current, grown = [], overhead + sizes[i]
+            current.append(i)
+            size = grown
+        if current:
+            chunks.append(current)
+        return chunks
+
+    async def _create_bulk(self, batch: list[Request], refs: list[str], prefix: str | None, todo: list[int],
+                           rows: list[m.Order | None], bar: Any) -> None:
+        payloads: dict[int, dict[str, Any]] = {}
+        sizes: dict[int, int] = {}
+        body_limit = self.adapter.body_limit
+        overhead = json_size({"id": str(uuid.UUID(int=0)), "order_payloads": []})
+        for i in todo:
+            try:
+                payloads[i] = self.adapter.bulk_order_payload(batch[i], refs[i])
+            except E.PixorderError as exc:
+                rows[i] = self._error_row(i, batch[i], refs[i], exc)
+                continue
+            sizes[i] = json_size(payloads[i])
+            if body_limit is not None and overhead + sizes[i] > body_limit:
+                del payloads[i]
+                rows[i] = self._error_row(i, batch[i], refs[i], E.ValidationError(
+                    "aoi", f"makes an order request of {sizes[i]:,} bytes, over {self._client.provider}'s "
+                    f"{body_limit:,}-byte body limit: simplify the AOI", sizes[i]))
+        outcomes: dict[int, BulkOutcome | E.PixorderError] = {}
+        semaphore = asyncio.Semaphore(4)
+
+        async def run(chunk: list[int]) -> None:
+            async with semaphore:
+                await self._run_bulk(chunk, payloads, outcomes)
+            if bar is not None:
+                bar.update(len(chunk))
+
+        await asyncio.gather(*(run(c) for c in self._bulk_chunks(list(payloads), sizes)))
+        placed = {i: o.order_id for i, o in outcomes.items() if isinstance(o, BulkOutcome) and o.ok and o.order_id}
+        orders = await self._fetch_orders(prefix, placed)
+        for i, outcome in outcomes.items():
+            request = batch[i]
+            if isinstance(outcome, E.PixorderError):
+                rows[i] = self._error_row(i, request, refs[i], outcome)
+            elif i in placed:
+                order = orders.get(placed[i]) or m.Order(
+                    provider=self._client.provider, id=placed[i], name=payloads[i].get("name"), reference=refs[i],
+                    geometry=dict(request.aoi.__geo_interface__), order_type=m.ItemType.TASKING)
+                order.request_index = i
+                rows[i] = order
+            else:
+                rows[i] = self._error_row(i, request, refs[i], E.ApiError(
+                    outcome.message or "the provider refused this order", provider=self._client.provider))
+
+    async def _run_bulk(self, chunk: list[int], payloads: dict[int, dict[str, Any]],
+                        outcomes: dict[int, BulkOutcome | E.PixorderError]) -> None:
+        """One bulk: submit it (exactly once), poll it to the end, read each payload's outcome."""
+        bulk_id = str(uuid.uuid4())
+        provider = self._client.provider
+        try:
+            received = await self._submit_bulk(bulk_id, [payloads[i] for i in chunk])
+        except E.ApiError as exc:
+            if exc.status == 413 and len(chunk) > 1:  # over the body limit after all: halve and retry
+                half = len(chunk) // 2
+                await self._run_bulk(chunk[:half], payloads, outcomes)
+                await self._run_bulk(chunk[half:], payloads, outcomes)
+                return
+            for i in chunk:
+                outcomes[i] = exc  # refused as a whole: nothing was placed
+            return
+        job = await self._await_job(self.adapter.get_bulk(bulk_id)) if received else None
+        results = await self._bulk_results(bulk_id, len(chunk)) if job is not None else None
+        for position, i in enumerate(chunk):
+            outcome = results.get(position) if results is not None else None
+            if outcome is None or outcome.pending:
+                why = (f"bulk {bulk_id} was not completed within {self._client.poll_timeout:g} s" if received
+                       else f"cannot tell whether bulk {bulk_id} reached {provider}")
+                outcomes[i] = E.AmbiguousSpend(provider, self._reference_of(payloads[i]), RuntimeError(why))
+            else:
+                outcomes[i] = outcome
+
+    @staticmethod
+    def _reference_of(payload: Mapping[str, Any]) -> str:
+        name = str(payload.get("name") or "")
+        at = name.rfind("[pxo-")
+        return name[at + 1 : -1] if at >= 0 and name.endswith("]") else ""
+
+    async def _submit_bulk(self, bulk_id: str, payloads: list[dict[str, Any]]) -> bool:
+        """POST the bulk until the server has it; True once it does, False if that cannot be told.
+
+        The id is the client's: after a lost answer (or a server error) pixorder asks for it. 404 means
+        the server never received it, and it is sent again with the same id (a server that receives
+        an id twice refuses the second with 409, so a late first copy cannot place it twice); found
+        means received, and it is polled, never POSTed again. Refusals (400, 401, 403, 413) raise.
+        """
+        call = self.adapter.submit_bulk(bulk_id, payloads)
+        attempts = max(1, self._client.transport.retry.attempts)
+        for attempt in range(attempts):
+            try:
+                await self._client.send(call)
+                return True
+            except E.Conflict:
+                return True  # the id exists: an earlier copy of this very request got through
+            except OutcomeUnknown:
+                pass
+            except E.ApiError as exc:
+                if exc.code == UNREADABLE:
+                    return True
+                if not isinstance(exc, (E.ProviderUnavailable, E.RateLimited)):
+                    raise
+            if await self._bulk_seen(bulk_id):
+                return True
+            await asyncio.sleep(self._client.transport.retry.delay(attempt))
+        # Still not seen: a slow server may commit it later. Look over the patience window.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._client.reconcile_patience
+        delay = self._client.reconcile_delay
+        while loop.time() < deadline:
+            await asyncio.sleep(max(0.0, min(delay, deadline - loop.time())))
+            if await self._bulk_seen(bulk_id):
+                return True
+            delay = min(max(2 * delay, 0.05), 5.0)
+        return False
+
+    async def _bulk_seen(self, bulk_id: str) -> bool | None:
+        """Whether the server holds bulk ``bulk_id``: True, False (404), None (cannot ask now)."""
+        try:
+            await self._client.send(self.adapter.get_bulk(bulk_id))
+            return True
+        except E.NotFound:
+            return False
+        except (E.ProviderUnavailable, E.RateLimited, OutcomeUnknown):
+            return None
+
+    async def _await_job(self, call: Call[Job], *, missing_ok: bool = True) -> Job | None:
+        """Poll ``call`` (backing off from 20 ms to 2 s) until the job is done; None after the client's
+        ``poll_timeout``. A poll that fails (server errors, throttling; a 404 when ``missing_ok``, as
+        for a bulk the server acknowledged a moment ago) is just tried again."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._client.poll_timeout
+        delay = 0.02
+        while True:
+            try:
+                job = await self._client.send(call)
+                if job.done:
+                    return job
+            except E.NotFound:
+                if not missing_ok:
+                    raise
+            except (E.ProviderUnavailable, E.RateLimited, OutcomeUnknown):
+                pass
+            if loop.time() >= deadline:
+                return None
+            await asyncio.sleep(min(delay, max(0.0, deadline - loop.time())))
+            delay = min(delay * 2, 2.0)
+
+    async def _bulk_results(self, bulk_id: str, count: int) -> dict[int, BulkOutcome] | None:
+        """Each payload's outcome by index (pages of 1,000); None if they cannot be read in time."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._client.poll_timeout
+        found: dict[int, BulkOutcome] = {}
+        offset, delay = 0, 0.05
+        while offset < count:
+            try:
+                page = await self._client.send(self.adapter.bulk_outcomes(bulk_id, offset, 1000))
+            except (E.ProviderUnavailable, E.RateLimited, OutcomeUnknown):
+                if loop.time() >= deadline:
+                    return None
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+                continue
+            for outcome in page.items:
+                found[outcome.index] = outcome
+            if not page.items:
+                break
+            offset += len(page.items)
+        return found
+
+    async def _fetch_orders(self, prefix: str | None, placed: dict[int, str]) -> dict[str, m.Order]:
+        """The orders just placed, by id: one listing filtered by the batch's reference prefix (pages of
+        1,000), then one ``get`` for any it missed. An order that cannot be read stays a bare row."""
+        wanted = set(placed.values())
+        found: dict[str, m.Order] = {}
+        if prefix is not None and wanted:
+            offset = 0
+            try:
+                while True:
+                    page = await self._client.send(self.adapter.list_orders({"reference": prefix}, offset, 1000))
+                    found.update((o.id, o) for o in page.items if o.id in wanted)
+                    offset += len(page.items)
+                    if not page.items or (page.total is not None and offset >= page.total) or wanted <= set(found):
+                        break
+            except E.PixorderError:
+                pass  # the orders exist: read them one by one below
+        missing = [order_id for order_id in wanted if order_id not in found]
+        semaphore = asyncio.Semaphore(8)
+
+        async def get(order_id: str) -> None:
+            async with semaphore:
+                try:
+                    found[order_id] = await self.get(order_id)
+                except E.PixorderError:
+                    pass
+
+        await asyncio.gather(*(get(order_id) for order_id in missing))
+        return found
+
     async def get(self, order_id: str) -> m.Order:
         return await self._client.send(self.adapter.get_order(order_id))
 
@@ -378,3 +841,64 @@ class Feasibility(_Facade):
 
     async def decide(self, study_id: str, option_id: str) -> m.FeasibilityStudy:
         return await self._client.send(self.adapter.decide_feasibility(study_id, option_id))
+
+
+class Deliveries(_Facade):
+    async def list(self, order_id: str) -> Results[m.Delivery]:
+        """Where an order's imagery is: one ``Delivery`` per delivered product (or capture).
+
+        Pixxel: the order's catalogs with one signed download ``url`` for them (valid about an hour:
+        call again for a fresh one); Planet: the order's fulfilling captures (``capture_id``; the
+        scenes' ids in ``raw["item_ids"]``); Geopera: delivered STAC items (``url`` of the data asset)
+        and the order's ``covered_percent``. Empty while nothing is delivered. ``.to_geodataframe()``
+        gives the ``deliveries`` frame (EPSG:4326, UTC datetimes).
+
+        Raises:
+            NotSupported: the provider has no such thing (with what to do instead).
+            NotFound: no such order.
+
+        >>> client.deliveries.list(order.id).to_geodataframe()[["id", "status", "url"]]   # doctest: +SKIP
+        """
+        if not isinstance(order_id, str) or not order_id.strip():
+            raise E.ValidationError("order_id", "must be an order id (a non-empty string)", order_id)
+        found = await self.adapter.deliveries(order_id, self._client.send)
+        return Results(found, entity="deliveries")
+
+
+class ImagingWindows(_Facade):
+    async def search(self, request: m.TaskingRequest) -> Results[m.ImagingWindow]:
+        """The imaging windows in which ``request``'s AOI can be taken (Planet Assured Tasking).
+
+        Sends the search (the AOI as a point, or a two-point line as drawn; ``start``/``end`` at most
+        7 days ahead; ``elevation_min`` when set), then polls the search until DONE (backing off, at
+        most the client's ``poll_timeout``). Order one with
+        ``request.model_copy(update={"imaging_window": window.id})``.
+
+        Returns ``Results[ImagingWindow]`` (``start``, ``end``, ``cloud_forecast`` in percent,
+        ``off_nadir_min``/``off_nadir_max`` in degrees, ``satellite_type``); ``.to_geodataframe()``
+        gives the ``imaging_windows`` frame.
+
+        Raises:
+            NotSupported: the provider has no imaging windows (Pixxel, Geopera).
+            ValidationError: ``request`` is not a TaskingRequest.
+            ApiError: the provider refused the search, or it ended FAILED (``code`` from the provider).
+            ProviderUnavailable: the search did not finish within ``poll_timeout``.
+
+        >>> client = pixorder.connect("sandbox", api="planet")                      # doctest: +SKIP
+        >>> windows = client.imaging_windows.search(request)                        # doctest: +SKIP
+        >>> best = min(windows, key=lambda w: w.cloud_forecast)                     # doctest: +SKIP
+        >>> client.orders.create(request.model_copy(update={"imaging_window": best.id}))  # doctest: +SKIP
+        """
+        if not isinstance(request, m.TaskingRequest):
+            raise E.ValidationError("request", "must be a TaskingRequest", type(request).__name__)
+        call = self.adapter.search_imaging_windows(request)  # NotSupported before any call
+        path = await self._client.send(call)
+        job = await self._client.orders._await_job(self.adapter.poll_imaging_windows(path), missing_ok=False)
+        if job is None:
+            raise E.ProviderUnavailable(f"the imaging-window search {path} did not finish within "
+                                        f"{self._client.poll_timeout:g} s", provider=self._client.provider)
+        if job.failed:
+            code = job.error.split(":", 1)[0] if job.error and ":" in job.error else None
+            raise E.ApiError(job.error or "the imaging-window search failed", provider=self._client.provider,
+                             code=code)
+        return Results(job.result, entity="imaging_windows")

@@ -128,6 +128,8 @@ class Client:
         self.tasks = _SyncFacade(self.aio.tasks)
         self.quotations = _SyncFacade(self.aio.quotations)
         self.feasibility = _SyncFacade(self.aio.feasibility)
+        self.deliveries = _SyncFacade(self.aio.deliveries)
+        self.imaging_windows = _SyncFacade(self.aio.imaging_windows)
 
     provider = property(lambda self: self.aio.provider)
     is_sandbox = property(lambda self: self.aio.is_sandbox)

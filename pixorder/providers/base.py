@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+import orjson
+
 from pixorder import errors as E
 from pixorder import models as m
 
@@ -54,6 +56,35 @@ def public_calls(text: str) -> str:
     for internal, public in PUBLIC_CALLS.items():
         text = text.replace(internal, public)
     return text
+
+
+@dataclass
+class Job:
+    """The state of an asynchronous job a provider runs (Planet's bulk, an imaging-window search).
+
+    ``status`` is the provider's word; ``done`` when it will not change any more, ``failed`` when it
+    ended without a result (``error`` says why); ``counts`` the provider's progress figures;
+    ``result`` what a finished job produced (e.g. ``ImagingWindow`` models).
+    """
+
+    id: str
+    status: str
+    done: bool = False
+    failed: bool = False
+    error: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    result: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class BulkOutcome:
+    """What became of one payload of a bulk create: its order id, or why it failed."""
+
+    index: int
+    ok: bool
+    order_id: str | None = None
+    message: str | None = None
+    pending: bool = False
 
 
 def error_from_response(provider: str, status: int, body: Any, headers: Mapping[str, str],
@@ -154,10 +185,18 @@ class Adapter:
     api_root: str = ""
     #: the longest order name the API accepts (None: no documented limit); the reference fits inside
     name_limit: int | None = None
+    #: the largest request body the API accepts, in bytes (None: none documented)
+    body_limit: int | None = None
+    #: how long before its start a tasking window must be ordered, hours (Pixxel and Planet: 24 h;
+    #: Geopera documents none, and 24 h is assumed)
+    min_lead_hours: float = 24.0
     env_var: str = ""
     bulk_limit: int = 1
-    #: bucket → (requests, per seconds); the sandbox relaxes these
+    #: bucket → (requests, per seconds); the sandbox relaxes these. A second limit on one bucket is a
+    #: second entry named ``<bucket>/<anything>`` (e.g. "default/minute"): the transport applies both.
     rate_limits: Mapping[str, tuple[int, float]] = {}
+    #: orders per call of the API's bulk create (0: none; ``orders.create_many`` places one by one)
+    bulk_order_limit: int = 0
 
     #: rows per page for each listing (the API's maximum where it is generous)
     page_sizes: Mapping[str, int] = {}
@@ -182,6 +221,38 @@ class Adapter:
 
     def _unsupported(self, operation: str, instead: str) -> E.NotSupported:
         return E.NotSupported(self.name, operation, instead)
+
+    def validate(self, request: Request) -> None:
+        """Refuse, before any call, a request this API is known to refuse (``ValidationError`` naming
+        the field and the rule). Default: nothing beyond the model's own checks."""
+
+    # --- bulk create (orders.create_many); only for APIs with ``bulk_order_limit`` > 0 ----------
+    def bulk_order_payload(self, request: Request, reference: str) -> dict[str, Any]:
+        """One order payload of a bulk create, carrying ``reference`` like ``create_order`` does."""
+        raise self._unsupported("bulk create", "orders.create_many() places the orders one by one")
+
+    def submit_bulk(self, bulk_id: str, payloads: Sequence[Mapping[str, Any]]) -> Call[None]:
+        raise self._unsupported("bulk create", "orders.create_many() places the orders one by one")
+
+    def get_bulk(self, bulk_id: str) -> Call[Job]:
+        raise self._unsupported("bulk create", "orders.create_many() places the orders one by one")
+
+    def bulk_outcomes(self, bulk_id: str, offset: int, limit: int) -> Call[m.Page[BulkOutcome]]:
+        raise self._unsupported("bulk create", "orders.create_many() places the orders one by one")
+
+    # --- multi-step reads: like ``prepare``, they get ``send`` and issue Calls through it ---------
+    async def deliveries(self, order_id: str, send: Callable[[Call[Any]], Awaitable[Any]]) -> list[m.Delivery]:
+        """Every delivered product of an order (see ``Deliveries.list``)."""
+        raise self._unsupported("deliveries.list()", "read the order's status with orders.get()")
+
+    def search_imaging_windows(self, request: m.TaskingRequest) -> Call[str]:
+        """Start an imaging-window search; the Call's result is the path to poll."""
+        raise self._unsupported("imaging_windows.search()", "imaging windows are a Planet Assured Tasking "
+                                "feature; price and order with a start and end instead")
+
+    def poll_imaging_windows(self, path: str) -> Call[Job]:
+        raise self._unsupported("imaging_windows.search()", "imaging windows are a Planet Assured Tasking "
+                                "feature; price and order with a start and end instead")
 
     # --- operations; each returns a Call (or a list of Calls) ---------------------------------
     def sensors(self) -> Call[list[m.Sensor]]:
@@ -234,6 +305,11 @@ class Adapter:
 
     def decide_feasibility(self, study_id: str, option_id: str) -> Call[m.FeasibilityStudy]:
         raise self._unsupported("feasibility.decide()", "no feasibility studies to decide")
+
+
+def json_size(payload: Any) -> int:
+    """Bytes of ``payload`` encoded as the transport sends it (compact JSON, UTF-8)."""
+    return len(orjson.dumps(payload))
 
 
 def with_reference(name: str | None, reference: str, fallback: str, limit: int | None = None) -> str:

@@ -338,7 +338,43 @@ class GeoperaAdapter(Adapter):
     def list_order_items(self, filters: Any, offset: int, limit: int) -> Call[Any]:
         raise self._unsupported("order_items.list()", "each Geopera order is one item: use orders.list()")
 
+    async def deliveries(self, order_id: str, send: Any) -> list[m.Delivery]:
+        """Delivered STAC items (``orders.list_assets``; ``url`` = the data asset) with the order's
+        coverage (``orders.coverage.get``, tasking orders only: an archive order answers 409). While a
+        tasking order is being fulfilled and nothing is delivered yet, one row reports its coverage."""
+        rows = await send(Call("POST", op_path("orders.list_assets"), lambda body, h: parse_assets(body, order_id),
+                               json={"order_id": order_id}))
+        coverage = await send(Call("POST", op_path("orders.coverage.get"), lambda body, h: mapping(body),
+                                   json={"order_id": order_id}, expect=(200, 409)))
+        percent = number(first(coverage, "coveredPercent", "covered_percent"))
+        for row in rows:
+            row.covered_percent = percent
+        if not rows and percent:
+            rows.append(m.Delivery(provider=PROVIDER, raw=dict(coverage), id=f"{order_id}-coverage",
+                                   order_id=order_id, status=text(coverage.get("status")), covered_percent=percent))
+        return rows
+
 
 def _study_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
     names = {"order_id": "orderId", "status": "decision", "workspace_id": "workspaceId"}
     return {names.get(k, k): str(getattr(v, "value", v)) for k, v in filters.items() if v is not None}
+
+
+def parse_asset_item(item: Mapping[str, Any], order_id: str | None = None) -> m.Delivery:
+    """One delivered STAC item of ``orders.list_assets``."""
+    properties = mapping(item.get("properties"))
+    assets = mapping(item.get("assets"))
+    data = mapping(assets.get("data")) or next((mapping(a) for a in assets.values() if isinstance(a, Mapping)
+                                                and "data" in array(a.get("roles"))), {})
+    return m.Delivery(
+        provider=PROVIDER, raw=dict(item), id=str(item.get("id")),
+        order_id=text(first(properties, "orderId", "order_id")) or order_id, item_id=text(item.get("id")),
+        status="DELIVERED", url=text(data.get("href")), acquired_at=properties.get("datetime"),
+        cloud_cover=number(properties.get("eo:cloud_cover")), geometry=footprint(item.get("geometry")),
+    )
+
+
+def parse_assets(payload: Any, order_id: str | None = None) -> list[m.Delivery]:
+    body = mapping(payload)
+    rows = first(body, "features", "items", "content", default=[])
+    return [parse_asset_item(r, order_id) for r in array(rows) if isinstance(r, Mapping)]

@@ -418,6 +418,35 @@ class PixxelAdapter(Adapter):
             "feasibility.check()", "Pixxel reports feasibility_status on each item: pricing.estimate() (a dry run)"
             " returns it on the quote")
 
+    async def deliveries(self, order_id: str, send: Any) -> list[m.Delivery]:
+        """The order's catalogs (one per delivered product, ``POST /v0/catalogs/search``) and one signed
+        download link for them (``POST /v0/catalogs/download`` with the items' ``order_item_ids``)."""
+        # The order's items with their tasks (GET /v0/orders/{id} lists items without tasks): a catalog
+        # names its task, the download wants the items.
+        items_page = await send(self.list_order_items({"order_ids": order_id}, 0, 1000))
+        order_items = [item for item in items_page.items if item.order_id in (None, order_id)]
+        item_of_task = {t.id: item.id for item in order_items for t in item.tasks}
+        found: list[m.Delivery] = []
+        offset, limit = 0, 100  # the spec's default page is 2 catalogs; 100 is its maximum
+        while True:
+            page = await send(Call("POST", "/v0/catalogs/search",
+                                   lambda body, h: parse_catalogs_page(body, order_id, item_of_task),
+                                   json={"order_ids": [order_id], "limit": limit, "offset": offset}))
+            found += page.items
+            offset += len(page.items)
+            if not page.items or page.total is None or offset >= page.total:
+                break
+        if not found:
+            return found
+        known = {item.id for item in order_items}
+        items = sorted({d.item_id for d in found if d.item_id in known}) or sorted(known)
+        url = await send(Call("POST", "/v0/catalogs/download", lambda body, h: text(mapping(body).get("signed_url")),
+                              json={"order_item_ids": items}, expect=(201, 200)))
+        expires = _expiry(url)
+        for delivery in found:
+            delivery.url, delivery.expires_at = url, expires
+        return found
+
 
 def _item_geometry_json(row: Mapping[str, Any]) -> Any:
     geometry = row.get("geometry")
@@ -465,3 +494,47 @@ def page_rows(body: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], int | N
         rows = array(body.get("orders"))
     return rows, integer(mapping(body.get("pagination")).get("total"))
 
+
+
+def parse_catalog(payload: Mapping[str, Any], order_id: str | None = None,
+                  item_of_task: Mapping[str, str] | None = None) -> m.Delivery:
+    """One catalog (``clerk.Catalog``: a delivered product, its STAC item in ``details``)."""
+    details = mapping(payload.get("details"))
+    properties = mapping(details.get("properties"))
+    task_id = text(payload.get("task_id"))
+    return m.Delivery(
+        provider=PROVIDER, raw=dict(payload), id=str(payload.get("id")), order_id=order_id,
+        item_id=(item_of_task or {}).get(task_id or "") or text(details.get("id")),
+        status=text(payload.get("delivery_status")), acquired_at=properties.get("datetime"),
+        published_at=payload.get("created_at"), cloud_cover=number(properties.get("eo:cloud_cover")),
+        geometry=footprint(details.get("geometry")),
+    )
+
+
+def parse_catalogs_page(payload: Any, order_id: str | None = None,
+                        item_of_task: Mapping[str, str] | None = None) -> m.Page[m.Delivery]:
+    body = mapping(payload)
+    page = mapping(body.get("pagination"))
+    return m.Page[m.Delivery](
+        items=[parse_catalog(c, order_id, item_of_task) for c in array(body.get("catalogs")) if isinstance(c, Mapping)],
+        total=integer(page.get("total")), offset=integer(page.get("offset")), limit=integer(page.get("limit")),
+    )
+
+
+def _expiry(url: str | None) -> Any:
+    """When a signed URL stops working, if it says so (an ``expires`` epoch, or S3's ``X-Amz-*``) [I]."""
+    from datetime import datetime, timedelta, timezone
+    from urllib.parse import parse_qs, urlsplit
+
+    if not url:
+        return None
+    query = {k.lower(): v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+    try:
+        if "expires" in query:
+            return datetime.fromtimestamp(int(query["expires"]), tz=timezone.utc)
+        if "x-amz-date" in query and "x-amz-expires" in query:
+            signed = datetime.strptime(query["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+            return signed + timedelta(seconds=int(query["x-amz-expires"]))
+    except (ValueError, OverflowError, OSError):
+        return None
+    return None

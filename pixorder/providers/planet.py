@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from pixorder import models as m
 from pixorder.errors import ValidationError
 from pixorder.providers._wire import array, footprint, integer, mapping, number, text
-from pixorder.providers.base import Adapter, Call, Request, with_reference
+from pixorder.providers.base import Adapter, BulkOutcome, Call, Job, Request, with_reference
 
 PROVIDER = "planet"
 BASE_URL = "https://api.planet.com"
@@ -106,16 +107,45 @@ def parse_orders_page(payload: Mapping[str, Any]) -> m.Page[m.Order]:
 
 # ------------------------------------------------------------------------------------ requests (sans-IO)
 
-# Planet's tasking products, offered by every key's PL number [V docs: product names]; the catalogue
-# itself has no endpoint, so it lives here.
+# Planet's tasking products, named as Planet names them (GET /products/ and the tasking docs: "Flexible
+# Tasking", "Assured Tasking", "Monitoring Tasking"); these names are the sensor ids. The catalogue is
+# static, so sensors() needs no call.
+FLEXIBLE, ASSURED, MONITORING = "Flexible Tasking", "Assured Tasking", "Monitoring Tasking"
+DEFAULT_PRODUCT = FLEXIBLE
 PRODUCTS = [
-    {"id": "one_time_tasking", "name": "Flexible Tasking (SkySat)", "resolution_m": 0.5, "image_type": "optical",
+    {"id": FLEXIBLE, "name": "Flexible Tasking (SkySat)", "resolution_m": 0.5, "image_type": "optical",
      "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": 25.0},
-    {"id": "Assured Tasking", "name": "Assured Tasking (SkySat)", "resolution_m": 0.5, "image_type": "optical",
+    {"id": ASSURED, "name": "Assured Tasking (SkySat)", "resolution_m": 0.5, "image_type": "optical",
+     "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": 25.0,
+     "description": "an acquisition in a chosen imaging window: search windows with "
+                    "client.imaging_windows.search(request), then set imaging_window"},
+    {"id": MONITORING, "name": "Monitoring Tasking (SkySat)", "resolution_m": 0.5, "image_type": "optical",
      "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": 25.0},
-    {"id": "Monitoring Tasking", "name": "Monitoring (SkySat, rrule)", "resolution_m": 0.5,
-     "image_type": "optical", "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": 25.0},
 ]
+#: earlier pixorder ids and other spellings, still read: the product each one means
+PRODUCT_ALIASES = {
+    "one_time_tasking": FLEXIBLE, "flexible_tasking": FLEXIBLE, "flexible": FLEXIBLE,
+    "assured_tasking": ASSURED, "assured": ASSURED,
+    "monitoring_tasking": MONITORING, "monitoring": MONITORING,
+}
+
+
+def product_name(sensor: str | None) -> str | None:
+    """Planet's product name for a sensor id, reading older ids as aliases; unknown ids pass unchanged.
+
+    >>> product_name("one_time_tasking"), product_name("assured tasking"), product_name("PL-Custom")
+    ('Flexible Tasking', 'Assured Tasking', 'PL-Custom')
+    """
+    if sensor is None:
+        return None
+    key = "_".join(str(sensor).strip().lower().replace("-", " ").split())
+    return PRODUCT_ALIASES.get(key, sensor)
+
+
+def needs_imaging_window(request: Request) -> bool:
+    """Whether Planet refuses ``request`` without an ``imaging_window`` (Assured Tasking)."""
+    return isinstance(request, m.TaskingRequest) and product_name(request.sensor) == ASSURED
+
 
 _FILTER_NAMES = {
     "name": "name__icontains",
@@ -148,8 +178,11 @@ class PlanetAdapter(Adapter):
     api_root = PREFIX
     name_limit = 255  # Planet answers 400 "no more than 255 characters"
     env_var = "PL_API_KEY"
-    bulk_limit = 100  # the real limit is the 1 MB body; 100 payloads stay far below it
-    rate_limits = {"default": (10, 1.0)}  # 10 requests/s per key [V]
+    bulk_limit = 100  # payloads per POST /pricing/ (the sandbox's; Planet documents only the body limit)
+    body_limit = 1_000_000  # "POST bodies are limited to 1 MB" [V]
+    bulk_order_limit = 1000  # order payloads per POST /bulk/ [V bulk guide]
+    # Tasking API 2.0.0 reference: bursts up to 40 requests/s, 300/min sustained (per key)
+    rate_limits = {"default": (40, 1.0), "default/minute": (300, 60.0)}
 
     def auth_headers(self, api_key: str) -> dict[str, str]:
         return {"Authorization": f"api-key {api_key}"}
@@ -157,9 +190,17 @@ class PlanetAdapter(Adapter):
     def sensors(self) -> list[m.Sensor]:  # type: ignore[override]
         return [m.Sensor(provider=PROVIDER, raw=dict(p), unit=UNIT, **p) for p in PRODUCTS]
 
+    def validate(self, request: Request) -> None:
+        """Assured Tasking needs an ``imaging_window`` to be priced or ordered: refused here, before any call."""
+        if needs_imaging_window(request) and not request.imaging_window:  # type: ignore[union-attr]
+            raise ValidationError(
+                "imaging_window", "is required for Planet Assured Tasking: find windows with "
+                "client.imaging_windows.search(request), then set imaging_window=<window id> on the request")
+
     def order_payload(self, request: Request, name: str | None = None) -> dict[str, Any]:
         if isinstance(request, m.ArchiveRequest):
             raise self._unsupported("archive orders", "Planet's archive is ordered through the Orders API v2")
+        self.validate(request)
         payload: dict[str, Any] = {"geometry": _geometry_of(request.aoi)}
         if name is not None:
             payload["name"] = name
@@ -169,7 +210,9 @@ class PlanetAdapter(Adapter):
             payload["sat_elevation_angle_min"] = round(request.elevation_min, 2)
             payload["sat_elevation_angle_max"] = 90.0
         if request.sensor:
-            payload["product"] = request.sensor
+            payload["product"] = product_name(request.sensor)
+        if request.imaging_window:
+            payload["imaging_window"] = request.imaging_window
         if request.delivery_speed is m.DeliverySpeed.EXPEDITED:
             payload["scheduling_type"] = "EXPRESS"
         return payload
@@ -182,7 +225,7 @@ class PlanetAdapter(Adapter):
             for offset, (detail, request) in enumerate(zip(array(body.get("pricing_details")), requests)):
                 quote = parse_pricing(detail, index=first_index + offset, area_km2=_area(request),
                                       geometry=dict(request.aoi.__geo_interface__))
-                quote.sensor = request.sensor or "one_time_tasking"
+                quote.sensor = product_name(request.sensor) or DEFAULT_PRODUCT
                 quotes.append(quote)
             return quotes
 
@@ -242,7 +285,59 @@ class PlanetAdapter(Adapter):
         return Call("DELETE", PREFIX + f"/orders/{order_id}/", lambda body, h: None, expect=(204, 200))
 
     def list_tasks(self, filters: Any, offset: int, limit: int) -> Call[Any]:
-        raise self._unsupported("tasks.list()", "Planet reports captures per order: use orders.get(id).raw")
+        raise self._unsupported("tasks.list()", "Planet reports captures per order: use deliveries.list(order_id)")
+
+    # --- bulk create: POST /bulk/ with a client-chosen id, poll, read each payload's outcome -----
+    def bulk_order_payload(self, request: Request, reference: str) -> dict[str, Any]:
+        return self.order_payload(request, with_reference(request.name, reference, "pixorder order", self.name_limit))
+
+    def submit_bulk(self, bulk_id: str, payloads: Sequence[Mapping[str, Any]]) -> Call[None]:
+        # 202 with no body and a Location path; a reused id is a 409 (handled by the caller).
+        return Call("POST", PREFIX + "/bulk/", lambda body, h: None,
+                    json={"id": bulk_id, "order_payloads": list(payloads)}, spend=True, expect=(202, 201, 200))
+
+    def get_bulk(self, bulk_id: str) -> Call[Job]:
+        return Call("GET", PREFIX + f"/bulk/{bulk_id}/", lambda body, h: parse_bulk(body, bulk_id))
+
+    def bulk_outcomes(self, bulk_id: str, offset: int, limit: int) -> Call[m.Page[BulkOutcome]]:
+        return Call("GET", PREFIX + f"/bulk/{bulk_id}/payloads/", lambda body, h: parse_bulk_payloads(body, offset),
+                    params={"limit": limit, "offset": offset})
+
+    # --- deliveries: the order's fulfilling captures --------------------------------------------
+    async def deliveries(self, order_id: str, send: Any) -> list[m.Delivery]:
+        found: list[m.Delivery] = []
+        offset, limit = 0, 1000
+        while True:
+            page = await send(Call("GET", PREFIX + "/captures/", lambda body, h: parse_captures_page(body),
+                                   params={"order_id": order_id, "fulfilling": "true", "limit": limit,
+                                           "offset": offset}))
+            found += page.items
+            offset += len(page.items)
+            if not page.items or (page.total is not None and offset >= page.total) or (
+                    page.total is None and not page.next):
+                return found
+
+    # --- imaging windows (Assured Tasking) ------------------------------------------------------
+    def search_imaging_windows(self, request: m.TaskingRequest) -> Call[str]:
+        payload: dict[str, Any] = {"geometry": _window_geometry(request.aoi), "product": ASSURED,
+                                   "start_time": _iso(request.start), "end_time": _iso(request.end)}
+        if request.elevation_min is not None:
+            payload["sat_elevation_angle_min"] = round(request.elevation_min, 2)
+            payload["sat_elevation_angle_max"] = 90.0
+
+        def parse(body: Any, headers: Any) -> str:
+            location = headers.get("location") or headers.get("Location")
+            if not location:
+                search_id = mapping(body).get("id")
+                if not search_id:
+                    raise ValueError("the search answered without a Location or an id")
+                return PREFIX + f"/imaging-windows/search/{search_id}/"
+            return _path_of(location)
+
+        return Call("POST", PREFIX + "/imaging-windows/search/", parse, json=payload, expect=(201, 200, 202))
+
+    def poll_imaging_windows(self, path: str) -> Call[Job]:
+        return Call("GET", path, lambda body, h: parse_window_search(body))
 
     def check_feasibility(self, request: m.TaskingRequest) -> Call[Any]:
         raise self._unsupported(
@@ -252,3 +347,115 @@ class PlanetAdapter(Adapter):
 
 def _area(request: Request) -> float | None:
     return float(request.aoi.area_km2)
+
+
+def _path_of(location: str) -> str:
+    """The path (and query) of a ``Location``: Planet sends a path; older answers an absolute URL."""
+    parts = urlsplit(location)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _window_geometry(aoi: Any) -> dict[str, Any]:
+    """What the imaging-window search takes: a Point or a two-point LineString; else the AOI's centre."""
+    geometry = _geometry_of(aoi)
+    if geometry.get("type") == "Point":
+        return geometry
+    if geometry.get("type") == "LineString" and len(geometry.get("coordinates", [])) == 2:
+        return geometry
+    from shapely.geometry import shape
+
+    centre = shape(aoi.__geo_interface__).representative_point()
+    return {"type": "Point", "coordinates": [round(centre.x, 6), round(centre.y, 6)]}
+
+
+# ------------------------------------------------------------------------------------------- bulk
+BULK_DONE = ("COMPLETE", "COMPLETED", "FAILED", "CANCELLED")
+
+
+def parse_bulk(payload: Any, bulk_id: str) -> Job:
+    """``GET /bulk/{id}``: PENDING → RUNNING → COMPLETE, with payload counts."""
+    body = mapping(payload)
+    status = (text(body.get("status")) or "PENDING").upper()
+    counts = {key.removesuffix("_payload_count"): integer(body.get(key)) or 0
+              for key in ("payload_count", "processing_payload_count", "successful_payload_count",
+                          "failed_payload_count") if key in body}
+    return Job(id=str(body.get("id") or bulk_id), status=status, done=status in BULK_DONE,
+               failed=status in ("FAILED", "CANCELLED"), counts=counts)
+
+
+def parse_bulk_payloads(payload: Any, offset: int) -> m.Page[BulkOutcome]:
+    """``GET /bulk/{id}/payloads``: each payload's status, order id, and why it failed."""
+    body = mapping(payload)
+    rows = []
+    for position, row in enumerate(array(body.get("results"))):
+        if not isinstance(row, Mapping):
+            continue
+        index = integer(row.get("index"))
+        status = (text(row.get("status")) or "").upper()
+        message = text(row.get("message"))
+        if message is None and row.get("errors"):
+            message = str(row.get("errors"))
+        rows.append(BulkOutcome(index=offset + position if index is None else index, ok=status == "SUCCESS",
+                                order_id=text(row.get("order_id")), message=message,
+                                pending=status in ("", "PENDING", "PROCESSING", "RUNNING")))
+    return m.Page[BulkOutcome](items=rows, total=integer(body.get("count")), offset=offset,
+                               next=text(body.get("next")))
+
+
+# --------------------------------------------------------------------------------------- captures
+def _percent(value: Any) -> float | None:
+    # Capture cloud cover comes as a fraction 0–1 [3P]; pixorder speaks percent.
+    number_ = number(value)
+    return None if number_ is None else round(number_ * 100.0, 6) if number_ <= 1.0 else number_
+
+
+def parse_capture(payload: Mapping[str, Any]) -> m.Delivery:
+    return m.Delivery(
+        provider=PROVIDER, raw=dict(payload), id=str(payload.get("id")), order_id=text(payload.get("order_id")),
+        item_id=next(iter(array(payload.get("item_ids"))), None), status=text(payload.get("status")),
+        capture_id=text(payload.get("id")), acquired_at=payload.get("acquired_time"),
+        published_at=payload.get("published_time"), cloud_cover=_percent(payload.get("cloud_cover")),
+        geometry=footprint(payload.get("captured_area")) or footprint(payload.get("area_of_interest")),
+    )
+
+
+def parse_captures_page(payload: Any) -> m.Page[m.Delivery]:
+    body = mapping(payload)
+    return m.Page[m.Delivery](items=[parse_capture(c) for c in array(body.get("results")) if isinstance(c, Mapping)],
+                              total=integer(body.get("count")), next=text(body.get("next")))
+
+
+# -------------------------------------------------------------------------------- imaging windows
+def parse_imaging_window(payload: Mapping[str, Any], geometry: dict[str, Any] | None = None) -> m.ImagingWindow:
+    forecasts = [dict(f) for f in array(payload.get("cloud_forecast")) if isinstance(f, Mapping)]
+    predictions = [p for p in (number(f.get("prediction")) for f in forecasts) if p is not None]
+    flat = number(payload.get("cloud_forecast"))  # the older flat form: one number
+    if predictions:
+        cloud = round(sum(predictions) / len(predictions) * 100.0, 3)
+    elif flat is not None:
+        cloud = flat * 100.0 if flat <= 1.0 else flat
+    else:
+        cloud = None
+    return m.ImagingWindow(
+        provider=PROVIDER, raw=dict(payload), id=str(payload.get("id")), start=payload.get("start_time"),
+        end=payload.get("end_time"), cloud_forecast=cloud, cloud_forecasts=forecasts,
+        off_nadir_min=number(payload.get("off_nadir_angle_min")),
+        off_nadir_max=number(payload.get("off_nadir_angle_max")),
+        satellite_type=text(payload.get("satellite_type")), product=text(payload.get("product")),
+        pl_number=text(payload.get("pl_number")), geometry=geometry,
+    )
+
+
+def parse_window_search(payload: Any) -> Job:
+    """A poll of an imaging-window search: CREATED → IN_PROGRESS → DONE (windows) or FAILED."""
+    body = mapping(payload)
+    status = (text(body.get("status")) or "CREATED").upper()
+    geometry = footprint(body.get("geometry"))
+    failed = status == "FAILED"
+    error = None
+    if failed:
+        code, message = text(body.get("error_code")), text(body.get("error_message"))
+        error = f"{code}: {message}" if code and message else message or code or "the search failed"
+    windows = [parse_imaging_window(w, geometry) for w in array(body.get("imaging_windows")) if isinstance(w, Mapping)]
+    return Job(id=str(body.get("id")), status=status, done=status in ("DONE", "FAILED"), failed=failed,
+               error=error, result=windows)

@@ -92,6 +92,9 @@ class Store:
         self._conn = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
         self._lock = threading.RLock()
         self._depth = 0  # nesting of transaction(); only touched while holding _lock
+        # newest_page(): listing totals and page-end sort keys, valid until the next write
+        self._pages: dict[tuple[str, tuple[Any, ...]], tuple[int, dict[int, tuple[str, str]]]] = {}
+        self._pages_version = -1
         if path:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")  # WAL+NORMAL survives process crashes
@@ -188,6 +191,40 @@ class Store:
         with self._lock:
             rows = self._conn.execute(sql, params).fetchall()
         return [_doc(row) for row in rows]
+
+    def newest_page(self, conn: sqlite3.Connection, select: str, where: str, params: Sequence[Any], limit: int,
+                    offset: int) -> tuple[int, list[Any]]:
+        """``(total, rows)`` of a newest-first listing (``created_at DESC, id DESC``), cheaply.
+
+        ``select`` is the column expression returned per row. A listing's total and the sort keys of
+        the rows that ended its pages are remembered until the next write (SQLite's
+        ``total_changes``), so the next page starts from the nearest earlier page end instead of
+        counting and skipping every row before it: a page costs its own rows, not its offset.
+        Call with the store's lock held (inside :meth:`transaction`).
+        """
+        key = (where, tuple(params))
+        if self._pages_version != conn.total_changes:
+            self._pages.clear()
+            self._pages_version = conn.total_changes
+        known = self._pages.get(key)
+        if known is None:
+            total = conn.execute(f"SELECT COUNT(*) FROM docs WHERE {where}", params).fetchone()[0]
+            known = self._pages[key] = (total, {})
+        total, ends = known
+        start = max((o for o in ends if o < offset), default=None)
+        if start is None:
+            sql, args = f"{where}", [*params, limit, offset]
+        else:
+            created, ident = ends[start]
+            sql = f"{where} AND (created_at < ? OR (created_at = ? AND id < ?))"
+            args = [*params, created, created, ident, limit, offset - start - 1]
+        rows = conn.execute(f"SELECT created_at, id, {select} FROM docs WHERE {sql} "
+                            "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?", args).fetchall()
+        if rows:
+            if len(ends) > 10_000:
+                ends.clear()
+            ends[offset + len(rows) - 1] = (rows[-1][0], rows[-1][1])
+        return total, [row[2] for row in rows]
 
     def count(self, provider: str, kind: str, *, org: str | None = None, where: Where = ()) -> int:
         clause, params = _where_sql(provider, kind, org, where)

@@ -19,7 +19,8 @@ import traitlets
 from shapely import affinity
 from shapely.geometry import mapping, shape
 
-from pixorder.aoi import AOI
+from pixorder.aoi import AOI, as_aoi
+from pixorder.aoi.shapes import wrap_turns
 from pixorder.errors import ValidationError
 from pixorder.widgets import render
 
@@ -27,7 +28,7 @@ __all__ = ["AOIMap", "LARGE_AOI_KM2", "UploadError", "aoi_from_features", "aoi_f
            "circle_polygon", "view_for_bounds", "wrap_feature"]
 
 PROVIDERS = ("pixxel", "planet", "geopera")
-UPLOAD_TYPES = (".geojson", ".json", ".zip", ".gpkg", ".kml")
+UPLOAD_TYPES = (".geojson", ".json", ".zip", ".gpkg", ".kml", ".kmz")
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 # The map's size as laid out below; used to pick a zoom level without a browser round trip.
 MAP_HEIGHT_PX = 480
@@ -101,16 +102,10 @@ def wrap_feature(feature: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(geometry, Mapping):
         return dict(feature)
     geom = shape(geometry)
-    if geom.is_empty:
-        return dict(feature)
-    west, _, east, _ = geom.bounds
-    k = _turns((west + east) / 2)
+    moved, k = wrap_turns(geom)  # the AOI's own rule (pixorder.aoi.shapes), so map and AOI agree
     if not k:
         return dict(feature)
-    # Rounded to 1e-9° (0.1 mm): 370.1 - 360 is 10.100000000000023 in floating point.
-    geom = shapely.transform(geom, lambda xy: np.column_stack([np.round(xy[:, 0] - 360.0 * k, 9), xy[:, 1]]))
-    moved = json.loads(json.dumps(mapping(geom)))  # tuples → lists, like GeoJSON
-    return {**feature, "geometry": moved}
+    return {**feature, "geometry": json.loads(json.dumps(mapping(moved)))}  # tuples → lists, like GeoJSON
 
 
 def _circle_radius_m(feature: Mapping[str, Any]) -> float | None:
@@ -187,28 +182,32 @@ def aoi_from_features(features: Sequence[Mapping[str, Any]], *, repair: bool = F
     return AOI({"type": "FeatureCollection", "features": usable}, repair=repair)
 
 
-def aoi_from_upload(name: str, content: bytes, *, repair: bool = False) -> AOI:
-    """Read an uploaded GeoJSON, zipped Shapefile, GeoPackage or KML file as an AOI.
+def aoi_from_upload(name: str, content: bytes, *, repair: bool = False, crs: Any = None) -> AOI:
+    """Read an uploaded GeoJSON, zipped Shapefile, GeoPackage, KML or KMZ file as an AOI.
 
-    ``repair=True`` repairs a self-touching ring (``AOI(repair=True)``). Raises
-    :class:`UploadError` with a message that names the file and what is wrong with it.
+    The file goes the one way in every AOI takes (``pixorder.aoi.as_aoi`` on the file): points beside
+    polygons are left out, a GeoPackage's polygon layers are used, and ``aoi.source`` says so.
+    ``crs`` gives the CRS of a file that has none (a Shapefile without its ``.prj``); ``repair=True``
+    repairs a self-touching ring (``AOI(repair=True)``). Raises :class:`UploadError` with a message
+    that names the file and what is wrong with it.
 
     >>> aoi_from_upload("field.geojson", b'{"type": "Point", "coordinates": [10, 50]}').kind
     'point'
     >>> aoi_from_upload("points.csv", b"x,y")
     Traceback (most recent call last):
     ...
-    pixorder.widgets.aoi_map.UploadError: points.csv: unsupported file type '.csv'; upload GeoJSON, a zipped Shapefile, a GeoPackage or KML
+    pixorder.widgets.aoi_map.UploadError: points.csv: unsupported file type '.csv'; upload GeoJSON, a zipped Shapefile, a GeoPackage, KML or KMZ
     """
     name = Path(name or "upload").name
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_TYPES:
         raise UploadError(f"{name}: unsupported file type {suffix or name!r}; upload GeoJSON, a zipped "
-                          "Shapefile, a GeoPackage or KML")
+                          "Shapefile, a GeoPackage, KML or KMZ")
     if not content:
         raise UploadError(f"{name}: the file is empty")
     if len(content) > MAX_UPLOAD_BYTES:
         raise UploadError(f"{name}: the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB")
+    crs = crs.strip() if isinstance(crs, str) else crs
     stem = Path(name).stem
     try:
         if suffix in (".geojson", ".json"):
@@ -218,19 +217,23 @@ def aoi_from_upload(name: str, content: bytes, *, repair: bool = False) -> AOI:
                 raise UploadError(f"{name}: not valid GeoJSON ({exc})") from None
             if isinstance(obj, Mapping) and obj.get("type") == "FeatureCollection" and not obj.get("features"):
                 raise UploadError(f"{name}: the layer has no features")
-            return AOI(obj, name=stem, repair=repair)
-        # Shapefiles, GeoPackages and KML are read by GDAL, which wants a real file with its suffix.
+        # Read as a file, like AOI(path): GDAL wants a real file with its suffix.
         with tempfile.TemporaryDirectory(prefix="pixorder-upload-") as folder:
             path = Path(folder) / f"upload{suffix}"
             path.write_bytes(bytes(content))
-            return AOI(path, name=stem, repair=repair)
+            aoi = as_aoi(path, name=stem, repair=repair, crs=crs or None)
     except ValidationError as exc:
-        # exc.value may hold the temporary path: show the rule with the user's file name instead.
-        raise UploadError(f"{name}: {exc.rule}") from None
+        # exc.rule may name the temporary file: show the user's file name instead.
+        rule = exc.rule.replace(f"upload{suffix}", name)
+        if exc.field == "crs" and "no CRS" in rule:
+            rule = rule.replace("(e.g. AOI(path, crs='EPSG:32632'), or the upload's CRS field)",
+                                "in the CRS field beside the upload (e.g. EPSG:32632)")
+        raise UploadError(f"{name}: {rule}") from None
     except UploadError:
         raise
     except Exception as exc:  # GDAL, zip and decoding failures come in many types; all mean "unreadable"
         raise UploadError(f"{name}: could not be read ({type(exc).__name__}: {exc})") from None
+    return aoi
 
 
 def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = ASSUMED_WIDTH_PX,
@@ -468,8 +471,11 @@ class AOIMap(W.VBox):
         self.map.add(self.footprint)
         self.map.add(self.draw)
         self.help = W.HTML(HELP_HTML, layout=W.Layout(flex="0 1 260px", padding="0 0 0 8px"))
-        self.upload = W.FileUpload(accept=",".join(UPLOAD_TYPES), multiple=False,
-                                   description="Upload AOI", tooltip="GeoJSON, zipped Shapefile, GeoPackage or KML")
+        self.upload = W.FileUpload(accept=",".join(UPLOAD_TYPES), multiple=False, description="Upload AOI",
+                                   tooltip="GeoJSON, zipped Shapefile, GeoPackage, KML or KMZ")
+        self.crs = W.Text(value="", placeholder="only if the file has none, e.g. EPSG:32632", description="CRS",
+                          tooltip="the CRS of an uploaded file that carries none (a Shapefile without .prj)",
+                          layout=W.Layout(width="260px"))
         self.repair_button = W.Button(description="Repair", icon="wrench", button_style="warning",
                                       tooltip="Repair the shape (AOI(..., repair=True)) and use it",
                                       layout=W.Layout(display="none", width="auto"))
@@ -479,13 +485,15 @@ class AOIMap(W.VBox):
         self._from_draw = False
         self._drawn_bounds: tuple[float, float, float, float] | None = None
         self._repairable: Any = None  # what Repair repairs: ("draw", features) or ("upload", name, content)
+        self._needs_crs: tuple[str, bytes] | None = None  # an upload refused for want of a CRS
         super().__init__(children=[
             W.HBox([self.map, self.help], layout=W.Layout(flex_flow="row wrap", align_items="flex-start")),
-            W.HBox([self.upload, self.repair_button, self.status]), self.summary], **kwargs)
+            W.HBox([self.upload, self.crs, self.repair_button, self.status]), self.summary], **kwargs)
         self.add_class("pixorder-aoimap")
         self.providers = list(providers)
         self.draw.observe(self._on_draw_data, "data")
         self.upload.observe(self._on_upload, "value")
+        self.crs.observe(self._on_crs, "value")
         self.repair_button.on_click(lambda _: self.repair())
         if value is not None:
             self.value = value
@@ -496,17 +504,29 @@ class AOIMap(W.VBox):
         """The area as shown under the map (e.g. ``"25.00 km²"``), or ``""`` without an AOI."""
         return render.fmt_area(self.value.area_km2) if self.value is not None else ""
 
-    def load_upload(self, name: str, content: bytes) -> bool:
-        """Use an uploaded file as the AOI; on failure show why and keep the previous AOI."""
+    def load_upload(self, name: str, content: bytes, crs: Any = None) -> bool:
+        """Use an uploaded file as the AOI; on failure show why and keep the previous AOI.
+
+        ``crs`` (default: the CRS field) is the CRS of a file that carries none. What was used and
+        left out of the file (``aoi.source``) is shown under the upload.
+        """
+        crs = self.crs.value if crs is None else crs
         try:
-            aoi = aoi_from_upload(name, content)
+            aoi = aoi_from_upload(name, content, crs=crs or None)
         except UploadError as exc:
+            self._needs_crs = (name, bytes(content)) if ": crs: " in f": {exc}" or "no CRS" in str(exc) else None
             self._refused(exc, ("upload", name, bytes(content)))
             return False
+        self._needs_crs = None
         self._accepted()
         self._set_from_outside(aoi)
-        self.status.value = render.message(f"Loaded {name}: {render.fmt_area(aoi.area_km2)}", "info")
+        self.status.value = render.message(f"Loaded {name}: {render.fmt_area(aoi.area_km2)}. {aoi.report}", "info")
         return True
+
+    def _on_crs(self, change: dict[str, Any]) -> None:
+        # The CRS typed after an upload refused for want of one: read that upload again.
+        if self._needs_crs is not None and str(change["new"]).strip():
+            self.load_upload(*self._needs_crs)
 
     def repair(self) -> bool:
         """Repair the refused shape (drawn or uploaded) the way ``AOI(..., repair=True)`` does, and use it."""
@@ -517,7 +537,7 @@ class AOIMap(W.VBox):
             if pending[0] == "draw":
                 aoi = aoi_from_features(pending[1], repair=True)
             else:
-                aoi = aoi_from_upload(pending[1], pending[2], repair=True)
+                aoi = aoi_from_upload(pending[1], pending[2], repair=True, crs=self.crs.value or None)
         except (ValidationError, UploadError) as exc:
             self._refused(exc, None)
             return False

@@ -70,12 +70,57 @@ def test_cli_quote_prints_a_table_csv_and_geojson(tmp_path, capsys, monkeypatch)
     assert cli.main(["quote", str(path), "--start", "2027-03-01", "--end", "2027-03-21", "--format", "csv",
                      "--providers", "planet"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[0].startswith("provider,aoi_index") and len(lines) == 2 and ",25.0," in lines[1]
+    assert lines[0].startswith("provider,aoi_index,source") and len(lines) == 2 and ",25.0," in lines[1]
+    assert lines[1].split(",")[2] == "sandbox"
     assert cli.main(["quote", str(path), "--start", "2027-03-01", "--end", "2027-03-21", "--format", "geojson",
                      "--providers", "pixxel"]) == 0
     assert json.loads(capsys.readouterr().out)["features"][0]["properties"]["billed_area_km2"] == 100
     assert cli.main(["quote", str(path), "--start", "2027-03-21", "--end", "2027-03-01"]) == 2
-    assert "end: must be after start" in capsys.readouterr().err
+    assert "--end: must be after start" in capsys.readouterr().err
+
+
+def _cli_error(capsys, *args):
+    """Run the CLI with bad input: exit code 2, one line on stderr, no traceback."""
+    code = cli.main(["quote", *args])
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    return err
+
+
+def test_cli_bad_options_and_files_give_one_line_and_exit_2(tmp_path, capsys, monkeypatch):
+    for name in ("PIXXEL_API_KEY", "PL_API_KEY", "GEOPERA_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "field.geojson"
+    path.write_text(json.dumps(FIELD))
+    dates = ["--start", "2027-03-01", "--end", "2027-03-21"]
+    assert _cli_error(capsys, str(path), *dates, "--rates", "USD").startswith("pixorder quote: error: --rates: ")
+    assert "--rates: " in _cli_error(capsys, str(path), *dates, "--rates", "USD=abc", "--currency", "USD")
+    assert "--currency: is required" in _cli_error(capsys, str(path), *dates, "--rates", "USD=1")
+    assert "--providers: " in _cli_error(capsys, str(path), *dates, "--providers", "planet,nasa")
+    assert "--start: " in _cli_error(capsys, str(path), "--start", "garbage", "--end", "2027-03-21")
+    assert "--cloud-cover: must be between 0 and 100" in _cli_error(capsys, str(path), *dates,
+                                                                     "--cloud-cover", "150")
+    assert "AOI_FILE: " in _cli_error(capsys, str(tmp_path / "missing.geojson"), *dates)
+    (tmp_path / "notes.txt").write_text("not a shape")
+    assert "AOI_FILE: " in _cli_error(capsys, str(tmp_path / "notes.txt"), *dates)
+    with pytest.raises(SystemExit) as info:  # argparse's own refusals keep argparse's exit code 2
+        cli.main(["quote", str(path), *dates, "--cloud-cover", "lots"])
+    assert info.value.code == 2 and "--cloud-cover" in capsys.readouterr().err
+
+
+def test_cli_quote_exits_1_when_every_quote_failed(tmp_path, capsys, monkeypatch):
+    for name in ("PIXXEL_API_KEY", "PL_API_KEY", "GEOPERA_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "field.geojson"
+    path.write_text(json.dumps(FIELD))
+    # A window in the past: both providers refuse it.
+    code = cli.main(["quote", str(path), "--start", "2020-03-01", "--end", "2020-03-21",
+                     "--providers", "pixxel,geopera"])
+    captured = capsys.readouterr()
+    assert code == 1, captured
+    assert "every quote failed" in captured.err
+    assert captured.out.startswith("prices: pixxel from the sandbox, geopera from the sandbox")
 
 
 @pytest.mark.parametrize("api", ["pixxel", "planet", "geopera"])

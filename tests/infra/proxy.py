@@ -6,7 +6,8 @@ the sandbox with httpx, and on the way can
 * ``cap_limit``: lower the ``limit`` query parameter (a server that caps page sizes);
 * ``before(request_number, request)``: run an async hook before forwarding a request (rows created
   between two pages, exactly at the request a test chooses);
-* ``latency_s``: add latency to each request.
+* ``latency_s``: add latency to each request;
+* ``max_body``: answer 413 to a request whose body is larger (a gateway with a lower body limit).
 
 Usage::
 
@@ -36,11 +37,13 @@ _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length
 
 class Proxy:
     def __init__(self, upstream: str, *, cap_limit: int | None = None, before: Hook | None = None,
-                 latency_s: float = 0.0):
+                 latency_s: float = 0.0, max_body: int | None = None):
         self.upstream = upstream.rstrip("/")
         self.cap_limit = cap_limit
         self.before = before
         self.latency_s = latency_s
+        self.max_body = max_body
+        self.refused = 0
         self.requests = 0
         self.capped = 0
         self._http: httpx.AsyncClient | None = None
@@ -65,11 +68,16 @@ class Proxy:
                 value = str(self.cap_limit)
                 self.capped += 1
             params.append((key, value))
+        body = await request.body()
+        if self.max_body is not None and len(body) > self.max_body:
+            self.refused += 1
+            return Response(b'{"detail": "Request body too large."}', status_code=413,
+                            media_type="application/json")
         if self._http is None:
             self._http = httpx.AsyncClient(timeout=60)
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_HEADERS}
         upstream = await self._http.request(request.method, self.upstream + request.url.path, params=params,
-                                            content=await request.body(), headers=headers)
+                                            content=body, headers=headers)
         out = {k: v for k, v in upstream.headers.items() if k.lower() not in _HOP_HEADERS}
         return Response(upstream.content, status_code=upstream.status_code, headers=out)
 

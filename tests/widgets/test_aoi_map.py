@@ -278,3 +278,32 @@ def test_no_api_key_in_widget_state(clients):
 def test_docstring_examples():
     result = doctest.testmod(aoi_map_module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+AOI_DATA = Path(__file__).parents[1] / "data" / "aoi"
+
+
+def test_kmz_uploads_and_the_pin_left_out_is_said():
+    m = AOIMap()
+    _upload(m, "field_and_pin.kmz", (AOI_DATA / "field_and_pin.kmz").read_bytes())
+    assert m.value is not None and round(m.value.area_km2, 1) == 3.2  # the field, not the pin's 25 km²
+    assert "Field label" in m.status.value and "left out" in m.status.value
+    assert ".kmz" in m.upload.accept
+
+
+def test_upload_without_prj_asks_for_a_crs_and_the_crs_field_reads_it():
+    m = AOIMap()
+    content = (AOI_DATA / "field_utm_noprj.zip").read_bytes()
+    _upload(m, "field.zip", content)
+    assert m.value is None
+    assert ".prj" in m.status.value and "CRS field" in m.status.value
+    m.crs.value = "EPSG:32632"  # typed after the refusal: the upload is read again
+    assert m.value is not None and round(m.value.area_km2, 1) == 3.2
+    assert "EPSG:32632" in m.status.value
+
+
+def test_upload_with_an_epsg_typed_crs_member_gives_the_dict_s_area():
+    content = (AOI_DATA / "field_3857.geojson").read_bytes()
+    m = AOIMap()
+    _upload(m, "field.geojson", content)
+    assert m.value.area_km2 == pytest.approx(AOI(json.loads(content)).area_km2, rel=1e-9)

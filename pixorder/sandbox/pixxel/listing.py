@@ -136,13 +136,9 @@ def list_items(state: SandboxState, org: str, request: Request) -> str:
     where = "provider=? AND kind=? AND org=?" + (f" AND {extra}" if extra else "")
     base = [NAME, KIND_ITEM, org, *params]
     with state.store.transaction() as conn:
-        total = conn.execute(f"SELECT COUNT(*) FROM docs WHERE {where}", base).fetchone()[0]
-        rows = conn.execute(
-            f"SELECT {ITEM_JSON} FROM docs WHERE {where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-            [*base, limit, offset],
-        ).fetchall()
+        total, rows = state.store.newest_page(conn, ITEM_JSON, where, base, limit, offset)
     pagination = json.dumps({"limit": limit, "offset": offset, "total": total}, separators=(",", ":"))
-    return '{"order_items":[' + ",".join(r[0] for r in rows) + '],"pagination":' + pagination + "}"
+    return '{"order_items":[' + ",".join(rows) + '],"pagination":' + pagination + "}"
 
 
 def get_item(state: SandboxState, org: str, item_id: str) -> str:

@@ -1,0 +1,370 @@
+"""The one way in: anything that names a shape (GeoJSON, shapely, WKT, frames, files) to lon/lat shapely.
+
+:func:`load` reads an input into geometries in EPSG:4326 and a :class:`Source` saying what was used;
+:func:`as_aoi` and :func:`as_aois` are what ``AOI``, ``TaskingRequest``, ``compare()``, the widgets
+and the CLI call, so each accepts exactly the same inputs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pyproj
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from pixorder.aoi import geojson
+from pixorder.aoi.projection import WGS84, crs_or_wgs84, parse_crs, reproject
+from pixorder.aoi.shapes import flatten
+from pixorder.errors import ValidationError
+
+if TYPE_CHECKING:
+    from pixorder.aoi.core import AOI
+
+__all__ = ["Loaded", "PointsPolicy", "Source", "as_aoi", "as_aois", "load"]
+
+PointsPolicy = Literal["auto", "keep", "drop"]
+
+_WKT_START = re.compile(
+    r"^(SRID=\d+\s*;\s*)?(POINT|LINESTRING|LINEARRING|POLYGON|MULTIPOINT|MULTILINESTRING|MULTIPOLYGON"
+    r"|GEOMETRYCOLLECTION)\b",
+    re.IGNORECASE,
+)
+_KINDS = {"Point": ("point", "points", " (5×5 km squares)", " (5×5 km square)"),
+          "LineString": ("line", "lines", " (5 km strips)", " (5 km strip)"),
+          "Polygon": ("polygon", "polygons", "", "")}
+
+
+@dataclass(frozen=True)
+class Source:
+    """What an AOI was read from, and what of it was used or left out.
+
+    ``input`` names the input (``"file field.kml"``, ``"GeoJSON"``, ``"GeoDataFrame"``, ...), ``crs``
+    the CRS its coordinates were read in, ``layers`` the layers used (files), ``used`` what made the
+    AOI, ``left_out`` what did not (with why), ``notes`` anything else changed on the way in (CRS
+    assumed, longitudes moved by whole turns, ...). ``str()`` gives one readable line.
+
+    >>> str(Source("file pins.kml", layers=("Fields",), used=("1 polygon",), left_out=("1 point 'label'",)))
+    "file pins.kml, layer 'Fields': 1 polygon; left out 1 point 'label'"
+    """
+
+    input: str
+    crs: str = "EPSG:4326"
+    layers: tuple[str, ...] = ()
+    used: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def noteworthy(self) -> bool:
+        """Whether anything was left out or changed on the way in (then the AOI's repr shows it)."""
+        return bool(self.left_out or self.notes)
+
+    def __str__(self) -> str:
+        text = self.input
+        if self.layers:
+            text += ", layer" + ("s " if len(self.layers) > 1 else " ") + ", ".join(repr(n) for n in self.layers)
+        if self.crs != "EPSG:4326":
+            text += f" (in {self.crs})"
+        text += ": " + (", ".join(self.used) or "nothing")
+        if self.left_out:
+            text += "; left out " + ", ".join(self.left_out)
+        if self.notes:
+            text += "; " + "; ".join(self.notes)
+        return text
+
+
+@dataclass
+class Loaded:
+    """Geometries in EPSG:4326 (one per feature, not yet squared, stripped or merged), a default name, the report."""
+
+    geometries: list[BaseGeometry]
+    name: str | None
+    source: Source
+    kinds: list[str] = field(default_factory=list)
+
+
+def load(source: Any, *, crs: Any = None, layer: str | int | None = None,
+         points: PointsPolicy = "auto") -> Loaded:
+    """Read any accepted input into lon/lat geometries and a :class:`Source` report.
+
+    ``points``: ``"auto"`` leaves out points beside polygons in *files* (a Google Earth label pin, a
+    GeoPackage's sample points) and keeps them elsewhere (a marker drawn next to a polygon on the map
+    is meant); ``"keep"`` always keeps them (each becomes a 5×5 km square); ``"drop"`` always leaves
+    them out when there is anything else.
+
+    Raises:
+        ValidationError: ``geometry``, ``path``, ``crs``, ``layer`` or ``points`` naming the rule broken.
+    """
+    if points not in ("auto", "keep", "drop"):
+        raise ValidationError("points", "must be 'auto', 'keep' or 'drop'", points)
+    if layer is not None and not _is_path(source):
+        raise ValidationError("layer", "only a file has layers", layer)
+    if source is None:
+        raise ValidationError("geometry", "an AOI needs a geometry, a file or a GeoDataFrame", source)
+    from_file = False
+    name = None
+    layers: tuple[str, ...] = ()
+    notes: list[str] = []
+    left_layers: list[str] = []
+    if _is_geopandas(source):
+        features, crs_used = _from_geopandas(source, crs)
+        what = type(source).__name__
+    elif _is_path(source):
+        path = Path(source).expanduser()
+        features, crs_used, layers, left_layers, notes = _from_file(path, crs, layer)
+        what, name, from_file = f"file {path.name}", path.stem, True
+    elif isinstance(source, str):
+        text = source.strip()
+        if text.startswith("{"):
+            try:
+                obj = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValidationError("geometry", f"not valid GeoJSON text: {exc.msg}", _short(text)) from None
+            features, crs_used, name = _from_geojson(obj, crs)
+            what = "GeoJSON text"
+        else:
+            features, crs_used = _from_wkt(text, crs)
+            what = "WKT"
+    elif isinstance(source, BaseGeometry):
+        features, crs_used = _checked([(source, None, None)], crs_or_wgs84(crs))
+        what = f"shapely {source.geom_type}"
+    elif isinstance(source, Mapping):
+        features, crs_used, name = _from_geojson(source, crs)
+        what = "GeoJSON"
+    else:
+        interface = getattr(source, "__geo_interface__", None)
+        if not isinstance(interface, Mapping):
+            raise ValidationError(
+                "geometry", "expected GeoJSON, WKT, a shapely geometry, a GeoDataFrame/GeoSeries or a file path",
+                type(source).__name__)
+        features, crs_used, name = _from_geojson(interface, crs)
+        what = f"__geo_interface__ of {type(source).__name__}"
+    kept, left_out = _apply_points_policy(features, points, from_file)
+    if layers:  # only the layers something was used from
+        layers = tuple(n for n in layers if any(layer == n for _, _, layer in kept))
+    return Loaded(
+        geometries=[g for g, _, _ in kept],
+        name=name,
+        source=Source(what, crs_used, layers, _describe(kept), tuple(left_layers + left_out), tuple(notes)),
+        kinds=[g.geom_type for g, _, _ in kept],
+    )
+
+
+def as_aoi(value: Any, **options: Any) -> AOI:
+    """``value`` as an :class:`~pixorder.aoi.AOI`: an AOI is returned as is (when no option is given),
+    anything else is read by ``AOI(value, **options)``. The single entry point every part of pixorder
+    uses (``TaskingRequest(aoi=...)``, ``compare()``, the map's upload, the CLI).
+
+    >>> as_aoi("POINT (10 50)").kind
+    'point'
+    """
+    from pixorder.aoi.core import AOI
+
+    if isinstance(value, AOI) and not options:
+        return value
+    return AOI(value, **options)
+
+
+def as_aois(value: Any, **options: Any) -> list[AOI]:
+    """Several AOIs: one per item of a list or tuple, one per row of a GeoDataFrame or GeoSeries (in
+    its own CRS), else the one AOI of :func:`as_aoi`.
+
+    >>> [round(a.area_km2, 1) for a in as_aois(["POINT (10 50)", "POINT (11 50)"])]
+    [25.0, 25.0]
+    """
+    if _is_geopandas(value):
+        series = value.geometry if hasattr(value, "columns") else value
+        if not len(series):
+            raise ValidationError("aoi_or_aois", "must hold at least one AOI", type(value).__name__)
+        return [as_aoi(series.iloc[[i]], **options) for i in range(len(series))]
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise ValidationError("aoi_or_aois", "must hold at least one AOI", value)
+        return [as_aoi(v, **options) for v in value]
+    return [as_aoi(value, **options)]
+
+
+# ------------------------------------------------------------------------------------------ readers
+Feature = tuple[BaseGeometry, "str | None", "str | None"]  # geometry, label, layer
+
+
+def _is_path(source: Any) -> bool:
+    if isinstance(source, os.PathLike):
+        return True
+    if not isinstance(source, str):
+        return False
+    text = source.strip()
+    if text.startswith("{") or _WKT_START.match(text):
+        return False
+    if not Path(text).expanduser().exists():
+        raise ValidationError("path", "file not found, and the text is neither GeoJSON nor WKT", _short(text))
+    return True
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _is_geopandas(obj: Any) -> bool:
+    gpd = sys.modules.get("geopandas")
+    return gpd is not None and isinstance(obj, (gpd.GeoDataFrame, gpd.GeoSeries))
+
+
+def _crs_text(crs: pyproj.CRS) -> str:
+    if crs.equals(WGS84, ignore_axis_order=True):
+        return "EPSG:4326"
+    code = crs.to_epsg()
+    return f"EPSG:{code}" if code else crs.name
+
+
+def _clearly_projected(geoms: Sequence[BaseGeometry]) -> np.ndarray | None:
+    """A coordinate that cannot be a longitude (±540°) or latitude (±180°, allowing typos), if any."""
+    for geom in geoms:
+        xy = shapely.get_coordinates(geom)
+        bad = (np.abs(xy[:, 0]) > 540) | (np.abs(xy[:, 1]) > 180)
+        if bad.any():
+            return xy[np.argmax(bad)]
+    return None
+
+
+def _no_crs_error(where: str, sample: np.ndarray, extra: str = "") -> ValidationError:
+    x, y = (float(v) for v in sample)
+    return ValidationError(
+        "crs",
+        f"{where} has no CRS{extra} and its coordinates (e.g. {x:.2f}, {y:.2f}) are not longitude/latitude: "
+        "give the CRS with crs='EPSG:…' (e.g. AOI(path, crs='EPSG:32632'), or the upload's CRS field)",
+    )
+
+
+def _checked(features: list[Feature], crs: pyproj.CRS, *, assumed: bool = False,
+             where: str = "the input") -> tuple[list[Feature], str]:
+    if assumed:
+        sample = _clearly_projected([g for g, _, _ in features])
+        if sample is not None:
+            raise _no_crs_error(where, sample)
+    return [(reproject(g, crs), label, layer) for g, label, layer in features], _crs_text(crs)
+
+
+def _from_geojson(obj: Any, crs: Any) -> tuple[list[Feature], str, str | None]:
+    declared = geojson.crs_member(obj) if isinstance(obj, Mapping) else None
+    chosen = crs if crs is not None else declared
+    items = [(g, _label(props), None) for g, props in geojson.features(obj)]
+    name = geojson.feature_name(obj) if isinstance(obj, Mapping) else None
+    features, used = _checked(items, crs_or_wgs84(chosen), assumed=chosen is None, where="the GeoJSON")
+    return features, used, name
+
+
+def _label(props: Mapping[str, Any]) -> str | None:
+    value = props.get("name") or props.get("Name")
+    return value if isinstance(value, str) else None
+
+
+def _from_wkt(text: str, crs: Any) -> tuple[list[Feature], str]:
+    wkt = _WKT_START.match(text)
+    assert wkt is not None  # _is_path sent everything else to the file reader
+    srid = re.search(r"\d+", wkt.group(1) or "")
+    if crs is None and srid:  # EWKT: SRID=3857;POLYGON(...)
+        crs = f"EPSG:{srid.group(0)}"
+    try:
+        geom = shapely.from_wkt(text[len(wkt.group(1) or "") :] if wkt.group(1) else text)
+    except shapely.errors.ShapelyError as exc:
+        raise ValidationError("geometry", f"not valid WKT: {exc}", _short(text)) from None
+    return _checked([(geom, None, None)], crs_or_wgs84(crs), assumed=crs is None, where="the WKT")
+
+
+def _from_geopandas(obj: Any, crs: Any) -> tuple[list[Feature], str]:
+    series = obj.geometry if hasattr(obj, "columns") else obj
+    if series.crs is not None:
+        if crs is not None and not parse_crs(crs).equals(series.crs, ignore_axis_order=True):
+            raise ValidationError("crs", f"the data is already in {series.crs.to_string()}", crs)
+        source_crs = pyproj.CRS.from_user_input(series.crs)
+    else:
+        source_crs = crs_or_wgs84(crs)
+    labels = [None] * len(series)
+    if hasattr(obj, "columns") and "name" in obj.columns:
+        labels = [v if isinstance(v, str) else None for v in obj["name"]]
+    items = [(g, label, None) for g, label in zip(np.asarray(series.values, dtype=object), labels)
+             if g is not None and not g.is_empty]
+    if not items:
+        raise ValidationError("geometry", f"the {type(obj).__name__} has no features with a geometry")
+    return _checked(items, source_crs, assumed=series.crs is None and crs is None,
+                    where=f"the {type(obj).__name__}")
+
+
+def _from_file(path: Path, crs: Any, layer: Any) -> tuple[list[Feature], str, tuple[str, ...], list[str], list[str]]:
+    from pixorder.aoi.read import read_file
+
+    content = read_file(path, layer)
+    notes: list[str] = []
+    declared = content.crs
+    if content.obj is not None and isinstance(declared, str) and crs is None:
+        features, used = _checked(content.features, parse_crs(declared))
+    elif declared is not None:
+        if crs is not None and not parse_crs(crs).equals(pyproj.CRS.from_user_input(declared),
+                                                         ignore_axis_order=True):
+            raise ValidationError("crs", f"{path.name} is already in {_crs_text(pyproj.CRS.from_user_input(declared))}",
+                                  crs)
+        features, used = _checked(content.features, pyproj.CRS.from_user_input(declared))
+    elif crs is not None:
+        features, used = _checked(content.features, parse_crs(crs))
+    else:
+        sample = _clearly_projected([g for g, _, _ in content.features])
+        shapefile = path.suffix.lower() in (".zip", ".shp")
+        if sample is not None:
+            extra = " (the Shapefile has no .prj file beside its .shp)" if shapefile and content.missing_prj else ""
+            raise _no_crs_error(path.name, sample, extra)
+        features, used = _checked(content.features, WGS84)
+        if content.obj is None:
+            notes.append("no CRS in the file" + (" (no .prj)" if content.missing_prj else "")
+                         + ": read as EPSG:4326 (longitude, latitude)")
+    return features, used, tuple(content.layers), list(content.skipped_layers), notes
+
+
+# ------------------------------------------------------------------------------------------ points
+def _singles(features: list[Feature]) -> list[Feature]:
+    return [(single, label, layer) for geom, label, layer in features for single in flatten([geom])]
+
+
+def _apply_points_policy(features: list[Feature], points: str, from_file: bool) -> tuple[list[Feature], list[str]]:
+    singles = _singles(features)
+    drop = points == "drop" or (points == "auto" and from_file)
+    has_area = any(g.geom_type == "Polygon" for g, _, _ in singles)
+    has_other = any(g.geom_type != "Point" for g, _, _ in singles)
+    if not drop or not (has_area if points == "auto" else has_other):
+        return singles, []
+    kept = [f for f in singles if f[0].geom_type != "Point"]
+    dropped = [f for f in singles if f[0].geom_type == "Point"]
+    if not dropped:
+        return kept, []
+    left_out = []
+    all_in_layer = {f[2] for f in dropped if f[2] is not None and all(k[2] != f[2] for k in kept)}
+    for layer in sorted(all_in_layer):
+        n = sum(1 for f in dropped if f[2] == layer)
+        left_out.append(f"layer {layer!r} ({n} point{'s' if n > 1 else ''})")
+    rest = [f for f in dropped if f[2] not in all_in_layer]
+    if rest:
+        labels = [repr(label) for _, label, _ in rest if label]
+        named = f" ({', '.join(labels[:3])}{', …' if len(labels) > 3 else ''})" if labels else ""
+        left_out.append(f"{len(rest)} point{'s' if len(rest) > 1 else ''}{named} beside the "
+                        f"{'polygons' if has_area else 'shapes'}")
+    if points == "auto":
+        left_out[-1] += " (points='keep' orders each as a 5×5 km square)"
+    return kept, left_out
+
+
+def _describe(features: list[Feature]) -> tuple[str, ...]:
+    out = []
+    for kind, (one, many, squares, square) in _KINDS.items():
+        n = sum(1 for g, _, _ in features if g.geom_type == kind)
+        if n:
+            out.append(f"{n} {one if n == 1 else many}{square if n == 1 else squares}")
+    return tuple(out)

@@ -1,0 +1,361 @@
+"""The AOI: one validated (Multi)Polygon in EPSG:4326 with its area, parts, provider rules and exports."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+
+from pixorder.aoi import rules
+from pixorder.aoi.area import areas_km2
+from pixorder.aoi.coerce import PointsPolicy, Source, load
+from pixorder.aoi.shapes import Kind, _largest_gap_km, build, simplified
+from pixorder.errors import ValidationError
+
+__all__ = ["AOI", "MAX_SIMPLIFY_AREA_CHANGE"]
+
+#: ``AOI.simplify`` refuses a tolerance that changes the area by more than this fraction (1 %).
+MAX_SIMPLIFY_AREA_CHANGE = 0.01
+
+
+# ----------------------------------------------------------------------------------------------- the AOI
+class AOI:
+    """An area of interest: one valid (Multi)Polygon in EPSG:4326 with its geodesic area.
+
+    ``source`` may be a GeoJSON geometry, Feature or FeatureCollection (dict or JSON text, with a
+    ``crs`` member in any form GDAL reads), a shapely geometry, anything with ``__geo_interface__``, a
+    GeoDataFrame or GeoSeries (any CRS), WKT or EWKT, or a path to a GeoJSON, GeoPackage (``layer=``
+    picks a layer), zipped Shapefile, KML or KMZ file. ``crs`` names the CRS of the input coordinates
+    when the input does not carry one (default EPSG:4326; coordinates that cannot be lon/lat without a
+    CRS are refused, naming ``crs=``). Longitudes beyond ±180° are moved back by whole turns.
+
+    A Point becomes the 5×5 km square around it, a LineString the 5 km wide strip along it (6–100 km
+    long); several features are merged into one shape (unioned: overlaps count once). In a *file*,
+    points beside polygons (a Google Earth label pin, a layer of sample points) are left out, and a
+    GeoPackage's polygon layers are used rather than its point layers; ``points="keep"`` or
+    ``"drop"`` decides otherwise. :attr:`source` reports what was used and left out. Rings are closed
+    and wound counter-clockwise (holes clockwise), shapes across ±180° are split there. A
+    self-intersecting polygon is refused unless ``repair=True``.
+
+    Raises:
+        ValidationError: for every refusal, naming the field (``geometry``, ``geometry.coordinates``,
+            ``path``, ``crs``, ``layer``, ``points``, ``name``) and the rule.
+
+    >>> aoi = AOI({"type": "Point", "coordinates": [149.44135, 28.49240]})
+    >>> aoi.kind, round(aoi.area_km2, 1)
+    ('point', 25.0)
+    >>> AOI("POLYGON ((0 0, 0.1 0, 0.1 0.1, 0 0.1, 0 0))")
+    AOI(polygon, 123.09 km², bounds=(0.00000, 0.00000, 0.10000, 0.10000))
+    >>> AOI({"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]})
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: geometry: polygon crosses itself at (0.5, 0.5); pass repair=True to fix it
+    """
+
+    __slots__ = ("_geometry", "_original", "_kind", "_name", "_length_km", "_area", "_gap", "_mapping", "_source",
+                 "_parts")
+
+    def __init__(self, source: Any, *, crs: Any = None, repair: bool = False, name: str | None = None,
+                 layer: str | int | None = None, points: PointsPolicy = "auto"):
+        if name is not None and not isinstance(name, str):
+            raise ValidationError("name", "must be a string", name)
+        if isinstance(source, AOI):
+            for slot in AOI.__slots__:
+                setattr(self, slot, getattr(source, slot))
+            self._name = name if name is not None else source._name
+            return
+        loaded = load(source, crs=crs, layer=layer, points=points)
+        items, default_name = loaded.geometries, loaded.name
+        geometry, kind, length_km, notes = build(items, repair=bool(repair))
+        self._source = replace(loaded.source, notes=loaded.source.notes + tuple(notes)) if notes else loaded.source
+        self._parts: list[AOI] | None = None
+        self._geometry = geometry
+        self._original = items[0] if len(items) == 1 else shapely.GeometryCollection(items)
+        self._kind: Kind = kind
+        self._name = name if name is not None else default_name
+        self._length_km = length_km
+        self._area: float | None = None
+        self._gap: float | None = None
+        self._mapping: dict[str, Any] | None = None
+
+    @classmethod
+    def from_bounds(
+        cls, west: float, south: float, east: float, north: float, *, name: str | None = None
+    ) -> AOI:
+        """The lon/lat box between the given edges (degrees); ``west > east`` means it crosses ±180°.
+
+        >>> AOI.from_bounds(179.5, -0.5, -179.5, 0.5).geometry.geom_type
+        'MultiPolygon'
+        """
+        values = [west, south, east, north]
+        if not all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values):
+            raise ValidationError("bounds", "west, south, east and north must be numbers", tuple(values))
+        west, south, east, north = (float(v) for v in values)
+        if not all(math.isfinite(v) for v in (west, south, east, north)):
+            raise ValidationError("bounds", "bounds must be finite numbers", (west, south, east, north))
+        if not (-180 <= west <= 180 and -180 <= east <= 180):
+            raise ValidationError("bounds", "west and east must be within [-180, 180]", (west, east))
+        if not (-90 <= south < north <= 90):
+            raise ValidationError("bounds", "need -90 <= south < north <= 90", (south, north))
+        if west == east:
+            raise ValidationError("bounds", "west and east must differ", (west, east))
+        if west > east:
+            east += 360.0
+        if east - west >= 180:
+            raise ValidationError("bounds", "an AOI must span less than 180° of longitude", (west, east))
+        return cls(shapely.box(west, south, east, north), name=name)
+
+    # ----------------------------------------------------------------------------------- properties
+    @property
+    def geometry(self) -> BaseGeometry:
+        """The shape as a shapely Polygon or MultiPolygon in EPSG:4326 (lon, lat)."""
+        return self._geometry
+
+    @property
+    def original_geometry(self) -> BaseGeometry:
+        """The input geometry in EPSG:4326 before squares, strips, repair or splitting were applied."""
+        return self._original
+
+    @property
+    def kind(self) -> Kind:
+        """``"point"`` (5×5 km square), ``"strip"`` (5 km wide corridor) or ``"polygon"``."""
+        return self._kind
+
+    @property
+    def name(self) -> str | None:
+        return self._name
+
+    @property
+    def length_km(self) -> float | None:
+        """Geodesic length of a strip's centre line, km (None for other kinds)."""
+        return self._length_km
+
+    @property
+    def crs(self) -> str:
+        return "EPSG:4326"
+
+    @property
+    def area_km2(self) -> float:
+        """Area on the WGS84 ellipsoid in km², with geodesic edges (see :func:`areas_km2`)."""
+        if self._area is None:
+            self._area = float(areas_km2([self._geometry])[0])
+        return self._area
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north) in degrees; a shape split at ±180° spans -180..180."""
+        return tuple(float(v) for v in self._geometry.bounds)  # type: ignore[return-value]
+
+    @property
+    def n_parts(self) -> int:
+        return int(shapely.get_num_geometries(self._geometry))
+
+    @property
+    def n_vertices(self) -> int:
+        return int(shapely.get_num_coordinates(self._geometry))
+
+    @property
+    def part_gap_km(self) -> float:
+        """Largest geodesic gap (km) to bridge when linking all parts by their nearest points; 0 for one part.
+
+        Parts split at ±180° touch, so they count as linked.
+        """
+        if self._gap is None:
+            self._gap = _largest_gap_km(self._geometry)
+        return self._gap
+
+    # ------------------------------------------------------------------------------ provider rules
+    def billed_area_km2(self, provider: str, sensor: Any = None) -> float:
+        """The area ``provider`` will bill for this AOI (its minimum when the AOI is smaller), in km².
+
+        ``sensor`` (a :class:`~pixorder.models.Sensor` from ``client.sensors()``, or its minimum in
+        km²) adds that sensor's own minimum: Geopera's minimums are per sensor. Rounded as the provider
+        does (:func:`pixorder.aoi.rules.billed_km2`: Pixxel up to the whole km², others not); at Planet a
+        multi-part AOI is billed part by part (one order each). Equals the quote's ``billed_area_km2``.
+
+        >>> AOI.from_bounds(0, 0, 0.05, 0.05).billed_area_km2("pixxel")
+        100.0
+        """
+        p = rules.provider_name(provider)
+        minimum = rules.minimum_km2(p, sensor)
+        if p in rules.ONE_GEOMETRY_PER_ORDER and self.n_parts > 1:
+            return sum(rules.billed_km2(p, part.area_km2, minimum) for part in self.parts())
+        return rules.billed_km2(p, self.area_km2, minimum)
+
+    def check(self, provider: str, sensor: Any = None) -> list[rules.RuleCheck]:
+        """What ``provider`` will make of this AOI, before any call: info, rules it bends, rules it breaks.
+
+        ``sensor``: a :class:`~pixorder.models.Sensor` (or its minimum area in km²) whose own
+        minimum billable area also applies; without it, Geopera's per-sensor minimum is unknown.
+        Rules: the provider's minimum area, Pixxel's 200 km gap between parts, Planet's one polygon
+        per order (pixorder then orders each part on its own), the request body's size against the
+        provider's limit (Planet: 1 MB), and the billed area, equal to the quote's (see
+        :meth:`billed_area_km2`).
+
+        >>> for c in AOI.from_bounds(0, 0, 0.05, 0.05).check("pixxel"):
+        ...     print(c.severity, c.message)
+        bends Pixxel bills at least 100 km²: billed as 100 km² (AOI is 30.8 km²)
+        info billed area 100.0 km²
+
+        Raises:
+            ValidationError: ``provider`` unknown, or ``sensor`` with an unusable minimum.
+        """
+        return rules.check(self, provider, sensor)
+
+    # ------------------------------------------------------------------------------ parts, simplify
+    def parts(self) -> list[AOI]:
+        """Each polygon of the AOI as its own AOI (a one-part AOI gives ``[self]``), largest area first
+        order kept as stored; names get `` part i`` appended.
+
+        >>> [round(p.area_km2, 1) for p in AOI("MULTIPOLYGON (((0 0, 0.1 0, 0.1 0.1, 0 0)),"
+        ...                                    " ((3 0, 3.1 0, 3.1 0.1, 3 0)))").parts()]
+        [61.5, 61.5]
+        """
+        if self.n_parts == 1:
+            return [self]
+        if self._parts is None:
+            parts = []
+            for i, polygon in enumerate(shapely.get_parts(self._geometry)):
+                part = AOI(polygon, name=f"{self._name} part {i}" if self._name else None)
+                part._source = replace(self._source, notes=self._source.notes + (f"part {i} of {self.n_parts}",))
+                parts.append(part)
+            self._parts = parts
+        return list(self._parts)
+
+    def simplify(self, tolerance_m: float) -> AOI:
+        """A smaller footprint: vertices closer than ``tolerance_m`` metres to the simplified outline dropped.
+
+        Shapely's Douglas–Peucker simplification (``preserve_topology=True``) in an azimuthal
+        equidistant projection centred on the AOI, so the tolerance is in metres on the ground. The
+        area may change by at most :data:`MAX_SIMPLIFY_AREA_CHANGE` (1 %): a tolerance that changes
+        it more is refused. Use it when :meth:`check` reports a request body over a provider's limit.
+
+        >>> import numpy as np
+        >>> t = np.linspace(0, 2 * np.pi, 20_000, endpoint=False)
+        >>> ring = np.column_stack([10 + 0.1 * np.cos(t), 50 + 0.07 * np.sin(t)])
+        >>> aoi = AOI(shapely.Polygon(ring))
+        >>> small = aoi.simplify(5)
+        >>> aoi.n_vertices, small.n_vertices < 400, abs(small.area_km2 / aoi.area_km2 - 1) < 0.001
+        (20001, True, True)
+
+        Raises:
+            ValidationError: ``tolerance_m`` not a positive number, or the area would change by more than 1 %.
+        """
+        if isinstance(tolerance_m, bool) or not isinstance(tolerance_m, (int, float)) \
+                or not math.isfinite(tolerance_m) or tolerance_m <= 0:
+            raise ValidationError("tolerance_m", "must be a positive number of metres", tolerance_m)
+        smaller = AOI(simplified(self._geometry, float(tolerance_m)), name=self._name)
+        change = smaller.area_km2 / self.area_km2 - 1.0
+        if abs(change) > MAX_SIMPLIFY_AREA_CHANGE:
+            raise ValidationError(
+                "tolerance_m", f"simplifying by {tolerance_m:g} m changes the area by {change:+.1%} (more than "
+                f"{MAX_SIMPLIFY_AREA_CHANGE:.0%}); use a smaller tolerance", tolerance_m)
+        smaller._kind = self._kind
+        smaller._length_km = self._length_km
+        smaller._source = replace(self._source, notes=self._source.notes + (
+            f"simplified by {tolerance_m:g} m: {self.n_vertices:,} → {smaller.n_vertices:,} vertices, "
+            f"area {change:+.3%}",))
+        return smaller
+
+    @property
+    def source(self) -> Source:
+        """What the AOI was read from: input, CRS, layers used, features used and left out, notes.
+
+        >>> print(AOI({"type": "Point", "coordinates": [370.0, 50.0]}).source)
+        GeoJSON: 1 point (5×5 km square); longitudes moved by -360° (whole turns)
+        """
+        return self._source
+
+    @property
+    def report(self) -> str:
+        """:attr:`source` as one line of text (also shown in the repr when something was left out)."""
+        return str(self._source)
+
+    # ----------------------------------------------------------------------------------- exports
+    @property
+    def __geo_interface__(self) -> dict[str, Any]:
+        # Built once: payloads and quotes ask for it per request, and mapping() is not free.
+        # Each caller gets its own outer dict, so editing it cannot change the AOI.
+        if self._mapping is None:
+            self._mapping = mapping(self._geometry)
+        return dict(self._mapping)
+
+    def to_feature(self) -> dict[str, Any]:
+        """A GeoJSON Feature dict with properties ``name``, ``kind`` and ``area_km2``."""
+        return {
+            "type": "Feature",
+            "geometry": _listify(self.__geo_interface__),
+            "properties": {"name": self._name, "kind": self._kind, "area_km2": round(self.area_km2, 6)},
+        }
+
+    def to_geojson(self, **dumps_kwargs: Any) -> str:
+        """The Feature of :meth:`to_feature` as JSON text.
+
+        >>> json.loads(AOI.from_bounds(0, 0, 0.1, 0.1).to_geojson())["properties"]["kind"]
+        'polygon'
+        """
+        return json.dumps(self.to_feature(), **dumps_kwargs)
+
+    def to_gdf(self) -> Any:
+        """A one-row GeoDataFrame in EPSG:4326 with columns ``name``, ``kind``, ``area_km2``, ``geometry``."""
+        import geopandas
+
+        return geopandas.GeoDataFrame(
+            {"name": [self._name], "kind": [self._kind], "area_km2": [self.area_km2]},
+            geometry=[self._geometry],
+            crs="EPSG:4326",
+        )
+
+    # ---------------------------------------------------------------------------------- dunder
+    def __repr__(self) -> str:
+        w, s, e, n = self.bounds
+        named = f", name={self._name!r}" if self._name else ""
+        said = f", source={str(self._source)!r}" if self._source.noteworthy else ""
+        return (
+            f"AOI({self._kind}, {self.area_km2:.2f} km², bounds=({w:.5f}, {s:.5f}, {e:.5f}, {n:.5f}){named}{said})"
+        )
+
+    def _repr_html_(self) -> str:
+        w, s, e, n = self.bounds
+        rows = [
+            ("kind", self._kind),
+            ("area", f"{self.area_km2:,.2f} km²"),
+            ("bounds (W, S, E, N)", f"{w:.5f}, {s:.5f}, {e:.5f}, {n:.5f}"),
+            ("vertices", f"{self.n_vertices:,}"),
+            ("parts", str(self.n_parts)),
+            ("source", str(self._source)),
+        ]
+        if self._length_km is not None:
+            rows.insert(2, ("length", f"{self._length_km:.2f} km"))
+        title = html.escape(self._name) if self._name else "AOI"
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+            for k, v in rows
+        )
+        return f"<table class='pixorder-aoi'><caption>{title}</caption>{body}</table>"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AOI):
+            return NotImplemented
+        return bool(self._geometry.equals(other._geometry))
+
+    def __hash__(self) -> int:
+        return hash(tuple(round(v, 9) for v in self.bounds))
+
+
+
+def _listify(obj: Any) -> Any:
+    if isinstance(obj, (list, tuple)):
+        return [_listify(v) for v in obj]
+    if isinstance(obj, Mapping):
+        return {k: _listify(v) for k, v in obj.items()}
+    return obj
+

@@ -1,0 +1,207 @@
+"""GeoJSON (dict or text, geometry, Feature or FeatureCollection, any ``crs`` member) to shapely."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from pixorder.errors import ValidationError
+
+# ------------------------------------------------------------------------------------ input loading
+_GEOMETRY_TYPES = {
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+}
+
+
+def crs_member(obj: Mapping) -> str | None:
+    """The CRS named by a GeoJSON ``crs`` member (2008 spec), in every form GDAL reads, or None.
+
+    ``{"type": "name", "properties": {"name": "EPSG:3857"}}`` (also ``urn:ogc:def:crs:EPSG::3857`` and
+    ``urn:ogc:def:crs:OGC:1.3:CRS84``), ``{"type": "EPSG", "properties": {"code": 3857}}`` and
+    ``{"type": "OGC", "properties": {"urn": ...}}``. A ``link`` member (a CRS at a URL) is refused:
+    pixorder does not fetch URLs; pass ``crs=`` instead.
+
+    >>> crs_member({"crs": {"type": "EPSG", "properties": {"code": 3857}}})
+    'EPSG:3857'
+    >>> crs_member({"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}}})
+    'urn:ogc:def:crs:EPSG::3857'
+    """
+    member = obj.get("crs")
+    if member is None:
+        return None
+    props = member.get("properties") if isinstance(member, Mapping) else None
+    kind = str(member.get("type", "")).lower() if isinstance(member, Mapping) else ""
+    if isinstance(props, Mapping):
+        if kind == "name" and isinstance(props.get("name"), str):
+            return props["name"]
+        if kind == "epsg" and isinstance(props.get("code"), (int, str)) and not isinstance(props.get("code"), bool):
+            return f"EPSG:{props['code']}"
+        if kind == "ogc" and isinstance(props.get("urn"), str):
+            return props["urn"]
+        if kind == "link":
+            raise ValidationError("crs", "the GeoJSON names its CRS by a link, which pixorder does not fetch; "
+                                  "pass crs='EPSG:…' instead", props.get("href"))
+    raise ValidationError("crs", "the GeoJSON crs member is not one GDAL reads (name, EPSG or OGC); "
+                          "pass crs='EPSG:…' instead", _short(repr(member)))
+
+
+def features(obj: Any) -> list[tuple[BaseGeometry, dict[str, Any]]]:
+    """Each feature's geometry (in the file's coordinates) with its properties, in order."""
+    if not isinstance(obj, Mapping):
+        raise ValidationError("geometry", "must be a GeoJSON object", _short(repr(obj)))
+    kind = obj.get("type")
+    if kind == "FeatureCollection":
+        members = obj.get("features")
+        if not isinstance(members, list):
+            raise ValidationError("geometry", "a FeatureCollection needs a list of features")
+        if not members:
+            raise ValidationError("geometry", "the FeatureCollection has no features")
+        out = []
+        for feature in members:
+            if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
+                raise ValidationError("geometry", "every member of features must be a Feature")
+            out.extend(features(feature))
+        return out
+    if kind == "Feature":
+        props = obj.get("properties")
+        return [(g, dict(props) if isinstance(props, Mapping) else {}) for g in _geojson_items(obj)]
+    return [(g, {}) for g in _geojson_items(obj)]
+
+
+def feature_name(obj: Mapping) -> str | None:
+    """The ``name`` property of a single Feature (the AOI's default name), else None."""
+    if obj.get("type") == "Feature":
+        candidate = (obj.get("properties") or {}).get("name")
+        return candidate if isinstance(candidate, str) else None
+    return None
+
+
+def _geojson_items(obj: Any) -> list[BaseGeometry]:
+    if not isinstance(obj, Mapping):
+        raise ValidationError("geometry", "must be a GeoJSON object", _short(repr(obj)))
+    kind = obj.get("type")
+    if kind == "FeatureCollection":
+        features = obj.get("features")
+        if not isinstance(features, list):
+            raise ValidationError("geometry", "a FeatureCollection needs a list of features")
+        if not features:
+            raise ValidationError("geometry", "the FeatureCollection has no features")
+        items: list[BaseGeometry] = []
+        for feature in features:
+            if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
+                raise ValidationError("geometry", "every member of features must be a Feature")
+            items.extend(_geojson_items(feature))
+        return items
+    if kind == "Feature":
+        geometry = obj.get("geometry")
+        if geometry is None:
+            raise ValidationError("geometry", "a Feature without geometry cannot be an AOI")
+        return _geojson_items(geometry)
+    if kind in _GEOMETRY_TYPES:
+        return [_geojson_geometry(obj)]
+    raise ValidationError("geometry", "must be a GeoJSON geometry, Feature or FeatureCollection", kind)
+
+
+def _geojson_geometry(obj: Mapping) -> BaseGeometry:
+    kind = obj.get("type")
+    if kind == "GeometryCollection":
+        members = obj.get("geometries")
+        if not isinstance(members, list):
+            raise ValidationError("geometry", "a GeometryCollection needs a list of geometries")
+        return shapely.GeometryCollection([_geojson_geometry(_as_mapping(m)) for m in members])
+    coords = obj.get("coordinates")
+    if not isinstance(coords, (list, tuple)):
+        raise ValidationError("geometry.coordinates", f"a {kind} needs a list of coordinates", coords)
+    if kind == "Point":
+        return shapely.Point() if len(coords) == 0 else shapely.Point(_positions([coords])[0])
+    if kind == "MultiPoint":
+        return shapely.MultiPoint(_positions(coords)) if coords else shapely.MultiPoint()
+    if kind == "LineString":
+        return _linestring(coords)
+    if kind == "MultiLineString":
+        return shapely.MultiLineString([_linestring(_as_list(c)) for c in coords])
+    if kind == "Polygon":
+        return _polygon(coords)
+    return shapely.MultiPolygon([_polygon(_as_list(c)) for c in coords])  # MultiPolygon
+
+
+def _as_mapping(value: Any) -> Mapping:
+    if not isinstance(value, Mapping) or value.get("type") not in _GEOMETRY_TYPES:
+        raise ValidationError("geometry", "a GeometryCollection may only hold GeoJSON geometries")
+    return value
+
+
+def _as_list(value: Any) -> list:
+    if not isinstance(value, (list, tuple)):
+        raise ValidationError("geometry.coordinates", "coordinates are nested lists of positions", value)
+    return list(value)
+
+
+def _numeric_rows(seq: Any) -> np.ndarray | None:
+    try:
+        arr = np.asarray(seq)
+    except (ValueError, TypeError):  # ragged
+        return None
+    return arr if arr.ndim == 2 and arr.shape[1] >= 2 and arr.dtype.kind in "iuf" else None
+
+
+def _positions(seq: Any) -> np.ndarray:
+    """An (n, 2) float array from GeoJSON positions; refuses anything but finite number pairs."""
+    arr = _numeric_rows(seq)
+    if arr is None and isinstance(seq, (list, tuple)):  # [lon, lat] mixed with [lon, lat, z]
+        arr = _numeric_rows([p[:2] if isinstance(p, (list, tuple)) else p for p in seq])
+    if arr is None:
+        raise ValidationError(
+            "geometry.coordinates", "positions must be [longitude, latitude] number pairs", _short(repr(seq))
+        )
+    arr = arr[:, :2].astype(float)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        index = int(np.nonzero(bad.any(axis=1))[0][0])
+        raise ValidationError(
+            "geometry.coordinates",
+            f"coordinates must be finite numbers, not NaN or infinity (position {index})",
+            arr[index].tolist(),
+        )
+    return arr
+
+
+def _linestring(coords: Any) -> BaseGeometry:
+    if len(coords) == 0:
+        return shapely.LineString()
+    pts = _positions(coords)
+    if len(pts) < 2:
+        raise ValidationError("geometry.coordinates", "a LineString needs at least 2 positions", len(pts))
+    return shapely.LineString(pts)
+
+
+def _polygon(coords: Any) -> BaseGeometry:
+    if len(coords) == 0:
+        return shapely.Polygon()
+    rings = []
+    for i, ring in enumerate(coords):
+        pts = _positions(_as_list(ring))
+        if len(pts) and not np.array_equal(pts[0], pts[-1]):
+            pts = np.vstack([pts, pts[:1]])  # close an open ring
+        if len(pts) < 4:
+            raise ValidationError(
+                "geometry.coordinates",
+                f"a polygon ring needs at least 4 positions, first = last (ring {i} has {len(pts)})",
+            )
+        rings.append(pts)
+    return shapely.Polygon(rings[0], rings[1:])
+
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."

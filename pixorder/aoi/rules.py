@@ -1,0 +1,219 @@
+"""Provider rules: minimum and rounded billed areas, part gaps, one geometry per order, request size; ``check()``.
+
+Billed areas are computed in one place, :func:`billed_km2`, which ``AOI.check()``,
+``AOI.billed_area_km2()`` and the quotes' ``billed_area_km2`` follow: Pixxel reports and bills whole
+km², so its billed area is rounded **up** to the whole km² (113.4 km² bills as 114); Planet and
+Geopera bill the area itself, not rounded. Areas are measured once, geodesically on WGS84
+(:func:`pixorder.aoi.areas_km2`), and shown with two decimals (0.01 km²) everywhere. A multi-part AOI at Planet is billed part by part (each
+part is its own order, with its own 25 km² minimum), and the parts never overlap (the AOI is their
+union), so no area is counted twice.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from pixorder.errors import ValidationError
+
+if TYPE_CHECKING:
+    from pixorder.aoi.core import AOI
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "MIN_BILLED_AREA_KM2",
+    "ONE_GEOMETRY_PER_ORDER",
+    "PIXXEL_MAX_PART_GAP_KM",
+    "PROVIDERS",
+    "RuleCheck",
+    "billed_km2",
+    "check",
+    "request_body_bytes",
+]
+
+PROVIDERS: tuple[str, ...] = ("pixxel", "planet", "geopera")
+LABELS = {"pixxel": "Pixxel", "planet": "Planet", "geopera": "Geopera"}
+#: Smallest area each provider bills (km²); Geopera documents none in our sources.
+MIN_BILLED_AREA_KM2: dict[str, float] = {"pixxel": 100.0, "planet": 25.0, "geopera": 0.0}
+#: Pixxel refuses a multi-part AOI whose parts cannot be linked in hops of at most this many km.
+PIXXEL_MAX_PART_GAP_KM = 200.0
+#: Providers that take one Polygon per order: pixorder prices and places each part of a multi-part
+#: AOI as its own order there (Planet normalises an order's geometry to one Polygon and refuses
+#: a MultiPolygon).
+ONE_GEOMETRY_PER_ORDER: frozenset[str] = frozenset({"planet"})
+#: Largest request body each provider accepts, in bytes. Only Planet publishes one ("POST bodies are
+#: limited to 1 MB", taken as 10⁶ bytes, the smaller reading). Pixxel and Geopera publish none: their
+#: vertex budget is not known, so pixorder reports a large body there as information only.
+MAX_BODY_BYTES: dict[str, int | None] = {"pixxel": None, "planet": 1_000_000, "geopera": None}
+#: Bytes a request adds around the geometry (name, dates, product, ...): a generous allowance.
+BODY_OVERHEAD_BYTES = 1_000
+# An AOI within 0.1 % of a provider minimum meets it (a point's square is 25 km² to within 1e-7).
+_MIN_AREA_SLACK = 1e-3
+#: Tolerances (m) tried when suggesting ``AOI.simplify(tolerance_m=...)`` for an oversized request.
+_SUGGESTED_TOLERANCES_M = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+
+Severity = Literal["info", "bends", "breaks"]
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    """What a provider will make of an AOI, found before any network call.
+
+    ``severity`` is ``"info"`` (nothing to do), ``"bends"`` (accepted, but billed or shaped differently
+    from what was drawn) or ``"breaks"`` (the provider will refuse it, or pixorder will change how it
+    is ordered: the message says what pixorder does). ``billed_area_km2`` is rounded as in
+    :func:`billed_km2`.
+    """
+
+    provider: str
+    rule: str
+    severity: Severity
+    message: str
+    billed_area_km2: float
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def provider_name(provider: Any) -> str:
+    """``provider`` as one of :data:`PROVIDERS` (case and spaces ignored); ValidationError otherwise."""
+    p = provider.strip().lower() if isinstance(provider, str) else None
+    if p not in PROVIDERS:
+        raise ValidationError("provider", f"must be one of {', '.join(PROVIDERS)}", provider)
+    return p
+
+
+def minimum_km2(provider: str, sensor: Any) -> float:
+    """The provider's documented minimum, raised to ``sensor``'s own (a Sensor or a number of km²)."""
+    minimum = MIN_BILLED_AREA_KM2[provider]
+    if sensor is None:
+        return minimum
+    own = sensor if isinstance(sensor, (int, float)) else getattr(sensor, "min_area_km2", None)
+    if own is None:
+        return minimum
+    if isinstance(own, bool) or not isinstance(own, (int, float)) or not math.isfinite(own) or own < 0:
+        raise ValidationError("sensor", f"a minimum area must be a number of km² ≥ 0, got {own!r}")
+    return max(minimum, float(own))
+
+
+def billed_km2(provider: str, area_km2: float, minimum: float | None = None) -> float:
+    """The area ``provider`` bills for one order of ``area_km2`` km², rounded as that provider does.
+
+    At least the provider's minimum (or ``minimum``); Pixxel rounds up to the whole km² (it reports
+    integer km²), Planet and Geopera bill the area as measured.
+
+    >>> billed_km2("pixxel", 113.4), billed_km2("planet", 113.4), billed_km2("planet", 10.0)
+    (114.0, 113.4, 25.0)
+    """
+    p = provider_name(provider)
+    floor = MIN_BILLED_AREA_KM2[p] if minimum is None else minimum
+    area = max(float(area_km2), floor)
+    if p == "pixxel":
+        return float(math.ceil(round(area, 6)))  # 113.0000000001 is 113, not 114
+    return area
+
+
+def request_body_bytes(geometry: Any) -> int:
+    """Bytes of a request carrying ``geometry`` (a GeoJSON dict): its compact JSON plus the overhead."""
+    return len(json.dumps(geometry, separators=(",", ":"))) + BODY_OVERHEAD_BYTES
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} kB"
+
+
+def _km2(value: float) -> str:
+    return f"{value:,.1f}" if value >= 1 else f"{value:.3g}"
+
+
+def _suggest_tolerance(aoi: AOI, fits: Callable[[AOI], bool]) -> float | None:
+    for tolerance in _SUGGESTED_TOLERANCES_M:
+        try:
+            smaller = aoi.simplify(tolerance)
+        except ValidationError:
+            return None  # the area would change by more than the bound: no tolerance fits
+        if fits(smaller):
+            return tolerance
+    return None
+
+
+def order_geometries(aoi: AOI, provider: str) -> list[dict[str, Any]]:
+    """The geometry of each order ``provider`` gets for ``aoi`` (one per part where it splits)."""
+    if provider in ONE_GEOMETRY_PER_ORDER and aoi.n_parts > 1:
+        return [part.__geo_interface__ for part in aoi.parts()]
+    return [aoi.__geo_interface__]
+
+
+def check(aoi: AOI, provider: str, sensor: Any = None) -> list[RuleCheck]:
+    """The rules of :meth:`pixorder.aoi.AOI.check` (see there)."""
+    p = provider_name(provider)
+    area = aoi.area_km2
+    minimum = minimum_km2(p, sensor)
+    split = p in ONE_GEOMETRY_PER_ORDER and aoi.n_parts > 1
+    part_areas = [part.area_km2 for part in aoi.parts()] if split else [area]
+    billed = sum(billed_km2(p, a, minimum) for a in part_areas)
+    sensor_id = getattr(sensor, "id", None)
+    label = LABELS[p]
+    out: list[RuleCheck] = []
+
+    def add(rule: str, severity: Severity, message: str) -> None:
+        out.append(RuleCheck(p, rule, severity, message, billed))
+
+    if aoi.kind == "point":
+        add("point", "info", f"the point was turned into a 5×5 km square ({_km2(area)} km²)")
+    if p == "planet" and aoi.kind == "strip" and aoi.length_km is not None:
+        from pixorder.aoi.shapes import STRIP_LENGTH_KM
+
+        lo, hi = STRIP_LENGTH_KM
+        add("strip_length", "info", f"strip {aoi.length_km:.1f} km long, 5 km wide ({label} accepts {lo:g}–{hi:g} km)")
+    if split:
+        small = sum(1 for a in part_areas if a < minimum * (1 - _MIN_AREA_SLACK))
+        extra = f"; {small} part{'s' if small > 1 else ''} under {minimum:g} km² billed as {minimum:g} km² each" \
+            if small else ""
+        add("one_geometry_per_order", "breaks",
+            f"{label} takes one polygon per order and this AOI has {aoi.n_parts} parts: pixorder prices and "
+            f"places it as {aoi.n_parts} orders, one per part{extra}")
+    elif area < minimum * (1 - _MIN_AREA_SLACK):
+        who = f"{label} {sensor_id}" if sensor_id and minimum > MIN_BILLED_AREA_KM2[p] else label
+        add("minimum_area", "bends",
+            f"{who} bills at least {minimum:g} km²: billed as {minimum:g} km² (AOI is {_km2(area)} km²)")
+    if p == "pixxel" and aoi.n_parts > 1:
+        gap = aoi.part_gap_km
+        if gap > PIXXEL_MAX_PART_GAP_KM:
+            add("max_part_distance", "breaks",
+                f"parts are {gap:.1f} km apart; Pixxel accepts the parts of one AOI at most "
+                f"{PIXXEL_MAX_PART_GAP_KM:g} km apart")
+        else:
+            add("max_part_distance", "info", f"{aoi.n_parts} parts, at most {gap:.1f} km apart")
+    _check_size(aoi, p, label, add)
+    note = "" if minimum or sensor is not None else \
+        f" ({label}'s minimum depends on the sensor: min_area_km2 in client.sensors())"
+    shown = f"{billed:,.1f}" if p == "pixxel" else f"{billed:,.2f}"  # Pixxel's is a whole number of km²
+    add("billed_area", "info", f"billed area {shown} km²{note}")
+    return out
+
+
+def _check_size(aoi: AOI, p: str, label: str, add: Callable[[str, Severity, str], None]) -> None:
+    limit = MAX_BODY_BYTES[p]
+    if limit is None and aoi.n_vertices < 20_000:
+        return
+    size = max(request_body_bytes(g) for g in order_geometries(aoi, p))
+    if limit is None:
+        if size > 1_000_000:
+            add("request_size", "info", f"request body {_mb(size)} ({aoi.n_vertices:,} vertices); {label} "
+                f"publishes no limit, Planet refuses more than 1 MB")
+        return
+    if size <= limit:
+        return
+
+    def fits(smaller: AOI) -> bool:
+        return max(request_body_bytes(g) for g in order_geometries(smaller, p)) <= limit
+
+    tolerance = _suggest_tolerance(aoi, fits)
+    hint = (f"AOI.simplify(tolerance_m={tolerance:g}) gives a smaller footprint" if tolerance is not None
+            else "simplify it (AOI.simplify(tolerance_m=...)) or split it into smaller AOIs")
+    add("request_size", "breaks",
+        f"request body {_mb(size)} > {label}'s {_mb(limit)} limit ({aoi.n_vertices:,} vertices); {hint}")

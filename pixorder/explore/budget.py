@@ -1,0 +1,219 @@
+"""``pixorder.budget``: what monitoring AOIs on a recurrence costs over a horizon, per provider and month.
+
+Each acquisition is priced as the provider would price it (its own minimum billed area, its units),
+all of a provider's acquisitions in one bulk pricing per sensor, and summed per calendar month; the
+``cumulative_*`` columns add the months up. So a 12-month budget is, by construction and in the
+tests, the sum of the twelve monthly quotes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from pixorder import errors as E
+from pixorder import models as m
+from pixorder.client.compare import (
+    DEFAULT_PROVIDERS,
+    Job,
+    _client_for,
+    aoi_list,
+    jobs_frame,
+    price_jobs,
+    provenance,
+    provider_list,
+    request_template,
+    window_for,
+)
+from pixorder.client.sync import run_sync
+
+if TYPE_CHECKING:
+    from pixorder.explore.frames import PriceFrame
+
+#: months between acquisitions for the named recurrences
+CADENCES = {"monthly": 1, "bimonthly": 2, "quarterly": 3}
+#: the recurrences each API can order natively; anything else is refused per provider, not priced
+NATIVE = {
+    "pixxel": {"monthly", "bimonthly", "quarterly"},  # official OpenAPI: ONCE, MONTHLY, BIMONTHLY, QUARTERLY
+    "planet": {"monthly", "bimonthly", "quarterly", "rrule"},  # Monitoring Tasking takes an RRULE
+    "geopera": {"monthly", "bimonthly", "quarterly"},
+}
+PLANET_MAX_INSTANCES = 365  # a Monitoring order's rrule may have at most 365 instances [V]
+#: each acquisition's window (from its scheduled date)
+ACQUISITION_WINDOW = timedelta(days=30)
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    year, month = divmod(moment.month - 1 + months, 12)
+    day = min(moment.day, 28)
+    return moment.replace(year=moment.year + year, month=month + 1, day=day)
+
+
+def schedule(recurrence: str, start: datetime, months: int) -> list[datetime]:
+    """The acquisition dates of ``recurrence`` in ``months`` from ``start``.
+
+    >>> from datetime import datetime, timezone
+    >>> t0 = datetime(2027, 1, 10, tzinfo=timezone.utc)
+    >>> [d.month for d in schedule("quarterly", t0, 12)]
+    [1, 4, 7, 10]
+    >>> len(schedule("FREQ=WEEKLY;INTERVAL=2", t0, 3))
+    7
+    """
+    end = _add_months(start, months)
+    key = recurrence.strip().lower()
+    if key in CADENCES:
+        return [_add_months(start, k) for k in range(0, months, CADENCES[key])]
+    from dateutil.rrule import rrulestr
+
+    try:
+        rule = rrulestr(recurrence.removeprefix("RRULE:"), dtstart=start)
+    except (ValueError, TypeError) as exc:
+        raise E.ValidationError("recurrence", "must be monthly, bimonthly, quarterly or an RRULE such as "
+                                              "'FREQ=WEEKLY;INTERVAL=2'", recurrence) from exc
+    dates = list(rule.between(start, end, inc=True))
+    if len(dates) > 1 and min(b - a for a, b in zip(dates, dates[1:])) < timedelta(days=1):
+        raise E.ValidationError("recurrence", "must repeat at most daily (Planet's Monitoring cadence)", recurrence)
+    return [d.astimezone(timezone.utc) for d in dates]
+
+
+async def abudget(
+    aois: Any,
+    recurrence: str = "monthly",
+    months: int = 12,
+    request: m.TaskingRequest | Mapping[str, Any] | None = None,
+    providers: Sequence[Any] | str = DEFAULT_PROVIDERS,
+    sensors: Mapping[str, str] | None = None,
+    rates: Mapping[str, float] | None = None,
+    currency: str | None = None,
+    client_options: Mapping[str, Any] | None = None,
+    **params: Any,
+) -> PriceFrame:
+    """The coroutine behind :func:`budget`."""
+    import pandas as pd
+    import shapely
+
+    from pixorder.explore.frames import PriceFrame
+
+    if not isinstance(months, int) or isinstance(months, bool) or not 1 <= months <= 120:
+        raise E.ValidationError("months", "must be a whole number of months from 1 to 120", months)
+    if not isinstance(recurrence, str) or not recurrence.strip():
+        raise E.ValidationError("recurrence", "must be monthly, bimonthly, quarterly or an RRULE", recurrence)
+    kind = recurrence.strip().lower() if recurrence.strip().lower() in CADENCES else "rrule"
+    if kind == "rrule":
+        schedule(recurrence, datetime(2030, 1, 1, tzinfo=timezone.utc), months)  # refuses a bad rule now
+    if rates is not None and not currency:
+        raise E.ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
+    shapes, ids = aoi_list(aois)
+    template = request_template(request, params)
+    for field in ("recurrence", "occurrences", "end"):
+        template.pop(field, None)
+    clients = [_client_for(p, client_options or {}) for p in provider_list(providers)]
+
+    async def plan(client: Any) -> tuple[list[Job], list[str]]:
+        fields, _ = await window_for(client, template)
+        first = fields["start"] if isinstance(fields["start"], datetime) else m.TaskingRequest(
+            aoi=shapes[0], start=fields["start"], end=fields["end"]).start
+        dates = schedule(recurrence, first, months)
+        refused = []
+        if kind not in NATIVE.get(client.provider, set()):
+            refused.append(f"{client.provider} cannot order the recurrence {recurrence!r} "
+                           f"(it offers {', '.join(sorted(NATIVE.get(client.provider, set())))})")
+        if client.provider == "planet" and kind == "rrule" and len(dates) > PLANET_MAX_INSTANCES:
+            refused.append(f"Planet's Monitoring rrule allows at most {PLANET_MAX_INSTANCES} instances")
+        sensor = (sensors or {}).get(client.provider)
+        jobs = []
+        for date in dates:
+            values = {**fields, "start": date, "end": date + ACQUISITION_WINDOW}
+            for index, (shape, aoi_id) in enumerate(zip(shapes, ids)):
+                job_request = m.TaskingRequest(aoi=shape, sensor=sensor, **values)
+                tags = {"month": date.replace(day=1, hour=0, minute=0, second=0, microsecond=0),
+                        "aoi_index": index, "aoi_id": aoi_id}
+                jobs.append(Job(client, job_request, tags))
+        return jobs, refused
+
+    try:
+        planned = await asyncio.gather(*(plan(c) for c, _ in clients))
+        refusals = {c.provider: r for (c, _), (_, r) in zip(clients, planned) if r}
+        jobs = [job for (group, refused) in planned if not refused for job in group]
+        quotes = await price_jobs(jobs) if jobs else []
+    finally:
+        for client, owned in clients:
+            if owned:
+                await client.aclose()
+    detail = pd.DataFrame(jobs_frame(jobs, quotes).drop(columns="geometry")) if jobs else pd.DataFrame()
+    rows = []
+    if len(detail):
+        detail = detail[detail["part"].isna()] if "part" in detail.columns else detail  # totals of multi-part AOIs
+        for (provider, sensor, month), group in detail.groupby(
+                [detail["provider"].astype(str), detail["sensor"].fillna("default").astype(str), "month"], sort=True):
+            failed = group["error"].notna()
+            units = group["unit"].dropna().unique()
+            rows.append({"provider": provider, "sensor": sensor, "month": month, "acquisitions": len(group),
+                         "amount": float(group["amount"].sum()) if not failed.any() else float("nan"),
+                         "unit": units[0] if len(units) else None,
+                         "billed_area_km2": float(group["billed_area_km2"].sum()),
+                         "errors": int(failed.sum()),
+                         "error": group.loc[failed, "error"].iloc[0] if failed.any() else None})
+    for provider, reasons in refusals.items():
+        rows.append({"provider": provider, "sensor": None, "month": None, "acquisitions": 0, "amount": float("nan"),
+                     "unit": None, "billed_area_km2": float("nan"), "errors": 1, "error": "; ".join(reasons)})
+    table = pd.DataFrame(rows, columns=["provider", "sensor", "month", "acquisitions", "amount", "unit",
+                                        "billed_area_km2", "errors", "error"])
+    table["month"] = pd.to_datetime(table["month"], utc=True)
+    table["cumulative_amount"] = table.groupby(["provider", "sensor"], dropna=False)["amount"].cumsum()
+    if rates is not None:
+        code = currency.lower()  # type: ignore[union-attr]
+        rate = table["unit"].map(lambda u: rates.get(u) if isinstance(u, str) else None).astype("float64")
+        table[f"amount_{code}"] = table["amount"] * rate
+        table[f"cumulative_amount_{code}"] = table.groupby(["provider", "sensor"], dropna=False)[
+            f"amount_{code}"].cumsum()
+    union = shapely.union_all([s.geometry for s in shapes])
+    frame = PriceFrame(table, geometry=[union] * len(table), crs=4326)
+    frame["provider"] = frame["provider"].astype("string")
+    frame.attrs["pixorder"] = provenance("budget", [c for c, _ in clients], recurrence=recurrence, months=months,
+                                         aois=len(shapes), request={k: str(v) for k, v in template.items()},
+                                         currency=currency, acquisition_window_days=ACQUISITION_WINDOW.days)
+    return frame
+
+
+def budget(
+    aois: Any,
+    recurrence: str = "monthly",
+    months: int = 12,
+    request: m.TaskingRequest | Mapping[str, Any] | None = None,
+    providers: Sequence[Any] | str = DEFAULT_PROVIDERS,
+    sensors: Mapping[str, str] | None = None,
+    rates: Mapping[str, float] | None = None,
+    currency: str | None = None,
+    client_options: Mapping[str, Any] | None = None,
+    **params: Any,
+) -> PriceFrame:
+    """The cost of monitoring ``aois`` on a recurrence over ``months``, per provider and month.
+
+    Args:
+        aois: one AOI or many (anything ``pixorder.compare`` accepts, frame rows included).
+        recurrence: ``"monthly"``, ``"bimonthly"``, ``"quarterly"`` or an RRULE
+            (``"FREQ=WEEKLY;INTERVAL=2"``, Planet's Monitoring form). A provider that cannot order the
+            recurrence natively gets one row saying so instead of prices.
+        months: the horizon, 1–120 months from the first possible start (each provider's minimum
+            lead time, or ``start=``).
+        request, providers, sensors, rates, currency, client_options, **params: as for
+            ``pixorder.compare``; ``start=`` sets the first acquisition.
+
+    Returns:
+        A ``PriceFrame``, one row per provider × sensor × month with ``acquisitions``, ``amount``
+        (that month's acquisitions, each a 30-day window from its date, each billed with the
+        provider's minimum area), ``unit``, ``billed_area_km2``, ``cumulative_amount`` and, with
+        rates, ``amount_<currency>`` / ``cumulative_amount_<currency>``; the geometry is the union of
+        the AOIs. ``.plot()`` shows monthly bars and cumulative lines.
+
+    Raises:
+        pixorder.ValidationError: a bad recurrence, horizon, AOI or request field, before any call.
+
+    >>> frame = pixorder.budget(fields, "monthly", months=12, rates={"USD": 1, "AUD": 0.66, "SQKM": 4},
+    ...                         currency="USD")                                  # doctest: +SKIP
+    """
+    return run_sync(abudget(aois, recurrence, months, request, providers, sensors, rates, currency, client_options,
+                            **params))

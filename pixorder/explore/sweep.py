@@ -1,0 +1,179 @@
+"""``pixorder.sweep``: the price as a function of one or two request parameters, per provider and sensor.
+
+Every combination of the varied values becomes one request; all of a provider's requests for one
+sensor go out through its bulk pricing form together, so a 50-point sweep costs
+``ceil(50 / bulk limit)`` calls per provider and sensor, not 50.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from pixorder import errors as E
+from pixorder import models as m
+from pixorder.client.compare import (
+    DEFAULT_PROVIDERS,
+    Job,
+    _client_for,
+    _convert,
+    jobs_frame,
+    price_jobs,
+    provenance,
+    provider_list,
+    request_template,
+    window_for,
+)
+from pixorder.client.sync import run_sync
+
+if TYPE_CHECKING:
+    from pixorder.explore.frames import PriceFrame
+
+#: what ``vary=`` may name, besides every numeric or enum field of ``TaskingRequest``
+SPECIAL = {
+    "window_days": "window length in days from the start (end = start + days)",
+    "area_km2": "the AOI scaled about its centroid to this area (km²)",
+}
+VARIABLE = ("cloud_cover", "off_nadir", "elevation_min", "delivery_speed", "recurrence", "occurrences",
+            *SPECIAL)
+
+
+def _scaled(aoi: Any, target_km2: float) -> Any:
+    """The AOI scaled about its centroid (in a local metric projection) to ``target_km2``."""
+    import shapely.affinity
+    from pyproj import CRS, Transformer
+    from shapely.ops import transform
+
+    from pixorder.aoi import AOI
+
+    if not (isinstance(target_km2, (int, float)) and math.isfinite(target_km2) and target_km2 > 0):
+        raise E.ValidationError("vary.area_km2", "must be positive areas in km²", target_km2)
+    centre = aoi.geometry.centroid
+    local = CRS.from_proj4(f"+proj=laea +lat_0={centre.y} +lon_0={centre.x} +units=m")
+    to_local = Transformer.from_crs(4326, local, always_xy=True).transform
+    back = Transformer.from_crs(local, 4326, always_xy=True).transform
+    factor = math.sqrt(target_km2 / aoi.area_km2)
+    shape = shapely.affinity.scale(transform(to_local, aoi.geometry), factor, factor, origin=(0, 0))
+    return AOI(transform(back, shape))
+
+
+def _combinations(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    if not isinstance(vary, Mapping) or not 1 <= len(vary) <= 2:
+        raise E.ValidationError("vary", "must map one or two parameters to their values, e.g. "
+                                        "{'cloud_cover': [5, 10, 20, 40]}", vary)
+    for name, values in vary.items():
+        if name not in VARIABLE:
+            raise E.ValidationError("vary", f"can vary {', '.join(VARIABLE)}", name)
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
+            raise E.ValidationError(f"vary.{name}", "must be a non-empty list of values", values)
+    names = list(vary)
+    return [dict(zip(names, combo)) for combo in itertools.product(*(vary[n] for n in names))]
+
+
+async def asweep(
+    aoi: Any,
+    vary: Mapping[str, Sequence[Any]],
+    request: m.TaskingRequest | Mapping[str, Any] | None = None,
+    providers: Sequence[Any] | str = DEFAULT_PROVIDERS,
+    sensors: Mapping[str, str] | Sequence[str] | str | None = None,
+    rates: Mapping[str, float] | None = None,
+    currency: str | None = None,
+    client_options: Mapping[str, Any] | None = None,
+    **params: Any,
+) -> PriceFrame:
+    """The coroutine behind :func:`sweep`."""
+    from pixorder.aoi import as_aoi
+    from pixorder.explore.frames import PriceFrame
+    from pixorder.explore.needs import choose
+
+    combos = _combinations(vary)
+    shape = as_aoi(aoi)
+    template = request_template(request, params)
+    if rates is not None and not currency:
+        raise E.ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
+    scaled = {v: _scaled(shape, v) for v in vary.get("area_km2", [])}
+    clients = [_client_for(p, client_options or {}) for p in provider_list(providers)]
+
+    async def plan(client: Any) -> list[Job]:
+        fields, _ = await window_for(client, template)
+        if sensors is None or isinstance(sensors, Mapping):
+            sensor = (sensors or {}).get(client.provider)
+            chosen: list[Any] = [m.Sensor(provider=client.provider, id=sensor) if sensor else None]
+        else:
+            chosen = list(choose(await client.sensors(), sensors, None))
+        jobs = []
+        for combo in combos:
+            values = dict(fields)
+            values.update({k: v for k, v in combo.items() if k not in SPECIAL})
+            if "window_days" in combo:
+                start = m.TaskingRequest(aoi=shape, **values).start
+                values["end"] = start + timedelta(days=float(combo["window_days"]))
+            if "occurrences" in combo and values.get("recurrence") in (None, "ONCE", m.Recurrence.ONCE):
+                values["recurrence"] = "MONTHLY"  # occurrences only mean something on a recurrence
+            area = scaled[combo["area_km2"]] if "area_km2" in combo else shape
+            tags = {(f"target_{k}" if k == "area_km2" else k): v for k, v in combo.items()}
+            for sensor in chosen:
+                request = m.TaskingRequest(aoi=area, sensor=sensor.id if sensor else None, **values)
+                jobs.append(Job(client, request, tags, sensor if sensor is not None and sensor.raw else None))
+        return jobs
+
+    try:
+        planned = await asyncio.gather(*(plan(c) for c, _ in clients))
+        jobs = [job for group in planned for job in group]
+        quotes = await price_jobs(jobs)
+    finally:
+        for client, owned in clients:
+            if owned:
+                await client.aclose()
+    frame = jobs_frame(jobs, quotes)
+    if rates is not None:
+        frame = _convert(frame, rates, currency)
+    keys = [f"target_{k}" if k == "area_km2" else k for k in vary]
+    frame = PriceFrame(frame.sort_values(["provider", "sensor", *keys], kind="stable").reset_index(drop=True))
+    frame.attrs["pixorder"] = provenance("sweep", [c for c, _ in clients], vary={k: list(map(str, v))
+                                         for k, v in vary.items()}, request={k: str(v) for k, v in template.items()},
+                                         currency=currency)
+    return frame
+
+
+def sweep(
+    aoi: Any,
+    vary: Mapping[str, Sequence[Any]],
+    request: m.TaskingRequest | Mapping[str, Any] | None = None,
+    providers: Sequence[Any] | str = DEFAULT_PROVIDERS,
+    sensors: Mapping[str, str] | Sequence[str] | str | None = None,
+    rates: Mapping[str, float] | None = None,
+    currency: str | None = None,
+    client_options: Mapping[str, Any] | None = None,
+    **params: Any,
+) -> PriceFrame:
+    """How the price moves with one or two request parameters, for each provider and sensor.
+
+    Args:
+        aoi: anything ``pixorder.AOI`` accepts.
+        vary: one or two of ``cloud_cover`` (%), ``off_nadir`` (degrees), ``elevation_min``
+            (degrees), ``delivery_speed`` ("STANDARD", "EXPEDITED"), ``recurrence`` ("MONTHLY", …),
+            ``occurrences`` (on a MONTHLY recurrence unless one is given), ``window_days`` (window
+            length from the start) and ``area_km2`` (the AOI scaled about its centroid), each to a
+            list of values: ``{"cloud_cover": [5, 10, 20, 40], "off_nadir": [10, 20, 30]}``.
+        request, providers, sensors, rates, currency, client_options, **params: as for
+            ``pixorder.compare`` (without ``start``/``end`` the default window is used).
+
+    Returns:
+        A tidy ``PriceFrame`` (a GeoDataFrame): one row per combination × provider × sensor, with a
+        column per varied parameter (``target_area_km2`` for ``area_km2``), ``amount``, ``unit``,
+        ``amount_<currency>`` with rates, and ``error``. ``.plot()`` draws price against the first
+        parameter, one line per provider and sensor (facets for the second).
+
+    Raises:
+        pixorder.ValidationError: an unknown parameter, an empty or bad list of values, or a bad
+            request field, before any network call.
+
+    >>> frame = pixorder.sweep(aoi, vary={"cloud_cover": [5, 10, 20, 40]})        # doctest: +SKIP
+    >>> frame.plot()                                                              # doctest: +SKIP
+    """
+    return run_sync(asweep(aoi, vary, request, providers, sensors, rates, currency, client_options, **params))

@@ -1,0 +1,114 @@
+"""Dispatch onto the kernel's thread: widgets change only there (see docs/architecture.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger("pixorder.widgets")
+
+__all__ = ["Dispatcher"]
+
+
+def _runs_on_this_loop(futures: Any) -> bool:
+    """True when one of ``futures`` is an AsyncClient call on the loop running in this thread.
+
+    Such a call can only progress while that loop runs: a blocking wait for it would never end.
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return any(getattr(f, "pixorder_loop", None) is loop for f in futures if f is not None)
+
+
+class Dispatcher:
+    """Runs widget updates on the thread that made the widget: the kernel's own, in a notebook.
+
+    ipywidgets are not thread-safe: a trait set from a worker thread sends its comm message while
+    the kernel may be answering the page's request for every widget's state, and Voila (which
+    connects the page after the notebook ran) then loses that widget's updates for good. So answers
+    from pixorder's loop thread and timer threads are queued and run by the kernel's event loop.
+    Outside a running loop (scripts, tests) there is no such thread and callbacks run at once.
+
+    ``wait_for(event)`` blocks like ``event.wait`` but, on the owner thread, runs the queued
+    callbacks itself meanwhile: a cell may call ``preview.wait()`` while it holds the kernel's loop.
+    """
+
+    def __init__(self) -> None:
+        try:
+            self._loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            self._loop = None
+        self._owner = threading.get_ident()
+        self._queue: collections.deque[Callable[[], None]] = collections.deque()
+
+    @property
+    def deferred(self) -> bool:
+        """True when callbacks from other threads are queued for the owner's event loop."""
+        return self._loop is not None
+
+    def call(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` on the owner thread (now, when already there or when there is no loop)."""
+        if self._loop is None or threading.get_ident() == self._owner:
+            callback()
+            return
+        self._queue.append(callback)
+        try:
+            self._loop.call_soon_threadsafe(self.drain)
+        except RuntimeError:  # the loop is closed (kernel shutting down): run it here, not never
+            self.drain()
+
+    def drain(self) -> None:
+        """Run every queued callback, in order."""
+        while True:
+            try:
+                callback = self._queue.popleft()
+            except IndexError:
+                return
+            try:
+                callback()
+            except Exception:
+                log.exception("widget callback failed")
+
+    def wait_for(self, done: Callable[[], bool], timeout: float, widget: str = "the widget",
+                 waiting_on: Callable[[], Any] = tuple) -> bool:
+        """Block until ``done()`` or ``timeout``; on the owner thread, run queued callbacks meanwhile.
+
+        Raises :class:`~pixorder.errors.WaitWouldBlock` at once when one of the futures
+        ``waiting_on()`` returns runs on the event loop it would block (an ``AsyncClient`` inside a
+        notebook): use :meth:`wait_for_async` there.
+        """
+        deadline = time.monotonic() + timeout
+        on_owner = self._loop is not None and threading.get_ident() == self._owner
+        while True:
+            if on_owner:
+                self.drain()
+            if done():
+                return True
+            if _runs_on_this_loop(waiting_on()):
+                from pixorder.errors import WaitWouldBlock
+
+                raise WaitWouldBlock(widget)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(left, 0.005 if on_owner else 0.001))
+
+    async def wait_for_async(self, done: Callable[[], bool], timeout: float) -> bool:
+        """``wait_for`` for a coroutine: the event loop keeps running (and answering) while it waits."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if threading.get_ident() == self._owner:
+                self.drain()
+            if done():
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            await asyncio.sleep(min(left, 0.005))

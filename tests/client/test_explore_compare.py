@@ -1,0 +1,79 @@
+"""compare() that explores: a default window, providers as a string, every sensor, needs and ranking."""
+
+from datetime import datetime, timedelta, timezone
+
+import geopandas as gpd
+import pytest
+import shapely
+
+import pixorder
+from pixorder import errors as E
+from tests.client.conftest import FIELD
+
+RATES = {"USD": 1.0, "AUD": 0.66, "SQKM": 4.0}
+
+
+def test_compare_with_only_an_aoi_uses_a_stated_default_window(sandbox):
+    frame = pixorder.compare(FIELD)
+    assert sorted(frame["provider"].astype(str)) == ["geopera", "pixxel", "planet"]
+    assert frame["error"].isna().all(), list(frame["error"])
+    assert (frame["amount"] > 0).all()
+    info = frame.attrs["pixorder"]
+    assert "30 days from each provider's minimum lead time" in info["default_window"]
+    assert info["sources"] == {"pixxel": "sandbox", "planet": "sandbox", "geopera": "sandbox"}
+    now = datetime.now(timezone.utc)
+    assert (frame["window_start"] >= now + timedelta(hours=24)).all()
+    assert ((frame["window_end"] - frame["window_start"]) == timedelta(days=30)).all()
+
+
+def test_providers_as_a_comma_separated_string():
+    frame = pixorder.compare(FIELD, providers="planet, geopera")
+    assert sorted(frame["provider"].astype(str)) == ["geopera", "planet"]
+    assert len(pixorder.compare(FIELD, providers="planet")) == 1
+    with pytest.raises(E.ValidationError, match="providers"):
+        pixorder.compare(FIELD, providers="planet,nasa")
+
+
+def test_every_sensor_of_every_provider(sandbox):
+    counts = {p: len(pixorder.connect("sandbox", api=p).sensors()) for p in ("pixxel", "planet", "geopera")}
+    frame = pixorder.compare(FIELD, sensors="all")
+    assert frame.groupby("provider", observed=True).size().to_dict() == counts
+    assert frame["sensor"].is_unique
+    pneo = frame[frame["sensor"] == "pneo-30cm"].iloc[0]
+    assert pneo["resolution_m"] == 0.3 and "NIR" in pneo["bands"] and pneo["product_type"] == "optical"
+    vnir = frame[frame["sensor_name"] == "VNIR"].iloc[0]
+    assert vnir["resolution_m"] == 5.0 and vnir["n_bands"] == 150 and vnir["product_type"] == "hyperspectral"
+    assert "SWIR" not in vnir["bands"] and "NIR" in vnir["bands"]
+    ok = frame[frame["error"].isna()]
+    assert len(ok) >= len(frame) - 1 and (ok["amount"] > 0).all()  # Assured Tasking needs an imaging window
+
+
+def test_needs_keep_qualifying_sensors_cheapest_first(sandbox):
+    frame = pixorder.compare(FIELD, needs={"max_gsd_m": 1.0, "bands": ["NIR"]}, rates=RATES, currency="USD")
+    assert len(frame) > 0 and (frame["resolution_m"] <= 1.0).all()
+    assert frame["bands"].str.contains("NIR").all()
+    assert "pixxel" not in set(frame["provider"].astype(str))  # 5 m hyperspectral does not qualify
+    priced = frame[frame["rank"].notna()]
+    assert list(priced["rank"]) == sorted(priced["rank"])
+    assert priced["amount_usd"].is_monotonic_increasing
+    assert priced["rank"].iloc[0] == 1
+    hyper = pixorder.compare(FIELD, needs={"hyperspectral": True, "bands": ["SWIR"]})
+    assert set(hyper["provider"].astype(str)) == {"pixxel"}
+    assert set(hyper["sensor_name"]) == {"SWIR", "VSWIR"}
+    assert hyper.attrs["pixorder"]["needs"] == "bands SWIR, hyperspectral"
+    with pytest.raises(E.ValidationError, match="bands"):
+        pixorder.compare(FIELD, needs={"bands": ["thermal"]})
+
+
+def test_frame_rows_in_any_crs_keep_their_ids():
+    fields = gpd.GeoDataFrame({"name": ["north", "south"]}, index=["f1", "f2"],
+                              geometry=[shapely.geometry.shape(FIELD),
+                                        shapely.affinity.translate(shapely.geometry.shape(FIELD), 0, -1)],
+                              crs=4326)
+    in_metres = fields.to_crs(3857)
+    frame = pixorder.compare(in_metres, providers="geopera")
+    assert list(frame["aoi_id"]) == ["f1", "f2"]
+    assert frame["area_km2"].tolist() == pytest.approx([pixorder.AOI(FIELD).area_km2,
+                                                         pixorder.AOI(fields.geometry.iloc[1]).area_km2], rel=1e-6)
+    series = pixorder.compare(in_metres.geometry, providers="planet")
+    assert list(series["aoi_id"]) == ["f1", "f2"] and series["error"].isna().all()

@@ -1,0 +1,131 @@
+"""sweep(), budget() and prices kept on disk: checked against the sandbox's price book and its quotes."""
+
+import math
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+
+import pixorder
+from pixorder import errors as E
+from pixorder.explore.budget import schedule
+from pixorder.sandbox import price_book as book
+from tests.client.conftest import END, FIELD, START
+
+CLOUDS = [5, 10, 20, 40]
+
+
+def _clients(sandbox, names=("pixxel", "planet", "geopera")):
+    return [pixorder.connect("sandbox", api=p, base_url=sandbox.url, progress=False) for p in names]
+
+
+def test_sweep_over_cloud_cover_follows_each_price_book(sandbox):
+    clients = _clients(sandbox)
+    for c in clients:
+        c.sensors()
+    before = {c.provider: c.transport.stats.requests for c in clients}
+    frame = pixorder.sweep(FIELD, vary={"cloud_cover": CLOUDS}, start=START, end=END, providers=clients)
+    calls = {c.provider: c.transport.stats.requests - before[c.provider] for c in clients}
+    assert calls == {"pixxel": 1, "planet": 1, "geopera": 1}  # one bulk call per provider and sensor
+    assert len(frame) == 12 and frame["error"].isna().all()
+    area = pixorder.AOI(FIELD).area_km2
+    geopera_sensor = frame.loc[frame["provider"] == "geopera", "sensor"].iloc[0]
+    for cloud in CLOUDS:
+        row = frame[frame["cloud_cover"] == cloud].astype({"provider": str}).set_index("provider")
+        pixxel = book.pixxel_quote(area, "VNIR", cloud_cover=cloud, off_nadir=30)["final_amount"]
+        planet = book.planet_pricing(area, book.planet_multipliers())["estimated_quota_cost"]
+        geopera = book.geopera_quote(geopera_sensor, area, max_cloud=cloud)["aud"]
+        assert row.loc["pixxel", "amount"] == pytest.approx(pixxel)
+        assert row.loc["planet", "amount"] == pytest.approx(planet)
+        assert row.loc["geopera", "amount"] == pytest.approx(geopera)
+    # the tight-cloud uplift shows at 5 and 10 %, not above
+    pix = frame[frame["provider"] == "pixxel"].set_index("cloud_cover")["amount"]
+    assert pix[5] == pix[10] > pix[20] == pix[40]
+    assert frame.attrs["pixorder"]["kind"] == "sweep"
+    figure = frame.plot()
+    assert len(figure.data) == 3 and list(figure.data[0].x) == CLOUDS
+    for c in clients:
+        c.close()
+
+
+def test_sweep_two_parameters_and_area(sandbox):
+    clients = _clients(sandbox, ("pixxel", "geopera"))
+    frame = pixorder.sweep(FIELD, vary={"cloud_cover": [5, 30], "delivery_speed": ["STANDARD", "EXPEDITED"]},
+                           start=START, end=END, providers=clients)
+    assert len(frame) == 8
+    pix = frame[frame["provider"] == "pixxel"].set_index(["cloud_cover", "delivery_speed"])["amount"]
+    assert pix[(30, "EXPEDITED")] == pytest.approx(1000 * 1.2) and pix[(5, "EXPEDITED")] == pytest.approx(1000 * 1.35)
+    sized = pixorder.sweep(FIELD, vary={"area_km2": [50, 200, 800]}, start=START, end=END, providers=clients[:1])
+    assert sized["area_km2"].tolist() == pytest.approx([50, 200, 800], rel=0.01)
+    assert sized["amount"].tolist() == [book.pixxel_quote(a, off_nadir=30)["final_amount"] for a in sized["area_km2"]]
+    with pytest.raises(E.ValidationError, match="vary"):
+        pixorder.sweep(FIELD, vary={"colour": [1, 2]})
+    with pytest.raises(E.ValidationError, match="vary"):
+        pixorder.sweep(FIELD, vary={"cloud_cover": [1], "off_nadir": [1], "delivery_speed": ["STANDARD"]})
+    for c in clients:
+        c.close()
+
+
+def test_a_twelve_month_budget_is_the_sum_of_the_monthly_quotes(sandbox):
+    clients = _clients(sandbox, ("pixxel", "geopera"))
+    fields = [FIELD, {"type": "Polygon", "coordinates": [[[11.0, 50.0], [11.3, 50.0], [11.3, 50.2], [11.0, 50.2],
+                                                          [11.0, 50.0]]]}]
+    frame = pixorder.budget(fields, "monthly", months=12, start=START, providers=clients,
+                            rates={"USD": 1.0, "AUD": 0.66}, currency="USD")
+    assert frame.groupby("provider").size().to_dict() == {"geopera": 12, "pixxel": 12}
+    assert (frame["acquisitions"] == 2).all() and frame["error"].isna().all()
+    dates = schedule("monthly", pd.Timestamp(START).to_pydatetime(), 12)
+    for client in clients:
+        monthly = []
+        for date in dates:
+            quotes = client.pricing.estimate([pixorder.TaskingRequest(aoi=f, start=date, end=date + timedelta(days=30))
+                                              for f in fields])
+            monthly.append(sum(q.amount for q in quotes))
+        rows = frame[frame["provider"] == client.provider]
+        assert rows["amount"].tolist() == pytest.approx(monthly)
+        assert rows["cumulative_amount"].iloc[-1] == pytest.approx(sum(monthly))
+        assert rows["month"].dt.month.tolist() == [d.month for d in dates]
+    usd = frame[frame["provider"] == "geopera"]
+    assert usd["cumulative_amount_usd"].iloc[-1] == pytest.approx(usd["cumulative_amount"].iloc[-1] * 0.66)
+    quarterly = pixorder.budget(fields, "quarterly", months=12, start=START, providers=clients)
+    assert quarterly.groupby("provider").size().to_dict() == {"geopera": 4, "pixxel": 4}
+    weekly = pixorder.budget(fields, "FREQ=WEEKLY;INTERVAL=2", months=2, start=START, providers=clients)
+    pixxel = weekly[weekly["provider"] == "pixxel"]
+    assert len(pixxel) == 1 and "cannot order the recurrence" in pixxel["error"].iloc[0]
+    figure = frame.plot()
+    assert {t.name for t in figure.data} >= {"pixxel monthly", "pixxel cumulative"}
+    with pytest.raises(E.ValidationError, match="recurrence"):
+        pixorder.budget(fields, "fortnightly-ish")
+    for c in clients:
+        c.close()
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".gpkg", ".csv"])
+def test_exported_frames_read_back_equal_with_their_provenance(sandbox, tmp_path, suffix):
+    frames = {
+        "compare": pixorder.compare([FIELD], start=START, end=END, sensors="all", providers="pixxel,geopera",
+                                    rates={"USD": 1, "AUD": 0.66}, currency="USD"),
+        "sweep": pixorder.sweep(FIELD, vary={"cloud_cover": [5, 20]}, start=START, end=END, providers="geopera"),
+        "budget": pixorder.budget(FIELD, "quarterly", months=6, start=START, providers="pixxel"),
+    }
+    for kind, frame in frames.items():
+        path = tmp_path / f"{kind}{suffix}"
+        frame.to_file(path)
+        back = pixorder.read_prices(path)
+        assert back.attrs["pixorder"] == frame.attrs["pixorder"]
+        assert back.attrs["pixorder"]["kind"] == kind and back.attrs["pixorder"]["sources"]
+        assert back.crs.to_epsg() == 4326 and type(back).__name__ == "PriceFrame"
+        assert list(back.columns) == list(frame.columns)
+        assert back.dtypes.astype(str).to_dict() == frame.dtypes.astype(str).to_dict()
+        pd.testing.assert_frame_equal(pd.DataFrame(back.drop(columns="geometry")),
+                                      pd.DataFrame(frame.drop(columns="geometry")), check_exact=False)
+        assert back.geometry.geom_equals_exact(frame.geometry, tolerance=1e-9).all()
+    with pytest.raises(E.ValidationError, match="path"):
+        frames["sweep"].to_file(tmp_path / "prices.xlsx")
+
+
+def test_schedule_counts():
+    start = pd.Timestamp(START).to_pydatetime()
+    assert len(schedule("monthly", start, 12)) == 12
+    assert len(schedule("bimonthly", start, 12)) == 6
+    assert math.isclose(len(schedule("FREQ=DAILY;INTERVAL=7", start, 1)), 5, abs_tol=1)
