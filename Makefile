@@ -21,6 +21,7 @@ test: lint browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests (exit 5)"; exit 1; fi; exit $$rc
 
+# JupyterLab on copies of the notebooks in .demo/ (git-ignored): autosave never touches the checkout.
 demo: $(STAMP)
 	$(BIN)/python -m pixorder.demo
 

@@ -54,13 +54,13 @@ SCHEMAS: dict[str, Schema] = {
     "orders": _s(
         "orders",
         "provider:provider id:str name:str status:cat=OrderStatus provider_status:str payment_status:str "
-        "order_type:cat=ItemType amount:float unit:str area_km2:float start:dt end:dt created_at:dt "
+        "order_type:cat=ItemType amount:float unit:str area_km2:float billed_area_km2:float start:dt end:dt created_at:dt "
         "updated_at:dt reference:str n_items:int dry_run:bool",
     ),
     "order_items": _s(
         "order_items",
         "provider:provider id:str order_id:str name:str type:cat=ItemType status:cat=OrderStatus "
-        "payment_status:str area_km2:float base_amount:float amount:float unit:str tokens_used:float "
+        "payment_status:str area_km2:float billed_area_km2:float base_amount:float amount:float unit:str tokens_used:float "
         "cloud_cover:float off_nadir:float delivery_speed:cat=DeliverySpeed feasibility:cat=FeasibilityStatus "
         "image_type:str recurrence:cat=Recurrence occurrences:int start:dt end:dt created_at:dt updated_at:dt "
         "n_tasks:int",

@@ -38,6 +38,7 @@ __all__ = [
     "TaskingRequest",
     "Uplift",
     "UTCDateTime",
+    "drawn_area_km2",
     "elevation_to_off_nadir",
     "off_nadir_to_elevation",
     "parse_datetime",
@@ -287,6 +288,91 @@ def elevation_to_off_nadir(elevation_deg: float, orbit_km: float = DEFAULT_ORBIT
     return math.degrees(math.asin(ratio))
 
 
+# ------------------------------------------------------------------------------------- areas, reprs
+_DRAWN = ("the AOI's area as drawn, km²: pixorder's geodesic measure on WGS84, not rounded "
+          "(what AOI.area_km2 says)")
+_BILLED = ("the area the provider bills, km², counted and rounded its way: Pixxel whole km² rounded up, at "
+           "least 100 km² per item (per scene for archive); Planet its own measure to 0.001 km², at least "
+           "25 km²; Geopera 0.001 km², at least the sensor's minimum (per capture for archive)")
+
+
+def drawn_area_km2(geometry: Any) -> float | None:
+    """The area (km²) of a GeoJSON geometry as ``AOI.area_km2`` measures it; parts that overlap count once.
+
+    None when there is no geometry or it is not an area pixorder can measure.
+
+    >>> round(drawn_area_km2({"type": "Point", "coordinates": [10.0, 50.0]}), 1)   # a point's 5×5 km square
+    25.0
+    """
+    if not geometry:
+        return None
+    try:
+        import shapely
+        import shapely.geometry
+
+        from pixorder.aoi import AOI
+
+        shape = shapely.geometry.shape(geometry)
+        if shape.geom_type == "MultiPolygon":  # scenes' clips or repeated captures of one AOI: count once
+            shape = shapely.union_all([shapely.make_valid(part) for part in shape.geoms])
+        return float(AOI(shape).area_km2)
+    except Exception:  # a geometry a provider sent that pixorder cannot measure: no number, not a crash
+        return None
+
+
+def _money(amount: float | None, unit: str | None) -> str:
+    if amount is None:
+        return "—"
+    return f"{amount:,.2f} {unit}" if unit else f"{amount:,.2f}"
+
+
+def _areas(drawn: float | None, billed: float | None) -> list[str]:
+    return [f"area={drawn:,.2f} km²" if drawn is not None else "",
+            f"billed={billed:,.3f}".rstrip("0").rstrip(".") + " km²" if billed is not None else ""]
+
+
+def _statuses(status: Any, payment: str | None) -> list[str]:
+    return [f"status={status}" if status is not None else "", f"payment={payment}" if payment else ""]
+
+
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d") if moment is not None else "…"
+
+
+def geometry_summary(geometry: Any) -> str:
+    """``"Polygon, 5 vertices, bbox 10.000,50.000 → 10.100,50.100"``: a geometry in one short line."""
+    if not isinstance(geometry, dict):
+        return ""
+    points: list[tuple[float, float]] = []
+
+    def walk(coords: Any) -> None:
+        if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
+            points.append((float(coords[0]), float(coords[1])))
+        elif isinstance(coords, (list, tuple)):
+            for c in coords:
+                walk(c)
+
+    walk(geometry.get("coordinates"))
+    if not points:
+        return str(geometry.get("type", "geometry"))
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return (f"{geometry.get('type')}, {_count(len(points), 'vertex', 'vertices')}, "
+            f"bbox {min(xs):.3f},{min(ys):.3f} → {max(xs):.3f},{max(ys):.3f}")
+
+
+def _compact(kind: str, parts: Sequence[str], geometry: Any) -> str:
+    """``<Kind a b c geometry=…>``: one line with what a user checks; ``raw`` and nested rows left out."""
+    text = " ".join(p for p in parts if p)
+    summary = geometry_summary(geometry)
+    if summary:
+        text += f" geometry=({summary})"
+    return f"<{kind} {text}>"
+
+
 # ---------------------------------------------------------------------------------------- base models
 class _Translated(BaseModel):
     """Refuses bad values with pixorder's ValidationError naming the field, never pydantic's own."""
@@ -521,8 +607,8 @@ class Quote(_Result):
     """A price for one request at one provider, or the error that prevented it."""
 
     sensor: str | None = None
-    area_km2: float | None = None
-    billed_area_km2: float | None = None
+    area_km2: float | None = Field(None, description=_DRAWN)
+    billed_area_km2: float | None = Field(None, description=_BILLED)
     base_amount: float | None = None
     amount: float | None = None
     unit: str | None = Field(None, description="currency or quota unit the amounts are in")
@@ -544,9 +630,27 @@ class Quote(_Result):
 
     @property
     def amount_per_km2(self) -> float | None:
-        if self.amount is None or not self.area_km2:
+        """The price of one billed km²: ``amount / billed_area_km2`` (the drawn area when nothing is billed).
+
+        So ``amount_per_km2 × billed_area_km2 == amount``, uplifts and recurrences included.
+        """
+        area = self.billed_area_km2 or self.area_km2
+        if self.amount is None or not area:
             return None
-        return self.amount / self.area_km2
+        return self.amount / area
+
+    def __repr__(self) -> str:
+        if self.error:
+            return f"<Quote {self.provider} error={self.error!r}>"
+        parts = [self.provider, self.sensor or "", f"amount={_money(self.amount, self.unit)}",
+                 *_areas(self.area_km2, self.billed_area_km2)]
+        if self.amount_per_km2 is not None:
+            parts.append(f"per_km2={_money(self.amount_per_km2, self.unit)}")
+        if self.uplifts:
+            parts.append(f"uplifts={', '.join(u.name for u in self.uplifts)}")
+        if self.feasibility is not None:
+            parts.append(f"feasibility={self.feasibility}")
+        return _compact("Quote", parts, self.geometry)
 
     def _repr_html_(self) -> str:
         from pixorder.frames import quotes_frame
@@ -569,6 +673,12 @@ class Task(_Result):
     created_at: UTCDateTime = None
     updated_at: UTCDateTime = None
 
+    def __repr__(self) -> str:
+        window = f"{_day(self.start)} → {_day(self.end)}" if self.start or self.end else ""
+        return _compact("Task", [self.provider, repr(self.id), f"item={self.order_item_id}" if self.order_item_id else "",
+                                 str(self.type or ""), f"status={self.status}" if self.status else "",
+                                 f"delivery={self.delivery_status}" if self.delivery_status else "", window], None)
+
 
 class OrderItem(_Result):
     """One line of an order: a tasking request or archive scenes, with its own status and price."""
@@ -577,9 +687,10 @@ class OrderItem(_Result):
     order_id: str | None = None
     name: str | None = None
     type: ItemType | None = None
-    status: OrderStatus | None = None
-    payment_status: str | None = None
-    area_km2: float | None = None
+    status: OrderStatus | None = Field(None, description="life-cycle status (DRAFT, ACTIVE, FULFILLED, ...)")
+    payment_status: str | None = Field(None, description="payment status, a separate thing (Pixxel: PAID, ...)")
+    area_km2: float | None = Field(None, description=_DRAWN)
+    billed_area_km2: float | None = Field(None, description=_BILLED)
     base_amount: float | None = None
     amount: float | None = None
     unit: str | None = None
@@ -599,6 +710,13 @@ class OrderItem(_Result):
     geometry: dict[str, Any] | None = None
     tasks: list[Task] = Field(default_factory=list)
 
+    def __repr__(self) -> str:
+        return _compact("OrderItem", [
+            self.provider, repr(self.id), str(self.type or ""), *_statuses(self.status, self.payment_status),
+            f"amount={_money(self.amount, self.unit)}", *_areas(self.area_km2, self.billed_area_km2),
+            _count(len(self.tasks), "task"),
+        ], self.geometry)
+
 
 class Order(_Result):
     """An order as the provider holds it; ``items`` for providers that split orders into items.
@@ -611,13 +729,14 @@ class Order(_Result):
 
     id: str | None
     name: str | None = None
-    status: OrderStatus | None = None
-    provider_status: str | None = Field(None, description="the status word the provider used")
-    payment_status: str | None = None
+    status: OrderStatus | None = Field(None, description="life-cycle status, in one vocabulary for every provider")
+    provider_status: str | None = Field(None, description="the life-cycle status word the provider used")
+    payment_status: str | None = Field(None, description="payment status, a separate thing (Pixxel: PAID, ...)")
     order_type: ItemType | None = None
     amount: float | None = None
     unit: str | None = None
-    area_km2: float | None = None
+    area_km2: float | None = Field(None, description=_DRAWN)
+    billed_area_km2: float | None = Field(None, description=_BILLED)
     start: UTCDateTime = None
     end: UTCDateTime = None
     created_at: UTCDateTime = None
@@ -637,6 +756,13 @@ class Order(_Result):
     def ok(self) -> bool:
         """True for an order the provider holds (not an error row of a batch)."""
         return self.error is None and self.id is not None
+
+    def __repr__(self) -> str:
+        return _compact("Order", [
+            self.provider, repr(self.id), "dry run" if self.dry_run else "", str(self.order_type or ""),
+            *_statuses(self.status, self.payment_status), f"amount={_money(self.amount, self.unit)}",
+            *_areas(self.area_km2, self.billed_area_km2), _count(len(self.items), "item") if self.items else "",
+        ], self.geometry)
 
     def _repr_html_(self) -> str:
         from pixorder.frames import orders_frame

@@ -28,7 +28,10 @@ def test_pixxel_order_examples_parse_with_raw_kept(name):
     assert order.created_at.isoformat() == "2020-01-01T00:00:00+00:00"
     (item,) = order.items
     assert item.raw == payload["order_items"][0]
-    assert item.area_km2 == 1000 and item.base_amount == 10000 and item.amount == 12000
+    # Pixxel's "area" is its own count of the AOI (whole km²): billed as it is (≥ 100 km²); the example's
+    # geometry is a placeholder, so there is no drawn area to show.
+    assert item.billed_area_km2 == 1000 and item.area_km2 is None
+    assert item.base_amount == 10000 and item.amount == 12000
     assert item.feasibility is m.FeasibilityStatus.FAILED
     assert item.type is m.ItemType.TASKING
     assert item.status is m.OrderStatus.DRAFT
@@ -65,7 +68,8 @@ def test_planet_create_example_parses():
     order = planet.parse_order(payload)
     assert order.raw == payload
     assert order.status is m.OrderStatus.RECEIVED
-    assert order.area_km2 == 25.0
+    assert order.billed_area_km2 == 25.0  # requested_sqkm, Planet's count
+    assert order.area_km2 == pytest.approx(25.0, abs=0.01)  # the 5×5 km square Planet made of the point, as drawn
     assert order.geometry["type"] == "Polygon"
     assert order.start.year == 2020 and order.created_at.tzinfo is not None
     frame = frames.orders_frame([order])
@@ -144,7 +148,7 @@ def test_pixxel_official_order_example_parses_with_nothing_dropped(official):
     assert item.raw == example
     # every documented field has its model counterpart filled in
     assert item.status is m.OrderStatus.DRAFT and item.type is m.ItemType.TASKING
-    assert item.tokens_used == example["tokens_used"] == 100 and item.area_km2 == 1000
+    assert item.tokens_used == example["tokens_used"] == 100 and item.billed_area_km2 == 1000
     assert item.base_amount == 10000 and item.amount == 12000 and item.feasibility is m.FeasibilityStatus.FAILED
     assert item.delivery_speed is m.DeliverySpeed.STANDARD and item.recurrence is m.Recurrence.ONCE
     assert item.cloud_cover == 0 and item.off_nadir == 0 and item.occurrences == 0 and item.image_type == "VNIR"

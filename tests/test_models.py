@@ -137,6 +137,42 @@ def test_page_knows_when_more_remain():
     assert page.has_more and len(page) == 1
 
 
+def _square_order(**extra):
+    ring = [[10.0 + 0.1 * i / 10, 50.0] for i in range(10)] + [[10.1, 50.1], [10.0, 50.1], [10.0, 50.0]]
+    geometry = {"type": "Polygon", "coordinates": [ring]}
+    tasks = [m.Task(provider="pixxel", id=f"t-{i}", status="IN_PROGRESS", start="2027-03-01", end="2027-03-02")
+             for i in range(3)]
+    item = m.OrderItem(provider="pixxel", id="it-1", type="TASKING", status="DRAFT", payment_status="PAID",
+                       amount=1000.0, unit="USD", area_km2=25.0, billed_area_km2=100.0, geometry=geometry, tasks=tasks,
+                       raw={"secret_looking_payload": "x" * 500})
+    return m.Order(provider="pixxel", id="o-1", status="DRAFT", provider_status="DRAFT", payment_status="PAID",
+                   order_type="TASKING", amount=1000.0, unit="USD", area_km2=25.0, billed_area_km2=100.0,
+                   geometry=geometry, items=[item], raw={"order_items": ["x" * 500]}, **extra)
+
+
+def test_order_repr_is_one_short_line_with_what_a_user_checks():
+    order = _square_order()
+    text = repr(order)
+    assert text == ("<Order pixxel 'o-1' TASKING status=DRAFT payment=PAID amount=1,000.00 USD area=25.00 km² "
+                    "billed=100 km² 1 item geometry=(Polygon, 13 vertices, bbox 10.000,50.000 → 10.100,50.100)>")
+    assert "raw" not in text and "it-1" not in text and "[[" not in text  # no payload, items or vertex lists
+    assert len(text) < 200
+
+
+def test_item_task_and_quote_reprs_are_compact():
+    item = _square_order().items[0]
+    assert repr(item).startswith("<OrderItem pixxel 'it-1' TASKING status=DRAFT payment=PAID amount=1,000.00 USD "
+                                 "area=25.00 km² billed=100 km² 3 tasks geometry=(Polygon, 13 vertices")
+    assert "secret_looking_payload" not in repr(item) and "t-0" not in repr(item)
+    assert repr(item.tasks[0]) == "<Task pixxel 't-0' status=IN_PROGRESS 2027-03-01 → 2027-03-02>"
+    quote = m.Quote(provider="geopera", sensor="pneo-30cm", amount=700.0, unit="AUD", area_km2=19.2,
+                    billed_area_km2=25.0, uplifts=[m.Uplift(name="expedited", percentage=20, amount=100.0)],
+                    geometry={"type": "Point", "coordinates": [10.0, 50.0]})
+    assert repr(quote) == ("<Quote geopera pneo-30cm amount=700.00 AUD area=19.20 km² billed=25 km² per_km2=28.00 AUD "
+                           "uplifts=expedited geometry=(Point, 1 vertex, bbox 10.000,50.000 → 10.000,50.000)>")
+    assert repr(m.Quote(provider="planet", error="no price")) == "<Quote planet error='no price'>"
+
+
 # ---------------------------------------------------------------------------------- changing a request
 def _request(**kwargs):
     return m.TaskingRequest(aoi={"type": "Point", "coordinates": [10.0, 50.0]}, start="2027-01-10",

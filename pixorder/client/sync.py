@@ -155,10 +155,50 @@ class Client:
 
 def connect(provider: str = "sandbox", api_key: str | None = None, base_url: str | None = None,
             **options: Any) -> Client:
-    """A synchronous client for ``provider``: "sandbox" (default), "pixxel", "planet" or "geopera".
+    """A synchronous client for one provider's API, or for the embedded sandbox's emulation of it.
 
-    The key comes from ``api_key``, else ``PIXXEL_API_KEY`` / ``PL_API_KEY`` / ``GEOPERA_API_KEY``.
-    ``connect("sandbox", api="planet")`` talks to the embedded sandbox's emulation of that API.
-    Options: ``timeout``, ``retries``, ``backoff``, ``rate_limits``, ``page_size``, ``progress``.
+    Args:
+        provider: ``"sandbox"`` (the default: no key, no network, nothing billed), ``"pixxel"``,
+            ``"planet"`` or ``"geopera"`` for the real APIs.
+        api_key: the provider's key. Without it, the environment variable ``PIXXEL_API_KEY``,
+            ``PL_API_KEY`` or ``GEOPERA_API_KEY``; the sandbox uses its own well-known keys.
+        base_url: another address for the API, e.g. a sandbox served by ``pixorder sandbox serve``
+            (``"http://127.0.0.1:8765"``) or a proxy; the documented API root may be included.
+        **options: keyword options:
+
+            - ``api`` (str): with ``"sandbox"``, which API it speaks: ``"pixxel"`` (default), ``"planet"``
+              or ``"geopera"``.
+            - ``timeout`` (float, seconds, default 30): for each HTTP request.
+            - ``retries`` (int, default 5): attempts for a call that failed in a way worth retrying
+              (connection errors, 429, 5xx); a spending call is never resent blindly.
+            - ``backoff`` (float, seconds, default 0.2): the scale of the waits between attempts
+              (up to ``backoff × 2^attempt``, jittered, at most 8 s); a ``Retry-After`` from the server wins.
+            - ``rate_limits`` (dict, bucket → (calls, seconds)): override the client's pacing, e.g.
+              ``{"default": (10, 1.0)}`` for 10 calls a second; the sandbox is not paced by default.
+            - ``page_size`` (int, rows): rows asked for per page by listings (default: the provider's).
+            - ``progress`` (bool, default True): a progress bar for long listings.
+            - ``reconcile_delay`` / ``reconcile_patience`` (float, seconds, defaults 0.5 / 30): how soon
+              and how long an order whose answer was lost is looked up by its reference before
+              ``AmbiguousSpend`` is raised.
+            - ``workspace_id`` (str, Geopera, default ``"default"``): the workspace orders are placed in.
+            - ``default_sensor`` (str, Geopera): the sensor used when a request names none (default:
+              the catalogue's first).
+
+    Returns:
+        Client: with ``sensors()`` and the facades ``pricing``, ``orders``, ``order_items``, ``tasks``,
+        ``quotations`` and ``feasibility``; use it as a context manager, or ``close()`` it.
+
+    Raises:
+        AuthError: a real provider without a key (names the environment variable to set).
+        ValidationError: an unknown ``provider`` or ``api``.
+
+    Example:
+        >>> import pixorder
+        >>> client = pixorder.connect("sandbox", api="planet")            # doctest: +SKIP
+        >>> quote = client.pricing.estimate(pixorder.TaskingRequest(      # doctest: +SKIP
+        ...     aoi={"type": "Point", "coordinates": [4.35, 50.85]}, start="2027-03-01", end="2027-03-21"))
+        >>> quote.amount, quote.unit, quote.billed_area_km2                 # doctest: +SKIP
+        (25.0, 'SQKM', 25.0)
+        >>> live = pixorder.connect("geopera", workspace_id="ws-1")        # doctest: +SKIP
     """
     return Client(provider, api_key, base_url, **options)

@@ -40,6 +40,24 @@ class Call(Generic[T]):
         return f"{self.method} {self.path}"
 
 
+#: operations a provider's message points to, and the pixorder call that does the same for a user
+PUBLIC_CALLS = {
+    "orders.tasking.sensors": "client.sensors()",  # Geopera: "Unknown sensor 'x'; see orders.tasking.sensors."
+    "GET /v0/bandsets": "client.sensors()",  # Pixxel: "unknown bandset; see GET /v0/bandsets"
+}
+
+
+def public_calls(text: str) -> str:
+    """A provider's message with the operations it names replaced by the pixorder calls a user makes.
+
+    >>> public_calls("Unknown sensor 'pneo-3cm'; see orders.tasking.sensors.")
+    "Unknown sensor 'pneo-3cm'; see client.sensors()."
+    """
+    for internal, public in PUBLIC_CALLS.items():
+        text = text.replace(internal, public)
+    return text
+
+
 @dataclass
 class Job:
     """The state of an asynchronous job a provider runs (Planet's bulk, an imaging-window search).
@@ -81,6 +99,7 @@ def error_from_response(provider: str, status: int, body: Any, headers: Mapping[
     problem+json ``{title, detail}`` and 422 ``{detail: [{loc, msg}]}``.
     """
     code, message = _code_and_message(body)
+    message = public_calls(message)
     if not message:
         message = f"HTTP {status}"
     if status == 404 and url:

@@ -13,7 +13,7 @@ from typing import Any
 from pixorder import models as m
 from pixorder.errors import ValidationError
 from pixorder.providers._wire import array, first, footprint, integer, mapping, number, text
-from pixorder.providers.base import Adapter, Call, Request, error_from_response
+from pixorder.providers.base import Adapter, Call, Request, error_from_response, public_calls
 
 PROVIDER = "geopera"
 BASE_URL = "https://api.geopera.com"
@@ -74,7 +74,7 @@ def parse_estimate(body: Mapping[str, Any], requests: Sequence[Request], first_i
         index = _group_index(error, -1)
         if 0 <= index < len(requests):
             quotes[index] = m.Quote(provider=PROVIDER, raw=dict(error), unit=UNIT, request_index=first_index + index,
-                                    error=str(first(error, "detail", "message", "error", default=error)),
+                                    error=public_calls(str(first(error, "detail", "message", "error", default=error))),
                                     area_km2=float(requests[index].aoi.area_km2),
                                     geometry=dict(requests[index].aoi.__geo_interface__))
     return [quotes.get(i) or m.Quote(provider=PROVIDER, error="no estimate returned", request_index=first_index + i)
@@ -98,15 +98,17 @@ def parse_order(payload: Mapping[str, Any]) -> m.Order:
     reference = next((t for t in tags if t.startswith("pxo-")), None)
     params = mapping(payload.get("params"))
     neutral = "CANCELLED" if sub == "CANCELLED" else status
+    geometry = footprint(first(payload, "featureCollection", "geometry"))
     return m.Order(
         provider=PROVIDER, raw=dict(payload), id=str(first(payload, "id", "orderId", "order_id")),
         name=text(first(payload, "displayName", "display_name", "name")), status=neutral,
         provider_status=f"{status}/{sub}" if sub else status, order_type=text(payload.get("type")),
         amount=number(first(payload, "totalAud", "total_aud", "aud")), unit=UNIT,
-        area_km2=number(first(payload, "areaKm2", "area_km2")),
+        area_km2=m.drawn_area_km2(geometry) if geometry else number(first(payload, "areaKm2", "area_km2")),
+        billed_area_km2=number(first(payload, "billedAreaKm2", "billed_area_km2")),
         start=first(params, "acquisitionStart"), end=first(params, "acquisitionEnd"),
         created_at=first(payload, "createdAt", "created_at"), updated_at=first(payload, "updatedAt", "updated_at"),
-        geometry=footprint(first(payload, "featureCollection", "geometry")), reference=reference,
+        geometry=geometry, reference=reference,
     )
 
 
@@ -203,12 +205,17 @@ class GeoperaAdapter(Adapter):
     def _archive_quotes(self, body: Any, requests: Sequence[Request], first_index: int) -> list[m.Quote]:
         if len(requests) == 1:
             request = requests[0]
+            # Each capture is billed on its own (at least the minimum), so the billed area is the sum
+            # over the groups, while the AOI's area counts once however many captures cover it.
+            groups = [g for g in array(body.get("groups")) if isinstance(g, Mapping)]
+            billed = [number(first(g, "billedAreaKm2", "billed_area_km2")) for g in groups]
             return [m.Quote(provider=PROVIDER, raw=dict(body), unit=UNIT, request_index=first_index,
                             amount=number(first(body, "total_aud", "totalAud")),
                             credits=number(first(body, "total_credits", "totalCredits")),
+                            billed_area_km2=round(sum(billed), 3) if billed and None not in billed else None,  # type: ignore[arg-type]
                             area_km2=float(request.aoi.area_km2), geometry=dict(request.aoi.__geo_interface__),
-                            error="; ".join(str(first(e, "detail", default=e)) for e in array(body.get("errors")))
-                            or None)]
+                            error=public_calls("; ".join(str(first(e, "detail", default=e))
+                                                         for e in array(body.get("errors")))) or None)]
         return parse_estimate(body, requests, first_index)
 
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
@@ -224,7 +231,8 @@ class GeoperaAdapter(Adapter):
                 if quote.error:
                     raise error_from_response(PROVIDER, 422, {"detail": quote.error}, headers)
                 return m.Order(provider=PROVIDER, raw=dict(body), id=f"dry-run-{reference}", name=name,
-                               amount=quote.amount, unit=UNIT, area_km2=quote.area_km2, dry_run=True,
+                               amount=quote.amount, unit=UNIT, area_km2=quote.area_km2,
+                               billed_area_km2=quote.billed_area_km2, dry_run=True,
                                reference=reference, geometry=quote.geometry,
                                order_type=m.ItemType.ARCHIVE if archive else m.ItemType.TASKING)
 

@@ -8,6 +8,7 @@ amounts, item ``geometry`` or only ``images``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,6 +24,8 @@ UNIT = "USD"
 # The official schema requires a usecase and publishes no list of values; "other" says nothing false [I].
 DEFAULT_USECASE = "other"
 RECURRENCES = ("ONCE", "MONTHLY", "BIMONTHLY", "QUARTERLY")  # official clerk.OrderItemRecurrence
+#: Pixxel bills whole km², rounded up, and at least this much per item (per scene for archive items).
+MIN_BILLED_KM2 = 100.0
 
 
 def parse_uplift(payload: Mapping[str, Any]) -> m.Uplift:
@@ -63,7 +66,27 @@ def _item_geometry(payload: Mapping[str, Any]) -> dict[str, Any] | None:
     return geometry
 
 
+def billed_area_km2(payload: Mapping[str, Any]) -> float | None:
+    """What Pixxel bills for one item: whole km² rounded up, at least 100 km² (for archive, per scene).
+
+    Pixxel's ``area`` is its own measure of the AOI in whole km² (``ceil``), before the minimum. An
+    archive item's scenes are billed one by one (the notebook's two scenes of 130 and 14 km² are billed
+    130 + 100 = 230 km²), so their clipped footprints in ``images[]`` are measured each.
+    """
+    area = number(payload.get("area"))
+    if text(payload.get("type")) == "ARCHIVE":
+        scenes = [footprint(i.get("geometry")) for i in array(payload.get("images")) if isinstance(i, Mapping)]
+        measured = [m.drawn_area_km2(g) for g in scenes]
+        if measured and all(a is not None for a in measured):
+            return float(sum(max(math.ceil(round(a, 6)), MIN_BILLED_KM2) for a in measured))  # type: ignore[arg-type]
+        if area is not None:
+            return max(area, MIN_BILLED_KM2 * max(len(scenes), 1))
+        return None
+    return None if area is None else max(float(math.ceil(area)), MIN_BILLED_KM2)
+
+
 def parse_order_item(payload: Mapping[str, Any]) -> m.OrderItem:
+    geometry = _item_geometry(payload)
     return m.OrderItem(
         provider=PROVIDER,
         raw=dict(payload),
@@ -73,7 +96,8 @@ def parse_order_item(payload: Mapping[str, Any]) -> m.OrderItem:
         type=text(payload.get("type")),
         status=text(payload.get("status")),
         payment_status=_first_option(payload.get("payment_status")),
-        area_km2=number(payload.get("area")),
+        area_km2=m.drawn_area_km2(footprint(payload.get("geometry"))),  # the AOI; images[] are scene clips
+        billed_area_km2=billed_area_km2(payload),
         base_amount=number(payload.get("base_amount")),
         amount=number(payload.get("final_amount")),
         unit=UNIT,
@@ -90,7 +114,7 @@ def parse_order_item(payload: Mapping[str, Any]) -> m.OrderItem:
         end=payload.get("end_date"),
         created_at=payload.get("created_at"),
         updated_at=payload.get("updated_at"),
-        geometry=_item_geometry(payload),
+        geometry=geometry,
         tasks=[parse_task(t) for t in array(payload.get("tasks")) if isinstance(t, Mapping)],
     )
 
@@ -114,25 +138,45 @@ def _order_status(items: list[m.OrderItem]) -> m.OrderStatus | None:
     return sorted(statuses, key=str)[0]
 
 
+def _drawn_area(items: list[m.OrderItem]) -> float | None:
+    """The area of the items' AOIs (older pages' item ``geometry``), overlaps once; None when not sent."""
+    aois = [footprint(i.raw.get("geometry")) for i in items]
+    if not aois or any(a is None for a in aois):
+        return None
+    if len(aois) == 1:
+        return items[0].area_km2
+    return m.drawn_area_km2(footprint({"type": "FeatureCollection",
+                                       "features": [{"type": "Feature", "geometry": a} for a in aois]}))
+
+
+def _item_status_words(items: list[m.OrderItem]) -> str | None:
+    words = list(dict.fromkeys(text(i.raw.get("status")) for i in items))
+    words = [w for w in words if w]
+    return "/".join(words) if words else None
+
+
 def parse_order(payload: Mapping[str, Any], *, dry_run: bool = False) -> m.Order:
     items = [parse_order_item(i) for i in array(payload.get("order_items")) if isinstance(i, Mapping)]
     geoms = [i.geometry for i in items if i.geometry]
     geometry = footprint({"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": g} for g in geoms]}) if geoms else None
     kinds = {i.type for i in items if i.type is not None}
-    area = sum(i.area_km2 for i in items if i.area_km2 is not None) if items else None
+    billed = [i.billed_area_km2 for i in items]
+    status = _order_status(items)
     return m.Order(
         provider=PROVIDER,
         raw=dict(payload),
         id=str(payload.get("id")),
         name=items[0].name if len(items) == 1 else text(first(payload, "name")),
-        status=_order_status(items),
-        provider_status=text(payload.get("status")),
-        payment_status=text(payload.get("status")),
+        status=status,
+        # Pixxel's order.status is a payment status (PAID, ...): the life-cycle words are the items'.
+        provider_status=_item_status_words(items),
+        payment_status=_first_option(payload.get("status")),
         order_type=kinds.pop() if len(kinds) == 1 else None,
         amount=number(payload.get("total_amount")),
         unit=UNIT,
-        area_km2=area,
+        area_km2=_drawn_area(items),
+        billed_area_km2=sum(billed) if billed and all(b is not None for b in billed) else None,  # type: ignore[arg-type]
         start=min((i.start for i in items if i.start), default=None),
         end=max((i.end for i in items if i.end), default=None),
         created_at=payload.get("created_at"),
@@ -200,10 +244,9 @@ def quotes_from_dry_run(payload: Mapping[str, Any], requests: Sequence[Request],
             quotes.append(m.Quote(provider=PROVIDER, error="no price returned for this item",
                                   request_index=first_index + offset))
             continue
-        area = item.area_km2
         quotes.append(m.Quote(
             provider=PROVIDER, raw=item.raw, sensor=item.image_type or request.sensor,
-            area_km2=float(request.aoi.area_km2), billed_area_km2=None if area is None else max(area, 100.0),
+            area_km2=float(request.aoi.area_km2), billed_area_km2=item.billed_area_km2,
             base_amount=item.base_amount, amount=item.amount, unit=UNIT, uplifts=item.uplifts,
             tokens=item.tokens_used if item.tokens_used is not None else number(item.raw.get("tokens_used")),
             feasibility=item.feasibility, request_index=first_index + offset,
@@ -308,6 +351,8 @@ class PixxelAdapter(Adapter):
             order = parse_order(b, dry_run=dry_run)
             if order.geometry is None:  # the official items carry no AOI: it is the one sent
                 order.geometry = dict(request.aoi.__geo_interface__)
+            # The area drawn is the request's, as on the quote: the same AOI priced and ordered, one number.
+            order.area_km2 = float(request.aoi.area_km2)
             return order
 
         return Call("POST", "/v0/orders", parse, json=body, spend=not dry_run, expect=(201, 200))
@@ -425,11 +470,13 @@ def order_item_columns(rows: Sequence[Mapping[str, Any]]) -> tuple[dict[str, lis
     def txt(key: str) -> list[Any]:
         return [text(r.get(key)) for r in rows]
 
+    geometries = [_item_geometry_json(r) for r in rows]
     columns = {
         "provider": [PROVIDER] * len(rows), "id": [str(r.get("id")) for r in rows], "order_id": txt("order_id"),
         "name": txt("name"), "type": txt("type"), "status": txt("status"),
         "payment_status": [_first_option(r.get("payment_status")) for r in rows],
-        "area_km2": num("area"), "base_amount": num("base_amount"), "amount": num("final_amount"),
+        "area_km2": [m.drawn_area_km2(footprint(r.get("geometry"))) for r in rows], "billed_area_km2": [billed_area_km2(r) for r in rows],
+        "base_amount": num("base_amount"), "amount": num("final_amount"),
         "unit": [UNIT] * len(rows), "tokens_used": num("tokens_used"), "cloud_cover": num("cloud_cover"),
         "off_nadir": num("off_nadir"), "delivery_speed": txt("delivery_speed"),
         "feasibility": txt("feasibility_status"), "image_type": txt("image_type"), "recurrence": txt("recurrence"),
@@ -438,7 +485,7 @@ def order_item_columns(rows: Sequence[Mapping[str, Any]]) -> tuple[dict[str, lis
         "created_at": [text(v) for v in col("created_at")], "updated_at": [text(v) for v in col("updated_at")],
         "n_tasks": [len(array(r.get("tasks"))) for r in rows],
     }
-    return columns, [_item_geometry_json(r) for r in rows]
+    return columns, geometries
 
 
 def page_rows(body: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], int | None]:

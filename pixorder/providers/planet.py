@@ -21,6 +21,8 @@ REFERENCE_PREFIX = "pxo-"
 def parse_order(payload: Mapping[str, Any]) -> m.Order:
     status = text(payload.get("status"))
     name = text(payload.get("name"))
+    geometry = footprint(payload.get("geometry"))
+    requested = number(payload.get("requested_sqkm"))
     return m.Order(
         provider=PROVIDER,
         raw=dict(payload),
@@ -31,12 +33,14 @@ def parse_order(payload: Mapping[str, Any]) -> m.Order:
         order_type=m.ItemType.TASKING,
         amount=number(payload.get("estimated_quota_cost")),
         unit=UNIT,
-        area_km2=number(payload.get("requested_sqkm")),
+        # requested_sqkm is Planet's own measure of the AOI (0.001 km²); it bills at least 25 km².
+        area_km2=m.drawn_area_km2(geometry),
+        billed_area_km2=None if requested is None else max(requested, 25.0),
         start=payload.get("start_time"),
         end=payload.get("end_time"),
         created_at=payload.get("created_time"),
         updated_at=payload.get("updated_time"),
-        geometry=footprint(payload.get("geometry")),
+        geometry=geometry,
         reference=_reference(name),
     )
 

@@ -35,6 +35,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import shapely
+
 from . import geopera_catalog as catalog
 from . import price_book
 from .geometry import area_km2
@@ -107,12 +109,13 @@ def debit(store: Store, org: str, credits: int, now: datetime, what: str) -> Non
 
 def _order_body(*, order_id: str, org: str, kind: str, name: str, workspace: str, product: str, tags: list[str],
                 feature_collection: dict[str, Any], params: dict[str, Any], aud: float, credits: int,
-                area: float, now: datetime) -> dict[str, Any]:
+                area: float, billed: float, now: datetime) -> dict[str, Any]:
     return {
         "id": order_id, "displayName": name, "workspaceId": workspace, "dataProductId": product, "type": kind,
         "status": "CREATED", "subStatus": None, "createdAt": iso(now), "updatedAt": iso(now), "tags": tags,
         "featureCollection": feature_collection, "params": params, "totalAud": aud, "credits": credits,
-        "reservedCredits": 0, "areaKm2": round(area, 3), "_tags": tag_index(tags),
+        "reservedCredits": 0, "areaKm2": round(area, 3),
+        "billedAreaKm2": round(billed, 3), "_tags": tag_index(tags),
     }
 
 
@@ -123,7 +126,8 @@ def place_tasking(store: Store, org: str, request: catalog.TaskingRequest, *, na
     order_id = new_id()
     body = _order_body(order_id=order_id, org=org, kind="TASKING", name=name, workspace=workspace,
                        product=request.sensor, tags=tags, feature_collection=request.feature_collection,
-                       params=request.params, aud=quote["aud"], credits=quote["credits"], area=request.area_km2, now=now)
+                       params=request.params, aud=quote["aud"], credits=quote["credits"], area=request.area_km2,
+                       billed=quote["billable_km2"], now=now)
     needs_study, reason = catalog.feasibility_required(request.aoi)
     appears = now + UPLOAD_DELAY
     body["_group"] = {"groupId": request.group_id, "sensor": request.sensor, "occurrences": request.occurrences,
@@ -169,11 +173,13 @@ def place_archive(store: Store, org: str, captures: list[dict[str, Any]], *, nam
     order_id = new_id()
     features = [{"type": "Feature", "id": str(c["id"]), "geometry": c["geometry"],
                  "properties": {k: v for k, v in c.items() if k not in ("id", "geometry")}} for c in captures]
-    area = sum(g["areaKm2"] for g in estimate["groups"])
+    # The AOI's area counts each km² once (captures of one place overlap); what is billed is per capture.
+    area = area_km2(shapely.union_all([catalog.parse_aoi(c["geometry"])[0] for c in captures]))
+    billed = sum(g["billedAreaKm2"] for g in estimate["groups"])
     body = _order_body(order_id=order_id, org=org, kind="ARCHIVE", name=name, workspace=workspace, product="archive",
                        tags=tags, feature_collection={"type": "FeatureCollection", "features": features},
                        params={"captureIds": [str(c["id"]) for c in captures]}, aud=estimate["total_aud"],
-                       credits=estimate["total_credits"], area=area, now=now)
+                       credits=estimate["total_credits"], area=area, billed=billed, now=now)
     body.update(status="PLACED", reservedCredits=estimate["total_credits"])
     with store.transaction():
         debit(store, org, estimate["total_credits"], now, "this archive order")
@@ -492,7 +498,7 @@ def seed_orders(store: Store, params: dict[str, Any], now: datetime) -> dict[str
             "type": "ARCHIVE" if archive else "TASKING", "status": status, "subStatus": sub,
             "createdAt": iso(created), "updatedAt": iso(created + timedelta(days=1)), "tags": tags,
             "featureCollection": fc, "params": {}, "totalAud": aud, "credits": catalog.credits_for(aud),
-            "reservedCredits": 0, "areaKm2": 25.0, "_tags": tag_index(tags),
+            "reservedCredits": 0, "areaKm2": 25.0, "billedAreaKm2": 25.0, "_tags": tag_index(tags),
         }
         if status == "FULFILLED":
             body["deliveredAt"] = body["updatedAt"]

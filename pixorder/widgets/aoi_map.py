@@ -392,7 +392,7 @@ def checks_html(aoi: AOI, providers: Sequence[str]) -> str:
             colour = _SEVERITY_STYLE.get(check.severity, "#333")
             rows.append([provider, render.Markup(f"<span style='color:{colour}'>{render.esc(check.severity)}</span>"),
                          check.message])
-    return head + render.table(rows, ["provider", "", "rule"], cls="pixorder-checks")
+    return head + render.table(rows, ["provider", "severity", "rule"], cls="pixorder-checks")
 
 
 def _for_user(exc: BaseException) -> tuple[str, bool]:

@@ -26,12 +26,12 @@ def _per_km2_column(frame: Any, currency: str | None) -> tuple[str, str]:
 
 
 def comparison_html(frame: Any, currency: str | None = None) -> str:
-    """A table (one row per provider) and a bar chart of the amount per km²."""
+    """A table (one row per provider) and a bar chart of the amount per billed km²."""
     column, label = _per_km2_column(frame, currency)
     converted = f"amount_{currency.lower()}" if currency else None
-    header = ["provider", "sensor", "area", "billed area", "amount", "per km²"]
+    header = ["provider", "sensor", "area drawn", "area billed", "amount", "per billed km²"]
     if converted and converted in frame.columns:
-        header += [f"amount ({currency})", f"per km² ({currency})"]
+        header += [f"amount ({currency})", f"per billed km² ({currency})"]
     header += ["feasibility", "error"]
     rows = []
     for _, row in frame.iterrows():
@@ -45,12 +45,12 @@ def comparison_html(frame: Any, currency: str | None = None) -> str:
     labels = [str(p) for p in frame["provider"]]
     values = [None if render.is_missing(v) else float(v) for v in frame[column]]
     if label:
-        title = f"amount per km² ({label})"
+        title = f"amount per billed km² ({label})"
         chart = render.bar_chart_svg(labels, values, unit=label, title=title)
     else:
         # Without rates the units differ (USD, SQKM, AUD): each bar carries its own unit.
         units = [str(u) if not render.is_missing(u) else "" for u in frame["unit"]]
-        title = "amount per km² (each provider's unit; pass rates= and currency= to convert)"
+        title = "amount per billed km² (each provider's unit; pass rates= and currency= to convert)"
         chart = render.bar_chart_svg([f"{p} ({u})" if u else p for p, u in zip(labels, units)], values,
                                      title=title, width=520)
     return render.table(rows, header, cls="pixorder-compare-table") + chart
@@ -60,7 +60,7 @@ class CompareProviders(W.VBox):
     """The same AOI and request priced by several providers at once.
 
     Follows an :class:`AOIMap` and :class:`RequestParameters` (debounced, latest wins, like the
-    pricing preview) and shows a table and a bar chart of the amount per km², in ``currency`` when
+    pricing preview) and shows a table and a bar chart of the amount per billed km², in ``currency`` when
     ``rates`` (unit → value of one unit in ``currency``) are given. ``value`` is the comparison
     GeoDataFrame of :func:`pixorder.compare`.
 

@@ -56,9 +56,12 @@ def _row_label(order: Order) -> str:
 def order_details_html(order: Order) -> str:
     """The order's fields, then its items and their tasks."""
     fields = [["provider", order.provider], ["id", order.id], ["name", order.name],
-              ["status", f"{order.status} ({order.provider_status})" if order.provider_status else order.status],
+              ["status", f"{order.status} ({order.provider_status})"
+               if order.provider_status and order.provider_status != str(order.status) else order.status],
+              ["payment", order.payment_status],
               ["type", order.order_type], ["price", render.fmt_amount(order.amount, order.unit)],
-              ["area", render.fmt_area(order.area_km2)],
+              ["area drawn", render.fmt_area(order.area_km2) if order.area_km2 is not None else None],
+              ["area billed", render.fmt_area(order.billed_area_km2) if order.billed_area_km2 is not None else None],
               ["window", f"{order.start:%Y-%m-%d} → {order.end:%Y-%m-%d}" if order.start and order.end else None],
               ["created", order.created_at], ["reference", order.reference]]
     out = render.table([f for f in fields if f[1] is not None], cls="pixorder-order-details")
@@ -66,10 +69,10 @@ def order_details_html(order: Order) -> str:
         out += render.message(f"{order.provider} orders are not split into items; the status above is the "
                               "order's.", "info")
         return out
-    items = [[i.id, i.name, i.type, i.status, render.fmt_amount(i.amount, i.unit), render.fmt_area(i.area_km2),
-              i.feasibility, len(i.tasks)] for i in order.items]
-    out += "<b>Items</b>" + render.table(items, ["id", "name", "type", "status", "amount", "area", "feasibility",
-                                               "tasks"], cls="pixorder-items")
+    items = [[i.id, i.name, i.type, i.status, i.payment_status, render.fmt_amount(i.amount, i.unit),
+              render.fmt_area(i.billed_area_km2), i.feasibility, len(i.tasks)] for i in order.items]
+    out += "<b>Items</b>" + render.table(items, ["id", "name", "type", "status", "payment", "amount", "area billed",
+                                               "feasibility", "tasks"], cls="pixorder-items")
     tasks = [[t.id, t.order_item_id, t.type, t.status, t.delivery_status, t.start, t.end]
              for i in order.items for t in i.tasks]
     if tasks:
@@ -215,7 +218,7 @@ class OrderBrowser(W.VBox):
                              "<pre style='margin:0;font-size:12px'>"
                              + render.esc(f"{'provider':<8} {'created':<16} {'status':<12} {'type':<9} "
                                           f"{'amount':>18}  name") + "</pre>")
-        self.page_label.value = (f"&nbsp;page {self._page + 1} of {self.n_pages} · {len(self._filtered)} orders"
+        self.page_label.value = (f"&nbsp;page {self._page + 1} of {self.n_pages} · {render.plural(len(self._filtered), 'order')}"
                                  f" (of {len(self._orders)} loaded)&nbsp;")
         self.prev_button.disabled = self._page == 0
         self.next_button.disabled = self._page >= self.n_pages - 1

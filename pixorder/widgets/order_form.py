@@ -19,9 +19,13 @@ __all__ = ["OrderForm"]
 
 
 def _order_summary(order: Order) -> str:
+    """The placed order: its life-cycle status and (Pixxel) payment status apart, drawn and billed areas."""
     rows = [["provider", order.provider], ["order id", order.id], ["name", order.name],
             ["status", str(order.status) if order.status is not None else None],
-            ["price", render.fmt_amount(order.amount, order.unit)], ["area", render.fmt_area(order.area_km2)]]
+            ["payment", order.payment_status],
+            ["price", render.fmt_amount(order.amount, order.unit)],
+            ["area drawn", render.fmt_area(order.area_km2) if order.area_km2 is not None else None],
+            ["area billed", render.fmt_area(order.billed_area_km2) if order.billed_area_km2 is not None else None]]
     return render.table([r for r in rows if r[1] is not None], cls="pixorder-order")
 
 
@@ -133,7 +137,9 @@ class OrderForm(W.VBox):
         self.confirm_text.value = (
             f"<b>Place this order?</b> {render.esc(order.provider)} will charge "
             f"<b class='pixorder-confirm-price'>{render.esc(render.fmt_amount(order.amount, order.unit))}</b> "
-            f"for {render.esc(render.fmt_area(request.aoi.area_km2))} "
+            f"for {render.esc(render.fmt_area(request.aoi.area_km2))} drawn"
+            + (f", billed as {render.esc(render.fmt_area(order.billed_area_km2))}"
+               if order.billed_area_km2 is not None else "") + " "
             f"({render.esc(request.start.date())} → {render.esc(request.end.date())}). This spends money or quota."
         )
         self.confirmation.layout.display = "flex"

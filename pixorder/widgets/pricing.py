@@ -9,7 +9,7 @@ import ipywidgets as W
 import traitlets
 
 from pixorder.errors import ValidationError
-from pixorder.models import DeliverySpeed, Quote, Recurrence, TaskingRequest
+from pixorder.models import DeliverySpeed, Quote, Recurrence, TaskingRequest, Uplift
 from pixorder.widgets import render
 from pixorder.widgets.aoi_map import AOIMap
 from pixorder.widgets.scheduling import LatestWins, Scheduler, run_client_call
@@ -75,13 +75,21 @@ class RequestParameters(W.VBox):
         }
 
 
+def is_zero(uplift: Uplift) -> bool:
+    """An uplift that changes nothing (0 % and no amount, or an amount of 0)."""
+    pct, amount = uplift.percentage, uplift.amount
+    return (pct is None or pct == 0) and (amount is None or amount == 0) and (pct is not None or amount is not None)
+
+
 def quote_html(quote: Quote) -> str:
     """Base price, each uplift, total and unit, billed area and feasibility of a quote."""
     unit = quote.unit or ""
-    rows: list[list[Any]] = [["area", render.fmt_area(quote.area_km2)],
-                             ["billed area", render.fmt_area(quote.billed_area_km2)],
+    rows: list[list[Any]] = [["area drawn", render.fmt_area(quote.area_km2)],
+                             ["area billed", render.fmt_area(quote.billed_area_km2)],
                              ["base price", render.fmt_amount(quote.base_amount, unit)]]
     for uplift in quote.uplifts:
+        if is_zero(uplift):
+            continue  # "+ imaging_mode (+0 %) 0.00" says nothing: Planet lists its ×1.0 multipliers too
         pct = f" ({uplift.percentage:+g} %)" if uplift.percentage is not None else ""
         amount = render.fmt_amount(uplift.amount, unit) if uplift.amount is not None else ""
         rows.append([f"+ {uplift.name}{pct}", amount])
@@ -89,7 +97,7 @@ def quote_html(quote: Quote) -> str:
              f"{render.esc(render.fmt_amount(quote.amount, unit))}</b>")
     rows.append(["total", render.Markup(total)])
     if quote.amount_per_km2 is not None:
-        rows.append(["per km²", render.fmt_amount(quote.amount_per_km2, unit)])
+        rows.append(["per billed km²", render.fmt_amount(quote.amount_per_km2, unit)])
     if quote.tokens is not None:
         rows.append(["tokens", f"{quote.tokens:,.2f}"])
     if quote.credits is not None:

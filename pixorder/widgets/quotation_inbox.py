@@ -230,7 +230,8 @@ class QuotationInbox(W.VBox):
         self._on_pick()
         done = getattr(self, "_done_text", "")
         self._done_text = ""
-        summary = f"{len(self._studies)} studies and {len(self._quotations)} quotations wait for a decision."
+        summary = (f"{render.plural(len(self._studies), 'study', 'studies')} and "
+                   f"{render.plural(len(self._quotations), 'quotation')} wait for a decision.")
         text = " ".join(t for t in (done, summary) if t)
         self.message.value = render.message(text + (" " + "; ".join(problems) if problems else ""),
                                             "warning" if problems else "info")

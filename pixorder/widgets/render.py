@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["bar_chart_svg", "error_message", "fmt_amount", "fmt_area", "message", "table"]
+__all__ = ["bar_chart_svg", "error_message", "fmt_amount", "fmt_area", "message", "plural", "table"]
 
 _COLOURS = {"info": "#1b5e20", "busy": "#555", "error": "#b00020", "warning": "#8a5a00"}
 
@@ -40,6 +40,11 @@ def fmt_area(km2: Any) -> str:
     return f"{km2:,.2f} km²" if km2 >= 0.01 else f"{km2:.3g} km²"
 
 
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1, "study", "studies"`` → ``"1 study"``; ``2`` → ``"2 studies"``; without ``many`` an ``s`` is added."""
+    return f"{count:,} {noun if count == 1 else many or noun + 's'}"
+
+
 def message(text: str, kind: str = "info") -> str:
     """One inline status line; ``kind`` is info, busy, warning or error."""
     if not text:
@@ -65,9 +70,20 @@ def table(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None, *,
         parts.append("<tr>" + "".join(f"<th style='{cell}'>{esc(h)}</th>" for h in header) + "</tr>")
     for i, row in enumerate(rows):
         background = " style='background:#fff3c4'" if highlight == i else ""
-        parts.append(f"<tr{background}>" + "".join(f"<td style='{cell}'>{_cell(v)}</td>" for v in row) + "</tr>")
+        parts.append(f"<tr{background}>" + "".join(
+            f"<td style='{cell if not _long(v) else cell.replace('white-space:nowrap', WRAP)}'>{_cell(v)}</td>"
+            for v in row) + "</tr>")
     parts.append("</table>")
     return "".join(parts)
+
+
+#: a long text cell (Pixxel's 150 band names) wraps within the panel instead of running off its edge
+WRAP = "white-space:normal;overflow-wrap:anywhere;max-width:32em"
+LONG_CELL = 60
+
+
+def _long(value: Any) -> bool:
+    return isinstance(value, str) and not isinstance(value, Markup) and len(value) > LONG_CELL
 
 
 class Markup(str):

@@ -52,7 +52,7 @@ def test_compare_rows_say_units_and_convert_only_with_rates(sandbox):
     assert converted.loc[converted["unit"] == "SQKM", "amount_usd"].isna().all()
     pixxel = converted[converted["provider"] == "pixxel"].iloc[0]
     assert pixxel["billed_area_km2"] == 100 and pixxel["amount_usd_per_km2"] == pytest.approx(
-        pixxel["amount"] / pixxel["area_km2"])
+        pixxel["amount"] / pixxel["billed_area_km2"])  # per billed km²: 10 USD for a 19 km² field billed as 100
     with pytest.raises(E.ValidationError, match="currency"):
         pixorder.compare([FIELD], PARAMS, providers=made, rates=rates)
     for c in made:

@@ -37,7 +37,7 @@ USD = {"rate_to_usd", "amount_usd", "amount_usd_per_km2"}
 ORDER_COLUMNS = {"provider", "id", "name", "status", "provider_status", "order_type", "amount", "unit",
                  "area_km2", "start", "end", "created_at", "reference", "dry_run", "geometry"}
 TASK_COLUMNS = {"provider", "id", "order_item_id", "type", "status", "delivery_status", "start", "end", "geometry"}
-SCENE_COLUMNS = {"id", "datetime", "satellite", "cloud_cover", "off_nadir", "price_per_km2", "geometry"}
+SCENE_COLUMNS = {"id", "datetime", "satellite", "cloud_cover", "off_nadir", "overlap_km2", "geometry"}
 
 EXPECTED: dict[str, dict[str, Frame]] = {
     "01-quickstart.ipynb": {

@@ -88,3 +88,29 @@ def test_support_table_matches_the_adapters(label: str) -> None:
         says = cell.startswith("NotSupported")
         assert all(raised) == says and (any(raised) == says), \
             f"{label} for {provider}: README says {cell!r}, the adapter raises NotSupported: {raised}"
+
+
+def _ten_lines() -> str:
+    section = README.split("## Ten lines", 1)[1]
+    return section.split("```python", 1)[1].split("```", 1)[0]
+
+
+def test_ten_lines_run_and_print_what_their_comments_say(capsys: pytest.CaptureFixture[str]) -> None:
+    namespace: dict = {}
+    exec(compile(_ten_lines(), "README.md (Ten lines)", "exec"), namespace)  # noqa: S102 - our own README
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "25.0"
+    assert any("billed as 100 km²" in line for line in printed[1:])
+    assert len(namespace["aoi"].to_gdf()) == 1
+
+
+def test_ten_lines_point_is_on_land() -> None:
+    import json
+
+    import shapely.geometry
+
+    lon, lat = (float(v) for v in re.search(r'"coordinates": \[([-\d.]+), ([-\d.]+)\]', _ten_lines()).groups())
+    countries = json.loads((ROOT / "pixorder/widgets/data/countries_110m.geojson").read_text())
+    point = shapely.geometry.Point(lon, lat)
+    where = [f["properties"]["name"] for f in countries["features"] if shapely.geometry.shape(f["geometry"]).contains(point)]
+    assert where == ["Netherlands"], f"the README's point ({lon}, {lat}) lies in {where or 'the sea'}"

@@ -33,7 +33,7 @@ def test_table_and_chart_per_provider_in_the_users_currency(clients):
         assert row["amount"] == pytest.approx(direct.amount)
         assert row["amount_usd"] == pytest.approx(direct.amount * rates[direct.unit])
         assert f"{row['amount_usd_per_km2']:,.2f} USD" in cmp.panel.value  # drawn as a bar
-    assert "<svg" in cmp.panel.value and "amount per km² (USD)" in cmp.panel.value
+    assert "<svg" in cmp.panel.value and "amount per billed km² (USD)" in cmp.panel.value
 
     params.cloud_cover.value = 5
     cmp.compare_button.click()  # no waiting for the debounce

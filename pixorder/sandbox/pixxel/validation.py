@@ -348,13 +348,13 @@ def _archive_item(item_ids: list[str], aoi: Any, at: str, now: datetime, speed: 
     if problems.details or aoi is None:
         return None
     base = final = 0.0
-    total_area = 0.0
     uplifts: list[dict[str, Any]] = []
     images = []
+    clips = []
     for scene in scenes:
         clip = aoi.intersection(scene["geometry"])
+        clips.append(clip)
         area = area_km2(clip)
-        total_area += area
         quote = price_book.pixxel_archive_quote(area, catalog.ARCHIVE_IMAGE_TYPE, delivery_speed=speed)
         scene_uplifts, scene_final, _ = whole_amounts(quote)
         base += quote["base_amount"]
@@ -362,8 +362,11 @@ def _archive_item(item_ids: list[str], aoi: Any, at: str, now: datetime, speed: 
         uplifts += [{**u, "item_id": scene["id"]} for u in scene_uplifts]
         images.append({"item_id": scene["id"], "geometry": geojson(clip)})
     moments = [s["moment"] for s in scenes]
+    # The item's area is the AOI's area covered by the scenes, each km² once (scenes overlap); what is
+    # billed is per scene (each at least the minimum), as the amounts above are.
+    covered = area_km2(shapely.union_all(clips))
     return {
-        "area": math.ceil(total_area),
+        "area": math.ceil(covered),
         "bandset": None,
         "base_amount": round(base, 2),
         "cloud_cover": max(s["cloud_cover"] for s in scenes),

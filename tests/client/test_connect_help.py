@@ -1,0 +1,28 @@
+"""``help(pixorder.connect)`` tells a user everything connect takes, with units, what it returns and raises."""
+
+import pydoc
+
+import pixorder
+
+
+def test_help_connect_names_every_option_with_units_returns_raises_and_an_example():
+    text = pydoc.render_doc(pixorder.connect, renderer=pydoc.plaintext)
+    for option in ("api_key", "base_url", "``api``", "``timeout``", "``retries``", "``backoff``", "``rate_limits``",
+                   "``page_size``", "``progress``", "``reconcile_patience``", "``workspace_id``", "``default_sensor``"):
+        assert option in text, option
+    assert "PIXXEL_API_KEY" in text and "PL_API_KEY" in text and "GEOPERA_API_KEY" in text
+    assert "(float, seconds, default 30)" in text  # the timeout's unit and default
+    assert "Returns:" in text and "Raises:" in text and "AuthError" in text and "ValidationError" in text
+    assert 'pixorder.connect("sandbox", api="planet")' in text
+
+
+def test_connect_docstring_states_the_real_defaults():
+    import inspect
+
+    from pixorder.client.core import AsyncClient
+
+    defaults = {k: p.default for k, p in inspect.signature(AsyncClient.__init__).parameters.items()}
+    doc = pixorder.connect.__doc__
+    assert f"default {defaults['timeout']:g})" in doc and f"default {defaults['retries']})" in doc
+    assert f"default {defaults['backoff']})" in doc
+    assert f"defaults {defaults['reconcile_delay']} / {defaults['reconcile_patience']:g})" in doc
