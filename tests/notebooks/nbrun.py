@@ -36,7 +36,7 @@ def _pixorder_probe():
         frames[_name] = {{
             "rows": int(len(_value)),
             "columns": [str(c) for c in _value.columns],
-            "geo": type(_value).__name__ == "GeoDataFrame",
+            "geo": any(_t.__name__ == "GeoDataFrame" for _t in type(_value).__mro__),
             "crs": _crs.to_string() if _crs is not None else None,
             "errors": int(_value["error"].notna().sum()) if "error" in _value.columns else 0,
         }}
