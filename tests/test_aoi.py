@@ -498,7 +498,7 @@ def test_pixxel_bills_a_25km2_aoi_as_100():
     bends = [c for c in checks if c.severity == "bends"]
     assert [c.rule for c in bends] == ["minimum_area"]
     assert "billed as 100 km² (AOI is 25.0 km²)" in bends[0].message
-    assert any(c.severity == "info" and "100.0 km²" in c.message for c in checks)
+    assert any(c.severity == "info" and "billed area 100.00 km²" in c.message for c in checks)
     assert {c.billed_area_km2 for c in checks} == {100.0}
     assert aoi.billed_area_km2("pixxel") == 100.0
     assert not [c for c in aoi.check("planet") if c.severity != "info"]  # 25 km² meets Planet's minimum

@@ -134,7 +134,7 @@ def test_billed_area_rounding_is_the_same_in_check_and_billed_area():
     assert round(aoi.area_km2, 1) == 113.4
     assert aoi.billed_area_km2("pixxel") == 114.0 == billed_km2("pixxel", aoi.area_km2)
     assert {c.billed_area_km2 for c in aoi.check("pixxel")} == {114.0}
-    assert "billed area 114.0 km²" in [c.message for c in aoi.check("pixxel")][-1]
+    assert "billed area 114.00 km²" in [c.message for c in aoi.check("pixxel")][-1]
     assert {c.billed_area_km2 for c in aoi.check("planet")} == {aoi.area_km2}
     assert f"billed area {aoi.area_km2:,.2f} km²" == aoi.check("planet")[-1].message
 

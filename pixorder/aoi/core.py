@@ -203,7 +203,7 @@ class AOI:
         >>> for c in AOI.from_bounds(0, 0, 0.05, 0.05).check("pixxel"):
         ...     print(c.severity, c.message)
         bends Pixxel bills at least 100 km²: billed as 100 km² (AOI is 30.8 km²)
-        info billed area 100.0 km²
+        info billed area 100.00 km²
 
         Raises:
             ValidationError: ``provider`` unknown, or ``sensor`` with an unusable minimum.

@@ -191,7 +191,7 @@ def check(aoi: AOI, provider: str, sensor: Any = None) -> list[RuleCheck]:
     _check_size(aoi, p, label, add)
     note = "" if minimum or sensor is not None else \
         f" ({label}'s minimum depends on the sensor: min_area_km2 in client.sensors())"
-    shown = f"{billed:,.1f}" if p == "pixxel" else f"{billed:,.2f}"  # Pixxel's is a whole number of km²
+    shown = f"{billed:,.2f}"  # every provider's billed area to 0.01 km² (Pixxel's is a whole number)
     add("billed_area", "info", f"billed area {shown} km²{note}")
     return out
 

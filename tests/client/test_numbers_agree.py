@@ -116,3 +116,31 @@ def test_a_sensor_typo_points_to_the_public_call(connect):
         assert "see client.sensors()" in str(raised.value)
         assert "orders.tasking.sensors" not in str(raised.value) and "/v0/bandsets" not in str(raised.value)
     assert "Unknown sensor 'pneo-3cm'" in str(priced.value)
+
+
+@pytest.mark.parametrize("api", ["pixxel", "planet", "geopera"])
+def test_billed_area_agrees_through_check_the_quote_and_the_placed_order(connect, api):
+    """The same AOI (≈113.4 km², not a whole number) through check(), the quote and the placed order."""
+    import pixorder
+
+    client = connect(api)
+    aoi = pixorder.AOI({"type": "Polygon", "coordinates": [[[10.0, 50.0], [10.14235, 50.0], [10.14235, 50.1],
+                                                              [10.0, 50.1], [10.0, 50.0]]]})
+    assert 113.0 < aoi.area_km2 < 114.0 and aoi.area_km2 != round(aoi.area_km2)
+    sensor = None
+    if api == "geopera":
+        sensor = next(s for s in client.sensors() if s.id == "pneo-30cm")
+    checked = aoi.billed_area_km2(api, sensor=sensor)
+    said = " ".join(c.message for c in aoi.check(api, sensor=sensor))
+    assert f"{checked:,.2f} km²" in said or f"{checked:,.0f} km²" in said, said
+    req = pixorder.TaskingRequest(aoi=aoi, start="2027-03-01", end="2027-03-21",
+                                  sensor=sensor.id if sensor else None, name="numbers agree")
+    quote = client.pricing.estimate(req)
+    order = client.orders.create(req)
+    assert round(quote.billed_area_km2, 2) == round(checked, 2), (quote.billed_area_km2, checked)
+    if order.billed_area_km2 is not None:
+        assert round(order.billed_area_km2, 2) == round(checked, 2), (order.billed_area_km2, checked)
+    if api == "pixxel":
+        assert checked == 114.0  # Pixxel bills whole km², rounded up
+    else:
+        assert checked == pytest.approx(aoi.area_km2, abs=0.005)
