@@ -29,7 +29,7 @@ def _order_summary(order: Order, window: ImagingWindow | None = None) -> str:
             ["area drawn", render.fmt_area(order.area_km2) if order.area_km2 is not None else None],
             ["area billed", render.fmt_area(order.billed_area_km2) if order.billed_area_km2 is not None else None]]
     if window is not None:
-        rows += [["imaging window", window.id], ["window", window_label(window)]]
+        rows += [["imaging window", window.id], ["window", window_label(window).split(" · ")[0]]]  # start → end
     return render.table([r for r in rows if r[1] is not None], cls="pixorder-order")
 
 
