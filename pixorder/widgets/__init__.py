@@ -19,6 +19,7 @@ from typing import Any
 _EXPORTS = {
     "AOIMap": "pixorder.widgets.aoi_map",
     "CompareProviders": "pixorder.widgets.compare",
+    "ImagingWindowPicker": "pixorder.widgets.windows",
     "LatestWins": "pixorder.widgets.scheduling",
     "ManualScheduler": "pixorder.widgets.scheduling",
     "OrderBrowser": "pixorder.widgets.order_browser",

@@ -8,24 +8,28 @@ import ipywidgets as W
 import traitlets
 
 from pixorder.errors import ValidationError
-from pixorder.models import Order, TaskingRequest
+from pixorder.models import ImagingWindow, Order, TaskingRequest
 from pixorder.widgets import render
 from pixorder.widgets.aoi_map import AOIMap
 from pixorder.widgets.pricing import PricingPreview, RequestParameters
 from pixorder.widgets.scheduling import Background, Scheduler
 from pixorder.widgets.sensor_picker import SensorPicker
+from pixorder.widgets.windows import ImagingWindowPicker, window_label
 
 __all__ = ["OrderForm"]
 
 
-def _order_summary(order: Order) -> str:
-    """The placed order: its life-cycle status and (Pixxel) payment status apart, drawn and billed areas."""
+def _order_summary(order: Order, window: ImagingWindow | None = None) -> str:
+    """The placed order: its life-cycle status and (Pixxel) payment status apart, drawn and billed areas,
+    and the imaging window it was ordered in (Planet Assured Tasking)."""
     rows = [["provider", order.provider], ["order id", order.id], ["name", order.name],
             ["status", str(order.status) if order.status is not None else None],
             ["payment", order.payment_status],
             ["price", render.fmt_amount(order.amount, order.unit)],
             ["area drawn", render.fmt_area(order.area_km2) if order.area_km2 is not None else None],
             ["area billed", render.fmt_area(order.billed_area_km2) if order.billed_area_km2 is not None else None]]
+    if window is not None:
+        rows += [["imaging window", window.id], ["window", window_label(window).split(" · ")[0]]]  # start → end
     return render.table([r for r in rows if r[1] is not None], cls="pixorder-order")
 
 
@@ -34,6 +38,8 @@ class OrderForm(W.VBox):
 
     "Dry run" prices the exact request with the provider's order endpoint without spending;
     "Place order…" opens a confirmation that shows that price; only "Confirm order" spends.
+    A sensor ordered in an imaging window (Planet Assured Tasking) shows the windows found for the AOI
+    and dates under the parameters (``windows``); the price, the dry run and the order use the one picked.
     ``value`` is the placed order as a one-row GeoDataFrame (``orders`` schema), ``order`` the
     :class:`pixorder.Order` model, ``dry_run`` the last dry-run result.
 
@@ -53,8 +59,9 @@ class OrderForm(W.VBox):
         self.aoi_map = AOIMap(value=aoi)
         self.sensor_picker = SensorPicker(clients, provider=provider)
         self.parameters = RequestParameters()
+        self.windows = ImagingWindowPicker(delay=delay, scheduler=scheduler)
         self.preview = PricingPreview(self.aoi_map, self.sensor_picker, self.parameters, delay=delay,
-                                      scheduler=scheduler, show_inputs=False)
+                                      scheduler=scheduler, show_inputs=False, windows=self.windows)
         self.name = W.Text(value=name, description="Order name", placeholder="optional")
         self.dry_run_button = W.Button(description="Dry run", icon="calculator",
                                        tooltip="Price this exact order without placing it")
@@ -69,9 +76,10 @@ class OrderForm(W.VBox):
         self.result = W.HTML()
         self._background = Background()
         self._dry_request: TaskingRequest | None = None
+        self._window: ImagingWindow | None = None  # the imaging window of the dry-run request, if any
         # Map on top; request on the left and its price and outcome on the right, so the price
         # stays next to the controls that change it.
-        left = W.VBox([self.sensor_picker, self.parameters, self.name,
+        left = W.VBox([self.sensor_picker, self.parameters, self.windows, self.name,
                        W.HBox([self.dry_run_button, self.place_button]), self.confirmation, self.status],
                       layout=W.Layout(flex="1 1 560px"))
         right = W.VBox([self.preview, self.result], layout=W.Layout(flex="1 1 300px"))
@@ -110,6 +118,7 @@ class OrderForm(W.VBox):
         except ValidationError as exc:
             self.status.value = render.message(str(exc), "error")
             return
+        window = self.windows.value if request.imaging_window else None
         self._busy(True)
         self.status.value = render.message("Dry run…", "busy")
 
@@ -119,6 +128,7 @@ class OrderForm(W.VBox):
                 self.status.value = render.message(f"Dry run failed: {render.error_message(error)}", "error")
                 return
             self._dry_request = request
+            self._window = window
             self.dry_run = order
             self.place_button.disabled = False
             self.place_button.tooltip = "Place this order (asks for confirmation)"
@@ -140,7 +150,10 @@ class OrderForm(W.VBox):
             f"for {render.esc(render.fmt_area(request.aoi.area_km2))} drawn"
             + (f", billed as {render.esc(render.fmt_area(order.billed_area_km2))}"
                if order.billed_area_km2 is not None else "") + " "
-            f"({render.esc(request.start.date())} → {render.esc(request.end.date())}). This spends money or quota."
+            + (f"in the imaging window {render.esc(window_label(self._window))}"
+               if request.imaging_window and self._window is not None and self._window.id == request.imaging_window
+               else f"({render.esc(request.start.date())} → {render.esc(request.end.date())})")
+            + ". This spends money or quota."
         )
         self.confirmation.layout.display = "flex"
 
@@ -148,7 +161,7 @@ class OrderForm(W.VBox):
         """Place the dry-run request (the confirmation must be showing)."""
         if self.confirmation.layout.display == "none" or self._dry_request is None:
             return
-        request = self._dry_request
+        request, window = self._dry_request, self._window
         self.confirmation.layout.display = "none"
         self._busy(True)
         self.status.value = render.message("Placing the order…", "busy")
@@ -165,7 +178,7 @@ class OrderForm(W.VBox):
             self.place_button.disabled = True  # one confirmation, one order
             self._dry_request = None
             self.status.value = render.message(f"Order {order.id} placed.", "info")  # type: ignore[union-attr]
-            self.result.value = _order_summary(order)  # type: ignore[arg-type]
+            self.result.value = _order_summary(order, window)  # type: ignore[arg-type]
 
         self._background.run(self.client, lambda aio: aio.orders.create(request), done)
 

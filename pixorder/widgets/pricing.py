@@ -13,6 +13,7 @@ from pixorder.models import DeliverySpeed, Quote, Recurrence, TaskingRequest, Up
 from pixorder.widgets import render
 from pixorder.widgets.aoi_map import AOIMap
 from pixorder.widgets.scheduling import LatestWins, Scheduler, run_client_call
+from pixorder.widgets.windows import ImagingWindowPicker, needs_imaging_window
 
 __all__ = ["PricingPreview", "RequestParameters", "quote_html"]
 
@@ -114,6 +115,10 @@ class PricingPreview(W.VBox):
     to the latest edit wins and stale answers are dropped. Errors show inline. ``value`` is the
     shown :class:`pixorder.Quote`, ``request`` the ``TaskingRequest`` it prices.
 
+    A sensor that needs an imaging window (Planet Assured Tasking: the provider adapter says so) shows
+    ``windows``, an :class:`~pixorder.widgets.ImagingWindowPicker` with the windows found for the AOI
+    and dates; the price appears once one is picked, and the request carries its ``imaging_window``.
+
     >>> from pixorder.widgets import AOIMap, SensorPicker, RequestParameters, PricingPreview
     >>> aoi_map, picker, params = AOIMap(), SensorPicker(), RequestParameters()   # doctest: +SKIP
     >>> preview = PricingPreview(aoi_map, picker, params)                        # doctest: +SKIP
@@ -129,7 +134,8 @@ class PricingPreview(W.VBox):
     def __init__(self, aoi_map: AOIMap | None = None, sensor_picker: Any = None,
                  parameters: RequestParameters | None = None, *, client: Any = None,
                  delay: float = DEFAULT_DELAY, scheduler: Scheduler | None = None,
-                 show_inputs: bool | None = None, **kwargs: Any):
+                 show_inputs: bool | None = None, windows: ImagingWindowPicker | None = None,
+                 **kwargs: Any):
         if sensor_picker is None and client is None:
             from pixorder.widgets.sensor_picker import SensorPicker
 
@@ -142,6 +148,9 @@ class PricingPreview(W.VBox):
         self.sensor_picker = sensor_picker
         self.parameters = parameters if parameters is not None else RequestParameters()
         self._client = client
+        # The imaging windows, for sensors that need one; a picker given by the caller is shown by it.
+        self.windows = windows if windows is not None else ImagingWindowPicker(delay=delay, scheduler=scheduler)
+        self._syncing = False
         self.status = W.HTML()
         self.panel = W.HTML(render.message("Draw or upload an AOI to see its price.", "info"))
         self._runner: LatestWins[tuple[Any, TaskingRequest], Quote] = LatestWins(
@@ -154,6 +163,8 @@ class PricingPreview(W.VBox):
             if sensor_picker is not None:
                 inputs.insert(1, sensor_picker)
             children += inputs
+        if windows is None:
+            children.append(self.windows)
         children += [self.status, self.panel]
         super().__init__(children=children, **kwargs)
         self.add_class("pixorder-pricing")
@@ -161,6 +172,7 @@ class PricingPreview(W.VBox):
         self.parameters.observe(self._inputs_changed, "value")
         if sensor_picker is not None:
             sensor_picker.observe(self._inputs_changed, "value")
+        self.windows.observe(self._inputs_changed, "value")
         self._inputs_changed()
 
     # --------------------------------------------------------------------------------- public API
@@ -182,7 +194,21 @@ class PricingPreview(W.VBox):
         return render.fmt_amount(self.value.amount, self.value.unit) if self.value is not None else ""
 
     def build_request(self) -> TaskingRequest | None:
-        """The request for the current inputs; None without an AOI or sensor. Raises ValidationError."""
+        """The request for the current inputs; None without an AOI or sensor. Raises ValidationError.
+
+        When the sensor needs an imaging window, the request carries the one picked in ``windows``;
+        none picked (or one found for other inputs) raises ``ValidationError("imaging_window", ...)``.
+        """
+        request = self._base_request()
+        if not needs_imaging_window(self.client, request):
+            return request
+        window = self.windows.chosen_for(self.client, request)
+        if window is None:
+            raise ValidationError("imaging_window", "choose one of the imaging windows found for these dates")
+        return request.model_copy(update={"imaging_window": window.id})
+
+    def _base_request(self) -> TaskingRequest | None:
+        """The request for the current inputs without an imaging window."""
         aoi = self.aoi_map.value
         if aoi is None:
             return None
@@ -201,7 +227,8 @@ class PricingPreview(W.VBox):
         """Block until the sensors have loaded and no pricing is pending or in flight; True when settled."""
         # The sensor list loads in the background and its arrival triggers the first price.
         picker = self.sensor_picker
-        return (picker is None or picker.wait(timeout)) and self._runner.wait(timeout, type(self).__name__)
+        return ((picker is None or picker.wait(timeout)) and self.windows.wait(timeout)
+                and self._runner.wait(timeout, type(self).__name__))
 
     async def wait_async(self, timeout: float = 30.0) -> bool:
         """``wait()`` for a notebook cell whose preview uses an ``AsyncClient``: ``await preview.wait_async()``.
@@ -215,7 +242,8 @@ class PricingPreview(W.VBox):
         ...         return preview.value
         """
         picker = self.sensor_picker
-        return (picker is None or await picker.wait_async(timeout)) and await self._runner.wait_async(timeout)
+        return ((picker is None or await picker.wait_async(timeout)) and await self.windows.wait_async(timeout)
+                and await self._runner.wait_async(timeout))
 
     def refresh(self) -> None:
         """Price the current inputs again (after the debounce delay)."""
@@ -223,15 +251,26 @@ class PricingPreview(W.VBox):
 
     # ---------------------------------------------------------------------------------- internals
     def _inputs_changed(self, change: Any = None) -> None:
+        if self._syncing:
+            return  # the window picker cleared its choice while following these very inputs
+        self._syncing = True
         try:
-            request = self.build_request()
+            self._sync_inputs()
+        finally:
+            self._syncing = False
+
+    def _sync_inputs(self) -> None:
+        try:
+            request = self._base_request()
         except ValidationError as exc:
+            self.windows.show_for(None, None)
             self._runner.cancel()
             self.request = None
             self.value = None
             self.status.value = render.message(f"Check the request: {exc}", "error")
             return
         if request is None:
+            self.windows.show_for(None, None)
             self._runner.cancel()
             self.request = None
             self.value = None
@@ -242,8 +281,20 @@ class PricingPreview(W.VBox):
             return
         client = self.client
         if client is None:
+            self.windows.show_for(None, None)
             self.status.value = render.message("No client for this provider.", "error")
             return
+        if self.windows.show_for(client, request):
+            window = self.windows.chosen_for(client, request)
+            if window is None:
+                self._runner.cancel()
+                self.request = None
+                self.value = None
+                self.panel.value = render.message(
+                    "This sensor is ordered in an imaging window: choose one to see the price.", "info")
+                self.status.value = ""
+                return
+            request = request.model_copy(update={"imaging_window": window.id})
         self.request = request
         self._runner.submit((client, request))
 

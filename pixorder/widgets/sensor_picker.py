@@ -37,7 +37,7 @@ class SensorPicker(W.VBox):
     >>> picker = SensorPicker()                 # sandbox clients for pixxel, planet and geopera
     >>> picker.provider = "planet"              # doctest: +SKIP
     >>> picker.value.id, picker.request_fields()   # doctest: +SKIP
-    ('one_time_tasking', {'sensor': 'one_time_tasking'})
+    ('Flexible Tasking', {'sensor': 'Flexible Tasking'})
     """
 
     value = traitlets.Instance(Sensor, allow_none=True, help="the chosen sensor, None while loading")

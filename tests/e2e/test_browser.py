@@ -609,3 +609,152 @@ def test_every_widget_renders_in_voila(browser: Any, workdir: Path) -> None:
     finally:
         page.close()
         _stop(proc)
+
+
+# ----------------------------------------------------------------------------- imaging windows (Assured)
+# The notebook talks to a sandbox the test serves, so the test can read back what was ordered there.
+WINDOW_FORM_CELL = '''\
+import json, pathlib
+from datetime import date
+import pixorder
+from pixorder.widgets import OrderForm
+
+clients = {{p: pixorder.connect("sandbox", api=p, base_url="{url}", progress=False)
+           for p in ("pixxel", "planet", "geopera")}}
+form = OrderForm(clients, name="assured window test", delay=0.3)
+form.parameters.start.value = date.fromisoformat("{start}")
+form.parameters.end.value = date.fromisoformat("{end}")
+form.aoi_map.map.center = (45.0, 10.0)
+form.aoi_map.map.zoom = 11
+RESULT = pathlib.Path(r"{result}")
+
+def record(change=None):
+    """The drawn shapes, the request (with its imaging window), the windows shown, the quote, the order."""
+    request = form.preview.request
+    RESULT.write_text(json.dumps({{
+        "drawn": form.aoi_map.draw.data,
+        "provider": form.sensor_picker.provider,
+        "sensor": None if form.sensor_picker.value is None else form.sensor_picker.value.id,
+        "parameters": form.parameters.value,
+        "imaging_window": None if request is None else request.imaging_window,
+        "windows": [{{"id": w.id, "cloud": w.cloud_forecast}} for w in form.windows.windows],
+        "chosen": None if form.windows.value is None else form.windows.value.id,
+        "quote": None if form.preview.value is None else form.preview.value.amount,
+        "order": None if form.order is None else {{"id": form.order.id, "status": str(form.order.status)}},
+    }}, default=str))
+
+form.preview.observe(record, "value")
+form.sensor_picker.observe(record, "value")
+form.windows.observe(record, "windows")
+form.windows.observe(record, "value")
+form.observe(record, "order")
+form
+'''
+
+
+def test_assured_tasking_window_in_jupyterlab(browser: Any, jupyterlab: dict[str, Any], workdir: Path) -> None:
+    """Planet and Assured Tasking chosen in the dropdowns, a window picked with a click, dry run, place;
+    the sandbox holds the order with that imaging window."""
+    from datetime import timedelta
+
+    import pixorder
+    from pixorder import sandbox as sandbox_mod
+    from pixorder.aoi import AOI
+    from pixorder.widgets.windows import window_label
+
+    own = sandbox_mod.start()
+    client = pixorder.connect("sandbox", api="planet", base_url=own.url, progress=False)
+    today = own.now().date()
+    start, end = today + timedelta(days=1), today + timedelta(days=6)  # windows: at most 7 days ahead
+    result = workdir / "window_result.json"
+    name = "assured_window.ipynb"
+    cell = WINDOW_FORM_CELL.format(url=own.url, start=start.isoformat(), end=end.isoformat(), result=result)
+    (jupyterlab["dir"] / name).write_text(json.dumps(_notebook([cell])))
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1900})
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        _open(page, jupyterlab, name)
+        _run_all(page)
+        form = _panel(page).locator(".pixorder-orderform")
+        leaflet = form.locator(".leaflet-container")
+        leaflet.wait_for()
+        form.locator(".leaflet-pm-icon-polygon").wait_for()
+        windows = form.locator(".pixorder-windows")
+        assert not windows.is_visible()  # Pixxel, the first provider, needs no window
+
+        # Provider, then sensor: a click on each dropdown, then the option. (Headless Chromium draws no
+        # popup for a native <select>, so the option is chosen with select_option, as Playwright advises.)
+        selects = form.locator(".pixorder-sensorpicker select")
+        selects.nth(0).click()
+        selects.nth(0).select_option(label="planet")
+        _wait_record(result, lambda r: r["provider"] == "planet" and r["sensor"], "Planet's sensors")
+        selects.nth(1).click()
+        selects.nth(1).select_option(label="Assured Tasking (SkySat)")
+        _wait_record(result, lambda r: r["sensor"] == "Assured Tasking", "Assured Tasking chosen")
+
+        # Draw a field with the Geoman polygon tool: four clicks, then the first point again.
+        form.locator(".leaflet-pm-icon-polygon").click()
+        box = leaflet.bounding_box()
+        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        corners = [(cx - 120, cy - 80), (cx + 130, cy - 90), (cx + 110, cy + 90), (cx - 100, cy + 70)]
+        for x, y in corners:
+            page.mouse.click(x, y)
+            page.wait_for_timeout(150)
+        page.mouse.click(*corners[0])
+
+        # The windows found for the drawn field and the dates: the same the test's own search finds.
+        windows.wait_for()
+        windows.locator(".pixorder-msg:has-text('windows found')").wait_for()
+        recorded = _wait_record(result, lambda r: r["windows"] and r["drawn"], "the windows found")
+        aoi = AOI({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {}, "geometry": f["geometry"]} for f in recorded["drawn"]]})
+        fields = {k: v for k, v in recorded["parameters"].items() if v is not None}
+        request = pixorder.TaskingRequest(aoi=aoi, sensor=recorded["sensor"], **fields)
+        assert request.sensor == "Assured Tasking" and request.start.date() == start
+        expected = sorted(client.imaging_windows.search(request), key=lambda w: w.start)
+        labels = windows.locator(".pixorder-window-choices .widget-radio-box label")
+        assert labels.count() == len(expected) >= 4
+        assert [labels.nth(i).inner_text().strip() for i in range(labels.count())] == \
+            [window_label(w) for w in expected]
+        assert form.locator(".pixorder-total").count() == 0  # no price before a window is picked
+
+        # Pick the clearest window with a click on its line; its price appears.
+        chosen = min(expected, key=lambda w: w.cloud_forecast)
+        labels.filter(has_text=window_label(chosen)).click()
+        recorded = _wait_record(result, lambda r: r["quote"] is not None and r["imaging_window"] == chosen.id,
+                                "the price of the window picked")
+        total = form.locator(".pixorder-total")
+        total.wait_for()
+        priced = client.pricing.estimate(request.model_copy(update={"imaging_window": chosen.id}))
+        assert float(total.get_attribute("data-amount")) == priced.amount == recorded["quote"]
+
+        # Dry run, then place through the confirmation that names the window.
+        form.get_by_role("button", name="Dry run").click()
+        form.locator(".pixorder-msg:has-text('Dry run OK')").wait_for()
+        form.get_by_role("button", name="Place order…").click()
+        form.locator(".pixorder-confirm-price").wait_for()
+        assert window_label(chosen) in form.locator(".pixorder-confirm-price").locator("xpath=..").inner_text()
+        form.get_by_role("button", name="Confirm order").click()
+        form.locator(".pixorder-msg:has-text('placed.')").wait_for()
+
+        # The order as the page shows it, and as the sandbox holds it.
+        summary = form.locator(".pixorder-order")
+        summary.wait_for()
+        rows = dict(line.split("\t", 1) for line in summary.inner_text().strip().splitlines() if "\t" in line)
+        order_id, status = rows["order id"].strip(), rows["status"].strip()
+        assert rows["imaging window"].strip() == chosen.id
+        held = client.orders.get(order_id)
+        assert held.raw["imaging_window"] == chosen.id and str(held.status) == status == "RECEIVED"
+        assert held.raw["product"] == "Assured Tasking" and held.start == chosen.start
+        placed = [r for r in own.received("planet") if r["method"] == "POST" and r["path"].endswith("/orders/")]
+        assert len(placed) == 1 and placed[0]["body"]["imaging_window"] == chosen.id
+        page.wait_for_timeout(300)
+        form.screenshot(path=str(OUTPUT / "order_form_assured_window.png"))
+    except Exception:
+        page.screenshot(path=str(OUTPUT / "assured_window_failure.png"), full_page=True)
+        raise
+    finally:
+        page.close()
+        client.close()
+        own.stop()

@@ -10,7 +10,7 @@ import pytest
 import pixorder.widgets
 
 MODULES = ["aoi_map", "clients", "compare", "order_browser", "order_form", "pricing", "quotation_inbox",
-           "render", "scheduling", "sensor_picker"]
+           "render", "scheduling", "sensor_picker", "windows"]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -28,5 +28,5 @@ def test_public_names_are_sorted_and_resolve():
 
 def test_every_widget_class_has_an_example():
     for name in ("AOIMap", "SensorPicker", "PricingPreview", "RequestParameters", "CompareProviders",
-                 "OrderForm", "OrderBrowser", "QuotationInbox"):
+                 "OrderForm", "OrderBrowser", "QuotationInbox", "ImagingWindowPicker"):
         assert ">>>" in getattr(pixorder.widgets, name).__doc__, name
