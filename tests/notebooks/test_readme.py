@@ -114,3 +114,16 @@ def test_ten_lines_point_is_on_land() -> None:
     point = shapely.geometry.Point(lon, lat)
     where = [f["properties"]["name"] for f in countries["features"] if shapely.geometry.shape(f["geometry"]).contains(point)]
     assert where == ["Netherlands"], f"the README's point ({lon}, {lat}) lies in {where or 'the sea'}"
+
+
+def test_exploring_prices_block_runs(tmp_path, monkeypatch) -> None:
+    """The README's exploring block runs as written (on the sandbox) and its last line says so."""
+    for name in ("PIXXEL_API_KEY", "PL_API_KEY", "GEOPERA_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    block = README.split("## Exploring prices", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    lines = block.strip().splitlines()
+    namespace: dict = {}
+    exec(compile("\n".join(lines[:-1]), "README.md (Exploring prices)", "exec"), namespace)  # noqa: S102
+    assert eval(lines[-1].split("#")[0], namespace) == {"planet": "sandbox", "geopera": "sandbox"}  # noqa: S307
+    assert (tmp_path / "quotes.parquet").exists()
