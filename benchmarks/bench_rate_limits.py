@@ -2,7 +2,8 @@
 
 The sandbox enforces Planet's 2.0.0 limits (40 requests/s bursts, 300/min sustained) and Geopera's
 per-organisation caps (600/min for reads such as estimates); Pixxel publishes none. The clients run
-with the adapters' own limits (the same published numbers; Pixxel's polite 10/s is pixorder's).
+with the same published limits (Planet's and Geopera's adapters carry them; Pixxel's client runs
+without pixorder's own polite 10/s, which is not a published limit).
 
 The minimum time those limits allow is computed, per provider, by letting the calls the run made
 start as early as every limit permits (each limit a sliding window, as the sandbox counts) plus one
@@ -38,9 +39,10 @@ def main() -> None:
     with SandboxProcess() as server:
         server.handle.rate_limits("planet")
         server.handle.rate_limits("geopera")
+        published = {"pixxel": {}, "planet": pixorder.client.core.make_adapter("planet").rate_limits,
+                     "geopera": pixorder.client.core.make_adapter("geopera").rate_limits}
         clients = {p: pixorder.connect("sandbox", api=p, base_url=server.url, progress=False,
-                                       rate_limits=pixorder.client.core.make_adapter(p).rate_limits)
-                   for p in PROVIDERS}
+                                       rate_limits=published[p]) for p in PROVIDERS}
         for client in clients.values():
             client.sensors()
         # one call's duration per provider, measured alone (a full bulk chunk)
@@ -59,8 +61,8 @@ def main() -> None:
         throttled = {p: c.transport.stats.by_status.get(429, 0) - before[p][1] for p, c in clients.items()}
         for client in clients.values():
             client.close()
-    published = {"planet": [(40, 1.0), (300, 60.0)], "geopera": [(600, 60.0)], "pixxel": []}
-    minimum = {p: earliest_finish(calls[p], published[p], call_seconds[p]) for p in PROVIDERS}
+    windows = {"planet": [(40, 1.0), (300, 60.0)], "geopera": [(600, 60.0)], "pixxel": []}
+    minimum = {p: earliest_finish(calls[p], windows[p], call_seconds[p]) for p in PROVIDERS}
     floor = max(minimum.values())
     ratio = elapsed / floor
     priced = int(frame["error"].isna().sum())
