@@ -112,7 +112,7 @@ def figure_bundle(figure: Any) -> dict[str, Any]:
     import plotly.io as pio
 
     spec = json.loads(pio.to_json(figure, validate=False, remove_uids=False))
-    spec["config"] = {"displaylogo": False, "responsive": True}
+    spec["config"] = {"displaylogo": False}
     title = ((spec.get("layout") or {}).get("title") or {}).get("text") or "chart"
     return {PLOTLY_MIME: spec, "text/plain": f"<plotly figure: {title}>"}
 

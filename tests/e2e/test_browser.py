@@ -181,7 +181,9 @@ def _check_gallery(page: Any, root: Any, name: str) -> None:
     for cls in WIDGET_CLASSES:
         root.locator(f".{cls}").first.wait_for()
     assert root.locator(".leaflet-container").count() >= 3  # AOIMap, OrderForm's map, OrderBrowser's map
-    chart = root.locator(".pixorder-compare svg.pixorder-chart")
+    # The comparison's chart is a plotly figure drawn by the jupyterlab-plotly mime extension (plotly.js
+    # bundled: the network is closed here), and its quotes a sortable ipydatagrid grid.
+    chart = root.locator(".pixorder-compare .pixorder-chart .js-plotly-plot .plot-container")
     try:
         root.locator(".pixorder-pricing .pixorder-total").first.wait_for()  # a round trip to the sandbox
     except Exception:
@@ -192,6 +194,8 @@ def _check_gallery(page: Any, root: Any, name: str) -> None:
     except Exception:
         shown = root.locator(".pixorder-compare").first.inner_text()
         raise AssertionError(f"no comparison chart; the widget shows: {shown[:2000]}") from None
+    assert root.locator(".pixorder-compare .pixorder-chart g.point").count() == 3  # a bar per provider
+    root.locator(".pixorder-compare .pixorder-grid canvas").first.wait_for()
     assert "25.00 km²" in root.locator(".pixorder-aoimap .pixorder-area").first.inner_text()
     root.locator(".pixorder-sensorpicker select").first.wait_for()
     page.wait_for_timeout(500)
