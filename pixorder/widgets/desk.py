@@ -463,12 +463,29 @@ class PricingDesk(W.VBox):
 
         aois, needs, providers, currency, rates = params
         clients = [self.clients[p] for p in providers]
-        return run_client_call(None, lambda _: acompare(
-            list(aois), None, providers=clients, sensors="all", needs=_needs_dict(needs),
-            rates=dict(rates) or None, currency=currency))
+
+        async def price() -> Any:
+            import asyncio
+
+            from pixorder.explore.needs import as_needs, choose
+
+            need = as_needs(_needs_dict(needs))
+            found = await asyncio.gather(*(c.aio.sensors() for c in clients))
+            if not any(choose(s, "all", need) for s in found):
+                return None  # nothing qualifies: nothing to price
+            return await acompare(list(aois), None, providers=clients, sensors="all", needs=_needs_dict(needs),
+                                  rates=dict(rates) or None, currency=currency)
+
+        return run_client_call(None, lambda _: price())
 
     def _on_quotes(self, params: tuple[Any, ...], frame: Any) -> None:
         aois = params[0]
+        if frame is None:
+            self._clear()
+            self.status.value = render.message(
+                f"No sensor at {', '.join(params[2])} meets the needs ({_needs_text(params[1])}).", "warning")
+            self.summary.value = render.message("No qualifying quote: relax the needs.", "warning")
+            return
         frame["aoi"] = frame["aoi_index"].map({i: a.name or f"AOI {i + 1}" for i, a in enumerate(aois)})
         self.value = frame
         currency = params[3]
@@ -478,15 +495,12 @@ class PricingDesk(W.VBox):
         self.summary.value = cheapest_html(frame, aois, currency)
         self.status.value = render.message(
             f"{render.plural(int(frame['error'].isna().sum()), 'quote')} meet the needs "
-            f"({_needs_text(params[1])}).", "info") if len(frame) else render.message(
-            f"No sensor at {', '.join(params[2])} meets the needs ({_needs_text(params[1])}).", "warning")
+            f"({_needs_text(params[1])}).", "info")
         self._show("quotes", self.quotes_chart, _quotes_figure(frame) if frame["error"].isna().any() else None)
         self._refresh_extras()
 
     def _on_quotes_error(self, params: Any, error: BaseException) -> None:
-        self.value = None
-        self.grid.layout.display = "none"
-        self.summary.value = ""
+        self._clear()
         self.status.value = render.message(f"Pricing failed: {render.error_message(error)}", "error")
 
     # ------------------------------------------------------------------------ sweep and windows
@@ -617,6 +631,7 @@ class PricingDesk(W.VBox):
         self.sweep_frame = None
         self.windows_frame = None
         self.grid.layout.display = "none"
+        self.grid.data = comparison_table(_empty(), None)
         self.summary.value = ""
         self.status.value = ""
         self.sweep_status.value = ""
