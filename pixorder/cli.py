@@ -95,8 +95,8 @@ def quote(args: argparse.Namespace) -> int:
 
 def desk(args: argparse.Namespace) -> int:
     """Serve the pricing desk (the packaged ``pixorder/desk/desk.ipynb``) with Voila on ``args.host``."""
+    import os
     import socket
-    import subprocess
 
     from pixorder.desk import notebook_path
 
@@ -109,10 +109,9 @@ def desk(args: argparse.Namespace) -> int:
           "provider's key is set)", flush=True)
     command = [sys.executable, "-m", "voila", str(notebook_path()), "--no-browser", f"--Voila.ip={args.host}",
                f"--port={port}", "--Voila.port_retries=0"]
-    try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 0
+    # Voila takes this process's place: stopping it (Ctrl+C, a signal to its id) stops the server.
+    os.execv(sys.executable, command)
+    return 0  # not reached
 
 
 def main(argv: Sequence[str] | None = None) -> int:

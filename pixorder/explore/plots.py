@@ -70,12 +70,21 @@ def plot_compare(frame: Any, per_km2: bool = False, **kwargs: Any) -> Any:
     frame = _totals(frame)
     data = frame[frame["error"].isna()].drop(columns="geometry").assign(offer=_label(frame))
     data = data.sort_values(column)
-    many = "aoi_index" in data.columns and data["aoi_index"].nunique() > 1
+    # One row of bars per AOI, named by the AOI's id (or the ``aoi`` name the pricing desk adds) when it has one.
+    facet = next((c for c in ("aoi", "aoi_id", "aoi_index") if c in data.columns), None)
+    many = facet is not None and data[facet].nunique() > 1
+    if many:
+        data[facet] = data[facet].astype(str)
     hover = [c for c in ("unit", "amount", "billed_area_km2", "resolution_m", "bands") if c in data.columns]
     title = kwargs.pop("title", "Quotes per billed km², cheapest first" if per_km2 else "Quotes, cheapest first")
     figure = px.bar(data, x="offer", y=column, color="provider", hover_data=hover,
-                    facet_row="aoi_index" if many else None, labels={column: label, "offer": ""}, **kwargs)
+                    facet_row=facet if many else None, labels={column: label, "offer": ""}, **kwargs)
     figure.update_layout(title=title, legend_title_text="provider")
+    if many:  # "aoi=north" → "north"; one axis title for the stacked rows instead of one per row
+        figure.for_each_annotation(lambda a: a.update(text=a.text.split("=", 1)[-1]))
+        figure.for_each_yaxis(lambda axis: axis.update(title_text=""))
+        figure.add_annotation(text=label, textangle=-90, x=-0.08, y=0.5, xref="paper", yref="paper",
+                              showarrow=False)
     return figure
 
 

@@ -48,15 +48,11 @@ def quote_grid(table: Any) -> Any:
     from ipydatagrid import DataGrid
 
     grid = DataGrid(table, selection_mode="row", base_column_size=96, base_row_size=24,
-                    base_column_header_size=30, column_widths=dict(GRID_WIDTHS), header_visibility="column",
+                    base_column_header_size=30, header_visibility="column", auto_fit_columns=True,
+                    auto_fit_params={"area": "all", "padding": 24, "numCols": None},
                     renderers=grid_renderers(table), layout=W.Layout(height="260px", width="100%"))
     grid.add_class("pixorder-grid")
     return grid
-
-
-#: column widths (px) of the quote grid's wider columns; the others are 96 px
-GRID_WIDTHS = {"rank": 50, "AOI": 110, "provider": 70, "sensor": 180, "sensor id": 110, "GSD (m)": 64,
-               "bands": 190, "type": 100, "unit": 50, "error": 360}
 
 
 def grid_renderers(table: Any) -> dict[str, Any]:

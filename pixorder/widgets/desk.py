@@ -25,7 +25,7 @@ from shapely.geometry import mapping
 from pixorder.aoi import AOI
 from pixorder.errors import ValidationError
 from pixorder.widgets import render
-from pixorder.widgets.aoi_map import AOIMap, UploadError, aoi_from_features, aoi_from_upload
+from pixorder.widgets.aoi_map import AOIMap, UploadError, aoi_from_features, aoi_from_upload, aoi_view
 from pixorder.widgets.compare import comparison_table, quote_grid
 from pixorder.widgets.scheduling import LatestWins, Scheduler, run_client_call
 
@@ -147,7 +147,8 @@ class DeskMap(AOIMap):
         super().__init__(**kwargs)
         self.upload.description = "Upload AOIs"
         self.upload.tooltip = "GeoJSON, zipped Shapefile, GeoPackage, KML or KMZ: each feature is one AOI"
-        self._names: dict[str, str] = {}
+        # The map's own summary checks the merged AOI; the desk lists and prices each AOI on its own.
+        self.summary.layout.display = "none"
         self.draw.observe(self._split, "data")
 
     def load_upload(self, name: str, content: bytes, crs: Any = None) -> bool:
@@ -160,6 +161,9 @@ class DeskMap(AOIMap):
             return False
         self._accepted()
         self.draw.data = [_feature(a) for a in aois]  # the map shows them; _split makes the AOIs
+        if self.value is not None:  # fit the view on the file's features
+            center, zoom = aoi_view(self.value)
+            self.map.center, self.map.zoom = center, zoom
         area = sum(a.area_km2 for a in aois)
         self.status.value = render.message(
             f"Loaded {name}: {render.plural(len(aois), 'AOI')}, {render.fmt_area(area)} in all.", "info")
@@ -617,7 +621,10 @@ class PricingDesk(W.VBox):
     def _on_aois(self) -> None:
         aois = self.aois
         names = [a.name or f"AOI {i + 1}" for i, a in enumerate(aois)]
+        current = self.sweep_aoi.value
         self.sweep_aoi.options = names
+        if names and current not in names:
+            self.sweep_aoi.value = names[0]
         if aois:
             rows = [[i + 1, n, a.kind, render.fmt_area(a.area_km2)] for i, (n, a) in enumerate(zip(names, aois))]
             self.aoi_list.value = render.table(rows, ["#", "AOI", "kind", "area drawn"], cls="pixorder-desk-aois")
