@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean browser
+.PHONY: demo test lint bench clean browser desk
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: lint browser
 # JupyterLab on copies of the notebooks in .demo/ (git-ignored): autosave never touches the checkout.
 demo: $(STAMP)
 	$(BIN)/python -m pixorder.demo
+
+# The pricing desk (a Voila app) on 127.0.0.1: prints its URL; the sandbox unless a provider key is set.
+desk: $(STAMP)
+	$(BIN)/pixorder desk
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

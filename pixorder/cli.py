@@ -1,4 +1,4 @@
-"""The ``pixorder`` command: ``pixorder sandbox serve`` and ``pixorder quote AOI_FILE``.
+"""The ``pixorder`` command: ``pixorder sandbox serve``, ``pixorder quote AOI_FILE`` and ``pixorder desk``.
 
 Exit codes: 0 success; 1 ``quote`` ran but every quote failed; 2 a bad option or file (one line on
 stderr naming the option and the rule, no traceback) or an error answer from a provider.
@@ -93,6 +93,27 @@ def quote(args: argparse.Namespace) -> int:
     return 0
 
 
+def desk(args: argparse.Namespace) -> int:
+    """Serve the pricing desk (the packaged ``pixorder/desk/desk.ipynb``) with Voila on ``args.host``."""
+    import os
+    import socket
+
+    from pixorder.desk import notebook_path
+
+    port = args.port
+    if port == 0:
+        with socket.socket() as sock:
+            sock.bind((args.host, 0))
+            port = sock.getsockname()[1]
+    print(f"pixorder desk: http://{args.host}:{port}/  (Ctrl+C to stop; prices from the sandbox unless a "
+          "provider's key is set)", flush=True)
+    command = [sys.executable, "-m", "voila", str(notebook_path()), "--no-browser", f"--Voila.ip={args.host}",
+               f"--port={port}", "--Voila.port_retries=0"]
+    # Voila takes this process's place: stopping it (Ctrl+C, a signal to its id) stops the server.
+    os.execv(sys.executable, command)
+    return 0  # not reached
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pixorder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -117,6 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     q.add_argument("--currency", default=None)
     q.add_argument("--format", choices=["table", "csv", "geojson"], default="table")
 
+    d = sub.add_parser("desk", help="serve the pricing desk (Voila) on 127.0.0.1 and print its URL")
+    d.add_argument("--port", type=int, default=8866, help="port to serve on (0: a free one)")
+    d.add_argument("--host", default="127.0.0.1")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "sandbox":
@@ -124,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             extra = ["--port", str(args.port), "--host", args.host] + (["--db", args.db] if args.db else [])
             return serve_main(["serve", *extra]) or 0
+        if args.command == "desk":
+            return desk(args)
         return quote(args)
     except ValidationError as exc:
         where = _option(exc.field)

@@ -11,14 +11,20 @@ from __future__ import annotations
 from typing import Any
 
 
-def _amount(frame: Any) -> tuple[str, str]:
-    """The amount column to chart and its axis label: in the frame's currency when it has one."""
-    converted = [c for c in frame.columns if c.startswith("amount_") and not c.endswith("_per_km2")]
-    if converted:
+def _amount(frame: Any, per_km2: bool = False) -> tuple[str, str]:
+    """The amount column to chart and its axis label: in the frame's currency when it has one.
+
+    ``per_km2`` charts the amount per billed km² (``amount_<currency>_per_km2`` or ``amount_per_km2``).
+    """
+    converted = [c for c in frame.columns if c.startswith("amount_") and not c.endswith("_per_km2")
+                 and c != "amount_per_km2"]
+    suffix, what = ("_per_km2", "price per billed km²") if per_km2 else ("", "price")
+    if converted and converted[0] + suffix in frame.columns:
         code = converted[0].removeprefix("amount_")
-        return converted[0], f"price ({code.upper()})"
+        return converted[0] + suffix, f"{what} ({code.upper()})"
     units = sorted({str(u) for u in frame["unit"].dropna()})
-    return "amount", "price (" + (units[0] if len(units) == 1 else "each provider's unit: " + ", ".join(units)) + ")"
+    return "amount" + suffix, f"{what} (" + (
+        units[0] if len(units) == 1 else "each provider's unit: " + ", ".join(units)) + ")"
 
 
 def _label(frame: Any) -> Any:
@@ -35,18 +41,84 @@ def plot(frame: Any, **kwargs: Any) -> Any:
     return plot_compare(frame, **kwargs)
 
 
-def plot_compare(frame: Any, **kwargs: Any) -> Any:
-    """Bars: one per provider and sensor (per AOI when there are several), cheapest first."""
+def _totals(frame: Any) -> Any:
+    """The rows that are whole quotes: a Planet AOI split into parts keeps its total, not each part."""
+    if "part" in frame.columns:
+        return frame[frame["part"].isna()]
+    return frame
+
+
+def plot_compare(frame: Any, per_km2: bool = False, **kwargs: Any) -> Any:
+    """Bars: one per provider and sensor (per AOI when there are several), cheapest first.
+
+    Args:
+        frame: a ``compare()`` frame (``provider``, ``sensor``, ``amount``, ``unit``, ``error``;
+            ``amount_<currency>`` when rates were given).
+        per_km2: chart the amount per billed km² instead of the amount.
+        **kwargs: passed to ``plotly.express.bar`` (``height=``, ``title=``, ...).
+
+    Returns:
+        A ``plotly.graph_objects.Figure``; quotes that failed (``error`` set) are left out. Without
+        rates each bar is in its provider's unit (named on the axis and in the hover text).
+
+    >>> import pixorder                                                        # doctest: +SKIP
+    >>> plot_compare(pixorder.compare(aoi), per_km2=True).show()               # doctest: +SKIP
+    """
     import plotly.express as px
 
-    column, label = _amount(frame)
+    column, label = _amount(frame, per_km2)
+    frame = _totals(frame)
     data = frame[frame["error"].isna()].drop(columns="geometry").assign(offer=_label(frame))
     data = data.sort_values(column)
-    many = "aoi_index" in data.columns and data["aoi_index"].nunique() > 1
+    # One row of bars per AOI, named by the AOI's id (or the ``aoi`` name the pricing desk adds) when it has one.
+    facet = next((c for c in ("aoi", "aoi_id", "aoi_index") if c in data.columns), None)
+    many = facet is not None and data[facet].nunique() > 1
+    if many:
+        data[facet] = data[facet].astype(str)
     hover = [c for c in ("unit", "amount", "billed_area_km2", "resolution_m", "bands") if c in data.columns]
+    title = kwargs.pop("title", "Quotes per billed km², cheapest first" if per_km2 else "Quotes, cheapest first")
     figure = px.bar(data, x="offer", y=column, color="provider", hover_data=hover,
-                    facet_row="aoi_index" if many else None, labels={column: label, "offer": ""}, **kwargs)
-    figure.update_layout(title="Quotes, cheapest first", legend_title_text="provider")
+                    facet_row=facet if many else None, labels={column: label, "offer": ""}, **kwargs)
+    figure.update_layout(title=title, legend_title_text="provider")
+    if many:  # "aoi=north" → "north"; one axis title for the stacked rows instead of one per row
+        figure.for_each_annotation(lambda a: a.update(text=a.text.split("=", 1)[-1]))
+        figure.for_each_yaxis(lambda axis: axis.update(title_text=""))
+        figure.add_annotation(text=label, textangle=-90, x=-0.08, y=0.5, xref="paper", yref="paper",
+                              showarrow=False)
+    return figure
+
+
+def plot_windows(windows: Any, **kwargs: Any) -> Any:
+    """A timeline of imaging windows (Planet Assured Tasking): one row per AOI, one bar per window.
+
+    Args:
+        windows: a frame with ``start``, ``end`` (UTC datetimes), ``cloud_forecast`` (percent) and an
+            ``aoi`` column naming the AOI each window images (``client.imaging_windows.search(...)
+            .to_geodataframe()`` with ``aoi`` added); ``sensor`` is used in the hover text when present.
+        **kwargs: passed to ``plotly.express.timeline``.
+
+    Returns:
+        A ``plotly.graph_objects.Figure``: bars from each window's start to its end, a marker at its
+        middle coloured by the cloud forecast (windows last minutes, so the marker keeps them visible
+        on a week-long axis).
+    """
+    import plotly.express as px
+
+    data = windows.drop(columns="geometry", errors="ignore").copy()
+    data["aoi"] = data["aoi"].astype(str)
+    data["middle"] = data["start"] + (data["end"] - data["start"]) / 2
+    title = kwargs.pop("title", "Imaging windows (Planet Assured Tasking), cloud forecast in %")
+    figure = px.timeline(data, x_start="start", x_end="end", y="aoi", labels={"aoi": "AOI"}, **kwargs)
+    figure.add_scatter(x=data["middle"], y=data["aoi"], mode="markers", name="window",
+                       marker={"size": 12, "color": data["cloud_forecast"], "colorscale": "Blues",
+                               "cmin": 0, "cmax": 100, "showscale": True,
+                               "colorbar": {"title": "cloud %", "thickness": 12},
+                               "line": {"width": 1, "color": "#333"}},
+                       customdata=data[["start", "end", "cloud_forecast"]].astype(str).to_numpy(),
+                       hovertemplate="%{y}<br>%{customdata[0]} → %{customdata[1]}<br>"
+                                     "cloud forecast %{customdata[2]} %<extra></extra>")
+    figure.update_yaxes(autorange="reversed")
+    figure.update_layout(title=title, showlegend=False, xaxis_title="UTC")
     return figure
 
 

@@ -24,6 +24,7 @@ _EXPORTS = {
     "ManualScheduler": "pixorder.widgets.scheduling",
     "OrderBrowser": "pixorder.widgets.order_browser",
     "OrderForm": "pixorder.widgets.order_form",
+    "PricingDesk": "pixorder.widgets.desk",
     "PricingPreview": "pixorder.widgets.pricing",
     "QuotationInbox": "pixorder.widgets.quotation_inbox",
     "RequestParameters": "pixorder.widgets.pricing",

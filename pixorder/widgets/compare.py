@@ -1,4 +1,8 @@
-"""CompareProviders: one AOI and request priced by several providers at once, as a table and bars."""
+"""CompareProviders: one AOI and request priced by several providers at once, as a sortable grid and a chart.
+
+The grid is an ``ipydatagrid.DataGrid`` (sort and filter from each column header) and the chart a
+plotly figure in an ``ipywidgets.Output`` (zoom, hover, save as PNG), both offline in JupyterLab and Voila.
+"""
 
 from __future__ import annotations
 
@@ -15,54 +19,69 @@ from pixorder.widgets.clients import resolve_clients
 from pixorder.widgets.pricing import RequestParameters
 from pixorder.widgets.scheduling import LatestWins, Scheduler, loop_client, run_client_call
 
-__all__ = ["CompareProviders", "comparison_html"]
+__all__ = ["CompareProviders", "comparison_figure", "comparison_table", "quote_columns", "quote_grid"]
 
 
-def _per_km2_column(frame: Any, currency: str | None) -> tuple[str, str]:
-    """The column the bars show and its unit label: the user's currency when rates were given."""
-    if currency and f"amount_{currency.lower()}_per_km2" in frame.columns:
-        return f"amount_{currency.lower()}_per_km2", currency
-    return "amount_per_km2", ""
+def quote_columns(currency: str | None = None) -> list[tuple[str, str]]:
+    """``(column, header)`` pairs of a quote grid: the frame's columns a user reads, in reading order."""
+    columns = [("rank", "rank"), ("aoi", "AOI"), ("provider", "provider"), ("sensor_name", "sensor"),
+               ("sensor", "sensor id"), ("resolution_m", "GSD (m)"), ("bands", "bands"),
+               ("product_type", "type"), ("area_km2", "area drawn (km²)"),
+               ("billed_area_km2", "area billed (km²)"), ("amount", "amount"), ("unit", "unit"),
+               ("amount_per_km2", "per billed km²")]
+    if currency:
+        code = currency.lower()
+        columns += [(f"amount_{code}", f"amount ({currency})"), (f"amount_{code}_per_km2", f"per billed km² ({currency})")]
+    return columns + [("feasibility", "feasibility"), ("error", "error")]
 
 
-def comparison_html(frame: Any, currency: str | None = None) -> str:
-    """A table (one row per provider) and a bar chart of the amount per billed km²."""
-    column, label = _per_km2_column(frame, currency)
-    converted = f"amount_{currency.lower()}" if currency else None
-    header = ["provider", "sensor", "area drawn", "area billed", "amount", "per billed km²"]
-    if converted and converted in frame.columns:
-        header += [f"amount ({currency})", f"per billed km² ({currency})"]
-    header += ["feasibility", "error"]
-    rows = []
-    for _, row in frame.iterrows():
-        cells = [row["provider"], row["sensor"], render.fmt_area(row["area_km2"]),
-                 render.fmt_area(row["billed_area_km2"]), render.fmt_amount(row["amount"], row["unit"]),
-                 render.fmt_amount(row["amount_per_km2"], row["unit"])]
-        if converted and converted in frame.columns:
-            cells += [render.fmt_amount(row[converted], currency), render.fmt_amount(row[column], currency)]
-        cells += [row["feasibility"], row["error"]]
-        rows.append(cells)
-    labels = [str(p) for p in frame["provider"]]
-    values = [None if render.is_missing(v) else float(v) for v in frame[column]]
-    if label:
-        title = f"amount per billed km² ({label})"
-        chart = render.bar_chart_svg(labels, values, unit=label, title=title)
-    else:
-        # Without rates the units differ (USD, SQKM, AUD): each bar carries its own unit.
-        units = [str(u) if not render.is_missing(u) else "" for u in frame["unit"]]
-        title = "amount per billed km² (each provider's unit; pass rates= and currency= to convert)"
-        chart = render.bar_chart_svg([f"{p} ({u})" if u else p for p, u in zip(labels, units)], values,
-                                     title=title, width=520)
-    return render.table(rows, header, cls="pixorder-compare-table") + chart
+def comparison_table(frame: Any, currency: str | None = None) -> Any:
+    """The comparison as the sortable grid shows it: a plain ``pandas.DataFrame``, one row per quote
+    (a Planet AOI split into parts shows its total), numbers as floats so sorting is numeric."""
+    if "part" in frame.columns:
+        frame = frame[frame["part"].isna()]
+    return render.grid_frame(frame, quote_columns(currency))
+
+
+def quote_grid(table: Any) -> Any:
+    """An ``ipydatagrid.DataGrid`` for a quote table: click a column header's menu to sort or filter."""
+    from ipydatagrid import DataGrid
+
+    grid = DataGrid(table, selection_mode="row", base_column_size=96, base_row_size=24,
+                    base_column_header_size=30, header_visibility="column", auto_fit_columns=True,
+                    auto_fit_params={"area": "all", "padding": 24, "numCols": None},
+                    renderers=grid_renderers(table), layout=W.Layout(height="260px", width="100%"))
+    grid.add_class("pixorder-grid")
+    return grid
+
+
+def grid_renderers(table: Any) -> dict[str, Any]:
+    """Number formats for a grid's numeric columns: thousands separators, two decimals (ranks whole)."""
+    from ipydatagrid import TextRenderer
+
+    out = {}
+    for name, dtype in table.dtypes.items():
+        if str(dtype) == "float64":
+            fmt = "d" if name == "rank" else ",.2f"
+            out[str(name)] = TextRenderer(format=fmt, format_type="number", missing="—")
+    return out
+
+
+def comparison_figure(frame: Any, height: int = 340) -> Any:
+    """The bar chart of the amount per billed km² (plotly), in the user's currency when rates were given."""
+    from pixorder.explore.plots import plot_compare
+
+    return plot_compare(frame, per_km2=True, height=height)
 
 
 class CompareProviders(W.VBox):
     """The same AOI and request priced by several providers at once.
 
     Follows an :class:`AOIMap` and :class:`RequestParameters` (debounced, latest wins, like the
-    pricing preview) and shows a table and a bar chart of the amount per billed km², in ``currency`` when
-    ``rates`` (unit → value of one unit in ``currency``) are given. ``value`` is the comparison
-    GeoDataFrame of :func:`pixorder.compare`.
+    pricing preview) and shows a sortable grid (``grid``, an ``ipydatagrid.DataGrid``) and a plotly bar
+    chart of the amount per billed km² (``chart``, an ``ipywidgets.Output``; ``figure`` is the figure),
+    in ``currency`` when ``rates`` (unit → value of one unit in ``currency``) are given. ``value`` is the
+    comparison GeoDataFrame of :func:`pixorder.compare`.
 
     >>> from pixorder.widgets import CompareProviders
     >>> cmp = CompareProviders(rates={"USD": 1.0, "AUD": 0.66, "SQKM": 4.0}, currency="USD")  # doctest: +SKIP
@@ -88,6 +107,11 @@ class CompareProviders(W.VBox):
         self.compare_button = W.Button(description="Compare now", icon="balance-scale")
         self.status = W.HTML()
         self.panel = W.HTML(render.message("Draw or upload an AOI to compare providers.", "info"))
+        self.grid = quote_grid(comparison_table(_empty_frame(), currency))
+        self.grid.layout.display = "none"
+        self.chart = W.Output(layout=W.Layout(width="100%"))
+        self.chart.add_class("pixorder-chart")
+        self.figure: Any = None
         self._runner: LatestWins[tuple[Any, dict[str, Any]], Any] = LatestWins(
             self._start, self._on_result, self._on_error, delay=delay, scheduler=scheduler,
             on_busy=lambda busy: setattr(self.status, "value", render.message("Comparing…", "busy")) if busy
@@ -96,7 +120,7 @@ class CompareProviders(W.VBox):
         children: list[W.Widget] = []
         if owned:
             children += [self.aoi_map, self.parameters]
-        children += [W.HBox([self.compare_button, self.status]), self.panel]
+        children += [W.HBox([self.compare_button, self.status]), self.panel, self.grid, self.chart]
         super().__init__(children=children, **kwargs)
         self.add_class("pixorder-compare")
         self.compare_button.on_click(lambda _: self.refresh(now=True))
@@ -113,7 +137,7 @@ class CompareProviders(W.VBox):
         aoi = self.aoi_map.value
         if aoi is None:
             self._runner.cancel()
-            self.value = None
+            self._show(None)
             self.panel.value = render.message("Draw or upload an AOI to compare providers.", "info")
             return
         fields = {k: v for k, v in self.parameters.value.items() if v is not None}
@@ -138,14 +162,35 @@ class CompareProviders(W.VBox):
         return run_client_call(loop_client(providers), lambda _: acompare(aoi, fields, providers=providers, rates=self.rates,
                                                         currency=self.currency, sensors=sensors))
 
-    def _on_result(self, params: Any, frame: Any) -> None:
+    def _show(self, frame: Any) -> None:
+        """The grid and the chart for ``frame`` (None hides both)."""
         self.value = frame
-        self.panel.value = comparison_html(frame, self.currency)
+        if frame is None:
+            self.grid.layout.display = "none"
+            self.figure = None
+            render.show_figure(self.chart, None)
+            return
+        self.grid.data = comparison_table(frame, self.currency)
+        self.grid.layout.display = None
+        self.figure = comparison_figure(frame)
+        render.show_figure(self.chart, self.figure)
+
+    def _on_result(self, params: Any, frame: Any) -> None:
+        self._show(frame)
+        unit = self.currency or "each provider's unit (pass rates= and currency= to convert)"
+        self.panel.value = render.message(f"{render.plural(len(frame), 'quote')}, amounts in {unit}; "
+                                          "sort or filter from a column header.", "info")
         failed = [str(p) for p, e in zip(frame["provider"], frame["error"]) if not render.is_missing(e)]
         self.status.value = render.message(f"No price from {', '.join(failed)}: see the table.", "warning") \
             if failed else ""
 
     def _on_error(self, params: Any, error: BaseException) -> None:
-        self.value = None
+        self._show(None)
         self.panel.value = ""
         self.status.value = render.message(f"Comparison failed: {render.error_message(error)}", "error")
+
+
+def _empty_frame() -> Any:
+    import pandas as pd
+
+    return pd.DataFrame({c: pd.Series(dtype="float64") for c, _ in quote_columns()})

@@ -1,13 +1,14 @@
-"""Plain HTML for widget panels: tables, inline messages, money, and an SVG bar chart (no matplotlib)."""
+"""Plain HTML for widget panels (tables, inline messages, money) and plotly figures in an ``Output``."""
 
 from __future__ import annotations
 
 import html
-import math
+import json
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["bar_chart_svg", "error_message", "fmt_amount", "fmt_area", "message", "plural", "table"]
+__all__ = ["PLOTLY_MIME", "error_message", "figure_bundle", "fmt_amount", "fmt_area", "grid_frame", "message",
+           "plural", "show_figure", "table"]
 
 _COLOURS = {"info": "#1b5e20", "busy": "#555", "error": "#b00020", "warning": "#8a5a00"}
 
@@ -100,28 +101,52 @@ def _cell(value: Any) -> str:
     return esc(value)
 
 
-def bar_chart_svg(labels: Sequence[str], values: Sequence[float | None], *, unit: str = "",
-                  title: str = "", width: int = 420) -> str:
-    """Horizontal bars, one per label, as inline SVG; a missing value is drawn as "n/a"."""
-    bar_h, gap, label_w, value_w = 18, 6, 130, 110
-    plot_w = max(60, width - label_w - value_w)
-    finite = [float(v) for v in values if not is_missing(v) and math.isfinite(float(v))]
-    top = max(finite) if finite else 1.0
-    top = top if top > 0 else 1.0
-    title_h = 18 if title else 0
-    height = title_h + len(labels) * (bar_h + gap) + gap
-    out = [f"<svg class='pixorder-chart' xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-           f"role='img' aria-label='{esc(title)}' style='font:12px sans-serif'>"]
-    if title:
-        out.append(f"<text x='0' y='13' font-weight='bold'>{esc(title)}</text>")
-    for i, (label, value) in enumerate(zip(labels, values)):
-        y = title_h + gap + i * (bar_h + gap)
-        out.append(f"<text x='0' y='{y + 13}'>{esc(label)}</text>")
-        if is_missing(value) or not math.isfinite(float(value)):  # type: ignore[arg-type]
-            out.append(f"<text x='{label_w}' y='{y + 13}' fill='#888'>n/a</text>")
+#: the mime type JupyterLab's and Voila's ``jupyterlab-plotly`` extension renders (plotly.js bundled: offline)
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+
+def figure_bundle(figure: Any) -> dict[str, Any]:
+    """A plotly figure as the display data an ``Output`` widget shows: ``{PLOTLY_MIME: {data, layout,
+    config}, "text/plain": title}``. The figure is never written as HTML that loads plotly.js from a
+    CDN: the mime extension draws it, online or not."""
+    import plotly.io as pio
+
+    spec = json.loads(pio.to_json(figure, validate=False, remove_uids=False))
+    spec["config"] = {"displaylogo": False}
+    title = ((spec.get("layout") or {}).get("title") or {}).get("text") or "chart"
+    return {PLOTLY_MIME: spec, "text/plain": f"<plotly figure: {title}>"}
+
+
+def show_figure(output: Any, figure: Any | None) -> None:
+    """Show ``figure`` (or nothing, for None) in an ``ipywidgets.Output``, replacing what it showed.
+
+    The outputs are set directly (not captured from ``display()``), so this works from any cell,
+    from callbacks, and in tests without a kernel; ``output.outputs[0]["data"][PLOTLY_MIME]`` is the
+    figure as plotly.js receives it.
+    """
+    if figure is None:
+        output.outputs = ()
+        return
+    output.outputs = ({"output_type": "display_data", "data": figure_bundle(figure), "metadata": {}},)
+
+
+def grid_frame(frame: Any, columns: Sequence[tuple[str, str]]) -> Any:
+    """The plain ``pandas.DataFrame`` an ``ipydatagrid.DataGrid`` shows: the ``(column, header)`` pairs
+    present in ``frame``, numbers as floats (NaN for missing), everything else as text ("" for missing),
+    so the grid sorts numbers as numbers."""
+    import pandas as pd
+
+    out = {}
+    for column, header in columns:
+        if column not in frame.columns:
             continue
-        w = max(1.0, plot_w * float(value) / top)  # type: ignore[arg-type]
-        out.append(f"<rect x='{label_w}' y='{y}' width='{w:.1f}' height='{bar_h}' fill='#3f7fbf'/>")
-        out.append(f"<text x='{label_w + w + 4:.1f}' y='{y + 13}'>{float(value):,.2f} {esc(unit)}</text>")  # type: ignore[arg-type]
-    out.append("</svg>")
-    return "".join(out)
+        values = frame[column]
+        if pd.api.types.is_bool_dtype(values):
+            out[header] = values.map(lambda v: "yes" if v is True else ("no" if v is False else "")).astype(object)
+        elif pd.api.types.is_numeric_dtype(values):
+            out[header] = pd.to_numeric(values, errors="coerce").astype("float64")
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            out[header] = values.map(lambda t: "" if is_missing(t) else t.strftime("%Y-%m-%d %H:%M")).astype(object)
+        else:
+            out[header] = values.astype(object).map(lambda v: "" if is_missing(v) else str(v))
+    return pd.DataFrame(out).reset_index(drop=True)

@@ -181,7 +181,9 @@ def _check_gallery(page: Any, root: Any, name: str) -> None:
     for cls in WIDGET_CLASSES:
         root.locator(f".{cls}").first.wait_for()
     assert root.locator(".leaflet-container").count() >= 3  # AOIMap, OrderForm's map, OrderBrowser's map
-    chart = root.locator(".pixorder-compare svg.pixorder-chart")
+    # The comparison's chart is a plotly figure drawn by the jupyterlab-plotly mime extension (plotly.js
+    # bundled: the network is closed here), and its quotes a sortable ipydatagrid grid.
+    chart = root.locator(".pixorder-compare .pixorder-chart .js-plotly-plot .plot-container")
     try:
         root.locator(".pixorder-pricing .pixorder-total").first.wait_for()  # a round trip to the sandbox
     except Exception:
@@ -192,6 +194,8 @@ def _check_gallery(page: Any, root: Any, name: str) -> None:
     except Exception:
         shown = root.locator(".pixorder-compare").first.inner_text()
         raise AssertionError(f"no comparison chart; the widget shows: {shown[:2000]}") from None
+    assert root.locator(".pixorder-compare .pixorder-chart g.point").count() == 3  # a bar per provider
+    root.locator(".pixorder-compare .pixorder-grid canvas").first.wait_for()
     assert "25.00 km²" in root.locator(".pixorder-aoimap .pixorder-area").first.inner_text()
     root.locator(".pixorder-sensorpicker select").first.wait_for()
     page.wait_for_timeout(500)
@@ -758,3 +762,103 @@ def test_assured_tasking_window_in_jupyterlab(browser: Any, jupyterlab: dict[str
         page.close()
         client.close()
         own.stop()
+
+
+DESK_IMAGE = REPO / "docs" / "img" / "desk.png"
+#: two fields in Flevoland (NL), a few km apart: two features, so two AOIs on the desk
+TWO_FIELDS = {"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"name": "north"},
+     "geometry": {"type": "Polygon", "coordinates": [[[5.40, 52.52], [5.48, 52.52], [5.48, 52.56], [5.40, 52.56],
+                                                      [5.40, 52.52]]]}},
+    {"type": "Feature", "properties": {"name": "south"},
+     "geometry": {"type": "Polygon", "coordinates": [[[5.52, 52.40], [5.62, 52.40], [5.62, 52.45], [5.52, 52.45],
+                                                      [5.52, 52.40]]]}},
+]}
+
+
+def test_pricing_desk_in_voila(browser: Any, workdir: Path) -> None:
+    """`pixorder desk` serves the packaged notebook; a person uploads two fields with the file chooser,
+    asks for 1 m and NIR, and reads the cheapest qualifying quote per field: the one compare() gives."""
+    import pixorder
+    from pixorder.widgets.desk import DEFAULT_RATES
+
+    folder = workdir / "desk"
+    folder.mkdir()
+    fields = folder / "two_fields.geojson"
+    fields.write_text(json.dumps(TWO_FIELDS))
+    port = _free_port()
+    log = workdir / "desk.log"
+    env = {k: v for k, v in os.environ.items() if k not in ("PIXXEL_API_KEY", "PL_API_KEY", "GEOPERA_API_KEY")}
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "pixorder.cli", "desk", f"--port={port}"],
+                                stdout=out, stderr=subprocess.STDOUT, cwd=folder, env=env)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/", 60, proc, log)
+        assert f"pixorder desk: http://127.0.0.1:{port}/" in log.read_text()
+        page.goto(f"http://127.0.0.1:{port}/")
+        desk = page.locator(".pixorder-desk")
+        desk.wait_for()
+        desk.locator(".leaflet-container").wait_for()
+
+        # Upload the file through the browser's file chooser, as a person does.
+        with page.expect_file_chooser() as chooser:
+            desk.locator(".widget-upload").click()
+        chooser.value.set_files(str(fields))
+        aois = desk.locator(".pixorder-desk-aois tr")
+        page.wait_for_function("() => document.querySelectorAll('.pixorder-desk-aois tr').length === 3")
+        assert aois.count() == 3  # a header and one row per field
+        assert "two_fields 1" in aois.nth(1).inner_text() and "two_fields 2" in aois.nth(2).inner_text()
+
+        # A need: 1 m or finer, with NIR. Typed and ticked with the keyboard and the mouse.
+        desk.locator(".pixorder-max-gsd input").click()
+        page.keyboard.type("1")
+        page.keyboard.press("Enter")
+        desk.locator(".pixorder-band-nir input").click()
+        status = desk.locator(".pixorder-desk-status")
+        status.locator("text=meet the needs (GSD ≤ 1 m, bands NIR)").wait_for()
+        cheapest = desk.locator(".pixorder-cheapest")
+        cheapest.first.wait_for()
+        shown = [{k: cheapest.nth(i).get_attribute(f"data-{k}") for k in
+                  ("aoi", "provider", "sensor", "amount", "unit", "amount-currency", "currency")}
+                 for i in range(cheapest.count())]
+
+        # The same AOIs and needs, priced by compare() on the test's own sandbox: the same cheapest quotes.
+        expected = pixorder.compare([pixorder.AOI(f["geometry"]) for f in TWO_FIELDS["features"]],
+                                    providers="pixxel,planet,geopera", sensors="all",
+                                    needs={"max_gsd_m": 1, "bands": ["NIR"]}, rates=DEFAULT_RATES, currency="USD")
+        best = expected[expected["rank"] == 1]
+        assert sorted(set(best["aoi_index"])) == [0, 1]
+        want = sorted((f"two_fields {int(r['aoi_index']) + 1}", str(r["provider"]), str(r["sensor"]),
+                       float(r["amount"]), str(r["unit"]), float(r["amount_usd"])) for _, r in best.iterrows())
+        got = sorted((s["aoi"], s["provider"], s["sensor"], float(s["amount"]), s["unit"], float(s["amount-currency"]))
+                     for s in shown)
+        assert got == want
+        assert all(s["currency"] == "USD" for s in shown)
+
+        # The charts are plotly figures drawn offline by the mime extension; the quotes a sortable grid.
+        for chart in ("quotes", "sweep", "windows"):
+            desk.locator(f".pixorder-{chart}-chart .js-plotly-plot .plot-container").wait_for()
+        desk.locator(".pixorder-grid canvas").first.wait_for()
+        assert desk.locator(".pixorder-sweep-chart g.trace.scatter").count() >= 4  # a line per provider and sensor
+        # Export: a download link holding the GeoParquet file.
+        desk.get_by_role("button", name="Export").click()
+        link = desk.locator(".pixorder-download-link")
+        link.wait_for()
+        assert link.get_attribute("download") == "pixorder-quotes.parquet"
+        page.set_viewport_size({"width": 1400, "height": 2400})  # the whole desk in view for the picture
+        page.wait_for_timeout(1000)
+
+        screenshot = OUTPUT / "desk.png"
+        desk.screenshot(path=str(screenshot))
+        if os.environ.get("PIXORDER_UPDATE_SCREENSHOT"):  # the README's picture, on request only
+            DESK_IMAGE.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(screenshot, DESK_IMAGE)
+    except Exception:
+        page.screenshot(path=str(OUTPUT / "desk_failure.png"), full_page=True)
+        raise
+    finally:
+        page.close()
+        _stop(proc)

@@ -67,6 +67,16 @@ EXPECTED: dict[str, dict[str, Frame]] = {
         "history": Frame(3, {"after_hours", "status", "provider_status", "amount", "unit"}),
         "archive_orders": Frame(2, ORDER_COLUMNS, geo=True),
     },
+    "06-explore-prices.ipynb": {
+        "fields": Frame(2, {"id", "geometry"}, geo=True),
+        # 1 m and NIR, not hyperspectral: Planet's Flexible and Monitoring Tasking and Geopera's four
+        # sub-metre NIR sensors, for each of the two fields (Assured Tasking left out: it needs a window).
+        "ranked": Frame(12, QUOTE_COLUMNS | USD | {"aoi_id", "rank", "resolution_m", "bands", "product_type",
+                                                   "window_start", "window_end"}, geo=True),
+        "cheapest": Frame(4, {"aoi_id", "rank", "provider", "amount_usd"}, geo=True),
+        "sweep": Frame(42, {"cloud_cover", "provider", "sensor", "amount", "amount_usd"}, geo=True),
+        "budget": Frame(36, {"provider", "month", "amount", "cumulative_amount", "amount_usd"}, geo=True),
+    },
     "05-real-providers.ipynb": {
         "providers": Frame(3, {"provider", "key_variable", "state"}),
     },
