@@ -251,7 +251,7 @@ async def acompare(
     from pixorder.explore.frames import PriceFrame
 
     frame = jobs_frame(jobs, quotes)
-    if all(tag is None for tag in frame["aoi_id"]):
+    if "aoi_id" in frame.columns and all(tag is None for tag in frame["aoi_id"]):
         frame = frame.drop(columns="aoi_id")
     if rates is not None:
         frame = _convert(frame, rates, currency)
@@ -270,12 +270,17 @@ async def acompare(
 def _rank(frame: Any, currency: str | None) -> Any:
     """Rows ranked per AOI, cheapest first: in ``currency`` when rates were given, else by amount
     when every quote is in one unit, else within each unit (``rank`` restarts per unit)."""
-    valid = frame["error"].isna() & frame["amount"].notna()
+    if frame.empty:  # no sensor met the needs
+        return frame.assign(rank=frame["error"].astype("Int64"))
+    part = frame["part"].notna() if "part" in frame.columns else frame["error"].isna() & False
+    valid = frame["error"].isna() & frame["amount"].notna() & ~part  # a multi-part quote ranks by its total
     key = f"amount_{currency.lower()}" if currency else "amount"
     units = frame.loc[valid, "unit"].dropna().unique()
     by = ["aoi_index"] if currency or len(units) <= 1 else ["aoi_index", "unit"]
     score = frame[key].where(valid)
-    frame["rank"] = score.groupby([frame[b] for b in by]).rank(method="min").astype("Int64")
+    rank = score.groupby([frame[b] for b in by]).rank(method="min")
+    # The part rows come just before their total: they share its rank and stay with it.
+    frame["rank"] = rank.where(~part, rank.where(~part).bfill()).astype("Int64")
     frame.attrs["ranked_by"] = key + ("" if by == ["aoi_index"] else " within each unit (give rates= and currency= "
                                                                       "to rank across units)")
     order = frame.assign(_missing=frame["rank"].isna()).sort_values(

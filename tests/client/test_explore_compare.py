@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta, timezone
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 
@@ -77,3 +78,21 @@ def test_frame_rows_in_any_crs_keep_their_ids():
                                                          pixorder.AOI(fields.geometry.iloc[1]).area_km2], rel=1e-6)
     series = pixorder.compare(in_metres.geometry, providers="planet")
     assert list(series["aoi_id"]) == ["f1", "f2"] and series["error"].isna().all()
+
+
+def test_needs_no_sensor_meets_gives_an_empty_frame_that_says_so():
+    frame = pixorder.compare(FIELD, needs={"max_gsd_m": 0.05})
+    assert len(frame) == 0 and frame.attrs["pixorder"]["needs"] == "GSD ≤ 0.05 m"
+
+
+def test_a_multi_part_aoi_ranks_by_its_total_with_its_parts_beside_it():
+    two = {"type": "MultiPolygon", "coordinates": [FIELD["coordinates"],
+                                                    [[[11.0, 50.0], [11.06, 50.0], [11.06, 50.04], [11.0, 50.04],
+                                                      [11.0, 50.0]]]]}
+    frame = pixorder.compare(two, providers="planet,geopera", sensors="all", rates=RATES, currency="USD")
+    planet = frame[(frame["provider"] == "planet") & (frame["sensor"] == "Flexible Tasking")]
+    assert planet["part"].tolist()[:2] == [0, 1] and pd.isna(planet["part"].iloc[2])  # parts, then the total
+    assert planet["rank"].nunique() == 1
+    totals = frame[frame["part"].isna() & frame["rank"].notna()]
+    assert totals["amount_usd"].is_monotonic_increasing and totals["rank"].iloc[0] == 1
+    assert list(planet.index) == list(range(planet.index[0], planet.index[0] + 3))  # kept together
