@@ -22,23 +22,6 @@ OPTIONS = {"start": "--start", "end": "--end", "cloud_cover": "--cloud-cover", "
            "geometry": "AOI_FILE", "path": "AOI_FILE"}
 
 
-def _parse_rates(text: str | None) -> dict[str, float] | None:
-    if not text:
-        return None
-    rates = {}
-    for part in text.split(","):
-        unit, sep, value = part.partition("=")
-        try:
-            rate = float(value)
-        except ValueError:
-            rate = float("nan")
-        if not sep or not unit.strip() or not rate > 0:
-            raise ValidationError("--rates", "must be unit=rate pairs with positive rates, e.g. USD=1,AUD=0.66",
-                                  part)
-        rates[unit.strip()] = rate
-    return rates
-
-
 def _option(field: str) -> str:
     head = field.split(".")[0]
     return OPTIONS.get(head, field)
@@ -56,9 +39,10 @@ def _source(providers: list[str]) -> dict[str, str]:
 def quote(args: argparse.Namespace) -> int:
     import pixorder
     from pixorder.aoi import as_aoi
+    from pixorder.client.compare import parse_rates
     from pixorder.client.core import PROVIDER_NAMES
 
-    rates = _parse_rates(args.rates)
+    rates = parse_rates(args.rates, field="--rates")
     if rates is not None and not args.currency:
         raise ValidationError("--currency", "is required with --rates: the currency the rates convert into")
     providers = [p.strip() for p in args.providers.split(",") if p.strip()]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,19 @@ def _client_for(provider: Any, options: Mapping[str, Any]) -> tuple[AsyncClient,
     if os.environ.get(ENV_VARS[provider]):
         return AsyncClient(provider, progress=False, **options), True
     return AsyncClient("sandbox", api=provider, progress=False, **options), True
+
+
+@asynccontextmanager
+async def clients_for(providers: Any, options: Mapping[str, Any] | None = None) -> AsyncIterator[list[AsyncClient]]:
+    """The clients for ``providers`` (names, a comma-separated string or clients); the ones made here
+    are closed on the way out, the user's own are left open."""
+    made = [_client_for(p, options or {}) for p in provider_list(providers)]
+    try:
+        yield [client for client, _ in made]
+    finally:
+        for client, owned in made:
+            if owned:
+                await client.aclose()
 
 
 def source_of(client: AsyncClient) -> str:
@@ -215,13 +229,12 @@ async def acompare(
     """The coroutine behind ``compare()``; use it from async code."""
     from pixorder.explore.needs import as_needs, choose
 
-    names = provider_list(providers)
+    provider_list(providers)  # refuses a bad name before anything else
     aois, ids = aoi_list(aoi_or_aois)
     template = request_template(request, params)
     need = as_needs(needs)
     if rates is not None and not currency:
         raise E.ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
-    clients = [_client_for(p, client_options or {}) for p in names]
     explore = sensors == "all" or need is not None or (sensors is not None and not isinstance(sensors, Mapping))
 
     async def plan(client: AsyncClient) -> tuple[list[Job], bool, dict[str, Any]]:
@@ -240,14 +253,10 @@ async def acompare(
                 jobs.append(Job(client, req, tags, sensor if sensor and sensor.raw else None))
         return jobs, default, fields
 
-    try:
-        plans = await asyncio.gather(*(plan(c) for c, _ in clients))
+    async with clients_for(providers, client_options) as clients:
+        plans = await asyncio.gather(*(plan(c) for c in clients))
         jobs = [job for planned, _, _ in plans for job in planned]
         quotes = await price_jobs(jobs)
-    finally:
-        for client, owned in clients:
-            if owned:
-                await client.aclose()
     from pixorder.explore.frames import PriceFrame
 
     frame = jobs_frame(jobs, quotes)
@@ -258,9 +267,9 @@ async def acompare(
     frame = _rank(frame, currency) if explore else frame.sort_values(
         ["aoi_index", "provider"], kind="stable").reset_index(drop=True)
     frame = PriceFrame(frame)
-    defaults = [c.provider for (c, _), (_, default, _) in zip(clients, plans) if default]
+    defaults = [c.provider for c, (_, default, _) in zip(clients, plans) if default]
     frame.attrs["pixorder"] = provenance(
-        "compare", [c for c, _ in clients], request={k: str(v) for k, v in template.items()},
+        "compare", clients, request={k: str(v) for k, v in template.items()},
         default_window=(f"{DEFAULT_WINDOW.days} days from each provider's minimum lead time, standard delivery "
                         f"({', '.join(defaults)})") if defaults else None,
         needs=need.describe() if need is not None else None, sensors=str(sensors) if sensors else None)
@@ -286,6 +295,36 @@ def _rank(frame: Any, currency: str | None) -> Any:
     order = frame.assign(_missing=frame["rank"].isna()).sort_values(
         ["aoi_index", "_missing", "rank", "provider"], kind="stable")
     return order.drop(columns="_missing").reset_index(drop=True)
+
+
+def parse_rates(text: str | None, field: str = "rates") -> dict[str, float] | None:
+    """``"USD=1, AUD=0.66, SQKM=4"`` → ``{"USD": 1.0, "AUD": 0.66, "SQKM": 4.0}``; blank → None.
+
+    >>> parse_rates("USD=1, AUD=0.66")
+    {'USD': 1.0, 'AUD': 0.66}
+    >>> parse_rates("USD")
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: rates: must be unit=rate pairs with positive rates, e.g. USD=1, AUD=0.66 (got 'USD')
+
+    Raises:
+        pixorder.ValidationError: a pair without ``=`` or a rate that is not a positive number, naming
+            ``field`` (the CLI passes ``"--rates"``).
+    """
+    if not text or not text.strip():
+        return None
+    rates: dict[str, float] = {}
+    for part in text.split(","):
+        unit, sep, value = part.partition("=")
+        try:
+            rate = float(value)
+        except ValueError:
+            rate = float("nan")
+        if not sep or not unit.strip() or not rate > 0:
+            raise E.ValidationError(field, "must be unit=rate pairs with positive rates, e.g. USD=1, AUD=0.66",
+                                    part.strip())
+        rates[unit.strip().upper()] = rate
+    return rates
 
 
 def _convert(frame: Any, rates: Mapping[str, float], currency: str | None) -> Any:

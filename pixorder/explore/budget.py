@@ -18,12 +18,11 @@ from pixorder import models as m
 from pixorder.client.compare import (
     DEFAULT_PROVIDERS,
     Job,
-    _client_for,
     aoi_list,
+    clients_for,
     jobs_frame,
     price_jobs,
     provenance,
-    provider_list,
     request_template,
     window_for,
 )
@@ -109,7 +108,6 @@ async def abudget(
     template = request_template(request, params)
     for field in ("recurrence", "occurrences", "end"):
         template.pop(field, None)
-    clients = [_client_for(p, client_options or {}) for p in provider_list(providers)]
 
     async def plan(client: Any) -> tuple[list[Job], list[str]]:
         fields, _ = await window_for(client, template)
@@ -133,15 +131,11 @@ async def abudget(
                 jobs.append(Job(client, job_request, tags))
         return jobs, refused
 
-    try:
-        planned = await asyncio.gather(*(plan(c) for c, _ in clients))
-        refusals = {c.provider: r for (c, _), (_, r) in zip(clients, planned) if r}
+    async with clients_for(providers, client_options) as clients:
+        planned = await asyncio.gather(*(plan(c) for c in clients))
+        refusals = {c.provider: r for c, (_, r) in zip(clients, planned) if r}
         jobs = [job for (group, refused) in planned if not refused for job in group]
         quotes = await price_jobs(jobs) if jobs else []
-    finally:
-        for client, owned in clients:
-            if owned:
-                await client.aclose()
     detail = pd.DataFrame(jobs_frame(jobs, quotes).drop(columns="geometry")) if jobs else pd.DataFrame()
     rows = []
     if len(detail):
@@ -172,7 +166,7 @@ async def abudget(
     union = shapely.union_all([s.geometry for s in shapes])
     frame = PriceFrame(table, geometry=[union] * len(table), crs=4326)
     frame["provider"] = frame["provider"].astype("string")
-    frame.attrs["pixorder"] = provenance("budget", [c for c, _ in clients], recurrence=recurrence, months=months,
+    frame.attrs["pixorder"] = provenance("budget", clients, recurrence=recurrence, months=months,
                                          aois=len(shapes), request={k: str(v) for k, v in template.items()},
                                          currency=currency, acquisition_window_days=ACQUISITION_WINDOW.days)
     return frame

@@ -19,12 +19,11 @@ from pixorder import models as m
 from pixorder.client.compare import (
     DEFAULT_PROVIDERS,
     Job,
-    _client_for,
     _convert,
+    clients_for,
     jobs_frame,
     price_jobs,
     provenance,
-    provider_list,
     request_template,
     window_for,
 )
@@ -96,7 +95,6 @@ async def asweep(
     if rates is not None and not currency:
         raise E.ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
     scaled = {v: _scaled(shape, v) for v in vary.get("area_km2", [])}
-    clients = [_client_for(p, client_options or {}) for p in provider_list(providers)]
 
     async def plan(client: Any) -> list[Job]:
         fields, _ = await window_for(client, template)
@@ -121,20 +119,16 @@ async def asweep(
                 jobs.append(Job(client, request, tags, sensor if sensor is not None and sensor.raw else None))
         return jobs
 
-    try:
-        planned = await asyncio.gather(*(plan(c) for c, _ in clients))
+    async with clients_for(providers, client_options) as clients:
+        planned = await asyncio.gather(*(plan(c) for c in clients))
         jobs = [job for group in planned for job in group]
         quotes = await price_jobs(jobs)
-    finally:
-        for client, owned in clients:
-            if owned:
-                await client.aclose()
     frame = jobs_frame(jobs, quotes)
     if rates is not None:
         frame = _convert(frame, rates, currency)
     keys = [f"target_{k}" if k == "area_km2" else k for k in vary]
     frame = PriceFrame(frame.sort_values(["provider", "sensor", *keys], kind="stable").reset_index(drop=True))
-    frame.attrs["pixorder"] = provenance("sweep", [c for c, _ in clients], vary={k: list(map(str, v))
+    frame.attrs["pixorder"] = provenance("sweep", clients, vary={k: list(map(str, v))
                                          for k, v in vary.items()}, request={k: str(v) for k, v in template.items()},
                                          currency=currency)
     return frame

@@ -23,6 +23,7 @@ import traitlets
 from shapely.geometry import mapping
 
 from pixorder.aoi import AOI
+from pixorder.client.compare import parse_rates
 from pixorder.errors import ValidationError
 from pixorder.widgets import render
 from pixorder.widgets.aoi_map import AOIMap, UploadError, aoi_from_features, aoi_from_upload, aoi_view
@@ -56,33 +57,6 @@ _SECTION = "<div style='font-weight:600;font-size:14px;margin:10px 0 4px 0;color
 
 
 # ------------------------------------------------------------------------------------------ plain logic
-def parse_rates(text: str) -> dict[str, float] | None:
-    """``"USD=1, AUD=0.66, SQKM=4"`` → ``{"USD": 1.0, "AUD": 0.66, "SQKM": 4.0}``; blank → None.
-
-    >>> parse_rates("USD=1, AUD=0.66")
-    {'USD': 1.0, 'AUD': 0.66}
-    >>> parse_rates("USD")
-    Traceback (most recent call last):
-    ...
-    pixorder.errors.ValidationError: rates: must be unit=rate pairs with positive rates, e.g. USD=1, AUD=0.66 (got 'USD')
-
-    Raises:
-        pixorder.ValidationError: a pair without ``=`` or a rate that is not a positive number.
-    """
-    if not text or not text.strip():
-        return None
-    rates: dict[str, float] = {}
-    for part in text.split(","):
-        unit, sep, value = part.partition("=")
-        try:
-            rate = float(value)
-        except ValueError:
-            rate = float("nan")
-        if not sep or not unit.strip() or not rate > 0:
-            raise ValidationError("rates", "must be unit=rate pairs with positive rates, e.g. USD=1, AUD=0.66",
-                                  part.strip())
-        rates[unit.strip().upper()] = rate
-    return rates
 
 
 def aois_from_upload(name: str, content: bytes, *, crs: Any = None) -> list[AOI]:
