@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pixorder import models as m
+from pixorder.providers import table
 
 if TYPE_CHECKING:  # geopandas is imported only when a frame is built, to keep `import pixorder` fast
     import geopandas
@@ -30,7 +31,7 @@ __all__ = [
 ]
 
 CRS = "EPSG:4326"
-PROVIDERS = ("pixxel", "planet", "geopera", "sandbox")
+PROVIDERS = (*table.NAMES, "sandbox")
 
 
 @dataclass(frozen=True)

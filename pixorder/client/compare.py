@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from pixorder import errors as E
 from pixorder import models as m
-from pixorder.client.core import ENV_VARS, PROVIDER_NAMES, AsyncClient
+from pixorder.client.core import AsyncClient
 from pixorder.client.sync import Client, run_sync
+from pixorder.providers import table
 
 if TYPE_CHECKING:
     import geopandas
 
-DEFAULT_PROVIDERS = PROVIDER_NAMES
+DEFAULT_PROVIDERS = table.NAMES
 #: length of the window ``compare(aoi)`` uses when the request names none
 DEFAULT_WINDOW = timedelta(days=30)
 
@@ -36,10 +37,10 @@ def provider_list(providers: Any) -> list[Any]:
     else:
         names = list(providers)
     if not names:
-        raise E.ValidationError("providers", f"must name at least one of {', '.join(PROVIDER_NAMES)}", providers)
+        raise E.ValidationError("providers", f"must name at least one of {', '.join(table.NAMES)}", providers)
     for name in names:
-        if not isinstance(name, (Client, AsyncClient)) and name not in PROVIDER_NAMES:
-            raise E.ValidationError("providers", f"each must be one of {', '.join(PROVIDER_NAMES)} or a Client",
+        if not isinstance(name, (Client, AsyncClient)) and name not in table.PROVIDERS:
+            raise E.ValidationError("providers", f"each must be one of {', '.join(table.NAMES)} or a Client",
                                     name)
     return names
 
@@ -50,7 +51,7 @@ def _client_for(provider: Any, options: Mapping[str, Any]) -> tuple[AsyncClient,
         return provider.aio, False
     if isinstance(provider, AsyncClient):
         return provider, False
-    if os.environ.get(ENV_VARS[provider]):
+    if os.environ.get(table.get(provider).env_var):
         return AsyncClient(provider, progress=False, **options), True
     return AsyncClient("sandbox", api=provider, progress=False, **options), True
 

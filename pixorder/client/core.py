@@ -12,30 +12,30 @@ from pixorder import errors as E
 from pixorder import models as m
 from pixorder.client.results import Listing, Results
 from pixorder.client.transport import UNREADABLE, OutcomeUnknown, RetryPolicy, Transport
+from pixorder.providers import table
 from pixorder.providers.base import Adapter, BulkOutcome, Call, Job, Request, json_size, with_reference
 
 T = TypeVar("T")
 
-PROVIDER_NAMES = ("pixxel", "planet", "geopera")
-ENV_VARS = {"pixxel": "PIXXEL_API_KEY", "planet": "PL_API_KEY", "geopera": "GEOPERA_API_KEY"}
+#: the providers' names, from the provider table
+PROVIDER_NAMES = table.NAMES
+#: provider → the environment variable its key is read from (derived from the provider table)
+ENV_VARS = {p.name: p.env_var for p in table.PROVIDERS.values()}
 DEFAULT_PAGE_SIZE = 100
 
 
 def make_adapter(provider: str, **options: Any) -> Adapter:
-    if provider == "pixxel":
-        from pixorder.providers.pixxel import PixxelAdapter
+    """The adapter the provider table names for ``provider``, given its own options.
 
-        return PixxelAdapter()
-    if provider == "planet":
-        from pixorder.providers.planet import PlanetAdapter
+    Raises:
+        ValidationError: ``provider`` is not in the table.
 
-        return PlanetAdapter()
-    if provider == "geopera":
-        from pixorder.providers.geopera import GeoperaAdapter
-
-        return GeoperaAdapter(workspace_id=options.get("workspace_id", "default"),
-                              default_sensor=options.get("default_sensor"))
-    raise E.ValidationError("provider", f"must be one of sandbox, {', '.join(PROVIDER_NAMES)}", provider)
+    >>> make_adapter("planet").api_root
+    '/tasking/v2'
+    """
+    if provider not in table.PROVIDERS:
+        raise E.ValidationError("provider", f"must be one of sandbox, {', '.join(table.NAMES)}", provider)
+    return table.load_adapter(provider, **options)
 
 
 def api_host(base_url: str, api_root: str) -> str:
@@ -95,8 +95,8 @@ class AsyncClient:
         self.sandbox = None
         if provider == "sandbox":
             api = api or "pixxel"
-            if api not in PROVIDER_NAMES:
-                raise E.ValidationError("api", f"must be one of {', '.join(PROVIDER_NAMES)}", api)
+            if api not in table.PROVIDERS:
+                raise E.ValidationError("api", f"must be one of {', '.join(table.NAMES)}", api)
             if base_url is None:
                 from pixorder import sandbox
 
@@ -112,16 +112,17 @@ class AsyncClient:
             if rate_limits is None:
                 rate_limits = {}  # the sandbox relaxes the real APIs' limits
         else:
-            if provider not in PROVIDER_NAMES:
-                raise E.ValidationError("provider", f"must be one of sandbox, {', '.join(PROVIDER_NAMES)}",
+            if provider not in table.PROVIDERS:
+                raise E.ValidationError("provider", f"must be one of sandbox, {', '.join(table.NAMES)}",
                                         provider)
             self.provider = provider
             self.is_sandbox = False
-            api_key = api_key or os.environ.get(ENV_VARS[provider])
+            env_var = table.get(provider).env_var
+            api_key = api_key or os.environ.get(env_var)
             if not api_key:
                 raise E.AuthError(
                     f"no API key for {provider}: pass api_key=..., or set the environment variable "
-                    f"{ENV_VARS[provider]}; or try the sandbox with pixorder.connect('sandbox', api='{provider}')",
+                    f"{env_var}; or try the sandbox with pixorder.connect('sandbox', api='{provider}')",
                     provider=provider,
                 )
         self.adapter = make_adapter(self.provider, **options)

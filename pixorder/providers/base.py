@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import orjson
 
 from pixorder import errors as E
 from pixorder import models as m
+from pixorder.providers import table
+from pixorder.providers.table import ProviderInfo
 
 T = TypeVar("T")
 
@@ -177,8 +179,15 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
 
 
 class Adapter:
-    """Base adapter: every operation a provider lacks raises ``NotSupported`` with what to do instead."""
+    """Base adapter: every operation a provider lacks raises ``NotSupported`` with what to do instead.
 
+    A provider's adapter names its row of the provider table (``class PlanetAdapter(Adapter,
+    provider="planet")``); its limits below are read from that row, never written twice. An instance
+    may still override one (a test that pretends the API allows a larger body).
+    """
+
+    #: the provider table's row (None on the bare base class)
+    info: ClassVar[ProviderInfo | None] = None
     name: str = ""
     default_base_url: str = ""
     #: the path every call starts with ("/v0", "/tasking/v2", "/v1"); a base_url ending in it is accepted
@@ -187,16 +196,33 @@ class Adapter:
     name_limit: int | None = None
     #: the largest request body the API accepts, in bytes (None: none documented)
     body_limit: int | None = None
-    #: how long before its start a tasking window must be ordered, hours (Pixxel and Planet: 24 h;
-    #: Geopera documents none, and 24 h is assumed)
+    #: how long before its start a tasking window must be ordered, hours
     min_lead_hours: float = 24.0
     env_var: str = ""
+    #: requests per bulk pricing call
     bulk_limit: int = 1
     #: bucket → (requests, per seconds); the sandbox relaxes these. A second limit on one bucket is a
     #: second entry named ``<bucket>/<anything>`` (e.g. "default/minute"): the transport applies both.
     rate_limits: Mapping[str, tuple[int, float]] = {}
     #: orders per call of the API's bulk create (0: none; ``orders.create_many`` places one by one)
     bulk_order_limit: int = 0
+
+    def __init_subclass__(cls, provider: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if provider is None:
+            return
+        info = table.get(provider)
+        cls.info = info
+        cls.name = info.name
+        cls.default_base_url = info.host
+        cls.api_root = info.api_root
+        cls.name_limit = info.name_limit
+        cls.body_limit = info.body_limit
+        cls.min_lead_hours = info.min_lead_hours
+        cls.env_var = info.env_var
+        cls.bulk_limit = info.bulk_price_limit
+        cls.rate_limits = dict(info.rate_limits)
+        cls.bulk_order_limit = info.bulk_order_limit
 
     #: rows per page for each listing (the API's maximum where it is generous)
     page_sizes: Mapping[str, int] = {}

@@ -16,7 +16,6 @@ from pixorder.providers._wire import array, first, footprint, integer, mapping, 
 from pixorder.providers.base import Adapter, Call, Request, error_from_response, public_calls
 
 PROVIDER = "geopera"
-BASE_URL = "https://api.geopera.com"
 UNIT = "AUD"
 PAGE_SIZE = 100
 
@@ -152,13 +151,8 @@ def _feature_collection(request: Request) -> dict[str, Any]:
         {"type": "Feature", "properties": {}, "geometry": dict(request.aoi.__geo_interface__)}]}
 
 
-class GeoperaAdapter(Adapter):
-    name = PROVIDER
-    default_base_url = BASE_URL
-    api_root = "/v1"
-    env_var = "GEOPERA_API_KEY"
-    bulk_limit = 100  # groups per tasking estimate (the sandbox's limit; Geopera publishes none)
-    rate_limits = {"default": (600, 60.0), "place": (60, 60.0), "spend": (30, 60.0)}  # [V rate-limits]
+class GeoperaAdapter(Adapter, provider="geopera"):
+    """Geopera v1: tasking and archive estimates, orders tagged with the client reference."""
 
     def __init__(self, workspace_id: str = "default", default_sensor: str | None = None) -> None:
         self.workspace_id = workspace_id

@@ -14,18 +14,18 @@ from typing import Any
 
 from pixorder import errors as E
 from pixorder import models as m
+from pixorder.providers import table
 from pixorder.providers._wire import array, first, footprint, integer, mapping, number, text
 from pixorder.providers.base import Adapter, Call, Request, shorten, with_reference
 
 PROVIDER = "pixxel"
-BASE_URL = "https://api.pixxel.space"
 # Pixxel does not name the currency of base_amount / final_amount; its dashboard shows USD [I].
 UNIT = "USD"
 # The official schema requires a usecase and publishes no list of values; "other" says nothing false [I].
 DEFAULT_USECASE = "other"
 RECURRENCES = ("ONCE", "MONTHLY", "BIMONTHLY", "QUARTERLY")  # official clerk.OrderItemRecurrence
 #: Pixxel bills whole km², rounded up, and at least this much per item (per scene for archive items).
-MIN_BILLED_KM2 = 100.0
+MIN_BILLED_KM2 = table.get(PROVIDER).min_billed_area_km2
 
 
 def parse_uplift(payload: Mapping[str, Any]) -> m.Uplift:
@@ -229,7 +229,7 @@ def parse_bandsets(payload: Mapping[str, Any]) -> list[m.Sensor]:
             provider=PROVIDER, raw=dict(b), id=str(b.get("id")), name=name, bands=bands,
             image_type=text(first(b, "image_type", "name")), description=text(b.get("description")),
             resolution_m=5.0,  # Pixxel's Fireflies: 5 m hyperspectral [V pixxel.space]
-            min_area_km2=100.0, unit=UNIT,
+            min_area_km2=MIN_BILLED_KM2, unit=UNIT,
         ))
     return sensors
 
@@ -259,18 +259,10 @@ def _iso(moment: Any) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
 
 
-class PixxelAdapter(Adapter):
+class PixxelAdapter(Adapter, provider="pixxel"):
     """Pixxel v0. Prices through a dry-run order (its bulk form: one order, many items)."""
 
-    name = PROVIDER
-    default_base_url = BASE_URL
-    api_root = "/v0"
-    env_var = "PIXXEL_API_KEY"
     page_sizes = {"orders": 100, "order_items": 1000, "tasks": 1000}
-    bulk_limit = 50  # items per dry-run order (the sandbox's limit; Pixxel publishes none)
-    #: the longest order-item name Pixxel accepts (official OpenAPI: maxLength 100)
-    name_limit = 100
-    rate_limits = {"default": (10, 1.0)}  # none published; be polite
 
     def __init__(self) -> None:
         #: filled by the client on first use: the default project and bandset ids

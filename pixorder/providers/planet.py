@@ -8,12 +8,13 @@ from urllib.parse import urlsplit
 
 from pixorder import models as m
 from pixorder.errors import ValidationError
+from pixorder.providers import table
 from pixorder.providers._wire import array, footprint, integer, mapping, number, text
 from pixorder.providers.base import Adapter, BulkOutcome, Call, Job, Request, with_reference
 
 PROVIDER = "planet"
-BASE_URL = "https://api.planet.com"
-PREFIX = "/tasking/v2"
+PREFIX = table.get(PROVIDER).api_root
+MIN_BILLED_KM2 = table.get(PROVIDER).min_billed_area_km2
 UNIT = "SQKM"  # Planet prices in quota units of square kilometres
 REFERENCE_PREFIX = "pxo-"
 
@@ -114,13 +115,13 @@ FLEXIBLE, ASSURED, MONITORING = "Flexible Tasking", "Assured Tasking", "Monitori
 DEFAULT_PRODUCT = FLEXIBLE
 PRODUCTS = [
     {"id": FLEXIBLE, "name": "Flexible Tasking (SkySat)", "resolution_m": 0.5, "image_type": "optical",
-     "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": 25.0},
+     "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": MIN_BILLED_KM2},
     {"id": ASSURED, "name": "Assured Tasking (SkySat)", "resolution_m": 0.5, "image_type": "optical",
-     "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": 25.0,
+     "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": MIN_BILLED_KM2,
      "description": "an acquisition in a chosen imaging window: search windows with "
                     "client.imaging_windows.search(request), then set imaging_window"},
     {"id": MONITORING, "name": "Monitoring Tasking (SkySat)", "resolution_m": 0.5, "image_type": "optical",
-     "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": 25.0},
+     "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": MIN_BILLED_KM2},
 ]
 #: earlier pixorder ids and other spellings, still read: the product each one means
 PRODUCT_ALIASES = {
@@ -172,17 +173,8 @@ def _geometry_of(aoi: Any) -> dict[str, Any]:
     return dict(aoi.__geo_interface__)
 
 
-class PlanetAdapter(Adapter):
-    name = PROVIDER
-    default_base_url = BASE_URL
-    api_root = PREFIX
-    name_limit = 255  # Planet answers 400 "no more than 255 characters"
-    env_var = "PL_API_KEY"
-    bulk_limit = 100  # payloads per POST /pricing/ (the sandbox's; Planet documents only the body limit)
-    body_limit = 1_000_000  # "POST bodies are limited to 1 MB" [V]
-    bulk_order_limit = 1000  # order payloads per POST /bulk/ [V bulk guide]
-    # Tasking API 2.0.0 reference: bursts up to 40 requests/s, 300/min sustained (per key)
-    rate_limits = {"default": (40, 1.0), "default/minute": (300, 60.0)}
+class PlanetAdapter(Adapter, provider="planet"):
+    """Planet Tasking v2: products as sensors, bulk pricing and bulk create, one polygon per order."""
 
     def auth_headers(self, api_key: str) -> dict[str, str]:
         return {"Authorization": f"api-key {api_key}"}

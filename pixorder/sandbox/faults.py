@@ -41,7 +41,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .registry import provider_for_path
+from .paths import provider_for_path
 from .web import ApiError
 
 FAULT_STATUSES = (500, 502, 503, 504, 429)
