@@ -40,7 +40,7 @@ _EXPORTS = {
     "budget": "pixorder.explore.budget",
     "compare": "pixorder.client.compare",
     "connect": "pixorder.client",
-    "read_prices": "pixorder.explore.provenance",
+    "read_prices": "pixorder.explore.frames",
     "sweep": "pixorder.explore.sweep",
 }
 
@@ -51,7 +51,9 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'pixorder' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), {"read_prices": "read"}.get(name, name))
+    if module == "pixorder.models":
+        importlib.import_module("pixorder.frames")  # registers the models' HTML tables
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 

@@ -432,3 +432,14 @@ def to_geodataframe(results: Iterable[Any], entity: str | None = None) -> geopan
     if builder is None:
         raise TypeError(f"no frame schema for {type(results[0]).__name__}")
     return builder(results)
+
+
+def _html_table(build: Any) -> Any:
+    return lambda model: build([model])._repr_html_()
+
+
+# Models show as a one-row table in a notebook; frames builds it, models only holds the hook (a model
+# module that imported frames would make a cycle: frames is built from models).
+for _cls, _build in ((m.Quote, quotes_frame), (m.Order, orders_frame), (m.Quotation, quotations_frame),
+                     (m.ImagingWindow, imaging_windows_frame)):
+    m.register_html_repr(_cls, _html_table(_build))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from enum import Enum
 from typing import Annotated, Any, Generic, TypeVar
@@ -13,6 +13,22 @@ import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 
 from pixorder.errors import ValidationError
+
+#: model class → its HTML table for notebooks. :mod:`pixorder.frames` builds the tables and registers
+#: them when imported (the client and ``import pixorder``'s names import it); models never import frames.
+_HTML_REPRS: dict[type, Callable[[Any], str]] = {}
+
+
+def register_html_repr(cls: type, build: Callable[[Any], str]) -> None:
+    """Make ``build(model)`` the HTML repr of ``cls``'s instances (used by :mod:`pixorder.frames`)."""
+    _HTML_REPRS[cls] = build
+
+
+def html_repr(model: Any) -> str | None:
+    """``model``'s HTML table, or None (the notebook then shows its text repr) when none is registered."""
+    build = _HTML_REPRS.get(type(model))
+    return None if build is None else build(model)
+
 
 __all__ = [
     "ArchiveRequest",
@@ -652,10 +668,8 @@ class Quote(_Result):
             parts.append(f"feasibility={self.feasibility}")
         return _compact("Quote", parts, self.geometry)
 
-    def _repr_html_(self) -> str:
-        from pixorder.frames import quotes_frame
-
-        return quotes_frame([self])._repr_html_()
+    def _repr_html_(self) -> str | None:
+        return html_repr(self)
 
 
 class Task(_Result):
@@ -764,10 +778,8 @@ class Order(_Result):
             *_areas(self.area_km2, self.billed_area_km2), _count(len(self.items), "item") if self.items else "",
         ], self.geometry)
 
-    def _repr_html_(self) -> str:
-        from pixorder.frames import orders_frame
-
-        return orders_frame([self])._repr_html_()
+    def _repr_html_(self) -> str | None:
+        return html_repr(self)
 
 
 class FeasibilityOption(_Translated):
@@ -807,10 +819,8 @@ class Quotation(_Result):
     expires_at: UTCDateTime = None
     geometry: dict[str, Any] | None = None
 
-    def _repr_html_(self) -> str:
-        from pixorder.frames import quotations_frame
-
-        return quotations_frame([self])._repr_html_()
+    def _repr_html_(self) -> str | None:
+        return html_repr(self)
 
 
 class Delivery(_Result):
@@ -855,10 +865,8 @@ class ImagingWindow(_Result):
     pl_number: str | None = None
     geometry: dict[str, Any] | None = Field(None, description="the point or line searched")
 
-    def _repr_html_(self) -> str:
-        from pixorder.frames import imaging_windows_frame
-
-        return imaging_windows_frame([self])._repr_html_()
+    def _repr_html_(self) -> str | None:
+        return html_repr(self)
 
 
 T = TypeVar("T")

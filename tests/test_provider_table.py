@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from pixorder.client.core import make_adapter
 from pixorder.providers import table
 
 ROOT = Path(__file__).resolve().parents[1] / "pixorder"
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1] / "pixorder"
 @pytest.mark.parametrize("name", table.NAMES)
 def test_each_adapter_reads_its_row(name):
     info = table.get(name)
-    adapter = table.load_adapter(name)
+    adapter = make_adapter(name)
     assert type(adapter).info is info
     assert (adapter.name, adapter.default_base_url, adapter.api_root, adapter.env_var) == \
         (info.name, info.host, info.api_root, info.env_var)
@@ -99,7 +100,7 @@ def test_unknown_provider_is_refused():
     with pytest.raises(ValidationError):
         table.get("maxar")
     with pytest.raises(ValidationError):
-        table.load_adapter("maxar")
+        make_adapter("maxar")
 
 
 # --- the contract: the sandbox's own copy agrees --------------------------------------------

@@ -13,15 +13,35 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from pixorder.errors import ValidationError
 from pixorder.providers import table
 
-if TYPE_CHECKING:
-    from pixorder.aoi.core import AOI
+
+class AOI(Protocol):
+    """What the rules read of an :class:`pixorder.aoi.AOI` (the AOI module imports the rules, not back)."""
+
+    @property
+    def area_km2(self) -> float: ...
+    @property
+    def n_parts(self) -> int: ...
+    @property
+    def n_vertices(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def length_km(self) -> float | None: ...
+    @property
+    def part_gap_km(self) -> float: ...
+    @property
+    def __geo_interface__(self) -> dict[str, Any]: ...
+
+    def parts(self) -> Sequence[AOI]: ...
+
+    def simplify(self, tolerance_m: float) -> AOI: ...
 
 __all__ = [
     "MAX_BODY_BYTES",

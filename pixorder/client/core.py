@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -12,8 +13,9 @@ from pixorder import errors as E
 from pixorder import models as m
 from pixorder.client.results import Listing, Results
 from pixorder.client.transport import UNREADABLE, OutcomeUnknown, RetryPolicy, Transport
+from pixorder.providers import reference as pxref
 from pixorder.providers import table
-from pixorder.providers.base import Adapter, BulkOutcome, Call, Job, Request, json_size, with_reference
+from pixorder.providers.base import Adapter, BulkOutcome, Call, Job, Request, json_size
 
 T = TypeVar("T")
 
@@ -25,17 +27,30 @@ DEFAULT_PAGE_SIZE = 100
 
 
 def make_adapter(provider: str, **options: Any) -> Adapter:
-    """The adapter the provider table names for ``provider``, given its own options.
+    """A new adapter for ``provider``: the class its row of the provider table names, imported now.
+
+    Args:
+        provider: a name in ``pixorder.providers.table.NAMES``.
+        **options: the adapter's own options (``ProviderInfo.adapter_options``, e.g. Geopera's
+            ``workspace_id``); other keys (the client's own, like ``timeout``) are ignored.
+
+    Returns:
+        Adapter: the provider's sans-IO adapter.
 
     Raises:
         ValidationError: ``provider`` is not in the table.
 
-    >>> make_adapter("planet").api_root
-    '/tasking/v2'
+    >>> make_adapter("geopera", workspace_id="ws-1", timeout=5).workspace_id
+    'ws-1'
     """
     if provider not in table.PROVIDERS:
         raise E.ValidationError("provider", f"must be one of sandbox, {', '.join(table.NAMES)}", provider)
-    return table.load_adapter(provider, **options)
+    info = table.PROVIDERS[provider]
+    module, _, name = info.adapter.partition(":")
+    adapter_class = getattr(importlib.import_module(module), name)
+    kwargs = {k: v for k, v in options.items() if k in info.adapter_options and v is not None}
+    adapter: Adapter = adapter_class(**kwargs)
+    return adapter
 
 
 def api_host(base_url: str, api_root: str) -> str:
@@ -46,23 +61,6 @@ def api_host(base_url: str, api_root: str) -> str:
     if api_root and url.endswith(api_root.rstrip("/")):
         url = url[: -len(api_root.rstrip("/"))]
     return url.rstrip("/")
-
-
-def new_reference() -> str:
-    """A client reference carried in an order's name or tags, to find it again after a lost answer."""
-    return "pxo-" + uuid.uuid4().hex[:16]
-
-
-def batch_references(n: int) -> tuple[str, list[str]]:
-    """``n`` client references sharing one random prefix, so one listing filtered by the prefix finds
-    the whole batch; each is as long and as unique as ``new_reference()``'s.
-
-    >>> prefix, refs = batch_references(3)
-    >>> len(refs[0]) == len(new_reference()) and all(r.startswith(prefix) for r in refs)
-    True
-    """
-    prefix = "pxo-" + uuid.uuid4().hex[:9]
-    return prefix, [f"{prefix}{i:07x}" for i in range(n)]
 
 
 class AsyncClient:
@@ -340,7 +338,7 @@ class Orders(_Facade):
             raise E.ValidationError("request", "must be a TaskingRequest or an ArchiveRequest",
                                     type(request).__name__)
         self.adapter.validate(request)  # e.g. Planet Assured Tasking without an imaging window: no call
-        reference = reference or new_reference()
+        reference = reference or pxref.new()
         await self._client._prepare()
         parts, _ = split_parts(self._client.provider, [request])
         if len(parts) > 1:
@@ -374,7 +372,7 @@ class Orders(_Facade):
                 raise E.ApiError(total.error, provider=self._client.provider, body=total.raw)
             if total.amount is not None and total.amount > max_amount:
                 raise E.SpendLimitExceeded(self._client.provider, total.amount, total.unit, max_amount)
-        references = [f"{reference}-p{k + 1}" for k in range(len(parts))]
+        references = [pxref.part(reference, k + 1) for k in range(len(parts))]
         outcomes = await asyncio.gather(
             *(self.create(part, dry_run=dry_run, reference=ref) for part, ref in zip(parts, references)),
             return_exceptions=True)
@@ -509,7 +507,7 @@ class Orders(_Facade):
             raise E.ValidationError("concurrency", "must be at least 1", concurrency)
         prefix: str | None = None
         if references is None:
-            prefix, refs = batch_references(len(batch))
+            prefix, refs = pxref.batch(len(batch))
         else:
             refs = [str(r) for r in references]
             if len(refs) != len(batch) or len(set(refs)) != len(refs):
@@ -662,9 +660,7 @@ class Orders(_Facade):
 
     @staticmethod
     def _reference_of(payload: Mapping[str, Any]) -> str:
-        name = str(payload.get("name") or "")
-        at = name.rfind("[pxo-")
-        return name[at + 1 : -1] if at >= 0 and name.endswith("]") else ""
+        return pxref.from_name(str(payload.get("name") or "")) or ""
 
     async def _submit_bulk(self, bulk_id: str, payloads: list[dict[str, Any]]) -> bool:
         """POST the bulk until the server has it; True once it does, False if that cannot be told.
@@ -801,8 +797,8 @@ class Orders(_Facade):
         self.adapter.edit_order(order_id, changes)  # refuses unknown fields before any call
         if "name" in changes:
             current = await self.get(order_id)
-            if current.reference and f"[{current.reference}]" not in str(changes["name"]):
-                changes = {**changes, "name": with_reference(changes["name"], current.reference, "",
+            if current.reference and not pxref.carried_in(changes["name"], current.reference):
+                changes = {**changes, "name": pxref.in_name(changes["name"], current.reference, "",
                                                              self.adapter.name_limit)}
         result = await self._client.send(self.adapter.edit_order(order_id, changes))
         return result if isinstance(result, m.Order) else await self.get(order_id)

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
+from pixorder import frames as _frames  # noqa: F401  (registers the models' HTML tables)
 from pixorder import models as m
 
 if TYPE_CHECKING:
     import geopandas
 
-    from pixorder.client.core import AsyncClient
-    from pixorder.providers.base import Call
+    from pixorder.providers.base import Adapter, Call
 
 T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Sender(Protocol):
+    """What a listing needs of a client: its provider's name and adapter, and a way to send a Call.
+
+    ``AsyncClient`` is one; a listing never needs the rest of it (and results never import the client).
+    """
+
+    provider: str
+    adapter: Adapter
+
+    async def send(self, call: Call[R]) -> R: ...
 
 
 class Results(list, Generic[T]):  # type: ignore[type-arg]
@@ -42,7 +55,7 @@ class Listing(Generic[T]):
     ``limit`` caps the rows; past one page a progress bar (``tqdm.auto``) shows how far it got.
     """
 
-    def __init__(self, client: AsyncClient, entity: str,
+    def __init__(self, client: Sender, entity: str,
                  make_call: Callable[[dict[str, Any], int, int], Call[m.Page[Any]]],
                  filters: dict[str, Any], *, limit: int | None, page_size: int, progress: bool = True):
         self._client = client

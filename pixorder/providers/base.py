@@ -336,25 +336,3 @@ class Adapter:
 def json_size(payload: Any) -> int:
     """Bytes of ``payload`` encoded as the transport sends it (compact JSON, UTF-8)."""
     return len(orjson.dumps(payload))
-
-
-def with_reference(name: str | None, reference: str, fallback: str, limit: int | None = None) -> str:
-    """An order name that carries pixorder's client reference, so a lost response can be reconciled.
-
-    With ``limit`` (the API's longest name), a user's name too long to carry the reference is
-    shortened visibly, ending in "…", so the whole name fits and the server never refuses it.
-
-    >>> with_reference("Field 7", "pxo-0123456789abcdef", "order")
-    'Field 7 [pxo-0123456789abcdef]'
-    >>> len(with_reference("x" * 250, "pxo-0123456789abcdef", "order", limit=100))
-    100
-    """
-    suffix = f" [{reference}]"
-    return shorten(name or fallback, None if limit is None else limit - len(suffix)) + suffix
-
-
-def shorten(text: str, limit: int | None) -> str:
-    """``text`` within ``limit`` characters, visibly shortened with a final "…" when it was longer."""
-    if limit is None or len(text) <= limit:
-        return text
-    return text[: max(0, limit - 1)].rstrip() + "…"

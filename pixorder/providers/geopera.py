@@ -12,6 +12,7 @@ from typing import Any
 
 from pixorder import models as m
 from pixorder.errors import ValidationError
+from pixorder.providers import reference as ref
 from pixorder.providers._wire import array, first, footprint, integer, mapping, number, text
 from pixorder.providers.base import Adapter, Call, Request, error_from_response, public_calls
 
@@ -94,7 +95,7 @@ def parse_order(payload: Mapping[str, Any]) -> m.Order:
     status = text(payload.get("status"))
     sub = text(first(payload, "subStatus", "sub_status"))
     tags = [str(t) for t in array(payload.get("tags"))]
-    reference = next((t for t in tags if t.startswith("pxo-")), None)
+    reference = ref.from_tags(tags)
     params = mapping(payload.get("params"))
     neutral = "CANCELLED" if sub == "CANCELLED" else status
     geometry = footprint(first(payload, "featureCollection", "geometry"))
@@ -250,7 +251,7 @@ class GeoperaAdapter(Adapter, provider="geopera"):
             return m.Order(provider=PROVIDER, raw=dict(payload), id=order_id, name=name, reference=reference)
 
         # The key is derived from the reference, so every retry of this logical call reuses it.
-        key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"pixorder:{reference}"))
+        key = ref.idempotency_key(reference)
         return Call("POST", path, parse, json=body, spend=True, bucket="place", expect=(200, 201, 202),
                     headers={"Idempotency-Key": key})
 

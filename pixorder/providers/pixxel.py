@@ -14,9 +14,10 @@ from typing import Any
 
 from pixorder import errors as E
 from pixorder import models as m
+from pixorder.providers import reference as ref
 from pixorder.providers import table
 from pixorder.providers._wire import array, first, footprint, integer, mapping, number, text
-from pixorder.providers.base import Adapter, Call, Request, shorten, with_reference
+from pixorder.providers.base import Adapter, Call, Request
 
 PROVIDER = "pixxel"
 # Pixxel does not name the currency of base_amount / final_amount; its dashboard shows USD [I].
@@ -188,16 +189,8 @@ def parse_order(payload: Mapping[str, Any], *, dry_run: bool = False) -> m.Order
     )
 
 
-REFERENCE_PREFIX = "pxo-"
-
-
 def _reference(items: list[m.OrderItem]) -> str | None:
-    for item in items:
-        name = item.name or ""
-        at = name.rfind("[" + REFERENCE_PREFIX)
-        if at >= 0 and name.endswith("]"):
-            return name[at + 1 : -1]
-    return None
+    return next((r for r in (ref.from_name(i.name) for i in items) if r), None)
 
 
 def parse_order_items_page(payload: Mapping[str, Any]) -> m.Page[m.OrderItem]:
@@ -299,7 +292,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         """One ``order_items[]`` entry of ``POST /v0/orders`` for a neutral request."""
         geometry = {"type": "FeatureCollection", "features": [
             {"type": "Feature", "properties": {}, "geometry": dict(request.aoi.__geo_interface__)}]}
-        item: dict[str, Any] = {"name": shorten(name, self.name_limit), "geometry": geometry,
+        item: dict[str, Any] = {"name": ref.shorten(name, self.name_limit), "geometry": geometry,
                                 "usecase": getattr(request, "usecase", None) or DEFAULT_USECASE}
         project = request.project_id or self.project_id
         if project:
@@ -336,7 +329,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
                     json={"dry_run": True, "order_items": items}, expect=(201, 200))
 
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
-        name = with_reference(request.name, reference, "pixorder order", self.name_limit)
+        name = ref.in_name(request.name, reference, limit=self.name_limit)
         body = {"dry_run": dry_run, "order_items": [self.item_payload(request, name)]}
 
         def parse(b: Any, h: Any) -> m.Order:
@@ -353,7 +346,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         # Pixxel has no name filter: scan the newest items for the reference carried in the name.
         def parse(body: Any, headers: Any) -> list[m.Order]:
             page = parse_order_items_page(body)
-            found = [i for i in page.items if i.name and f"[{reference}]" in i.name]
+            found = [i for i in page.items if ref.carried_in(i.name, reference)]
             return [m.Order(provider=PROVIDER, raw=i.raw, id=i.order_id or i.id, name=i.name, status=i.status,
                             reference=reference, items=[i]) for i in found]
 

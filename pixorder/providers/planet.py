@@ -8,15 +8,15 @@ from urllib.parse import urlsplit
 
 from pixorder import models as m
 from pixorder.errors import ValidationError
+from pixorder.providers import reference as ref
 from pixorder.providers import table
 from pixorder.providers._wire import array, footprint, integer, mapping, number, text
-from pixorder.providers.base import Adapter, BulkOutcome, Call, Job, Request, with_reference
+from pixorder.providers.base import Adapter, BulkOutcome, Call, Job, Request
 
 PROVIDER = "planet"
 PREFIX = table.get(PROVIDER).api_root
 MIN_BILLED_KM2 = table.get(PROVIDER).min_billed_area_km2
 UNIT = "SQKM"  # Planet prices in quota units of square kilometres
-REFERENCE_PREFIX = "pxo-"
 
 
 def parse_order(payload: Mapping[str, Any]) -> m.Order:
@@ -42,16 +42,8 @@ def parse_order(payload: Mapping[str, Any]) -> m.Order:
         created_at=payload.get("created_time"),
         updated_at=payload.get("updated_time"),
         geometry=geometry,
-        reference=_reference(name),
+        reference=ref.from_name(name),
     )
-
-
-def _reference(name: str | None) -> str | None:
-    if name and name.endswith("]"):
-        at = name.rfind("[" + REFERENCE_PREFIX)
-        if at >= 0:
-            return name[at + 1 : -1]
-    return None
 
 
 def parse_pricing(payload: Mapping[str, Any], *, index: int | None = None,
@@ -224,7 +216,7 @@ class PlanetAdapter(Adapter, provider="planet"):
         return Call("POST", PREFIX + "/pricing/", parse, json=payloads)
 
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
-        name = with_reference(request.name, reference, "pixorder order", self.name_limit)
+        name = ref.in_name(request.name, reference, limit=self.name_limit)
         if dry_run:
             # Planet has no dry run: a pricing preview of the same payload is the honest equivalent.
             payload = self.order_payload(request, name)
@@ -281,7 +273,7 @@ class PlanetAdapter(Adapter, provider="planet"):
 
     # --- bulk create: POST /bulk/ with a client-chosen id, poll, read each payload's outcome -----
     def bulk_order_payload(self, request: Request, reference: str) -> dict[str, Any]:
-        return self.order_payload(request, with_reference(request.name, reference, "pixorder order", self.name_limit))
+        return self.order_payload(request, ref.in_name(request.name, reference, limit=self.name_limit))
 
     def submit_bulk(self, bulk_id: str, payloads: Sequence[Mapping[str, Any]]) -> Call[None]:
         # 202 with no body and a Location path; a reused id is a 409 (handled by the caller).

@@ -1,7 +1,8 @@
 """The provider table: every fact pixorder knows about a provider's API, written once.
 
 Dependency-free on purpose (no pydantic, no httpx): ``pixorder.aoi``, ``frames``, the client, the
-widgets and the CLI all read it, and the adapter named here is imported only when a client needs it.
+widgets and the CLI all read it, and the adapter named here is imported only when a client needs it
+(:func:`pixorder.client.core.make_adapter`).
 Adding a provider is one row here, one adapter module, one sandbox package and their tests.
 
 >>> from pixorder.providers import table
@@ -13,18 +14,14 @@ Adding a provider is one row here, one adapter module, one sandbox package and t
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pixorder.errors import ValidationError
 
-if TYPE_CHECKING:
-    from pixorder.providers.base import Adapter
-
-__all__ = ["NAMES", "PROVIDERS", "ProviderInfo", "get", "load_adapter"]
+__all__ = ["NAMES", "PROVIDERS", "ProviderInfo", "get"]
 
 
 @dataclass(frozen=True)
@@ -135,28 +132,3 @@ def get(provider: Any) -> ProviderInfo:
     if info is None:
         raise ValidationError("provider", f"must be one of {', '.join(NAMES)}", provider)
     return info
-
-
-def load_adapter(provider: str, **options: Any) -> Adapter:
-    """A new adapter for ``provider``, its module imported now (not before).
-
-    Args:
-        provider: a name in :data:`NAMES`.
-        **options: the adapter's own options (``ProviderInfo.adapter_options``, e.g. Geopera's
-            ``workspace_id``); other keys are ignored.
-
-    Returns:
-        Adapter: the provider's sans-IO adapter.
-
-    Raises:
-        ValidationError: ``provider`` is unknown.
-
-    >>> load_adapter("geopera", workspace_id="ws-1", timeout=5).workspace_id
-    'ws-1'
-    """
-    info = get(provider)
-    module, _, cls = info.adapter.partition(":")
-    adapter_class = getattr(importlib.import_module(module), cls)
-    kwargs = {k: v for k, v in options.items() if k in info.adapter_options and v is not None}
-    adapter: Adapter = adapter_class(**kwargs)
-    return adapter

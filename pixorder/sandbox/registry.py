@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import APIRouter
 
@@ -12,11 +12,12 @@ from .clock import Stepper
 from .paths import PROVIDER_PREFIXES
 from .web import ApiError
 
-if TYPE_CHECKING:
-    from .state import SandboxState
+#: the server's state a router, stepper or seeder is built on (``state.SandboxState``; not imported
+#: here: the state module imports this one)
+SandboxState = Any
 
 
-Seeder = Callable[["SandboxState", dict[str, Any]], dict[str, Any]]
+Seeder = Callable[[SandboxState, dict[str, Any]], dict[str, Any]]
 """``seeder(state, params) -> {"inserted": n, ...}``; params is the JSON body of /_sandbox/seed."""
 
 
