@@ -146,7 +146,7 @@ def _categories(known: Iterable[str], values: Sequence[Any] | None) -> list[str]
     return cats
 
 
-def _column(kind: str, values: Sequence[Any]) -> Any:
+def _column(kind: str, values: Any) -> Any:
     import pandas as pd
 
     if kind == "dt":
@@ -297,8 +297,8 @@ class PageColumns:
                 columns[n] = np.concatenate(parts)[:limit]
             else:
                 columns[n] = [v for part in parts for v in part][:limit]
-        parts = [np.asarray(p.geometry, dtype=object) for p in pages]
-        geometry = np.concatenate(parts)[:limit] if parts else np.array([], dtype=object)
+        arrays = [np.asarray(p.geometry, dtype=object) for p in pages]
+        geometry = np.concatenate(arrays)[:limit] if arrays else np.array([], dtype=object)
         return columns, geometry
 
 
@@ -363,7 +363,8 @@ def feasibility_frame(studies: Iterable[m.FeasibilityStudy]) -> geopandas.GeoDat
     cols: dict[str, list[Any]] = {n: [] for n, _ in SCHEMAS["feasibility"].columns}
     geoms = []
     for study in studies:
-        for option in study.options or [None]:
+        options: list[m.FeasibilityOption | None] = list(study.options) or [None]
+        for option in options:
             cols["provider"].append(study.provider)
             cols["id"].append(study.id)
             cols["order_id"].append(study.order_id)
@@ -428,7 +429,7 @@ def to_geodataframe(results: Iterable[Any], entity: str | None = None) -> geopan
         if entity is None:
             raise ValueError("an empty list needs entity= to choose its schema")
         return empty_frame(entity)
-    builder = _BY_ENTITY.get(entity or "") or _BY_TYPE.get(type(results[0]))
+    builder = _BY_ENTITY.get(entity or "") or _BY_TYPE.get(type(results[0]))  # type: ignore[call-overload]
     if builder is None:
         raise TypeError(f"no frame schema for {type(results[0]).__name__}")
     return builder(results)

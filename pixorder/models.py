@@ -48,16 +48,19 @@ __all__ = [
     "QuotationStatus",
     "Quote",
     "Recurrence",
+    "RequiredUTCDateTime",
     "Sensor",
     "Task",
     "TaskStatus",
     "TaskingRequest",
-    "Uplift",
     "UTCDateTime",
+    "Uplift",
     "drawn_area_km2",
     "elevation_to_off_nadir",
+    "html_repr",
     "off_nadir_to_elevation",
     "parse_datetime",
+    "register_html_repr",
 ]
 
 
@@ -281,6 +284,22 @@ UTCDateTime = Annotated[
 """A tz-aware UTC datetime read from any of the providers' forms; None when absent or ``""``."""
 
 
+def _required_datetime_validator(value: Any, info: pydantic.ValidationInfo) -> datetime:
+    field = info.field_name or "datetime"
+    moment = parse_datetime(value, field)
+    if moment is None:
+        raise ValidationError(field, "is required")
+    return moment
+
+
+RequiredUTCDateTime = Annotated[
+    datetime,
+    BeforeValidator(_required_datetime_validator),
+    PlainSerializer(lambda d: d.isoformat().replace("+00:00", "Z"), return_type=str),
+]
+"""A tz-aware UTC datetime that must be given (a request's ``start`` and ``end``)."""
+
+
 # ------------------------------------------------------------------------------ angles (Planet's form)
 EARTH_RADIUS_KM = 6371.0088
 DEFAULT_ORBIT_KM = 500.0
@@ -490,8 +509,8 @@ class TaskingRequest(_Request):
     """
 
     aoi: Annotated[Any, BeforeValidator(_coerce_aoi)] = Field(description="an AOI or anything AOI() accepts")
-    start: UTCDateTime = Field(description="start of the acquisition window (UTC)")
-    end: UTCDateTime = Field(description="end of the acquisition window (UTC)")
+    start: RequiredUTCDateTime = Field(description="start of the acquisition window (UTC)")
+    end: RequiredUTCDateTime = Field(description="end of the acquisition window (UTC)")
     sensor: str | None = Field(None, description="provider sensor / product id; None picks the default")
     name: str | None = None
     cloud_cover: float = Field(20.0, description="maximum cloud cover, percent")
@@ -532,10 +551,6 @@ class TaskingRequest(_Request):
 
     @model_validator(mode="after")
     def _consistent(self) -> TaskingRequest:
-        if self.start is None:
-            raise ValidationError("start", "is required")
-        if self.end is None:
-            raise ValidationError("end", "is required")
         if self.end <= self.start:
             raise ValidationError("end", f"must be after start ({self.start.isoformat()})", self.end.isoformat())
         if not self.recurrence.known:

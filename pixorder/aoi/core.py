@@ -60,6 +60,8 @@ class AOI:
     pixorder.errors.ValidationError: geometry: polygon crosses itself at (0.5, 0.5); pass repair=True to fix it
     """
 
+    _name: str | None
+
     __slots__ = ("_geometry", "_original", "_kind", "_name", "_length_km", "_area", "_gap", "_mapping", "_source",
                  "_parts")
 

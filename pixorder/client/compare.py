@@ -19,6 +19,7 @@ from pixorder import models as m
 from pixorder.client.core import AsyncClient
 from pixorder.client.sync import Client, run_sync
 from pixorder.providers import table
+from pixorder.providers.base import Request
 
 if TYPE_CHECKING:
     import geopandas
@@ -31,7 +32,7 @@ DEFAULT_WINDOW = timedelta(days=30)
 def provider_list(providers: Any) -> list[Any]:
     """``providers`` as a list: names, clients, or a comma-separated string of names."""
     if isinstance(providers, str):
-        names = [p.strip() for p in providers.split(",") if p.strip()]
+        names: list[Any] = [p.strip() for p in providers.split(",") if p.strip()]
     elif isinstance(providers, (Client, AsyncClient)):
         names = [providers]
     else:
@@ -142,7 +143,7 @@ async def price_jobs(jobs: Sequence[Job]) -> list[m.Quote]:
 
     async def run(positions: list[int]) -> None:
         client = jobs[positions[0]].client
-        batch = [jobs[i].request for i in positions]
+        batch: list[Request] = [jobs[i].request for i in positions]
         try:
             priced = await client.pricing._estimate_parts(batch)  # a multi-part AOI part by part at Planet
         except E.PixorderError as exc:
@@ -235,10 +236,10 @@ async def acompare(
             chosen = [None] if sensor is None else [m.Sensor(provider=client.provider, id=sensor)]
         jobs = []
         for index, (aoi, aoi_id) in enumerate(zip(aois, ids)):
-            for sensor in chosen:
-                req = m.TaskingRequest(aoi=aoi, sensor=sensor.id if sensor else None, **fields)
+            for picked in chosen:
+                req = m.TaskingRequest(aoi=aoi, sensor=picked.id if picked else None, **fields)
                 tags = {"aoi_index": index, "aoi_id": aoi_id, "window_start": req.start, "window_end": req.end}
-                jobs.append(Job(client, req, tags, sensor if sensor and sensor.raw else None))
+                jobs.append(Job(client, req, tags, picked if picked and picked.raw else None))
         return jobs, default, fields
 
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from pixorder import frames as _frames  # noqa: F401  (registers the models' HTML tables)
@@ -29,7 +29,7 @@ class Sender(Protocol):
     async def send(self, call: Call[R]) -> R: ...
 
 
-class Results(list, Generic[T]):  # type: ignore[type-arg]
+class Results(list[T]):
     """A plain list of models that also knows its frame schema.
 
     >>> quotes.to_geodataframe()[["provider", "amount", "unit"]]   # doctest: +SKIP
@@ -135,7 +135,7 @@ class Listing(Generic[T]):
             bar.update(n)
         return bar
 
-    async def __aiter__(self) -> AsyncIterator[T]:
+    async def __aiter__(self) -> AsyncGenerator[T, None]:
         async for page in self.pages():
             for row in page.items:
                 yield row
@@ -162,7 +162,6 @@ class Listing(Generic[T]):
 
     async def _fast_frame(self, concurrency: int) -> geopandas.GeoDataFrame:
         import asyncio
-        import dataclasses
 
         from pixorder.frames import PageColumns, build_frame
 
@@ -178,7 +177,7 @@ class Listing(Generic[T]):
         totals: set[int | None] = set()
 
         async def fetch(offset: int, size: int) -> PageColumns:
-            call = dataclasses.replace(self._make_call(self.filters, offset, size), parse=page_columns)
+            call = self._make_call(self.filters, offset, size).reading(page_columns)
             page, total = await self._client.send(call)
             totals.add(total)
             return page

@@ -15,6 +15,7 @@ from pixorder.providers import table
 from pixorder.providers.table import ProviderInfo
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 Request = m.TaskingRequest | m.ArchiveRequest
 
@@ -39,7 +40,17 @@ class Call(Generic[T]):
     expect: tuple[int, ...] = (200, 201, 202, 204)
 
     def describe(self) -> str:
+        """``"GET /v0/orders"``: the method and path, for messages and logs."""
         return f"{self.method} {self.path}"
+
+    def reading(self, parse: Callable[[Any, Mapping[str, str]], U]) -> Call[U]:
+        """The same exchange read another way: a new ``Call`` (this one is left as it is).
+
+        >>> Call("GET", "/v0/orders", lambda body, h: body).reading(lambda body, h: len(body)).parse([1, 2], {})
+        2
+        """
+        return Call(self.method, self.path, parse, params=self.params, json=self.json, headers=dict(self.headers),
+                    spend=self.spend, bucket=self.bucket, expect=self.expect)
 
 
 #: operations a provider's message points to, and the pixorder call that does the same for a user
@@ -299,7 +310,7 @@ class Adapter:
     def list_orders(self, filters: Mapping[str, Any], offset: int, limit: int) -> Call[m.Page[m.Order]]:
         raise self._unsupported("orders.list()", "no order listing")
 
-    def edit_order(self, order_id: str, changes: Mapping[str, Any]) -> Call[m.Order]:
+    def edit_order(self, order_id: str, changes: Mapping[str, Any]) -> Call[m.Order | None]:
         raise self._unsupported("orders.edit()", "cancel and order again")
 
     def cancel_order(self, order_id: str) -> Call[m.Order | None]:

@@ -187,9 +187,10 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         return group
 
     def price(self, requests: Sequence[Request], first_index: int = 0) -> Call[list[m.Quote]]:
-        if all(isinstance(r, m.ArchiveRequest) for r in requests):
+        archive = [r for r in requests if isinstance(r, m.ArchiveRequest)]
+        if len(archive) == len(requests):
             captures = [{"id": item_id, "geometry": dict(r.aoi.__geo_interface__), "index": i}
-                        for i, r in enumerate(requests) for item_id in r.item_ids]
+                        for i, r in enumerate(archive) for item_id in r.item_ids]
             return Call("POST", op_path("orders.archive.estimate"),
                         lambda body, h: self._archive_quotes(body, requests, first_index),
                         json={"captures": captures, "splitByDate": False})
@@ -231,8 +232,7 @@ class GeoperaAdapter(Adapter, provider="geopera"):
                                reference=reference, geometry=quote.geometry,
                                order_type=m.ItemType.ARCHIVE if archive else m.ItemType.TASKING)
 
-            estimate.parse = parse_preview
-            return estimate
+            return estimate.reading(parse_preview)
         tags = [reference, *request.tags]
         if isinstance(request, m.ArchiveRequest):
             body: dict[str, Any] = {"captures": [{"id": i, "geometry": dict(request.aoi.__geo_interface__)}
@@ -275,7 +275,7 @@ class GeoperaAdapter(Adapter, provider="geopera"):
             body[names.get(key, key)] = str(getattr(value, "value", value))
         return Call("POST", op_path("orders.list"), lambda b, h: _page_of(b, parse_order, offset, limit), json=body)
 
-    def edit_order(self, order_id: str, changes: Any) -> Call[m.Order]:
+    def edit_order(self, order_id: str, changes: Any) -> Call[m.Order | None]:
         unknown = set(changes) - {"tags"}
         if not changes:
             raise ValidationError("tags", "name the tags to set: Geopera can change only an order's tags")
@@ -284,7 +284,7 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         return Call("POST", op_path("orders.update"), lambda body, h: parse_order(body),
                     json={"order_id": order_id, "tags": list(changes["tags"])})
 
-    def cancel_order(self, order_id: str) -> Call[None]:
+    def cancel_order(self, order_id: str) -> Call[m.Order | None]:
         key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"pixorder:cancel:{order_id}"))
         return Call("POST", op_path("orders.cancel"), lambda body, h: None, json={"order_id": order_id},
                     spend=True, bucket="spend", headers={"Idempotency-Key": key})

@@ -14,6 +14,7 @@ from typing import Any
 
 from pixorder import errors as E
 from pixorder import models as m
+from pixorder.aoi.rules import billed_km2
 from pixorder.providers import reference as ref
 from pixorder.providers import table
 from pixorder.providers._wire import array, first, footprint, integer, mapping, number, text
@@ -79,7 +80,7 @@ def billed_area_km2(payload: Mapping[str, Any]) -> float | None:
         scenes = [footprint(i.get("geometry")) for i in array(payload.get("images")) if isinstance(i, Mapping)]
         measured = [m.drawn_area_km2(g) for g in scenes]
         if measured and all(a is not None for a in measured):
-            return float(sum(max(math.ceil(round(a, 6)), MIN_BILLED_KM2) for a in measured))  # type: ignore[arg-type]
+            return float(sum(billed_km2(PROVIDER, a) for a in measured if a is not None))
         if area is not None:
             return max(area, MIN_BILLED_KM2 * max(len(scenes), 1))
         return None
@@ -151,8 +152,7 @@ def _drawn_area(items: list[m.OrderItem]) -> float | None:
 
 
 def _item_status_words(items: list[m.OrderItem]) -> str | None:
-    words = list(dict.fromkeys(text(i.raw.get("status")) for i in items))
-    words = [w for w in words if w]
+    words = [w for w in dict.fromkeys(text(i.raw.get("status")) for i in items) if w]
     return "/".join(words) if words else None
 
 
@@ -177,7 +177,7 @@ def parse_order(payload: Mapping[str, Any], *, dry_run: bool = False) -> m.Order
         amount=number(payload.get("total_amount")),
         unit=UNIT,
         area_km2=_drawn_area(items),
-        billed_area_km2=sum(billed) if billed and all(b is not None for b in billed) else None,  # type: ignore[arg-type]
+        billed_area_km2=sum(b for b in billed if b is not None) if billed and all(b is not None for b in billed) else None,
         start=min((i.start for i in items if i.start), default=None),
         end=max((i.end for i in items if i.end), default=None),
         created_at=payload.get("created_at"),
@@ -378,8 +378,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
             return m.Page[m.Task](items=tasks, total=items.total, offset=items.offset, limit=items.limit,
                                   consumed=len(items.items))
 
-        inner.parse = parse
-        return inner
+        return inner.reading(parse)
 
     def cancel_order(self, order_id: str) -> Call[Any]:
         raise self._unsupported(
@@ -423,8 +422,8 @@ class PixxelAdapter(Adapter, provider="pixxel"):
                 break
         if not found:
             return found
-        known = {item.id for item in order_items}
-        items = sorted({d.item_id for d in found if d.item_id in known}) or sorted(known)
+        known = {item.id for item in order_items if item.id is not None}
+        items = sorted({d.item_id for d in found if d.item_id in known and d.item_id is not None}) or sorted(known)
         url = await send(Call("POST", "/v0/catalogs/download", lambda body, h: text(mapping(body).get("signed_url")),
                               json={"order_item_ids": items}, expect=(201, 200)))
         expires = _expiry(url)

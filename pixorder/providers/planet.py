@@ -225,8 +225,8 @@ class PlanetAdapter(Adapter, provider="planet"):
                 quote = parse_pricing(body)
                 return m.Order(provider=PROVIDER, raw=dict(body), id=f"dry-run-{reference}", name=name,
                                amount=quote.amount, unit=quote.unit, area_km2=_area(request), dry_run=True,
-                               start=request.start, end=request.end, reference=reference,
-                               order_type=m.ItemType.TASKING, geometry=dict(request.aoi.__geo_interface__))
+                               start=getattr(request, "start", None), end=getattr(request, "end", None),
+                               reference=reference, order_type=m.ItemType.TASKING, geometry=dict(request.aoi.__geo_interface__))
 
             return Call("POST", PREFIX + "/pricing/", parse_preview, json=payload)
         return Call("POST", PREFIX + "/orders/", lambda body, h: parse_order(body), json=self.order_payload(request, name),
@@ -256,7 +256,7 @@ class PlanetAdapter(Adapter, provider="planet"):
 
         return Call("GET", PREFIX + "/orders/", parse, params=params)
 
-    def edit_order(self, order_id: str, changes: Any) -> Call[None]:
+    def edit_order(self, order_id: str, changes: Any) -> Call[m.Order | None]:
         allowed = {"name", "rank", "start_time", "end_time", "start", "end"}
         unknown = set(changes) - allowed
         if unknown:
@@ -265,7 +265,7 @@ class PlanetAdapter(Adapter, provider="planet"):
                 for k, v in changes.items()}
         return Call("PUT", PREFIX + f"/orders/{order_id}/", lambda body, h: None, json=body)
 
-    def cancel_order(self, order_id: str) -> Call[None]:
+    def cancel_order(self, order_id: str) -> Call[m.Order | None]:
         return Call("DELETE", PREFIX + f"/orders/{order_id}/", lambda body, h: None, expect=(204, 200))
 
     def list_tasks(self, filters: Any, offset: int, limit: int) -> Call[Any]:

@@ -155,7 +155,7 @@ def _clean_feature(feature: Mapping[str, Any]) -> dict[str, Any]:
     feature = wrap_feature(feature)
     geometry = feature.get("geometry")
     radius = _circle_radius_m(feature)
-    if radius is not None:
+    if radius is not None and geometry is not None:
         lon, lat = geometry["coordinates"][:2]
         geometry = circle_polygon(lon, lat, radius)
     return {"type": "Feature", "properties": {}, "geometry": geometry}
