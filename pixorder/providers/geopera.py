@@ -6,7 +6,6 @@ camelCase / snake_case variants and missing keys.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -285,7 +284,7 @@ class GeoperaAdapter(Adapter, provider="geopera"):
                     json={"order_id": order_id, "tags": list(changes["tags"])})
 
     def cancel_order(self, order_id: str) -> Call[m.Order | None]:
-        key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"pixorder:cancel:{order_id}"))
+        key = ref.idempotency_key("cancel", order_id)
         return Call("POST", op_path("orders.cancel"), lambda body, h: None, json={"order_id": order_id},
                     spend=True, bucket="spend", headers={"Idempotency-Key": key})
 
@@ -296,7 +295,7 @@ class GeoperaAdapter(Adapter, provider="geopera"):
 
     def decide_quotation(self, quotation_id: str, accept: bool) -> Call[m.Quotation]:
         decision = "ACCEPTED" if accept else "REJECTED"
-        key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"pixorder:quotation:{quotation_id}:{decision}"))
+        key = ref.idempotency_key("quotation", quotation_id, decision)
         return Call("POST", op_path("orders.tasking.quotation_decide"), lambda b, h: parse_quotation(b),
                     json={"quotation_id": quotation_id, "decision": decision}, spend=True, bucket="spend",
                     headers={"Idempotency-Key": key})
@@ -321,7 +320,7 @@ class GeoperaAdapter(Adapter, provider="geopera"):
                     lambda b, h: _page_of(b, parse_study, offset, limit), json=body)
 
     def decide_feasibility(self, study_id: str, option_id: str) -> Call[m.FeasibilityStudy]:
-        key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"pixorder:study:{study_id}:{option_id}"))
+        key = ref.idempotency_key("study", study_id, option_id)
         return Call("POST", op_path("orders.tasking.feasibility_decide"), lambda b, h: parse_study(b),
                     json={"study_id": study_id, "acceptedOptionId": option_id}, spend=True, bucket="spend",
                     headers={"Idempotency-Key": key})

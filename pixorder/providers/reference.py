@@ -130,10 +130,13 @@ def carried_in(name: str | None, reference: str) -> bool:
     return bool(name) and f"[{reference}]" in str(name)
 
 
-def idempotency_key(reference: str) -> str:
-    """The ``Idempotency-Key`` derived from ``reference``: every resend of one placement reuses it.
+def idempotency_key(*names: str) -> str:
+    """The ``Idempotency-Key`` derived from what a spending call is about (a placement's reference, or
+    ``"cancel", order_id``, …): every resend of one logical call reuses the same key.
 
     >>> idempotency_key("pxo-0123456789abcdef") == idempotency_key("pxo-0123456789abcdef")
     True
+    >>> idempotency_key("cancel", "o-1") != idempotency_key("cancel", "o-2")
+    True
     """
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"pixorder:{reference}"))
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "pixorder:" + ":".join(names)))
