@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean browser desk
+.PHONY: demo test check lint bench clean browser desk
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,13 @@ $(STAMP): pyproject.toml
 
 lint: $(STAMP)
 	$(BIN)/ruff check pixorder tests benchmarks
+	$(BIN)/mypy pixorder
+
+# The fast lane (well under a minute on 2 cores): lint, types and the unit tests, i.e. everything
+# not marked reliability, browser or slow, and not the notebooks. `make test` still runs everything.
+check: lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not reliability and not browser and not slow" \
+	  --ignore=tests/notebooks --ignore=tests/e2e --ignore=tests/reliability
 
 # pytest exit code 5 means "no tests collected": treated as a failure of the suite's promise,
 # except that it is reported clearly instead of as a bare error code.

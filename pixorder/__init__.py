@@ -11,7 +11,31 @@ the sandbox load only when needed).
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what a type checker sees; at run time the names load on first use (__getattr__)
+    from pixorder.aoi import AOI
+    from pixorder.client import AsyncClient, Client, connect
+    from pixorder.client.compare import compare
+    from pixorder.errors import (
+        AmbiguousSpend,
+        ApiError,
+        AuthError,
+        Conflict,
+        NotFound,
+        NotSupported,
+        PixorderError,
+        ProviderUnavailable,
+        RateLimited,
+        SpendLimitExceeded,
+        ValidationError,
+        WaitWouldBlock,
+    )
+    from pixorder.explore.budget import budget
+    from pixorder.explore.frames import PriceFrame, read_prices
+    from pixorder.explore.needs import Needs
+    from pixorder.explore.sweep import sweep
+    from pixorder.models import ArchiveRequest, Order, Quote, TaskingRequest
 
 __version__ = "0.1.0"
 
@@ -40,18 +64,47 @@ _EXPORTS = {
     "budget": "pixorder.explore.budget",
     "compare": "pixorder.client.compare",
     "connect": "pixorder.client",
-    "read_prices": "pixorder.explore.provenance",
+    "read_prices": "pixorder.explore.frames",
     "sweep": "pixorder.explore.sweep",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "AOI",
+    "AmbiguousSpend",
+    "ApiError",
+    "ArchiveRequest",
+    "AsyncClient",
+    "AuthError",
+    "Client",
+    "Conflict",
+    "Needs",
+    "NotFound",
+    "NotSupported",
+    "Order",
+    "PixorderError",
+    "PriceFrame",
+    "ProviderUnavailable",
+    "Quote",
+    "RateLimited",
+    "SpendLimitExceeded",
+    "TaskingRequest",
+    "ValidationError",
+    "WaitWouldBlock",
+    "budget",
+    "compare",
+    "connect",
+    "read_prices",
+    "sweep",
+]
 
 
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'pixorder' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), {"read_prices": "read"}.get(name, name))
+    if module == "pixorder.models":
+        importlib.import_module("pixorder.frames")  # registers the models' HTML tables
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from pixorder.errors import PixorderError, ValidationError
+from pixorder.providers import table
 
 QUOTE_COLUMNS = ["aoi_index", "provider", "sensor", "area_km2", "billed_area_km2", "amount", "unit",
                  "amount_per_km2", "uplifts", "feasibility", "error"]
@@ -31,24 +32,21 @@ def _source(providers: list[str]) -> dict[str, str]:
     """Where each provider's prices come from: its live API when its key is set, else the sandbox."""
     import os
 
-    from pixorder.client.core import ENV_VARS
-
-    return {p: "live" if os.environ.get(ENV_VARS.get(p, "")) else "sandbox" for p in providers}
+    return {p: "live" if os.environ.get(table.get(p).env_var) else "sandbox" for p in providers}
 
 
 def quote(args: argparse.Namespace) -> int:
     import pixorder
     from pixorder.aoi import as_aoi
     from pixorder.client.compare import parse_rates
-    from pixorder.client.core import PROVIDER_NAMES
 
     rates = parse_rates(args.rates, field="--rates")
     if rates is not None and not args.currency:
         raise ValidationError("--currency", "is required with --rates: the currency the rates convert into")
     providers = [p.strip() for p in args.providers.split(",") if p.strip()]
-    unknown = [p for p in providers if p not in PROVIDER_NAMES]
+    unknown = [p for p in providers if p not in table.PROVIDERS]
     if unknown or not providers:
-        raise ValidationError("--providers", f"must be a comma-separated list of {', '.join(PROVIDER_NAMES)}",
+        raise ValidationError("--providers", f"must be a comma-separated list of {', '.join(table.NAMES)}",
                               args.providers)
     options = {k: v for k, v in (("crs", args.crs), ("layer", args.layer)) if v is not None}
     aoi = as_aoi(args.aoi_file, **options)
@@ -78,7 +76,12 @@ def quote(args: argparse.Namespace) -> int:
 
 
 def desk(args: argparse.Namespace) -> int:
-    """Serve the pricing desk (the packaged ``pixorder/desk/desk.ipynb``) with Voila on ``args.host``."""
+    """Serve the pricing desk (the packaged ``pixorder/desk/desk.ipynb``) with Voila on ``args.host``.
+
+    Runs until interrupted (the process becomes Voila's, so the example is not run in the tests);
+    returns Voila's exit code.
+
+    >>> main(["desk", "--port", "8866"])   # doctest: +SKIP"""
     import os
     import socket
 
@@ -113,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     q.add_argument("aoi_file", help="GeoJSON, GeoPackage, zipped Shapefile, KML or KMZ (or GeoJSON/WKT text)")
     q.add_argument("--crs", default=None, help="CRS of a file that has none, e.g. EPSG:32632 (a Shapefile without .prj)")
     q.add_argument("--layer", default=None, help="the layer to use in a GeoPackage (default: its polygon layers)")
-    q.add_argument("--providers", default="pixxel,planet,geopera")
+    q.add_argument("--providers", default=",".join(table.NAMES))
     q.add_argument("--start", required=True, help="start of the acquisition window, e.g. 2027-01-10")
     q.add_argument("--end", required=True)
     q.add_argument("--cloud-cover", type=float, default=20.0)

@@ -53,10 +53,11 @@ def _free_port(preferred: int = 8888) -> int:
 def text_demo() -> None:
     """What runs when JupyterLab cannot: an AOI, its area, its rules and a price per provider."""
     import pixorder
+    from pixorder.providers import table
 
     aoi = pixorder.AOI({"type": "Point", "coordinates": [149.44135, 28.49240]})
     print(aoi)
-    for provider in ("pixxel", "planet", "geopera"):
+    for provider in table.NAMES:
         for rule in aoi.check(provider):
             print(f"  {provider:8s} {rule.severity:7s} {rule.message}")
     frame = pixorder.compare(aoi, {"start": "2027-03-01", "end": "2027-03-21", "cloud_cover": 20})

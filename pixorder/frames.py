@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pixorder import models as m
+from pixorder.providers import table
 
 if TYPE_CHECKING:  # geopandas is imported only when a frame is built, to keep `import pixorder` fast
     import geopandas
@@ -30,7 +31,7 @@ __all__ = [
 ]
 
 CRS = "EPSG:4326"
-PROVIDERS = ("pixxel", "planet", "geopera", "sandbox")
+PROVIDERS = (*table.NAMES, "sandbox")
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def _categories(known: Iterable[str], values: Sequence[Any] | None) -> list[str]
     return cats
 
 
-def _column(kind: str, values: Sequence[Any]) -> Any:
+def _column(kind: str, values: Any) -> Any:
     import pandas as pd
 
     if kind == "dt":
@@ -296,8 +297,8 @@ class PageColumns:
                 columns[n] = np.concatenate(parts)[:limit]
             else:
                 columns[n] = [v for part in parts for v in part][:limit]
-        parts = [np.asarray(p.geometry, dtype=object) for p in pages]
-        geometry = np.concatenate(parts)[:limit] if parts else np.array([], dtype=object)
+        arrays = [np.asarray(p.geometry, dtype=object) for p in pages]
+        geometry = np.concatenate(arrays)[:limit] if arrays else np.array([], dtype=object)
         return columns, geometry
 
 
@@ -362,7 +363,8 @@ def feasibility_frame(studies: Iterable[m.FeasibilityStudy]) -> geopandas.GeoDat
     cols: dict[str, list[Any]] = {n: [] for n, _ in SCHEMAS["feasibility"].columns}
     geoms = []
     for study in studies:
-        for option in study.options or [None]:
+        options: list[m.FeasibilityOption | None] = list(study.options) or [None]
+        for option in options:
             cols["provider"].append(study.provider)
             cols["id"].append(study.id)
             cols["order_id"].append(study.order_id)
@@ -427,7 +429,18 @@ def to_geodataframe(results: Iterable[Any], entity: str | None = None) -> geopan
         if entity is None:
             raise ValueError("an empty list needs entity= to choose its schema")
         return empty_frame(entity)
-    builder = _BY_ENTITY.get(entity or "") or _BY_TYPE.get(type(results[0]))
+    builder = _BY_ENTITY.get(entity or "") or _BY_TYPE.get(type(results[0]))  # type: ignore[call-overload]
     if builder is None:
         raise TypeError(f"no frame schema for {type(results[0]).__name__}")
     return builder(results)
+
+
+def _html_table(build: Any) -> Any:
+    return lambda model: build([model])._repr_html_()
+
+
+# Models show as a one-row table in a notebook; frames builds it, models only holds the hook (a model
+# module that imported frames would make a cycle: frames is built from models).
+for _cls, _build in ((m.Quote, quotes_frame), (m.Order, orders_frame), (m.Quotation, quotations_frame),
+                     (m.ImagingWindow, imaging_windows_frame)):
+    m.register_html_repr(_cls, _html_table(_build))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from enum import Enum
 from typing import Annotated, Any, Generic, TypeVar
@@ -13,6 +13,22 @@ import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 
 from pixorder.errors import ValidationError
+
+#: model class → its HTML table for notebooks. :mod:`pixorder.frames` builds the tables and registers
+#: them when imported (the client and ``import pixorder``'s names import it); models never import frames.
+_HTML_REPRS: dict[type, Callable[[Any], str]] = {}
+
+
+def register_html_repr(cls: type, build: Callable[[Any], str]) -> None:
+    """Make ``build(model)`` the HTML repr of ``cls``'s instances (used by :mod:`pixorder.frames`)."""
+    _HTML_REPRS[cls] = build
+
+
+def html_repr(model: Any) -> str | None:
+    """``model``'s HTML table, or None (the notebook then shows its text repr) when none is registered."""
+    build = _HTML_REPRS.get(type(model))
+    return None if build is None else build(model)
+
 
 __all__ = [
     "ArchiveRequest",
@@ -32,16 +48,19 @@ __all__ = [
     "QuotationStatus",
     "Quote",
     "Recurrence",
+    "RequiredUTCDateTime",
     "Sensor",
     "Task",
     "TaskStatus",
     "TaskingRequest",
-    "Uplift",
     "UTCDateTime",
+    "Uplift",
     "drawn_area_km2",
     "elevation_to_off_nadir",
+    "html_repr",
     "off_nadir_to_elevation",
     "parse_datetime",
+    "register_html_repr",
 ]
 
 
@@ -265,6 +284,22 @@ UTCDateTime = Annotated[
 """A tz-aware UTC datetime read from any of the providers' forms; None when absent or ``""``."""
 
 
+def _required_datetime_validator(value: Any, info: pydantic.ValidationInfo) -> datetime:
+    field = info.field_name or "datetime"
+    moment = parse_datetime(value, field)
+    if moment is None:
+        raise ValidationError(field, "is required")
+    return moment
+
+
+RequiredUTCDateTime = Annotated[
+    datetime,
+    BeforeValidator(_required_datetime_validator),
+    PlainSerializer(lambda d: d.isoformat().replace("+00:00", "Z"), return_type=str),
+]
+"""A tz-aware UTC datetime that must be given (a request's ``start`` and ``end``)."""
+
+
 # ------------------------------------------------------------------------------ angles (Planet's form)
 EARTH_RADIUS_KM = 6371.0088
 DEFAULT_ORBIT_KM = 500.0
@@ -474,8 +509,8 @@ class TaskingRequest(_Request):
     """
 
     aoi: Annotated[Any, BeforeValidator(_coerce_aoi)] = Field(description="an AOI or anything AOI() accepts")
-    start: UTCDateTime = Field(description="start of the acquisition window (UTC)")
-    end: UTCDateTime = Field(description="end of the acquisition window (UTC)")
+    start: RequiredUTCDateTime = Field(description="start of the acquisition window (UTC)")
+    end: RequiredUTCDateTime = Field(description="end of the acquisition window (UTC)")
     sensor: str | None = Field(None, description="provider sensor / product id; None picks the default")
     name: str | None = None
     cloud_cover: float = Field(20.0, description="maximum cloud cover, percent")
@@ -516,10 +551,6 @@ class TaskingRequest(_Request):
 
     @model_validator(mode="after")
     def _consistent(self) -> TaskingRequest:
-        if self.start is None:
-            raise ValidationError("start", "is required")
-        if self.end is None:
-            raise ValidationError("end", "is required")
         if self.end <= self.start:
             raise ValidationError("end", f"must be after start ({self.start.isoformat()})", self.end.isoformat())
         if not self.recurrence.known:
@@ -652,10 +683,8 @@ class Quote(_Result):
             parts.append(f"feasibility={self.feasibility}")
         return _compact("Quote", parts, self.geometry)
 
-    def _repr_html_(self) -> str:
-        from pixorder.frames import quotes_frame
-
-        return quotes_frame([self])._repr_html_()
+    def _repr_html_(self) -> str | None:
+        return html_repr(self)
 
 
 class Task(_Result):
@@ -764,10 +793,8 @@ class Order(_Result):
             *_areas(self.area_km2, self.billed_area_km2), _count(len(self.items), "item") if self.items else "",
         ], self.geometry)
 
-    def _repr_html_(self) -> str:
-        from pixorder.frames import orders_frame
-
-        return orders_frame([self])._repr_html_()
+    def _repr_html_(self) -> str | None:
+        return html_repr(self)
 
 
 class FeasibilityOption(_Translated):
@@ -807,10 +834,8 @@ class Quotation(_Result):
     expires_at: UTCDateTime = None
     geometry: dict[str, Any] | None = None
 
-    def _repr_html_(self) -> str:
-        from pixorder.frames import quotations_frame
-
-        return quotations_frame([self])._repr_html_()
+    def _repr_html_(self) -> str | None:
+        return html_repr(self)
 
 
 class Delivery(_Result):
@@ -855,10 +880,8 @@ class ImagingWindow(_Result):
     pl_number: str | None = None
     geometry: dict[str, Any] | None = Field(None, description="the point or line searched")
 
-    def _repr_html_(self) -> str:
-        from pixorder.frames import imaging_windows_frame
-
-        return imaging_windows_frame([self])._repr_html_()
+    def _repr_html_(self) -> str | None:
+        return html_repr(self)
 
 
 T = TypeVar("T")

@@ -9,12 +9,7 @@ import pytest
 from pixorder import frames
 from pixorder import models as m
 from pixorder.providers import pixxel, planet
-
-DOCS = Path(__file__).parent / "data" / "docs"
-
-
-def load(name):
-    return json.loads((DOCS / name).read_text())
+from tests.data import doc_payload as load
 
 
 @pytest.mark.parametrize("name", ["pixxel-create-order.response.json", "pixxel-get-order.response.json"])

@@ -1,7 +1,7 @@
 """The one way in: anything that names a shape (GeoJSON, shapely, WKT, frames, files) to lon/lat shapely.
 
 :func:`load` reads an input into geometries in EPSG:4326 and a :class:`Source` saying what was used;
-:func:`as_aoi` and :func:`as_aois` are what ``AOI``, ``TaskingRequest``, ``compare()``, the widgets
+:func:`~pixorder.aoi.core.as_aoi` and :func:`~pixorder.aoi.core.as_aois` (built on it) are what ``AOI``, ``TaskingRequest``, ``compare()``, the widgets
 and the CLI call, so each accepts exactly the same inputs.
 """
 
@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pyproj
@@ -26,10 +26,7 @@ from pixorder.aoi.projection import WGS84, crs_or_wgs84, parse_crs, reproject
 from pixorder.aoi.shapes import flatten
 from pixorder.errors import ValidationError
 
-if TYPE_CHECKING:
-    from pixorder.aoi.core import AOI
-
-__all__ = ["Loaded", "PointsPolicy", "Source", "as_aoi", "as_aois", "load"]
+__all__ = ["Loaded", "PointsPolicy", "Source", "is_geopandas", "load"]
 
 PointsPolicy = Literal["auto", "keep", "drop"]
 
@@ -115,7 +112,7 @@ def load(source: Any, *, crs: Any = None, layer: str | int | None = None,
     layers: tuple[str, ...] = ()
     notes: list[str] = []
     left_layers: list[str] = []
-    if _is_geopandas(source):
+    if is_geopandas(source):
         features, crs_used = _from_geopandas(source, crs)
         what = type(source).__name__
     elif _is_path(source):
@@ -159,40 +156,6 @@ def load(source: Any, *, crs: Any = None, layer: str | int | None = None,
     )
 
 
-def as_aoi(value: Any, **options: Any) -> AOI:
-    """``value`` as an :class:`~pixorder.aoi.AOI`: an AOI is returned as is (when no option is given),
-    anything else is read by ``AOI(value, **options)``. The single entry point every part of pixorder
-    uses (``TaskingRequest(aoi=...)``, ``compare()``, the map's upload, the CLI).
-
-    >>> as_aoi("POINT (10 50)").kind
-    'point'
-    """
-    from pixorder.aoi.core import AOI
-
-    if isinstance(value, AOI) and not options:
-        return value
-    return AOI(value, **options)
-
-
-def as_aois(value: Any, **options: Any) -> list[AOI]:
-    """Several AOIs: one per item of a list or tuple, one per row of a GeoDataFrame or GeoSeries (in
-    its own CRS), else the one AOI of :func:`as_aoi`.
-
-    >>> [round(a.area_km2, 1) for a in as_aois(["POINT (10 50)", "POINT (11 50)"])]
-    [25.0, 25.0]
-    """
-    if _is_geopandas(value):
-        series = value.geometry if hasattr(value, "columns") else value
-        if not len(series):
-            raise ValidationError("aoi_or_aois", "must hold at least one AOI", type(value).__name__)
-        return [as_aoi(series.iloc[[i]], **options) for i in range(len(series))]
-    if isinstance(value, (list, tuple)):
-        if not value:
-            raise ValidationError("aoi_or_aois", "must hold at least one AOI", value)
-        return [as_aoi(v, **options) for v in value]
-    return [as_aoi(value, **options)]
-
-
 # ------------------------------------------------------------------------------------------ readers
 Feature = tuple[BaseGeometry, "str | None", "str | None"]  # geometry, label, layer
 
@@ -214,7 +177,7 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _is_geopandas(obj: Any) -> bool:
+def is_geopandas(obj: Any) -> bool:
     gpd = sys.modules.get("geopandas")
     return gpd is not None and isinstance(obj, (gpd.GeoDataFrame, gpd.GeoSeries))
 
@@ -257,7 +220,7 @@ def _checked(features: list[Feature], crs: pyproj.CRS, *, assumed: bool = False,
 def _from_geojson(obj: Any, crs: Any) -> tuple[list[Feature], str, str | None]:
     declared = geojson.crs_member(obj) if isinstance(obj, Mapping) else None
     chosen = crs if crs is not None else declared
-    items = [(g, _label(props), None) for g, props in geojson.features(obj)]
+    items: list[Feature] = [(g, _label(props), None) for g, props in geojson.features(obj)]
     name = geojson.feature_name(obj) if isinstance(obj, Mapping) else None
     features, used = _checked(items, crs_or_wgs84(chosen), assumed=chosen is None, where="the GeoJSON")
     return features, used, name
@@ -289,10 +252,10 @@ def _from_geopandas(obj: Any, crs: Any) -> tuple[list[Feature], str]:
         source_crs = pyproj.CRS.from_user_input(series.crs)
     else:
         source_crs = crs_or_wgs84(crs)
-    labels = [None] * len(series)
+    labels: list[str | None] = [None] * len(series)
     if hasattr(obj, "columns") and "name" in obj.columns:
         labels = [v if isinstance(v, str) else None for v in obj["name"]]
-    items = [(g, label, None) for g, label in zip(np.asarray(series.values, dtype=object), labels)
+    items: list[Feature] = [(g, label, None) for g, label in zip(np.asarray(series.values, dtype=object), labels)
              if g is not None and not g.is_empty]
     if not items:
         raise ValidationError("geometry", f"the {type(obj).__name__} has no features with a geometry")

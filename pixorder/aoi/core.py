@@ -16,11 +16,11 @@ from shapely.geometry.base import BaseGeometry
 
 from pixorder.aoi import rules
 from pixorder.aoi.area import areas_km2
-from pixorder.aoi.coerce import PointsPolicy, Source, load
+from pixorder.aoi.coerce import PointsPolicy, Source, is_geopandas, load
 from pixorder.aoi.shapes import Kind, _largest_gap_km, build, simplified
 from pixorder.errors import ValidationError
 
-__all__ = ["AOI", "MAX_SIMPLIFY_AREA_CHANGE"]
+__all__ = ["AOI", "MAX_SIMPLIFY_AREA_CHANGE", "as_aoi", "as_aois"]
 
 #: ``AOI.simplify`` refuses a tolerance that changes the area by more than this fraction (1 %).
 MAX_SIMPLIFY_AREA_CHANGE = 0.01
@@ -59,6 +59,8 @@ class AOI:
     ...
     pixorder.errors.ValidationError: geometry: polygon crosses itself at (0.5, 0.5); pass repair=True to fix it
     """
+
+    _name: str | None
 
     __slots__ = ("_geometry", "_original", "_kind", "_name", "_length_km", "_area", "_gap", "_mapping", "_source",
                  "_parts")
@@ -359,3 +361,34 @@ def _listify(obj: Any) -> Any:
         return {k: _listify(v) for k, v in obj.items()}
     return obj
 
+
+def as_aoi(value: Any, **options: Any) -> AOI:
+    """``value`` as an :class:`~pixorder.aoi.AOI`: an AOI is returned as is (when no option is given),
+    anything else is read by ``AOI(value, **options)``. The single entry point every part of pixorder
+    uses (``TaskingRequest(aoi=...)``, ``compare()``, the map's upload, the CLI).
+
+    >>> as_aoi("POINT (10 50)").kind
+    'point'
+    """
+    if isinstance(value, AOI) and not options:
+        return value
+    return AOI(value, **options)
+
+
+def as_aois(value: Any, **options: Any) -> list[AOI]:
+    """Several AOIs: one per item of a list or tuple, one per row of a GeoDataFrame or GeoSeries (in
+    its own CRS), else the one AOI of :func:`as_aoi`.
+
+    >>> [round(a.area_km2, 1) for a in as_aois(["POINT (10 50)", "POINT (11 50)"])]
+    [25.0, 25.0]
+    """
+    if is_geopandas(value):
+        series = value.geometry if hasattr(value, "columns") else value
+        if not len(series):
+            raise ValidationError("aoi_or_aois", "must hold at least one AOI", type(value).__name__)
+        return [as_aoi(series.iloc[[i]], **options) for i in range(len(series))]
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise ValidationError("aoi_or_aois", "must hold at least one AOI", value)
+        return [as_aoi(v, **options) for v in value]
+    return [as_aoi(value, **options)]

@@ -13,14 +13,35 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from pixorder.errors import ValidationError
+from pixorder.providers import table
 
-if TYPE_CHECKING:
-    from pixorder.aoi.core import AOI
+
+class AOI(Protocol):
+    """What the rules read of an :class:`pixorder.aoi.AOI` (the AOI module imports the rules, not back)."""
+
+    @property
+    def area_km2(self) -> float: ...
+    @property
+    def n_parts(self) -> int: ...
+    @property
+    def n_vertices(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def length_km(self) -> float | None: ...
+    @property
+    def part_gap_km(self) -> float: ...
+    @property
+    def __geo_interface__(self) -> dict[str, Any]: ...
+
+    def parts(self) -> Sequence[AOI]: ...
+
+    def simplify(self, tolerance_m: float) -> AOI: ...
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -34,20 +55,22 @@ __all__ = [
     "request_body_bytes",
 ]
 
-PROVIDERS: tuple[str, ...] = ("pixxel", "planet", "geopera")
-LABELS = {"pixxel": "Pixxel", "planet": "Planet", "geopera": "Geopera"}
-#: Smallest area each provider bills (km²); Geopera documents none in our sources.
-MIN_BILLED_AREA_KM2: dict[str, float] = {"pixxel": 100.0, "planet": 25.0, "geopera": 0.0}
+# Every provider fact below is read from the provider table (pixorder.providers.table), never written here.
+PROVIDERS: tuple[str, ...] = table.NAMES
+LABELS: dict[str, str] = {p.name: p.label for p in table.PROVIDERS.values()}
+#: Smallest area each provider bills (km²); Geopera documents none in our sources (its sensors have their own).
+MIN_BILLED_AREA_KM2: dict[str, float] = {p.name: p.min_billed_area_km2 for p in table.PROVIDERS.values()}
 #: Pixxel refuses a multi-part AOI whose parts cannot be linked in hops of at most this many km.
 PIXXEL_MAX_PART_GAP_KM = 200.0
 #: Providers that take one Polygon per order: pixorder prices and places each part of a multi-part
 #: AOI as its own order there (Planet normalises an order's geometry to one Polygon and refuses
 #: a MultiPolygon).
-ONE_GEOMETRY_PER_ORDER: frozenset[str] = frozenset({"planet"})
+ONE_GEOMETRY_PER_ORDER: frozenset[str] = frozenset(p.name for p in table.PROVIDERS.values()
+                                                   if p.one_geometry_per_order)
 #: Largest request body each provider accepts, in bytes. Only Planet publishes one ("POST bodies are
 #: limited to 1 MB", taken as 10⁶ bytes, the smaller reading). Pixxel and Geopera publish none: their
 #: vertex budget is not known, so pixorder reports a large body there as information only.
-MAX_BODY_BYTES: dict[str, int | None] = {"pixxel": None, "planet": 1_000_000, "geopera": None}
+MAX_BODY_BYTES: dict[str, int | None] = {p.name: p.body_limit for p in table.PROVIDERS.values()}
 #: Bytes a request adds around the geometry (name, dates, product, ...): a generous allowance.
 BODY_OVERHEAD_BYTES = 1_000
 # An AOI within 0.1 % of a provider minimum meets it (a point's square is 25 km² to within 1e-7).
@@ -80,10 +103,7 @@ class RuleCheck:
 
 def provider_name(provider: Any) -> str:
     """``provider`` as one of :data:`PROVIDERS` (case and spaces ignored); ValidationError otherwise."""
-    p = provider.strip().lower() if isinstance(provider, str) else None
-    if p not in PROVIDERS:
-        raise ValidationError("provider", f"must be one of {', '.join(PROVIDERS)}", provider)
-    return p
+    return table.get(provider).name
 
 
 def minimum_km2(provider: str, sensor: Any) -> float:
@@ -202,7 +222,8 @@ def _check_size(aoi: AOI, p: str, label: str, add: Callable[[str, Severity, str]
         return
     size = max(request_body_bytes(g) for g in order_geometries(aoi, p))
     if limit is None:
-        if size > 1_000_000:
+        strictest = min(b for b in MAX_BODY_BYTES.values() if b is not None)
+        if size > strictest:
             add("request_size", "info", f"request body {_mb(size)} ({aoi.n_vertices:,} vertices); {label} "
                 f"publishes no limit, Planet refuses more than 1 MB")
         return

@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from pixorder import errors as E
 from pixorder import models as m
-from pixorder.client.core import ENV_VARS, PROVIDER_NAMES, AsyncClient
+from pixorder.client.core import AsyncClient
 from pixorder.client.sync import Client, run_sync
+from pixorder.providers import table
+from pixorder.providers.base import Request
 
 if TYPE_CHECKING:
     import geopandas
 
-DEFAULT_PROVIDERS = PROVIDER_NAMES
+DEFAULT_PROVIDERS = table.NAMES
 #: length of the window ``compare(aoi)`` uses when the request names none
 DEFAULT_WINDOW = timedelta(days=30)
 
@@ -31,16 +33,16 @@ DEFAULT_WINDOW = timedelta(days=30)
 def provider_list(providers: Any) -> list[Any]:
     """``providers`` as a list: names, clients, or a comma-separated string of names."""
     if isinstance(providers, str):
-        names = [p.strip() for p in providers.split(",") if p.strip()]
+        names: list[Any] = [p.strip() for p in providers.split(",") if p.strip()]
     elif isinstance(providers, (Client, AsyncClient)):
         names = [providers]
     else:
         names = list(providers)
     if not names:
-        raise E.ValidationError("providers", f"must name at least one of {', '.join(PROVIDER_NAMES)}", providers)
+        raise E.ValidationError("providers", f"must name at least one of {', '.join(table.NAMES)}", providers)
     for name in names:
-        if not isinstance(name, (Client, AsyncClient)) and name not in PROVIDER_NAMES:
-            raise E.ValidationError("providers", f"each must be one of {', '.join(PROVIDER_NAMES)} or a Client",
+        if not isinstance(name, (Client, AsyncClient)) and name not in table.PROVIDERS:
+            raise E.ValidationError("providers", f"each must be one of {', '.join(table.NAMES)} or a Client",
                                     name)
     return names
 
@@ -51,7 +53,7 @@ def _client_for(provider: Any, options: Mapping[str, Any]) -> tuple[AsyncClient,
         return provider.aio, False
     if isinstance(provider, AsyncClient):
         return provider, False
-    if os.environ.get(ENV_VARS[provider]):
+    if os.environ.get(table.get(provider).env_var):
         return AsyncClient(provider, progress=False, **options), True
     return AsyncClient("sandbox", api=provider, progress=False, **options), True
 
@@ -59,7 +61,15 @@ def _client_for(provider: Any, options: Mapping[str, Any]) -> tuple[AsyncClient,
 @asynccontextmanager
 async def clients_for(providers: Any, options: Mapping[str, Any] | None = None) -> AsyncIterator[list[AsyncClient]]:
     """The clients for ``providers`` (names, a comma-separated string or clients); the ones made here
-    are closed on the way out, the user's own are left open."""
+    are closed on the way out, the user's own are left open.
+
+    >>> import asyncio
+    >>> async def providers_used():
+    ...     async with clients_for("planet,geopera") as clients:
+    ...         return [c.provider for c in clients]
+    >>> asyncio.run(providers_used())
+    ['planet', 'geopera']
+    """
     made = [_client_for(p, options or {}) for p in provider_list(providers)]
     try:
         yield [client for client, _ in made]
@@ -155,7 +165,7 @@ async def price_jobs(jobs: Sequence[Job]) -> list[m.Quote]:
 
     async def run(positions: list[int]) -> None:
         client = jobs[positions[0]].client
-        batch = [jobs[i].request for i in positions]
+        batch: list[Request] = [jobs[i].request for i in positions]
         try:
             priced = await client.pricing._estimate_parts(batch)  # a multi-part AOI part by part at Planet
         except E.PixorderError as exc:
@@ -247,10 +257,10 @@ async def acompare(
             chosen = [None] if sensor is None else [m.Sensor(provider=client.provider, id=sensor)]
         jobs = []
         for index, (aoi, aoi_id) in enumerate(zip(aois, ids)):
-            for sensor in chosen:
-                req = m.TaskingRequest(aoi=aoi, sensor=sensor.id if sensor else None, **fields)
+            for picked in chosen:
+                req = m.TaskingRequest(aoi=aoi, sensor=picked.id if picked else None, **fields)
                 tags = {"aoi_index": index, "aoi_id": aoi_id, "window_start": req.start, "window_end": req.end}
-                jobs.append(Job(client, req, tags, sensor if sensor and sensor.raw else None))
+                jobs.append(Job(client, req, tags, picked if picked and picked.raw else None))
         return jobs, default, fields
 
     async with clients_for(providers, client_options) as clients:

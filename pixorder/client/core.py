@@ -3,39 +3,54 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from pixorder import errors as E
 from pixorder import models as m
 from pixorder.client.results import Listing, Results
 from pixorder.client.transport import UNREADABLE, OutcomeUnknown, RetryPolicy, Transport
-from pixorder.providers.base import Adapter, BulkOutcome, Call, Job, Request, json_size, with_reference
+from pixorder.providers import reference as pxref
+from pixorder.providers import table
+from pixorder.providers.base import Adapter, BulkOutcome, Call, Job, Request, json_size
 
 T = TypeVar("T")
 
-PROVIDER_NAMES = ("pixxel", "planet", "geopera")
-ENV_VARS = {"pixxel": "PIXXEL_API_KEY", "planet": "PL_API_KEY", "geopera": "GEOPERA_API_KEY"}
+#: the providers' names, from the provider table
+PROVIDER_NAMES = table.NAMES
+#: provider → the environment variable its key is read from (derived from the provider table)
+ENV_VARS = {p.name: p.env_var for p in table.PROVIDERS.values()}
 DEFAULT_PAGE_SIZE = 100
 
 
 def make_adapter(provider: str, **options: Any) -> Adapter:
-    if provider == "pixxel":
-        from pixorder.providers.pixxel import PixxelAdapter
+    """A new adapter for ``provider``: the class its row of the provider table names, imported now.
 
-        return PixxelAdapter()
-    if provider == "planet":
-        from pixorder.providers.planet import PlanetAdapter
+    Args:
+        provider: a name in ``pixorder.providers.table.NAMES``.
+        **options: the adapter's own options (``ProviderInfo.adapter_options``, e.g. Geopera's
+            ``workspace_id``); other keys (the client's own, like ``timeout``) are ignored.
 
-        return PlanetAdapter()
-    if provider == "geopera":
-        from pixorder.providers.geopera import GeoperaAdapter
+    Returns:
+        Adapter: the provider's sans-IO adapter.
 
-        return GeoperaAdapter(workspace_id=options.get("workspace_id", "default"),
-                              default_sensor=options.get("default_sensor"))
-    raise E.ValidationError("provider", f"must be one of sandbox, {', '.join(PROVIDER_NAMES)}", provider)
+    Raises:
+        ValidationError: ``provider`` is not in the table.
+
+    >>> make_adapter("geopera", workspace_id="ws-1", timeout=5).workspace_id
+    'ws-1'
+    """
+    if provider not in table.PROVIDERS:
+        raise E.ValidationError("provider", f"must be one of sandbox, {', '.join(table.NAMES)}", provider)
+    info = table.PROVIDERS[provider]
+    module, _, name = info.adapter.partition(":")
+    adapter_class = getattr(importlib.import_module(module), name)
+    kwargs = {k: v for k, v in options.items() if k in info.adapter_options and v is not None}
+    adapter: Adapter = adapter_class(**kwargs)
+    return adapter
 
 
 def api_host(base_url: str, api_root: str) -> str:
@@ -48,30 +63,25 @@ def api_host(base_url: str, api_root: str) -> str:
     return url.rstrip("/")
 
 
-def new_reference() -> str:
-    """A client reference carried in an order's name or tags, to find it again after a lost answer."""
-    return "pxo-" + uuid.uuid4().hex[:16]
-
-
-def batch_references(n: int) -> tuple[str, list[str]]:
-    """``n`` client references sharing one random prefix, so one listing filtered by the prefix finds
-    the whole batch; each is as long and as unique as ``new_reference()``'s.
-
-    >>> prefix, refs = batch_references(3)
-    >>> len(refs[0]) == len(new_reference()) and all(r.startswith(prefix) for r in refs)
-    True
-    """
-    prefix = "pxo-" + uuid.uuid4().hex[:9]
-    return prefix, [f"{prefix}{i:07x}" for i in range(n)]
-
-
 class AsyncClient:
     """Prices, orders and lists for one provider; every method is a coroutine.
 
-    >>> import pixorder, asyncio
+    Takes the arguments of :func:`pixorder.connect`; its facades (``pricing``, ``orders``, …) are the
+    sync client's, awaited. Use it inside a running event loop (``await`` in a notebook cell).
+
+    Raises:
+        AuthError: a real provider without a key (names the environment variable to set).
+        ValidationError: an unknown ``provider`` or ``api``.
+
+    >>> import asyncio, pixorder
     >>> async def main():
-    ...     async with pixorder.AsyncClient("sandbox", api="planet") as client:
-    ...         quote = await client.pricing.estimate(req)
+    ...     async with pixorder.AsyncClient("sandbox", api="planet", progress=False) as client:
+    ...         request = pixorder.TaskingRequest(aoi={"type": "Point", "coordinates": [4.35, 50.85]},
+    ...                                           start="2030-03-01", end="2030-03-21")
+    ...         quote = await client.pricing.estimate(request)
+    ...         return quote.unit, quote.billed_area_km2
+    >>> asyncio.run(main())
+    ('SQKM', 25.0)
     """
 
     def __init__(
@@ -95,8 +105,8 @@ class AsyncClient:
         self.sandbox = None
         if provider == "sandbox":
             api = api or "pixxel"
-            if api not in PROVIDER_NAMES:
-                raise E.ValidationError("api", f"must be one of {', '.join(PROVIDER_NAMES)}", api)
+            if api not in table.PROVIDERS:
+                raise E.ValidationError("api", f"must be one of {', '.join(table.NAMES)}", api)
             if base_url is None:
                 from pixorder import sandbox
 
@@ -112,16 +122,17 @@ class AsyncClient:
             if rate_limits is None:
                 rate_limits = {}  # the sandbox relaxes the real APIs' limits
         else:
-            if provider not in PROVIDER_NAMES:
-                raise E.ValidationError("provider", f"must be one of sandbox, {', '.join(PROVIDER_NAMES)}",
+            if provider not in table.PROVIDERS:
+                raise E.ValidationError("provider", f"must be one of sandbox, {', '.join(table.NAMES)}",
                                         provider)
             self.provider = provider
             self.is_sandbox = False
-            api_key = api_key or os.environ.get(ENV_VARS[provider])
+            env_var = table.get(provider).env_var
+            api_key = api_key or os.environ.get(env_var)
             if not api_key:
                 raise E.AuthError(
                     f"no API key for {provider}: pass api_key=..., or set the environment variable "
-                    f"{ENV_VARS[provider]}; or try the sandbox with pixorder.connect('sandbox', api='{provider}')",
+                    f"{env_var}; or try the sandbox with pixorder.connect('sandbox', api='{provider}')",
                     provider=provider,
                 )
         self.adapter = make_adapter(self.provider, **options)
@@ -157,9 +168,30 @@ class AsyncClient:
         await self.aclose()
 
     async def aclose(self) -> None:
+        """Close the connections (``async with`` does it for you).
+
+        >>> import asyncio, pixorder
+        >>> asyncio.run(pixorder.AsyncClient("sandbox", api="pixxel").aclose())
+        """
         await self.transport.aclose()
 
     async def send(self, call: Call[T]) -> T:
+        """Send one ``Call`` through the transport (after the one-time preparation) and read its answer.
+
+        Args:
+            call: an adapter's description of the exchange (``client.adapter.get_order("…")``).
+
+        Returns:
+            what ``call.parse`` makes of the answer.
+
+        Raises:
+            ApiError: the provider answered with an error (``AuthError``, ``NotFound``, … by status).
+
+        >>> import asyncio, pixorder
+        >>> client = pixorder.AsyncClient("sandbox", api="pixxel", progress=False)
+        >>> len(asyncio.run(client.send(client.adapter.sensors()))) > 0
+        True
+        """
         await self._prepare()
         return await self.transport.send(call)
 
@@ -175,7 +207,19 @@ class AsyncClient:
         await asyncio.shield(self._preparing)
 
     async def sensors(self) -> Results[m.Sensor]:
-        """The provider's orderable sensors or products."""
+        """The provider's orderable sensors or products (Pixxel: bandsets; Planet: products).
+
+        Returns:
+            Results[Sensor]: ``id``, ``name``, ``resolution_m`` (metres), ``min_area_km2`` (km²), …;
+            ``.to_geodataframe()`` gives the ``sensors`` frame.
+
+        Raises:
+            AuthError: the key was refused.
+
+        >>> import pixorder
+        >>> [s.id for s in pixorder.connect("sandbox", api="planet", progress=False).sensors()][:2]
+        ['Flexible Tasking', 'Assured Tasking']
+        """
         call = self.adapter.sensors()
         found = call if isinstance(call, list) else await self.send(call)
         return Results(found, entity="sensors")
@@ -198,18 +242,46 @@ class _Facade:
 
 
 class Pricing(_Facade):
-    async def estimate(self, requests: Request | Sequence[Request]) -> Any:
+    """Prices (``client.pricing``): one request or many, in the API's bulk form."""
+
+    @overload
+    async def estimate(self, requests: Request) -> m.Quote: ...
+    @overload
+    async def estimate(self, requests: Sequence[Request]) -> Results[m.Quote]: ...
+
+    async def estimate(self, requests: Request | Sequence[Request]) -> m.Quote | Results[m.Quote]:
         """Price one request (→ ``Quote``) or many (→ ``Results[Quote]``) with the API's bulk form.
 
         Many requests are sent in chunks of the API's bulk limit, concurrently; a request that
         fails comes back as a quote holding its ``error``, never as an exception for the batch.
+
+        Args:
+            requests: a ``TaskingRequest``/``ArchiveRequest``, or a list of them.
+
+        Returns:
+            Quote (one request) with ``amount`` in ``unit``, ``area_km2`` (drawn) and
+            ``billed_area_km2`` (km², the provider's count); or ``Results[Quote]`` in request order.
+
+        Raises:
+            ValidationError: not a request (or a list of them), or one the API is known to refuse.
+            ApiError: the single request was refused (a batch keeps errors per quote instead).
+
+        >>> import pixorder
+        >>> client = pixorder.connect("sandbox", api="planet", progress=False)
+        >>> request = pixorder.TaskingRequest(aoi={"type": "Point", "coordinates": [4.35, 50.85]},
+        ...                                   start="2030-03-01", end="2030-03-21")
+        >>> quote = client.pricing.estimate(request)
+        >>> quote.unit, quote.billed_area_km2
+        ('SQKM', 25.0)
+        >>> len(client.pricing.estimate([request, request]))
+        2
         """
         kinds = (m.TaskingRequest, m.ArchiveRequest)
         single = isinstance(requests, kinds)
         if not single and (isinstance(requests, (str, bytes, Mapping)) or not isinstance(requests, Iterable)):
             raise E.ValidationError("requests", "must be a TaskingRequest, an ArchiveRequest or a list of them",
                                     type(requests).__name__)
-        batch = [requests] if single else list(requests)  # type: ignore[list-item]
+        batch: list[Any] = [requests] if single else list(requests)
         for i, request in enumerate(batch):
             if not isinstance(request, kinds):
                 raise E.ValidationError(f"requests.{i}", "must be a TaskingRequest or an ArchiveRequest",
@@ -333,13 +405,39 @@ class Orders(_Facade):
         The order carries a client reference (in its name or tags). If the answer is lost, the
         order is looked up by that reference before anything is sent again; if that cannot
         decide, ``AmbiguousSpend`` is raised holding the reference for ``reconcile()``.
-        ``max_amount`` prices the request first and refuses to place it above that amount.
+
+        Args:
+            request: a ``TaskingRequest`` or ``ArchiveRequest``.
+            dry_run: price it as an order would be, placing nothing.
+            max_amount: price the request first and refuse to place it above this amount (in the
+                quote's ``unit``).
+            reference: the client reference to carry (default: a new ``pxo-…``).
+
+        Returns:
+            Order: ``id``, ``status``, ``amount``, ``reference``, … (a multi-part AOI at Planet: one
+            order holding its ``parts``).
+
+        Raises:
+            ValidationError: not a request, or one the API is known to refuse (no call made).
+            SpendLimitExceeded: the price is above ``max_amount`` (nothing placed).
+            AmbiguousSpend: the answer was lost and the lookup could not tell whether it was placed.
+            ApiError: the provider refused the order (nothing placed).
+
+        >>> import pixorder
+        >>> client = pixorder.connect("sandbox", api="planet", progress=False)
+        >>> request = pixorder.TaskingRequest(aoi={"type": "Point", "coordinates": [4.35, 50.85]},
+        ...                                   start="2030-03-01", end="2030-03-21")
+        >>> client.orders.create(request, dry_run=True).dry_run
+        True
+        >>> order = client.orders.create(request)
+        >>> order.reference.startswith("pxo-")
+        True
         """
         if not isinstance(request, (m.TaskingRequest, m.ArchiveRequest)):
             raise E.ValidationError("request", "must be a TaskingRequest or an ArchiveRequest",
                                     type(request).__name__)
         self.adapter.validate(request)  # e.g. Planet Assured Tasking without an imaging window: no call
-        reference = reference or new_reference()
+        reference = reference or pxref.new()
         await self._client._prepare()
         parts, _ = split_parts(self._client.provider, [request])
         if len(parts) > 1:
@@ -373,7 +471,7 @@ class Orders(_Facade):
                 raise E.ApiError(total.error, provider=self._client.provider, body=total.raw)
             if total.amount is not None and total.amount > max_amount:
                 raise E.SpendLimitExceeded(self._client.provider, total.amount, total.unit, max_amount)
-        references = [f"{reference}-p{k + 1}" for k in range(len(parts))]
+        references = [pxref.part(reference, k + 1) for k in range(len(parts))]
         outcomes = await asyncio.gather(
             *(self.create(part, dry_run=dry_run, reference=ref) for part, ref in zip(parts, references)),
             return_exceptions=True)
@@ -396,12 +494,14 @@ class Orders(_Facade):
         statuses = {o.status for o in placed}
         amounts = [o.amount for o in placed]
         areas = [o.area_km2 for o in placed]
+        amount = None if any(a is None for a in amounts) else round(sum(a for a in amounts if a is not None), 6)
+        area = None if any(a is None for a in areas) else round(sum(a for a in areas if a is not None), 6)
         return m.Order(provider=self._client.provider, raw={"parts": [o.raw for o in placed]},
-                       id=", ".join(o.id for o in placed), name=getattr(request, "name", None),
+                       id=", ".join(str(o.id) for o in placed), name=getattr(request, "name", None),
                        status=statuses.pop() if len(statuses) == 1 else None,
                        order_type=placed[0].order_type, unit=placed[0].unit,
-                       amount=None if None in amounts else round(sum(amounts), 6),
-                       area_km2=None if None in areas else round(sum(areas), 6),
+                       amount=amount,
+                       area_km2=area,
                        start=placed[0].start, end=placed[0].end, reference=reference, dry_run=dry_run,
                        geometry=dict(request.aoi.__geo_interface__), parts=placed)
 
@@ -452,13 +552,33 @@ class Orders(_Facade):
             delay = min(max(2 * delay, 0.05), 5.0)
 
     async def _complete(self, order: m.Order) -> m.Order:
+        if order.id is None:
+            return order
         try:
             return await self.get(order.id)
         except E.PixorderError:
             return order
 
     async def reconcile(self, reference: str) -> m.Order | None:
-        """Settle an ``AmbiguousSpend``: the order placed with ``reference``, or None if none was."""
+        """Settle an ``AmbiguousSpend``: the order placed with ``reference``, or None if none was.
+
+        Args:
+            reference: the ``pxo-…`` reference (``AmbiguousSpend.reference``).
+
+        Returns:
+            Order | None: the order carrying the reference, or None when the provider has none.
+
+        Raises:
+            Conflict: more than one order carries the reference.
+
+        >>> import pixorder
+        >>> client = pixorder.connect("sandbox", api="planet", progress=False)
+        >>> request = pixorder.TaskingRequest(aoi={"type": "Point", "coordinates": [4.35, 50.85]},
+        ...                                   start="2030-03-01", end="2030-03-21")
+        >>> order = client.orders.create(request)
+        >>> client.orders.reconcile(order.reference).id == order.id
+        True
+        """
         found = await self._client.send(self.adapter.find_by_reference(reference))
         if len(found) > 1:
             raise E.Conflict(f"{len(found)} orders carry reference {reference!r}", provider=self._client.provider)
@@ -508,7 +628,7 @@ class Orders(_Facade):
             raise E.ValidationError("concurrency", "must be at least 1", concurrency)
         prefix: str | None = None
         if references is None:
-            prefix, refs = batch_references(len(batch))
+            prefix, refs = pxref.batch(len(batch))
         else:
             refs = [str(r) for r in references]
             if len(refs) != len(batch) or len(set(refs)) != len(refs):
@@ -661,9 +781,7 @@ class Orders(_Facade):
 
     @staticmethod
     def _reference_of(payload: Mapping[str, Any]) -> str:
-        name = str(payload.get("name") or "")
-        at = name.rfind("[pxo-")
-        return name[at + 1 : -1] if at >= 0 and name.endswith("]") else ""
+        return pxref.from_name(str(payload.get("name") or "")) or ""
 
     async def _submit_bulk(self, bulk_id: str, payloads: list[dict[str, Any]]) -> bool:
         """POST the bulk until the server has it; True once it does, False if that cannot be told.
@@ -786,64 +904,284 @@ class Orders(_Facade):
         return found
 
     async def get(self, order_id: str) -> m.Order:
+        """One order, read again from the provider.
+
+        Args:
+            order_id: the provider's order id (``Order.id``).
+
+        Returns:
+            Order: with its current ``status`` (and items, where the provider has them).
+
+        Raises:
+            NotFound: no such order.
+
+        >>> import pixorder
+        >>> client = pixorder.connect("sandbox", api="planet", progress=False)
+        >>> request = pixorder.TaskingRequest(aoi={"type": "Point", "coordinates": [4.35, 50.85]},
+        ...                                   start="2030-03-01", end="2030-03-21")
+        >>> order = client.orders.create(request)
+        >>> client.orders.get(order.id).id == order.id
+        True
+        """
         return await self._client.send(self.adapter.get_order(order_id))
 
     def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> Listing[m.Order]:
-        """Every order matching ``filters``, fetched page by page as you iterate (``limit`` caps rows)."""
+        """Every order matching ``filters``, fetched page by page as you iterate.
+
+        Args:
+            limit: at most this many rows (None: all).
+            progress: a progress bar (default: the client's ``progress``).
+            **filters: the provider's filters in neutral names (``status``, ``reference``, …).
+
+        Returns:
+            Listing[Order]: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()`` (the sync
+            client gives a ``SyncListing``).
+
+        Raises:
+            ValidationError: a filter the provider does not know (before any call).
+            NotSupported: the provider has no order listing.
+
+        >>> import pixorder
+        >>> client = pixorder.connect("sandbox", api="planet", progress=False)
+        >>> request = pixorder.TaskingRequest(aoi={"type": "Point", "coordinates": [4.35, 50.85]},
+        ...                                   start="2030-03-01", end="2030-03-21")
+        >>> _ = client.orders.create(request)
+        >>> len(client.orders.list(limit=1).collect())
+        1
+        """
         return self._client._listing("orders", self.adapter.list_orders, filters, limit, progress)
 
     async def edit(self, order_id: str, **changes: Any) -> m.Order:
         """Change what the provider allows (Planet: name, rank, start, end; Geopera: tags).
 
         A new name keeps pixorder's client reference, so the order can still be reconciled.
+
+        Args:
+            order_id: the provider's order id.
+            **changes: field → new value.
+
+        Returns:
+            Order: the order as the provider now has it.
+
+        Raises:
+            ValidationError: a field the provider does not let you change (before any call).
+            NotSupported: the provider edits nothing (Pixxel).
+            ApiError: the provider refused (e.g. an order past the state where it may change).
+
+        >>> import pixorder
+        >>> pixorder.connect("sandbox", api="pixxel").orders.edit("o-1", name="x")
+        Traceback (most recent call last):
+        ...
+        pixorder.errors.NotSupported: pixxel does not support orders.edit(); Pixxel orders cannot be edited: place a new order
         """
         self.adapter.edit_order(order_id, changes)  # refuses unknown fields before any call
         if "name" in changes:
             current = await self.get(order_id)
-            if current.reference and f"[{current.reference}]" not in str(changes["name"]):
-                changes = {**changes, "name": with_reference(changes["name"], current.reference, "",
+            if current.reference and not pxref.carried_in(changes["name"], current.reference):
+                changes = {**changes, "name": pxref.in_name(changes["name"], current.reference, "",
                                                              self.adapter.name_limit)}
         result = await self._client.send(self.adapter.edit_order(order_id, changes))
         return result if isinstance(result, m.Order) else await self.get(order_id)
 
     async def cancel(self, order_id: str) -> m.Order:
+        """Cancel an order the provider still lets you cancel.
+
+        Args:
+            order_id: the provider's order id.
+
+        Returns:
+            Order: read again after the cancel (its ``status`` says what the provider made of it).
+
+        Raises:
+            NotFound: no such order.
+            ApiError: the provider refused (an order already being acquired, …).
+
+        >>> import pixorder
+        >>> client = pixorder.connect("sandbox", api="planet", progress=False)
+        >>> request = pixorder.TaskingRequest(aoi={"type": "Point", "coordinates": [4.35, 50.85]},
+        ...                                   start="2030-03-01", end="2030-03-21")
+        >>> order = client.orders.create(request)
+        >>> str(client.orders.cancel(order.id).status)
+        'CANCELLED'
+        """
         call = self.adapter.cancel_order(order_id)
         await self._client.send(call)
         return await self.get(order_id)
 
 
 class OrderItems(_Facade):
+    """Order items (``client.order_items``): Pixxel's one item per AOI of an order."""
+
     def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> Listing[m.OrderItem]:
+        """Every order item matching ``filters`` (Pixxel), fetched page by page.
+
+        Args:
+            limit: at most this many rows (None: all).
+            progress: a progress bar (default: the client's ``progress``).
+            **filters: the provider's filters in neutral names.
+
+        Returns:
+            Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
+
+        Raises:
+            NotSupported: the provider has no such listing (with what to do instead).
+            ValidationError: a filter the provider does not know (before any call).
+
+        >>> import pixorder
+        >>> type(pixorder.connect("sandbox", api="pixxel", progress=False).order_items.list(limit=1)).__name__
+        'SyncListing'
+        """
         return self._client._listing("order_items", self.adapter.list_order_items, filters, limit, progress)
 
 
 class Tasks(_Facade):
+    """Acquisition tasks (``client.tasks``) of tasking orders."""
+
     def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> Listing[m.Task]:
+        """Every acquisition task matching ``filters``, fetched page by page.
+
+        Args:
+            limit: at most this many rows (None: all).
+            progress: a progress bar (default: the client's ``progress``).
+            **filters: the provider's filters in neutral names.
+
+        Returns:
+            Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
+
+        Raises:
+            NotSupported: the provider has no such listing (with what to do instead).
+            ValidationError: a filter the provider does not know (before any call).
+
+        >>> import pixorder
+        >>> pixorder.connect("sandbox", api="pixxel", progress=False).tasks.list(limit=1).collect()
+        []
+        """
         return self._client._listing("tasks", self.adapter.list_tasks, filters, limit, progress)
 
 
 class Quotations(_Facade):
+    """Quotations (``client.quotations``) a provider offers before an order (Geopera)."""
+
     def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> Listing[m.Quotation]:
+        """Every quotation matching ``filters`` (Geopera), fetched page by page.
+
+        Args:
+            limit: at most this many rows (None: all).
+            progress: a progress bar (default: the client's ``progress``).
+            **filters: the provider's filters in neutral names.
+
+        Returns:
+            Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
+
+        Raises:
+            NotSupported: the provider has no such listing (with what to do instead).
+            ValidationError: a filter the provider does not know (before any call).
+
+        >>> import pixorder
+        >>> pixorder.connect("sandbox", api="planet").quotations.list()
+        Traceback (most recent call last):
+        ...
+        pixorder.errors.NotSupported: planet does not support quotations.list(); prices come from pricing.estimate()
+        """
         return self._client._listing("quotations", self.adapter.list_quotations, filters, limit, progress)
 
     async def decide(self, quotation_id: str, accept: bool) -> m.Quotation:
-        """Accept (reserves credits) or reject a quotation; resent safely with an idempotency key."""
+        """Accept (reserves credits) or reject a quotation; resent safely with an idempotency key.
+
+        Args:
+            quotation_id: the quotation's id (``Quotation.id``).
+            accept: True to accept, False to reject.
+
+        Returns:
+            Quotation: with its new ``status``.
+
+        Raises:
+            NotSupported: the provider has no quotations.
+            NotFound: no such quotation.
+            Conflict: already decided.
+
+        >>> import pixorder
+        >>> pixorder.connect("sandbox", api="pixxel").quotations.decide("q-1", accept=True)
+        Traceback (most recent call last):
+        ...
+        pixorder.errors.NotSupported: pixxel does not support quotations.decide(); orders are priced up front
+        """
         return await self._client.send(self.adapter.decide_quotation(quotation_id, accept))
 
 
 class Feasibility(_Facade):
+    """Feasibility checks and studies (``client.feasibility``; Geopera)."""
+
     async def check(self, request: m.TaskingRequest) -> Results[m.FeasibilityStudy]:
+        """Ask whether ``request`` can be acquired as asked, before ordering.
+
+        Args:
+            request: a ``TaskingRequest``.
+
+        Returns:
+            Results[FeasibilityStudy]: ``status`` and the ``options`` offered.
+
+        Raises:
+            NotSupported: the provider has no feasibility check (read it on the quote instead).
+            ApiError: the provider refused the request.
+
+        >>> import pixorder
+        >>> client = pixorder.connect("sandbox", api="geopera", progress=False)
+        >>> studies = client.feasibility.check(pixorder.TaskingRequest(
+        ...     aoi={"type": "Point", "coordinates": [4.35, 50.85]}, start="2030-03-01", end="2030-03-21",
+        ...     sensor="pneo-30cm"))
+        >>> len(studies)
+        1
+        """
         await self._client._prepare()
         return Results(await self._client.send(self.adapter.check_feasibility(request)), entity="feasibility")
 
     def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> Listing[m.FeasibilityStudy]:
+        """Every feasibility study matching ``filters`` (Geopera), fetched page by page.
+
+        Args:
+            limit: at most this many rows (None: all).
+            progress: a progress bar (default: the client's ``progress``).
+            **filters: the provider's filters in neutral names.
+
+        Returns:
+            Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
+
+        Raises:
+            NotSupported: the provider has no such listing (with what to do instead).
+            ValidationError: a filter the provider does not know (before any call).
+
+        >>> import pixorder
+        >>> type(pixorder.connect("sandbox", api="geopera", progress=False).feasibility.list(limit=1)).__name__
+        'SyncListing'
+        """
         return self._client._listing("feasibility", self.adapter.list_feasibility, filters, limit, progress)
 
     async def decide(self, study_id: str, option_id: str) -> m.FeasibilityStudy:
+        """Choose one option of a feasibility study.
+
+        Args:
+            study_id: the study's id; option_id: one of its ``options``' ids.
+
+        Returns:
+            FeasibilityStudy: with its new ``status``.
+
+        Raises:
+            NotSupported: the provider has no studies to decide.
+            NotFound: no such study or option.
+
+        >>> import pixorder
+        >>> pixorder.connect("sandbox", api="planet").feasibility.decide("s-1", "o-1")
+        Traceback (most recent call last):
+        ...
+        pixorder.errors.NotSupported: planet does not support feasibility.decide(); no feasibility studies to decide
+        """
         return await self._client.send(self.adapter.decide_feasibility(study_id, option_id))
 
 
 class Deliveries(_Facade):
+    """Where an order's imagery is (``client.deliveries``)."""
+
     async def list(self, order_id: str) -> Results[m.Delivery]:
         """Where an order's imagery is: one ``Delivery`` per delivered product (or capture).
 
@@ -853,11 +1191,24 @@ class Deliveries(_Facade):
         and the order's ``covered_percent``. Empty while nothing is delivered. ``.to_geodataframe()``
         gives the ``deliveries`` frame (EPSG:4326, UTC datetimes).
 
+        Args:
+            order_id: the provider's order id.
+
+        Returns:
+            Results[Delivery]: one per delivered product; empty while nothing is delivered.
+
         Raises:
+            ValidationError: ``order_id`` is not a non-empty string.
             NotSupported: the provider has no such thing (with what to do instead).
             NotFound: no such order.
 
-        >>> client.deliveries.list(order.id).to_geodataframe()[["id", "status", "url"]]   # doctest: +SKIP
+        >>> import pixorder
+        >>> client = pixorder.connect("sandbox", api="planet", progress=False)
+        >>> request = pixorder.TaskingRequest(aoi={"type": "Point", "coordinates": [4.35, 50.85]},
+        ...                                   start="2030-03-01", end="2030-03-21")
+        >>> order = client.orders.create(request)
+        >>> client.deliveries.list(order.id)
+        []
         """
         if not isinstance(order_id, str) or not order_id.strip():
             raise E.ValidationError("order_id", "must be an order id (a non-empty string)", order_id)
@@ -866,6 +1217,8 @@ class Deliveries(_Facade):
 
 
 class ImagingWindows(_Facade):
+    """Imaging windows (``client.imaging_windows``; Planet Assured Tasking)."""
+
     async def search(self, request: m.TaskingRequest) -> Results[m.ImagingWindow]:
         """The imaging windows in which ``request``'s AOI can be taken (Planet Assured Tasking).
 
@@ -884,10 +1237,19 @@ class ImagingWindows(_Facade):
             ApiError: the provider refused the search, or it ended FAILED (``code`` from the provider).
             ProviderUnavailable: the search did not finish within ``poll_timeout``.
 
-        >>> client = pixorder.connect("sandbox", api="planet")                      # doctest: +SKIP
-        >>> windows = client.imaging_windows.search(request)                        # doctest: +SKIP
-        >>> best = min(windows, key=lambda w: w.cloud_forecast)                     # doctest: +SKIP
-        >>> client.orders.create(request.model_copy(update={"imaging_window": best.id}))  # doctest: +SKIP
+        Args:
+            request: a ``TaskingRequest`` for the Assured Tasking product.
+
+        >>> import pixorder
+        >>> from datetime import datetime, timedelta, timezone
+        >>> soon = datetime.now(timezone.utc) + timedelta(days=2)
+        >>> client = pixorder.connect("sandbox", api="planet", progress=False)
+        >>> request = pixorder.TaskingRequest(aoi={"type": "Point", "coordinates": [4.35, 50.85]},
+        ...     start=soon, end=soon + timedelta(days=3), sensor="Assured Tasking")
+        >>> windows = client.imaging_windows.search(request)
+        >>> best = min(windows, key=lambda w: w.cloud_forecast or 0)
+        >>> client.orders.create(request.model_copy(update={"imaging_window": best.id})).reference[:4]
+        'pxo-'
         """
         if not isinstance(request, m.TaskingRequest):
             raise E.ValidationError("request", "must be a TaskingRequest", type(request).__name__)

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
+from pixorder import frames as _frames  # noqa: F401  (registers the models' HTML tables)
 from pixorder import models as m
 
 if TYPE_CHECKING:
     import geopandas
 
-    from pixorder.client.core import AsyncClient
-    from pixorder.providers.base import Call
+    from pixorder.providers.base import Adapter, Call
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
-class Results(list, Generic[T]):  # type: ignore[type-arg]
+class Sender(Protocol):
+    """What a listing needs of a client: its provider's name and adapter, and a way to send a Call.
+
+    ``AsyncClient`` is one; a listing never needs the rest of it (and results never import the client).
+    """
+
+    provider: str
+    adapter: Adapter
+
+    async def send(self, call: Call[R]) -> R: ...
+
+
+class Results(list[T]):
     """A plain list of models that also knows its frame schema.
 
     >>> quotes.to_geodataframe()[["provider", "amount", "unit"]]   # doctest: +SKIP
@@ -42,7 +55,7 @@ class Listing(Generic[T]):
     ``limit`` caps the rows; past one page a progress bar (``tqdm.auto``) shows how far it got.
     """
 
-    def __init__(self, client: AsyncClient, entity: str,
+    def __init__(self, client: Sender, entity: str,
                  make_call: Callable[[dict[str, Any], int, int], Call[m.Page[Any]]],
                  filters: dict[str, Any], *, limit: int | None, page_size: int, progress: bool = True):
         self._client = client
@@ -122,7 +135,7 @@ class Listing(Generic[T]):
             bar.update(n)
         return bar
 
-    async def __aiter__(self) -> AsyncIterator[T]:
+    async def __aiter__(self) -> AsyncGenerator[T, None]:
         async for page in self.pages():
             for row in page.items:
                 yield row
@@ -149,7 +162,6 @@ class Listing(Generic[T]):
 
     async def _fast_frame(self, concurrency: int) -> geopandas.GeoDataFrame:
         import asyncio
-        import dataclasses
 
         from pixorder.frames import PageColumns, build_frame
 
@@ -165,7 +177,7 @@ class Listing(Generic[T]):
         totals: set[int | None] = set()
 
         async def fetch(offset: int, size: int) -> PageColumns:
-            call = dataclasses.replace(self._make_call(self.filters, offset, size), parse=page_columns)
+            call = self._make_call(self.filters, offset, size).reading(page_columns)
             page, total = await self._client.send(call)
             totals.add(total)
             return page

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import functools
-import inspect
 import threading
-from collections.abc import Coroutine, Iterator
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
+from pixorder import models as m
+from pixorder.client import core
 from pixorder.client.core import AsyncClient
-from pixorder.client.results import Listing
+from pixorder.client.results import Listing, Results
+from pixorder.client.transport import Transport
+from pixorder.providers.base import Request
+
+if TYPE_CHECKING:
+    import geopandas
 
 T = TypeVar("T")
+A = TypeVar("A")
 
 
 class _LoopThread:
@@ -38,10 +44,14 @@ class _LoopThread:
                 cls._instance = cls()
             return cls._instance
 
-    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+    def run(self, coro: Awaitable[T]) -> T:
         if threading.current_thread() is self.thread:
             raise RuntimeError("a sync pixorder call cannot run inside pixorder's own loop; use AsyncClient")
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+        return asyncio.run_coroutine_threadsafe(_awaited(coro), self.loop).result()
+
+
+async def _awaited(awaitable: Awaitable[T]) -> T:
+    return await awaitable
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
@@ -54,16 +64,16 @@ def submit(coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
     return asyncio.run_coroutine_threadsafe(coro, _LoopThread.get().loop)
 
 
-class SyncListing:
+class SyncListing(Generic[T]):
     """A lazy listing you iterate with a plain ``for``; ``to_geodataframe()`` fetches every page."""
 
-    def __init__(self, listing: Listing[Any]):
+    def __init__(self, listing: Listing[T]):
         self._listing = listing
 
     def __repr__(self) -> str:
         return repr(self._listing)
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[T]:
         agen = self._listing.__aiter__()
         loop = _LoopThread.get()
         try:
@@ -75,40 +85,159 @@ class SyncListing:
         finally:
             loop.run(agen.aclose())
 
-    def collect(self) -> Any:
+    def collect(self) -> Results[T]:
+        """Every row, fetched now, as a list of models.
+
+        Raises:
+            ApiError: the provider refused a page (after the transport's retries).
+        """
         return run_sync(self._listing.collect())
 
-    def to_geodataframe(self) -> Any:
+    def to_geodataframe(self) -> geopandas.GeoDataFrame:
+        """Every row, fetched now, as a GeoDataFrame (EPSG:4326, the entity's fixed columns).
+
+        Raises:
+            ApiError: the provider refused a page (after the transport's retries).
+        """
         return run_sync(self._listing.to_geodataframe())
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._listing, name)
 
 
-class _SyncFacade:
-    """Wraps an async facade: coroutine methods run to completion, listings become SyncListings."""
+F = TypeVar("F", bound=Callable[..., Any])
 
-    def __init__(self, inner: Any):
+
+def _doc_of(async_method: Callable[..., Any]) -> Callable[[F], F]:
+    """Give a sync method the docstring of the async method it runs (written once, in core.py)."""
+
+    def give(method: F) -> F:
+        method.__doc__ = async_method.__doc__
+        return method
+
+    return give
+
+
+class _SyncFacade(Generic[A]):
+    """Wraps an async facade: coroutine methods run to completion on the loop thread."""
+
+    def __init__(self, inner: A):
         self._inner = inner
 
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._inner, name)
-        if not callable(attr):
-            return attr
+    def __repr__(self) -> str:
+        return f"<pixorder {type(self).__name__} (sync)>"
 
-        @functools.wraps(attr)
-        def call(*args: Any, **kwargs: Any) -> Any:
-            result = attr(*args, **kwargs)
-            if inspect.iscoroutine(result):
-                return run_sync(result)
-            if isinstance(result, Listing):
-                return SyncListing(result)
-            return result
 
-        return call
+class Pricing(_SyncFacade[core.Pricing]):
+    """Prices: ``client.pricing.estimate(request)`` (see :meth:`pixorder.client.core.Pricing.estimate`)."""
 
-    def __dir__(self) -> list[str]:
-        return [n for n in dir(self._inner) if not n.startswith("_")]
+    @overload
+    def estimate(self, requests: Request) -> m.Quote: ...
+    @overload
+    def estimate(self, requests: Sequence[Request]) -> Results[m.Quote]: ...
+
+    @_doc_of(core.Pricing.estimate)
+    def estimate(self, requests: Request | Sequence[Request]) -> m.Quote | Results[m.Quote]:
+        priced: Coroutine[Any, Any, m.Quote | Results[m.Quote]] = self._inner.estimate(requests)
+        return run_sync(priced)
+
+
+class Orders(_SyncFacade[core.Orders]):
+    """Orders: create (with the spending rule), create_many, reconcile, get, list, edit, cancel."""
+
+    @_doc_of(core.Orders.create)
+    def create(self, request: Request, *, dry_run: bool = False, max_amount: float | None = None,
+               reference: str | None = None) -> m.Order:
+        return run_sync(self._inner.create(request, dry_run=dry_run, max_amount=max_amount, reference=reference))
+
+    @_doc_of(core.Orders.create_many)
+    def create_many(self, requests: Iterable[Request], *, references: Sequence[str] | None = None,
+                    concurrency: int = 8, progress: bool | None = None) -> Results[m.Order]:
+        return run_sync(self._inner.create_many(requests, references=references, concurrency=concurrency,
+                                                progress=progress))
+
+    @_doc_of(core.Orders.reconcile)
+    def reconcile(self, reference: str) -> m.Order | None:
+        return run_sync(self._inner.reconcile(reference))
+
+    @_doc_of(core.Orders.get)
+    def get(self, order_id: str) -> m.Order:
+        return run_sync(self._inner.get(order_id))
+
+    @_doc_of(core.Orders.list)
+    def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> SyncListing[m.Order]:
+        return SyncListing(self._inner.list(limit=limit, progress=progress, **filters))
+
+    @_doc_of(core.Orders.edit)
+    def edit(self, order_id: str, **changes: Any) -> m.Order:
+        return run_sync(self._inner.edit(order_id, **changes))
+
+    @_doc_of(core.Orders.cancel)
+    def cancel(self, order_id: str) -> m.Order:
+        return run_sync(self._inner.cancel(order_id))
+
+
+class OrderItems(_SyncFacade[core.OrderItems]):
+    """Order items (Pixxel: one per AOI of an order)."""
+
+    @_doc_of(core.OrderItems.list)
+    def list(self, *, limit: int | None = None, progress: bool | None = None,
+             **filters: Any) -> SyncListing[m.OrderItem]:
+        return SyncListing(self._inner.list(limit=limit, progress=progress, **filters))
+
+
+class Tasks(_SyncFacade[core.Tasks]):
+    """Acquisition tasks of tasking orders."""
+
+    @_doc_of(core.Tasks.list)
+    def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> SyncListing[m.Task]:
+        return SyncListing(self._inner.list(limit=limit, progress=progress, **filters))
+
+
+class Quotations(_SyncFacade[core.Quotations]):
+    """Quotations a provider offers before an order (Geopera)."""
+
+    @_doc_of(core.Quotations.list)
+    def list(self, *, limit: int | None = None, progress: bool | None = None,
+             **filters: Any) -> SyncListing[m.Quotation]:
+        return SyncListing(self._inner.list(limit=limit, progress=progress, **filters))
+
+    @_doc_of(core.Quotations.decide)
+    def decide(self, quotation_id: str, accept: bool) -> m.Quotation:
+        return run_sync(self._inner.decide(quotation_id, accept))
+
+
+class Feasibility(_SyncFacade[core.Feasibility]):
+    """Feasibility checks and studies (Geopera)."""
+
+    @_doc_of(core.Feasibility.check)
+    def check(self, request: m.TaskingRequest) -> Results[m.FeasibilityStudy]:
+        return run_sync(self._inner.check(request))
+
+    @_doc_of(core.Feasibility.list)
+    def list(self, *, limit: int | None = None, progress: bool | None = None,
+             **filters: Any) -> SyncListing[m.FeasibilityStudy]:
+        return SyncListing(self._inner.list(limit=limit, progress=progress, **filters))
+
+    @_doc_of(core.Feasibility.decide)
+    def decide(self, study_id: str, option_id: str) -> m.FeasibilityStudy:
+        return run_sync(self._inner.decide(study_id, option_id))
+
+
+class Deliveries(_SyncFacade[core.Deliveries]):
+    """Where an order's imagery is."""
+
+    @_doc_of(core.Deliveries.list)
+    def list(self, order_id: str) -> Results[m.Delivery]:
+        return run_sync(self._inner.list(order_id))
+
+
+class ImagingWindows(_SyncFacade[core.ImagingWindows]):
+    """Imaging windows (Planet Assured Tasking)."""
+
+    @_doc_of(core.ImagingWindows.search)
+    def search(self, request: m.TaskingRequest) -> Results[m.ImagingWindow]:
+        return run_sync(self._inner.search(request))
 
 
 class Client:
@@ -122,25 +251,45 @@ class Client:
     def __init__(self, provider: str = "sandbox", api_key: str | None = None, base_url: str | None = None,
                  **options: Any):
         self.aio = AsyncClient(provider, api_key, base_url, **options)
-        self.pricing = _SyncFacade(self.aio.pricing)
-        self.orders = _SyncFacade(self.aio.orders)
-        self.order_items = _SyncFacade(self.aio.order_items)
-        self.tasks = _SyncFacade(self.aio.tasks)
-        self.quotations = _SyncFacade(self.aio.quotations)
-        self.feasibility = _SyncFacade(self.aio.feasibility)
-        self.deliveries = _SyncFacade(self.aio.deliveries)
-        self.imaging_windows = _SyncFacade(self.aio.imaging_windows)
+        self.pricing = Pricing(self.aio.pricing)
+        self.orders = Orders(self.aio.orders)
+        self.order_items = OrderItems(self.aio.order_items)
+        self.tasks = Tasks(self.aio.tasks)
+        self.quotations = Quotations(self.aio.quotations)
+        self.feasibility = Feasibility(self.aio.feasibility)
+        self.deliveries = Deliveries(self.aio.deliveries)
+        self.imaging_windows = ImagingWindows(self.aio.imaging_windows)
 
-    provider = property(lambda self: self.aio.provider)
-    is_sandbox = property(lambda self: self.aio.is_sandbox)
-    base_url = property(lambda self: self.aio.base_url)
-    sandbox = property(lambda self: self.aio.sandbox)
-    transport = property(lambda self: self.aio.transport)
+    @property
+    def provider(self) -> str:
+        """The provider's name (``"planet"``; a sandbox client names the API it speaks)."""
+        return self.aio.provider
+
+    @property
+    def is_sandbox(self) -> bool:
+        """True when this client talks to a sandbox."""
+        return self.aio.is_sandbox
+
+    @property
+    def base_url(self) -> str:
+        """Scheme and host the calls go to."""
+        return self.aio.base_url
+
+    @property
+    def sandbox(self) -> Any:
+        """The embedded sandbox's handle (``advance()``, ``faults()``, …), or None."""
+        return self.aio.sandbox
+
+    @property
+    def transport(self) -> Transport:
+        """The transport (the only I/O): retries, pacing, redaction."""
+        return self.aio.transport
 
     def __repr__(self) -> str:
         return repr(self.aio).replace("AsyncClient", "Client")
 
-    def sensors(self) -> Any:
+    @_doc_of(AsyncClient.sensors)
+    def sensors(self) -> Results[m.Sensor]:
         return run_sync(self.aio.sensors())
 
     def close(self) -> None:

@@ -7,7 +7,7 @@ import logging
 import random
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -84,20 +84,22 @@ class RetryPolicy:
 class RateLimiter:
     """Spaces requests so that at most ``n`` start in any ``per`` seconds (a sliding log)."""
 
-    def __init__(self, n: int, per: float):
+    def __init__(self, n: int, per: float, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep):
         self.n, self.per = n, per
         self._starts: list[float] = []
         self._lock = asyncio.Lock()
+        self._clock, self._sleep = clock, sleep
 
     async def acquire(self) -> None:
         async with self._lock:
             while True:
-                now = time.monotonic()
+                now = self._clock()
                 self._starts = [t for t in self._starts if now - t < self.per]
                 if len(self._starts) < self.n:
                     self._starts.append(now)
                     return
-                await asyncio.sleep(self.per - (now - self._starts[0]))
+                await self._sleep(self.per - (now - self._starts[0]))
 
 
 @dataclass
@@ -156,6 +158,8 @@ class Transport:
         self._owns_http = http is None
         self._max_connections = max_connections
         self.stats = Stats()
+        #: how the waits between attempts are slept (a test gives a recording fake)
+        self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
 
     def __repr__(self) -> str:
         return f"<Transport {self.adapter.name} {self.base_url}>"
@@ -217,11 +221,11 @@ class Transport:
                 if not idempotent and status != 429 and status != 503:
                     raise OutcomeUnknown(self._error(response))
                 delay = self.retry.delay(attempt, retry_after_seconds(response.headers))
-                await asyncio.sleep(delay)
+                await self.sleep(delay)
                 attempt += 1
                 self.stats.retries += 1
                 continue
-            await asyncio.sleep(self.retry.delay(attempt))
+            await self.sleep(self.retry.delay(attempt))
             attempt += 1
             self.stats.retries += 1
 

@@ -12,5 +12,11 @@ NOTEBOOK = "desk.ipynb"
 
 
 def notebook_path() -> Path:
-    """The packaged desk notebook (``pixorder/desk/desk.ipynb``)."""
+    """The packaged desk notebook (``pixorder/desk/desk.ipynb``).
+
+    >>> notebook_path().name
+    'desk.ipynb'
+    >>> notebook_path().is_file()
+    True
+    """
     return Path(__file__).with_name(NOTEBOOK)

@@ -42,3 +42,26 @@ class PriceFrame(gpd.GeoDataFrame):
         from pixorder.explore.provenance import write
 
         write(self, path, **kwargs)
+
+
+def read_prices(path: Any, *, layer: str | None = None) -> PriceFrame:
+    """Prices written by :meth:`PriceFrame.to_file`, with their dtypes and provenance.
+
+    Args:
+        path: a ``.parquet``, ``.gpkg`` or ``.csv`` file (str or ``pathlib.Path``) pixorder wrote.
+        layer: the GeoPackage layer (default: its only one).
+
+    Returns:
+        PriceFrame: a GeoDataFrame in EPSG:4326; ``frame.provenance`` says where the prices came from.
+
+    Raises:
+        pixorder.ValidationError: an unsupported file ending, or a file pixorder did not write.
+
+    >>> frame = pixorder.read_prices("prices.parquet")   # doctest: +SKIP
+    """
+    from pixorder.explore.provenance import read
+
+    frame, attrs = read(path, layer=layer)
+    result = PriceFrame(frame, crs=frame.crs or 4326)
+    result.attrs.update(attrs)
+    return result

@@ -101,6 +101,14 @@ def plot_windows(windows: Any, **kwargs: Any) -> Any:
         A ``plotly.graph_objects.Figure``: bars from each window's start to its end, a marker at its
         middle coloured by the cloud forecast (windows last minutes, so the marker keeps them visible
         on a week-long axis).
+
+    >>> import pandas as pd
+    >>> windows = pd.DataFrame({"aoi": ["field"], "cloud_forecast": [12.0],
+    ...                         "start": pd.to_datetime(["2027-03-02T10:00Z"]),
+    ...                         "end": pd.to_datetime(["2027-03-02T10:05Z"])})
+    >>> figure = plot_windows(windows)
+    >>> len(figure.data) >= 1
+    True
     """
     import plotly.express as px
 

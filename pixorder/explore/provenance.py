@@ -92,18 +92,18 @@ def write(frame: Any, path: Any, *, layer: str = "prices") -> Path:
     return path
 
 
-def read(path: Any, *, layer: str | None = None) -> Any:
-    """A frame written by :func:`write`, with its dtypes and ``attrs["pixorder"]`` (the provenance).
+def read(path: Any, *, layer: str | None = None) -> tuple[Any, dict[str, Any]]:
+    """A frame written by :func:`write`, with its dtypes, and its ``attrs`` (incl. ``"pixorder"``, the
+    provenance). :func:`pixorder.read_prices` makes the ``PriceFrame`` of them.
 
-    Returns a ``PriceFrame`` (a GeoDataFrame in EPSG:4326).
+    Returns:
+        tuple: a GeoDataFrame in EPSG:4326 and the attrs to give it.
 
     Raises:
         pixorder.ValidationError: an unsupported file ending, or a file pixorder did not write.
     """
     import geopandas as gpd
     import pandas as pd
-
-    from pixorder.explore.frames import PriceFrame
 
     path = Path(path)
     suffix = _suffix(path)
@@ -131,10 +131,7 @@ def read(path: Any, *, layer: str | None = None) -> Any:
                                         "pixorder.explore.provenance.write()", str(path))
     meta = json.loads(raw)
     frame = _restore(frame, meta)
-    result = PriceFrame(frame, crs=frame.crs or 4326)
-    result.attrs.update(meta.get("attrs") or {})
-    result.attrs["pixorder"] = meta.get("provenance") or {}
-    return result
+    return frame, {**(meta.get("attrs") or {}), "pixorder": meta.get("provenance") or {}}
 
 
 def _restore(frame: Any, meta: dict[str, Any]) -> Any:

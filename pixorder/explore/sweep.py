@@ -43,9 +43,10 @@ VARIABLE = ("cloud_cover", "off_nadir", "elevation_min", "delivery_speed", "recu
 
 def _scaled(aoi: Any, target_km2: float) -> Any:
     """The AOI scaled about its centroid (in a local metric projection) to ``target_km2``."""
+    import numpy as np
+    import shapely
     import shapely.affinity
     from pyproj import CRS, Transformer
-    from shapely.ops import transform
 
     from pixorder.aoi import AOI
 
@@ -53,11 +54,15 @@ def _scaled(aoi: Any, target_km2: float) -> Any:
         raise E.ValidationError("vary.area_km2", "must be positive areas in km²", target_km2)
     centre = aoi.geometry.centroid
     local = CRS.from_proj4(f"+proj=laea +lat_0={centre.y} +lon_0={centre.x} +units=m")
-    to_local = Transformer.from_crs(4326, local, always_xy=True).transform
-    back = Transformer.from_crs(local, 4326, always_xy=True).transform
+
+    def through(transformer: Transformer) -> Any:
+        return lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+
+    to_local = through(Transformer.from_crs(4326, local, always_xy=True))
+    back = through(Transformer.from_crs(local, 4326, always_xy=True))
     factor = math.sqrt(target_km2 / aoi.area_km2)
-    shape = shapely.affinity.scale(transform(to_local, aoi.geometry), factor, factor, origin=(0, 0))
-    return AOI(transform(back, shape))
+    shape = shapely.affinity.scale(shapely.transform(aoi.geometry, to_local), factor, factor, origin=(0, 0))
+    return AOI(shapely.transform(shape, back))
 
 
 def _combinations(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:

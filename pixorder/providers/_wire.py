@@ -57,8 +57,7 @@ def footprint(value: Any) -> dict[str, Any] | None:
     if kind == "Feature":
         return footprint(value.get("geometry"))
     if kind == "FeatureCollection":
-        geoms = [footprint(f) for f in array(value.get("features"))]
-        geoms = [g for g in geoms if g]
+        geoms = [g for g in (footprint(f) for f in array(value.get("features"))) if g]
         if not geoms:
             return None
         if len(geoms) == 1:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import orjson
 
 from pixorder import errors as E
 from pixorder import models as m
+from pixorder.providers import table
+from pixorder.providers.table import ProviderInfo
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 Request = m.TaskingRequest | m.ArchiveRequest
 
@@ -37,7 +40,17 @@ class Call(Generic[T]):
     expect: tuple[int, ...] = (200, 201, 202, 204)
 
     def describe(self) -> str:
+        """``"GET /v0/orders"``: the method and path, for messages and logs."""
         return f"{self.method} {self.path}"
+
+    def reading(self, parse: Callable[[Any, Mapping[str, str]], U]) -> Call[U]:
+        """The same exchange read another way: a new ``Call`` (this one is left as it is).
+
+        >>> Call("GET", "/v0/orders", lambda body, h: body).reading(lambda body, h: len(body)).parse([1, 2], {})
+        2
+        """
+        return Call(self.method, self.path, parse, params=self.params, json=self.json, headers=dict(self.headers),
+                    spend=self.spend, bucket=self.bucket, expect=self.expect)
 
 
 #: operations a provider's message points to, and the pixorder call that does the same for a user
@@ -177,8 +190,15 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
 
 
 class Adapter:
-    """Base adapter: every operation a provider lacks raises ``NotSupported`` with what to do instead."""
+    """Base adapter: every operation a provider lacks raises ``NotSupported`` with what to do instead.
 
+    A provider's adapter names its row of the provider table (``class PlanetAdapter(Adapter,
+    provider="planet")``); its limits below are read from that row, never written twice. An instance
+    may still override one (a test that pretends the API allows a larger body).
+    """
+
+    #: the provider table's row (None on the bare base class)
+    info: ClassVar[ProviderInfo | None] = None
     name: str = ""
     default_base_url: str = ""
     #: the path every call starts with ("/v0", "/tasking/v2", "/v1"); a base_url ending in it is accepted
@@ -187,16 +207,33 @@ class Adapter:
     name_limit: int | None = None
     #: the largest request body the API accepts, in bytes (None: none documented)
     body_limit: int | None = None
-    #: how long before its start a tasking window must be ordered, hours (Pixxel and Planet: 24 h;
-    #: Geopera documents none, and 24 h is assumed)
+    #: how long before its start a tasking window must be ordered, hours
     min_lead_hours: float = 24.0
     env_var: str = ""
+    #: requests per bulk pricing call
     bulk_limit: int = 1
     #: bucket → (requests, per seconds); the sandbox relaxes these. A second limit on one bucket is a
     #: second entry named ``<bucket>/<anything>`` (e.g. "default/minute"): the transport applies both.
     rate_limits: Mapping[str, tuple[int, float]] = {}
     #: orders per call of the API's bulk create (0: none; ``orders.create_many`` places one by one)
     bulk_order_limit: int = 0
+
+    def __init_subclass__(cls, provider: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if provider is None:
+            return
+        info = table.get(provider)
+        cls.info = info
+        cls.name = info.name
+        cls.default_base_url = info.host
+        cls.api_root = info.api_root
+        cls.name_limit = info.name_limit
+        cls.body_limit = info.body_limit
+        cls.min_lead_hours = info.min_lead_hours
+        cls.env_var = info.env_var
+        cls.bulk_limit = info.bulk_price_limit
+        cls.rate_limits = dict(info.rate_limits)
+        cls.bulk_order_limit = info.bulk_order_limit
 
     #: rows per page for each listing (the API's maximum where it is generous)
     page_sizes: Mapping[str, int] = {}
@@ -273,7 +310,7 @@ class Adapter:
     def list_orders(self, filters: Mapping[str, Any], offset: int, limit: int) -> Call[m.Page[m.Order]]:
         raise self._unsupported("orders.list()", "no order listing")
 
-    def edit_order(self, order_id: str, changes: Mapping[str, Any]) -> Call[m.Order]:
+    def edit_order(self, order_id: str, changes: Mapping[str, Any]) -> Call[m.Order | None]:
         raise self._unsupported("orders.edit()", "cancel and order again")
 
     def cancel_order(self, order_id: str) -> Call[m.Order | None]:
@@ -310,25 +347,3 @@ class Adapter:
 def json_size(payload: Any) -> int:
     """Bytes of ``payload`` encoded as the transport sends it (compact JSON, UTF-8)."""
     return len(orjson.dumps(payload))
-
-
-def with_reference(name: str | None, reference: str, fallback: str, limit: int | None = None) -> str:
-    """An order name that carries pixorder's client reference, so a lost response can be reconciled.
-
-    With ``limit`` (the API's longest name), a user's name too long to carry the reference is
-    shortened visibly, ending in "…", so the whole name fits and the server never refuses it.
-
-    >>> with_reference("Field 7", "pxo-0123456789abcdef", "order")
-    'Field 7 [pxo-0123456789abcdef]'
-    >>> len(with_reference("x" * 250, "pxo-0123456789abcdef", "order", limit=100))
-    100
-    """
-    suffix = f" [{reference}]"
-    return shorten(name or fallback, None if limit is None else limit - len(suffix)) + suffix
-
-
-def shorten(text: str, limit: int | None) -> str:
-    """``text`` within ``limit`` characters, visibly shortened with a final "…" when it was longer."""
-    if limit is None or len(text) <= limit:
-        return text
-    return text[: max(0, limit - 1)].rstrip() + "…"

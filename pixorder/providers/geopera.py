@@ -6,17 +6,16 @@ camelCase / snake_case variants and missing keys.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pixorder import models as m
 from pixorder.errors import ValidationError
+from pixorder.providers import reference as ref
 from pixorder.providers._wire import array, first, footprint, integer, mapping, number, text
 from pixorder.providers.base import Adapter, Call, Request, error_from_response, public_calls
 
 PROVIDER = "geopera"
-BASE_URL = "https://api.geopera.com"
 UNIT = "AUD"
 PAGE_SIZE = 100
 
@@ -95,7 +94,7 @@ def parse_order(payload: Mapping[str, Any]) -> m.Order:
     status = text(payload.get("status"))
     sub = text(first(payload, "subStatus", "sub_status"))
     tags = [str(t) for t in array(payload.get("tags"))]
-    reference = next((t for t in tags if t.startswith("pxo-")), None)
+    reference = ref.from_tags(tags)
     params = mapping(payload.get("params"))
     neutral = "CANCELLED" if sub == "CANCELLED" else status
     geometry = footprint(first(payload, "featureCollection", "geometry"))
@@ -152,13 +151,8 @@ def _feature_collection(request: Request) -> dict[str, Any]:
         {"type": "Feature", "properties": {}, "geometry": dict(request.aoi.__geo_interface__)}]}
 
 
-class GeoperaAdapter(Adapter):
-    name = PROVIDER
-    default_base_url = BASE_URL
-    api_root = "/v1"
-    env_var = "GEOPERA_API_KEY"
-    bulk_limit = 100  # groups per tasking estimate (the sandbox's limit; Geopera publishes none)
-    rate_limits = {"default": (600, 60.0), "place": (60, 60.0), "spend": (30, 60.0)}  # [V rate-limits]
+class GeoperaAdapter(Adapter, provider="geopera"):
+    """Geopera v1: tasking and archive estimates, orders tagged with the client reference."""
 
     def __init__(self, workspace_id: str = "default", default_sensor: str | None = None) -> None:
         self.workspace_id = workspace_id
@@ -192,9 +186,10 @@ class GeoperaAdapter(Adapter):
         return group
 
     def price(self, requests: Sequence[Request], first_index: int = 0) -> Call[list[m.Quote]]:
-        if all(isinstance(r, m.ArchiveRequest) for r in requests):
+        archive = [r for r in requests if isinstance(r, m.ArchiveRequest)]
+        if len(archive) == len(requests):
             captures = [{"id": item_id, "geometry": dict(r.aoi.__geo_interface__), "index": i}
-                        for i, r in enumerate(requests) for item_id in r.item_ids]
+                        for i, r in enumerate(archive) for item_id in r.item_ids]
             return Call("POST", op_path("orders.archive.estimate"),
                         lambda body, h: self._archive_quotes(body, requests, first_index),
                         json={"captures": captures, "splitByDate": False})
@@ -236,8 +231,7 @@ class GeoperaAdapter(Adapter):
                                reference=reference, geometry=quote.geometry,
                                order_type=m.ItemType.ARCHIVE if archive else m.ItemType.TASKING)
 
-            estimate.parse = parse_preview
-            return estimate
+            return estimate.reading(parse_preview)
         tags = [reference, *request.tags]
         if isinstance(request, m.ArchiveRequest):
             body: dict[str, Any] = {"captures": [{"id": i, "geometry": dict(request.aoi.__geo_interface__)}
@@ -256,7 +250,7 @@ class GeoperaAdapter(Adapter):
             return m.Order(provider=PROVIDER, raw=dict(payload), id=order_id, name=name, reference=reference)
 
         # The key is derived from the reference, so every retry of this logical call reuses it.
-        key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"pixorder:{reference}"))
+        key = ref.idempotency_key(reference)
         return Call("POST", path, parse, json=body, spend=True, bucket="place", expect=(200, 201, 202),
                     headers={"Idempotency-Key": key})
 
@@ -280,7 +274,7 @@ class GeoperaAdapter(Adapter):
             body[names.get(key, key)] = str(getattr(value, "value", value))
         return Call("POST", op_path("orders.list"), lambda b, h: _page_of(b, parse_order, offset, limit), json=body)
 
-    def edit_order(self, order_id: str, changes: Any) -> Call[m.Order]:
+    def edit_order(self, order_id: str, changes: Any) -> Call[m.Order | None]:
         unknown = set(changes) - {"tags"}
         if not changes:
             raise ValidationError("tags", "name the tags to set: Geopera can change only an order's tags")
@@ -289,8 +283,8 @@ class GeoperaAdapter(Adapter):
         return Call("POST", op_path("orders.update"), lambda body, h: parse_order(body),
                     json={"order_id": order_id, "tags": list(changes["tags"])})
 
-    def cancel_order(self, order_id: str) -> Call[None]:
-        key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"pixorder:cancel:{order_id}"))
+    def cancel_order(self, order_id: str) -> Call[m.Order | None]:
+        key = ref.idempotency_key("cancel", order_id)
         return Call("POST", op_path("orders.cancel"), lambda body, h: None, json={"order_id": order_id},
                     spend=True, bucket="spend", headers={"Idempotency-Key": key})
 
@@ -301,7 +295,7 @@ class GeoperaAdapter(Adapter):
 
     def decide_quotation(self, quotation_id: str, accept: bool) -> Call[m.Quotation]:
         decision = "ACCEPTED" if accept else "REJECTED"
-        key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"pixorder:quotation:{quotation_id}:{decision}"))
+        key = ref.idempotency_key("quotation", quotation_id, decision)
         return Call("POST", op_path("orders.tasking.quotation_decide"), lambda b, h: parse_quotation(b),
                     json={"quotation_id": quotation_id, "decision": decision}, spend=True, bucket="spend",
                     headers={"Idempotency-Key": key})
@@ -326,7 +320,7 @@ class GeoperaAdapter(Adapter):
                     lambda b, h: _page_of(b, parse_study, offset, limit), json=body)
 
     def decide_feasibility(self, study_id: str, option_id: str) -> Call[m.FeasibilityStudy]:
-        key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"pixorder:study:{study_id}:{option_id}"))
+        key = ref.idempotency_key("study", study_id, option_id)
         return Call("POST", op_path("orders.tasking.feasibility_decide"), lambda b, h: parse_study(b),
                     json={"study_id": study_id, "acceptedOptionId": option_id}, spend=True, bucket="spend",
                     headers={"Idempotency-Key": key})

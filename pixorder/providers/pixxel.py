@@ -14,18 +14,20 @@ from typing import Any
 
 from pixorder import errors as E
 from pixorder import models as m
+from pixorder.aoi.rules import billed_km2
+from pixorder.providers import reference as ref
+from pixorder.providers import table
 from pixorder.providers._wire import array, first, footprint, integer, mapping, number, text
-from pixorder.providers.base import Adapter, Call, Request, shorten, with_reference
+from pixorder.providers.base import Adapter, Call, Request
 
 PROVIDER = "pixxel"
-BASE_URL = "https://api.pixxel.space"
 # Pixxel does not name the currency of base_amount / final_amount; its dashboard shows USD [I].
 UNIT = "USD"
 # The official schema requires a usecase and publishes no list of values; "other" says nothing false [I].
 DEFAULT_USECASE = "other"
 RECURRENCES = ("ONCE", "MONTHLY", "BIMONTHLY", "QUARTERLY")  # official clerk.OrderItemRecurrence
 #: Pixxel bills whole km², rounded up, and at least this much per item (per scene for archive items).
-MIN_BILLED_KM2 = 100.0
+MIN_BILLED_KM2 = table.get(PROVIDER).min_billed_area_km2
 
 
 def parse_uplift(payload: Mapping[str, Any]) -> m.Uplift:
@@ -78,7 +80,7 @@ def billed_area_km2(payload: Mapping[str, Any]) -> float | None:
         scenes = [footprint(i.get("geometry")) for i in array(payload.get("images")) if isinstance(i, Mapping)]
         measured = [m.drawn_area_km2(g) for g in scenes]
         if measured and all(a is not None for a in measured):
-            return float(sum(max(math.ceil(round(a, 6)), MIN_BILLED_KM2) for a in measured))  # type: ignore[arg-type]
+            return float(sum(billed_km2(PROVIDER, a) for a in measured if a is not None))
         if area is not None:
             return max(area, MIN_BILLED_KM2 * max(len(scenes), 1))
         return None
@@ -150,8 +152,7 @@ def _drawn_area(items: list[m.OrderItem]) -> float | None:
 
 
 def _item_status_words(items: list[m.OrderItem]) -> str | None:
-    words = list(dict.fromkeys(text(i.raw.get("status")) for i in items))
-    words = [w for w in words if w]
+    words = [w for w in dict.fromkeys(text(i.raw.get("status")) for i in items) if w]
     return "/".join(words) if words else None
 
 
@@ -176,7 +177,7 @@ def parse_order(payload: Mapping[str, Any], *, dry_run: bool = False) -> m.Order
         amount=number(payload.get("total_amount")),
         unit=UNIT,
         area_km2=_drawn_area(items),
-        billed_area_km2=sum(billed) if billed and all(b is not None for b in billed) else None,  # type: ignore[arg-type]
+        billed_area_km2=sum(b for b in billed if b is not None) if billed and all(b is not None for b in billed) else None,
         start=min((i.start for i in items if i.start), default=None),
         end=max((i.end for i in items if i.end), default=None),
         created_at=payload.get("created_at"),
@@ -188,16 +189,8 @@ def parse_order(payload: Mapping[str, Any], *, dry_run: bool = False) -> m.Order
     )
 
 
-REFERENCE_PREFIX = "pxo-"
-
-
 def _reference(items: list[m.OrderItem]) -> str | None:
-    for item in items:
-        name = item.name or ""
-        at = name.rfind("[" + REFERENCE_PREFIX)
-        if at >= 0 and name.endswith("]"):
-            return name[at + 1 : -1]
-    return None
+    return next((r for r in (ref.from_name(i.name) for i in items) if r), None)
 
 
 def parse_order_items_page(payload: Mapping[str, Any]) -> m.Page[m.OrderItem]:
@@ -229,7 +222,7 @@ def parse_bandsets(payload: Mapping[str, Any]) -> list[m.Sensor]:
             provider=PROVIDER, raw=dict(b), id=str(b.get("id")), name=name, bands=bands,
             image_type=text(first(b, "image_type", "name")), description=text(b.get("description")),
             resolution_m=5.0,  # Pixxel's Fireflies: 5 m hyperspectral [V pixxel.space]
-            min_area_km2=100.0, unit=UNIT,
+            min_area_km2=MIN_BILLED_KM2, unit=UNIT,
         ))
     return sensors
 
@@ -259,18 +252,10 @@ def _iso(moment: Any) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
 
 
-class PixxelAdapter(Adapter):
+class PixxelAdapter(Adapter, provider="pixxel"):
     """Pixxel v0. Prices through a dry-run order (its bulk form: one order, many items)."""
 
-    name = PROVIDER
-    default_base_url = BASE_URL
-    api_root = "/v0"
-    env_var = "PIXXEL_API_KEY"
     page_sizes = {"orders": 100, "order_items": 1000, "tasks": 1000}
-    bulk_limit = 50  # items per dry-run order (the sandbox's limit; Pixxel publishes none)
-    #: the longest order-item name Pixxel accepts (official OpenAPI: maxLength 100)
-    name_limit = 100
-    rate_limits = {"default": (10, 1.0)}  # none published; be polite
 
     def __init__(self) -> None:
         #: filled by the client on first use: the default project and bandset ids
@@ -307,7 +292,7 @@ class PixxelAdapter(Adapter):
         """One ``order_items[]`` entry of ``POST /v0/orders`` for a neutral request."""
         geometry = {"type": "FeatureCollection", "features": [
             {"type": "Feature", "properties": {}, "geometry": dict(request.aoi.__geo_interface__)}]}
-        item: dict[str, Any] = {"name": shorten(name, self.name_limit), "geometry": geometry,
+        item: dict[str, Any] = {"name": ref.shorten(name, self.name_limit), "geometry": geometry,
                                 "usecase": getattr(request, "usecase", None) or DEFAULT_USECASE}
         project = request.project_id or self.project_id
         if project:
@@ -344,7 +329,7 @@ class PixxelAdapter(Adapter):
                     json={"dry_run": True, "order_items": items}, expect=(201, 200))
 
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
-        name = with_reference(request.name, reference, "pixorder order", self.name_limit)
+        name = ref.in_name(request.name, reference, limit=self.name_limit)
         body = {"dry_run": dry_run, "order_items": [self.item_payload(request, name)]}
 
         def parse(b: Any, h: Any) -> m.Order:
@@ -361,7 +346,7 @@ class PixxelAdapter(Adapter):
         # Pixxel has no name filter: scan the newest items for the reference carried in the name.
         def parse(body: Any, headers: Any) -> list[m.Order]:
             page = parse_order_items_page(body)
-            found = [i for i in page.items if i.name and f"[{reference}]" in i.name]
+            found = [i for i in page.items if ref.carried_in(i.name, reference)]
             return [m.Order(provider=PROVIDER, raw=i.raw, id=i.order_id or i.id, name=i.name, status=i.status,
                             reference=reference, items=[i]) for i in found]
 
@@ -393,8 +378,7 @@ class PixxelAdapter(Adapter):
             return m.Page[m.Task](items=tasks, total=items.total, offset=items.offset, limit=items.limit,
                                   consumed=len(items.items))
 
-        inner.parse = parse
-        return inner
+        return inner.reading(parse)
 
     def cancel_order(self, order_id: str) -> Call[Any]:
         raise self._unsupported(
@@ -438,8 +422,8 @@ class PixxelAdapter(Adapter):
                 break
         if not found:
             return found
-        known = {item.id for item in order_items}
-        items = sorted({d.item_id for d in found if d.item_id in known}) or sorted(known)
+        known = {item.id for item in order_items if item.id is not None}
+        items = sorted({d.item_id for d in found if d.item_id in known and d.item_id is not None}) or sorted(known)
         url = await send(Call("POST", "/v0/catalogs/download", lambda body, h: text(mapping(body).get("signed_url")),
                               json={"order_item_ids": items}, expect=(201, 200)))
         expires = _expiry(url)

@@ -8,14 +8,15 @@ from urllib.parse import urlsplit
 
 from pixorder import models as m
 from pixorder.errors import ValidationError
+from pixorder.providers import reference as ref
+from pixorder.providers import table
 from pixorder.providers._wire import array, footprint, integer, mapping, number, text
-from pixorder.providers.base import Adapter, BulkOutcome, Call, Job, Request, with_reference
+from pixorder.providers.base import Adapter, BulkOutcome, Call, Job, Request
 
 PROVIDER = "planet"
-BASE_URL = "https://api.planet.com"
-PREFIX = "/tasking/v2"
+PREFIX = table.get(PROVIDER).api_root
+MIN_BILLED_KM2 = table.get(PROVIDER).min_billed_area_km2
 UNIT = "SQKM"  # Planet prices in quota units of square kilometres
-REFERENCE_PREFIX = "pxo-"
 
 
 def parse_order(payload: Mapping[str, Any]) -> m.Order:
@@ -41,16 +42,8 @@ def parse_order(payload: Mapping[str, Any]) -> m.Order:
         created_at=payload.get("created_time"),
         updated_at=payload.get("updated_time"),
         geometry=geometry,
-        reference=_reference(name),
+        reference=ref.from_name(name),
     )
-
-
-def _reference(name: str | None) -> str | None:
-    if name and name.endswith("]"):
-        at = name.rfind("[" + REFERENCE_PREFIX)
-        if at >= 0:
-            return name[at + 1 : -1]
-    return None
 
 
 def parse_pricing(payload: Mapping[str, Any], *, index: int | None = None,
@@ -114,13 +107,13 @@ FLEXIBLE, ASSURED, MONITORING = "Flexible Tasking", "Assured Tasking", "Monitori
 DEFAULT_PRODUCT = FLEXIBLE
 PRODUCTS = [
     {"id": FLEXIBLE, "name": "Flexible Tasking (SkySat)", "resolution_m": 0.5, "image_type": "optical",
-     "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": 25.0},
+     "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": MIN_BILLED_KM2},
     {"id": ASSURED, "name": "Assured Tasking (SkySat)", "resolution_m": 0.5, "image_type": "optical",
-     "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": 25.0,
+     "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": MIN_BILLED_KM2,
      "description": "an acquisition in a chosen imaging window: search windows with "
                     "client.imaging_windows.search(request), then set imaging_window"},
     {"id": MONITORING, "name": "Monitoring Tasking (SkySat)", "resolution_m": 0.5, "image_type": "optical",
-     "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": 25.0},
+     "bands": ["PAN", "B", "G", "R", "NIR"], "min_area_km2": MIN_BILLED_KM2},
 ]
 #: earlier pixorder ids and other spellings, still read: the product each one means
 PRODUCT_ALIASES = {
@@ -172,17 +165,8 @@ def _geometry_of(aoi: Any) -> dict[str, Any]:
     return dict(aoi.__geo_interface__)
 
 
-class PlanetAdapter(Adapter):
-    name = PROVIDER
-    default_base_url = BASE_URL
-    api_root = PREFIX
-    name_limit = 255  # Planet answers 400 "no more than 255 characters"
-    env_var = "PL_API_KEY"
-    bulk_limit = 100  # payloads per POST /pricing/ (the sandbox's; Planet documents only the body limit)
-    body_limit = 1_000_000  # "POST bodies are limited to 1 MB" [V]
-    bulk_order_limit = 1000  # order payloads per POST /bulk/ [V bulk guide]
-    # Tasking API 2.0.0 reference: bursts up to 40 requests/s, 300/min sustained (per key)
-    rate_limits = {"default": (40, 1.0), "default/minute": (300, 60.0)}
+class PlanetAdapter(Adapter, provider="planet"):
+    """Planet Tasking v2: products as sensors, bulk pricing and bulk create, one polygon per order."""
 
     def auth_headers(self, api_key: str) -> dict[str, str]:
         return {"Authorization": f"api-key {api_key}"}
@@ -232,7 +216,7 @@ class PlanetAdapter(Adapter):
         return Call("POST", PREFIX + "/pricing/", parse, json=payloads)
 
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
-        name = with_reference(request.name, reference, "pixorder order", self.name_limit)
+        name = ref.in_name(request.name, reference, limit=self.name_limit)
         if dry_run:
             # Planet has no dry run: a pricing preview of the same payload is the honest equivalent.
             payload = self.order_payload(request, name)
@@ -241,8 +225,8 @@ class PlanetAdapter(Adapter):
                 quote = parse_pricing(body)
                 return m.Order(provider=PROVIDER, raw=dict(body), id=f"dry-run-{reference}", name=name,
                                amount=quote.amount, unit=quote.unit, area_km2=_area(request), dry_run=True,
-                               start=request.start, end=request.end, reference=reference,
-                               order_type=m.ItemType.TASKING, geometry=dict(request.aoi.__geo_interface__))
+                               start=getattr(request, "start", None), end=getattr(request, "end", None),
+                               reference=reference, order_type=m.ItemType.TASKING, geometry=dict(request.aoi.__geo_interface__))
 
             return Call("POST", PREFIX + "/pricing/", parse_preview, json=payload)
         return Call("POST", PREFIX + "/orders/", lambda body, h: parse_order(body), json=self.order_payload(request, name),
@@ -272,7 +256,7 @@ class PlanetAdapter(Adapter):
 
         return Call("GET", PREFIX + "/orders/", parse, params=params)
 
-    def edit_order(self, order_id: str, changes: Any) -> Call[None]:
+    def edit_order(self, order_id: str, changes: Any) -> Call[m.Order | None]:
         allowed = {"name", "rank", "start_time", "end_time", "start", "end"}
         unknown = set(changes) - allowed
         if unknown:
@@ -281,7 +265,7 @@ class PlanetAdapter(Adapter):
                 for k, v in changes.items()}
         return Call("PUT", PREFIX + f"/orders/{order_id}/", lambda body, h: None, json=body)
 
-    def cancel_order(self, order_id: str) -> Call[None]:
+    def cancel_order(self, order_id: str) -> Call[m.Order | None]:
         return Call("DELETE", PREFIX + f"/orders/{order_id}/", lambda body, h: None, expect=(204, 200))
 
     def list_tasks(self, filters: Any, offset: int, limit: int) -> Call[Any]:
@@ -289,7 +273,7 @@ class PlanetAdapter(Adapter):
 
     # --- bulk create: POST /bulk/ with a client-chosen id, poll, read each payload's outcome -----
     def bulk_order_payload(self, request: Request, reference: str) -> dict[str, Any]:
-        return self.order_payload(request, with_reference(request.name, reference, "pixorder order", self.name_limit))
+        return self.order_payload(request, ref.in_name(request.name, reference, limit=self.name_limit))
 
     def submit_bulk(self, bulk_id: str, payloads: Sequence[Mapping[str, Any]]) -> Call[None]:
         # 202 with no body and a Location path; a reused id is a 409 (handled by the caller).

@@ -34,7 +34,7 @@ Adding a provider (the seams; the ``planet`` package is the worked example)
    seeders={...})`` (:mod:`.registry`). ``app.PROVIDER_MODULES`` already lists ``planet``, ``pixxel``
    and ``geopera``; a module that does not exist is skipped, so no other file changes.
 2. Routes: ``build_router(state: SandboxState) -> APIRouter`` with ``prefix`` = the API's base
-   (``/v0`` for Pixxel, ``/v1`` for Geopera; fixed in ``registry.PROVIDER_PREFIXES``). Handlers close
+   (``/v0`` for Pixxel, ``/v1`` for Geopera; fixed in ``paths.PROVIDER_PREFIXES``). Handlers close
    over ``state`` (:class:`.state.SandboxState`: ``store``, ``clock``, ``faults``, ``idempotency``).
    Authenticate with a dependency that calls ``keys.org_for_key(name, credential)`` and raises
    ``web.ApiError(401, <provider's body>)``; scope every document to that org.

@@ -20,8 +20,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .faults import FaultConfig, FaultMiddleware
 from .keys import SANDBOX_KEYS
+from .paths import PROVIDER_PREFIXES, provider_for_path
 from .received import RecordReceived
-from .registry import PROVIDER_PREFIXES, ProviderSpec, default_error, provider_for_path
+from .registry import ProviderSpec, default_error
 from .state import SandboxState
 from .timeutil import iso
 from .web import ApiError

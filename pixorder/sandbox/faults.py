@@ -35,13 +35,13 @@ import logging
 import random
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .registry import provider_for_path
+from .paths import provider_for_path
 from .web import ApiError
 
 FAULT_STATUSES = (500, 502, 503, 504, 429)
@@ -170,6 +170,8 @@ class FaultMiddleware:
         self.app = app
         self.injector = injector
         self.error_for = error_for
+        #: how delays are waited (a test gives a recording fake instead of real time)
+        self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         provider = provider_for_path(scope["path"]) if scope["type"] == "http" else None
@@ -178,7 +180,7 @@ class FaultMiddleware:
             return
         decision = self.injector.decide(provider, scope["method"], scope["path"])
         if decision.delay_s:
-            await asyncio.sleep(decision.delay_s)
+            await self.sleep(decision.delay_s)
         kind = decision.kind
         if kind is None or kind == "latency_spike":
             await self.app(scope, receive, send)

@@ -667,7 +667,7 @@ def build_router(state: SandboxState) -> APIRouter:
     caps = limits.Caps(state.store)
     for op in OPERATIONS:
         endpoint = _endpoint(state, op, caps)
-        common = {"methods": ["POST"], "status_code": op.status, "summary": op.summary, "responses": _responses(op),
+        common: dict[str, Any] = {"methods": ["POST"], "status_code": op.status, "summary": op.summary, "responses": _responses(op),
                   "openapi_extra": {"x-required-scope": op.scope},
                   "response_class": JSONResponse}
         router.add_api_route(f"/v1/op/{op.id}", endpoint, operation_id=op.id, **common)

@@ -245,7 +245,7 @@ def parse_group(group: Any, index: int, now: datetime, *, sensor: str | None = N
         max_cloud = None  # radar sees through clouds: no cloud uplift
     max_off_nadir = _number(params, "maxOffNadir", 0, float(catalogue.get("maxOffNadir", 60)))
     group_id = str(group.get("groupId") or f"g{index}")
-    return TaskingRequest(group_id, sensor_id, group.get("featureCollection"), params, aoi, start, end, priority,
+    return TaskingRequest(group_id, sensor_id, group.get("featureCollection") or {}, params, aoi, start, end, priority,
                           recurrence, occurrences, max_cloud, max_off_nadir)
 
 

@@ -218,7 +218,7 @@ def archive_estimate(captures: list[Any], *, split_by_date: bool) -> dict[str, A
 
 def _capture_day(capture: dict[str, Any]) -> str:
     """The acquisition date of a capture (``datetime``/``acquired``/``acquisitionDate``), else "undated"."""
-    properties = capture.get("properties") if isinstance(capture.get("properties"), dict) else {}
+    properties: dict[str, Any] = capture["properties"] if isinstance(capture.get("properties"), dict) else {}
     for key in ("datetime", "acquired", "acquisitionDate", "date"):
         value = capture.get(key, properties.get(key))
         if isinstance(value, str):
@@ -505,6 +505,6 @@ def seed_orders(store: Store, params: dict[str, Any], now: datetime) -> dict[str
             if not archive:
                 body["_window"] = [iso(created), body["updatedAt"]]
                 body["_group"] = {"occurrences": 1, "recurrence": "ONCE"}
-        docs.append(Doc(NAME, KIND_ORDER, body["id"], body, org, body["createdAt"], status, None))
+        docs.append(Doc(NAME, KIND_ORDER, str(body["id"]), body, org, str(body["createdAt"]), status, None))
     inserted = store.insert_many(docs)
     return {"inserted": inserted, "org": org}

@@ -151,7 +151,7 @@ def pixxel_quote(
     if archive:
         rate *= PIXXEL_ARCHIVE_DISCOUNT
     base = round(area * rate * max(occurrences, 1), 2)
-    uplifts = []
+    uplifts: list[dict[str, Any]] = []
     for applies, title, subtitle, percentage in (
         (delivery_speed.upper() == "EXPEDITED", "Delivery speed", "EXPEDITED", EXPEDITED_UPLIFT),
         (cloud_cover is not None and cloud_cover <= TIGHT_CLOUD_MAX_PERCENT, "Cloud cover", f"<= {TIGHT_CLOUD_MAX_PERCENT}%", TIGHT_CLOUD_UPLIFT),
@@ -179,7 +179,7 @@ def pixxel_archive_quote(area_km2: float, image_type: str = "VNIR", *, delivery_
     per-item archive uplifts). Same keys as :func:`pixxel_quote`."""
     area = math.ceil(billable_area(area_km2, PIXXEL_MIN_BILLABLE_KM2))
     base = round(area * pixxel_archive_rate(image_type), 2)
-    uplifts = []
+    uplifts: list[dict[str, Any]] = []
     if delivery_speed.upper() == "EXPEDITED":
         uplifts.append({"title": "Delivery speed", "subtitle": "EXPEDITED", "percentage": round(EXPEDITED_UPLIFT * 100),
                         "amount": round(base * EXPEDITED_UPLIFT, 2)})
@@ -228,7 +228,7 @@ def geopera_quote(
     rates = GEOPERA_SENSOR_RATES_AUD[sensor_id]
     billable = billable_area(area_km2, rates["min_km2"])
     base = billable * rates["aud_per_km2"] * max(occurrences, 1)
-    uplifts = []
+    uplifts: list[dict[str, Any]] = []
     for applies, name, percentage in (
         (priority.upper() in ("EXPEDITED", "PRIORITY", "HIGH"), "expedited", EXPEDITED_UPLIFT),
         (max_cloud is not None and max_cloud <= TIGHT_CLOUD_MAX_PERCENT, "tight_cloud", TIGHT_CLOUD_UPLIFT),

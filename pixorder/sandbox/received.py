@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .registry import provider_for_path
+from .paths import provider_for_path
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

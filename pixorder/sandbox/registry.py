@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import APIRouter
 
 from .clock import Stepper
+from .paths import PROVIDER_PREFIXES
 from .web import ApiError
 
-if TYPE_CHECKING:
-    from .state import SandboxState
+#: the server's state a router, stepper or seeder is built on (``state.SandboxState``; not imported
+#: here: the state module imports this one)
+SandboxState = Any
 
-# Path prefixes are fixed by the real APIs; the fault injector uses them even for providers whose
-# module is not loaded, so faults can be configured per provider from day one.
-PROVIDER_PREFIXES: dict[str, str] = {"pixxel": "/v0/", "planet": "/tasking/v2/", "geopera": "/v1/"}
 
-Seeder = Callable[["SandboxState", dict[str, Any]], dict[str, Any]]
+Seeder = Callable[[SandboxState, dict[str, Any]], dict[str, Any]]
 """``seeder(state, params) -> {"inserted": n, ...}``; params is the JSON body of /_sandbox/seed."""
 
 
@@ -54,9 +53,3 @@ class ProviderSpec:
     def prefix(self) -> str:
         return PROVIDER_PREFIXES[self.name]
 
-
-def provider_for_path(path: str) -> str | None:
-    for name, prefix in PROVIDER_PREFIXES.items():
-        if path.startswith(prefix) or path == prefix.rstrip("/"):
-            return name
-    return None

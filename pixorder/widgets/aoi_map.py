@@ -22,12 +22,13 @@ from shapely.geometry import mapping, shape
 from pixorder.aoi import AOI, as_aoi
 from pixorder.aoi.shapes import wrap_turns
 from pixorder.errors import ValidationError
+from pixorder.providers import table
 from pixorder.widgets import render
 
 __all__ = ["AOIMap", "LARGE_AOI_KM2", "UploadError", "aoi_from_features", "aoi_from_upload", "aoi_view",
            "circle_polygon", "view_for_bounds", "wrap_feature"]
 
-PROVIDERS = ("pixxel", "planet", "geopera")
+PROVIDERS = table.NAMES
 UPLOAD_TYPES = (".geojson", ".json", ".zip", ".gpkg", ".kml", ".kmz")
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 # The map's size as laid out below; used to pick a zoom level without a browser round trip.
@@ -154,7 +155,7 @@ def _clean_feature(feature: Mapping[str, Any]) -> dict[str, Any]:
     feature = wrap_feature(feature)
     geometry = feature.get("geometry")
     radius = _circle_radius_m(feature)
-    if radius is not None:
+    if radius is not None and geometry is not None:
         lon, lat = geometry["coordinates"][:2]
         geometry = circle_polygon(lon, lat, radius)
     return {"type": "Feature", "properties": {}, "geometry": geometry}

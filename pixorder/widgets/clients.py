@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-PROVIDERS = ("pixxel", "planet", "geopera")
+from pixorder.providers.table import NAMES as PROVIDERS
 
 __all__ = ["PROVIDERS", "resolve_clients"]
 

@@ -23,7 +23,11 @@ __all__ = ["CompareProviders", "comparison_figure", "comparison_table", "quote_c
 
 
 def quote_columns(currency: str | None = None) -> list[tuple[str, str]]:
-    """``(column, header)`` pairs of a quote grid: the frame's columns a user reads, in reading order."""
+    """``(column, header)`` pairs of a quote grid: the frame's columns a user reads, in reading order.
+
+    >>> quote_columns("USD")[-4:-2]
+    [('amount_usd', 'amount (USD)'), ('amount_usd_per_km2', 'per billed km² (USD)')]
+    """
     columns = [("rank", "rank"), ("aoi", "AOI"), ("provider", "provider"), ("sensor_name", "sensor"),
                ("sensor", "sensor id"), ("resolution_m", "GSD (m)"), ("bands", "bands"),
                ("product_type", "type"), ("area_km2", "area drawn (km²)"),
@@ -37,14 +41,26 @@ def quote_columns(currency: str | None = None) -> list[tuple[str, str]]:
 
 def comparison_table(frame: Any, currency: str | None = None) -> Any:
     """The comparison as the sortable grid shows it: a plain ``pandas.DataFrame``, one row per quote
-    (a Planet AOI split into parts shows its total), numbers as floats so sorting is numeric."""
+    (a Planet AOI split into parts shows its total), numbers as floats so sorting is numeric.
+
+    >>> import pixorder
+    >>> table = comparison_table(pixorder.compare("POINT (5.45 52.5)", providers="planet"))
+    >>> list(table.columns[:4]), len(table)
+    (['provider', 'sensor id', 'area drawn (km²)', 'area billed (km²)'], 1)
+    """
     if "part" in frame.columns:
         frame = frame[frame["part"].isna()]
     return render.grid_frame(frame, quote_columns(currency))
 
 
 def quote_grid(table: Any) -> Any:
-    """An ``ipydatagrid.DataGrid`` for a quote table: click a column header's menu to sort or filter."""
+    """An ``ipydatagrid.DataGrid`` for a quote table: click a column header's menu to sort or filter.
+
+    >>> import pandas as pd
+    >>> grid = quote_grid(pd.DataFrame({"provider": ["planet"], "amount": [25.0]}))
+    >>> type(grid).__name__, grid.get_visible_data().shape
+    ('DataGrid', (1, 2))
+    """
     from ipydatagrid import DataGrid
 
     grid = DataGrid(table, selection_mode="row", base_column_size=96, base_row_size=24,
@@ -56,7 +72,12 @@ def quote_grid(table: Any) -> Any:
 
 
 def grid_renderers(table: Any) -> dict[str, Any]:
-    """Number formats for a grid's numeric columns: thousands separators, two decimals (ranks whole)."""
+    """Number formats for a grid's numeric columns: thousands separators, two decimals (ranks whole).
+
+    >>> import pandas as pd
+    >>> sorted(grid_renderers(pd.DataFrame({"rank": [1.0], "amount": [25.0], "unit": ["SQKM"]})))
+    ['amount', 'rank']
+    """
     from ipydatagrid import TextRenderer
 
     out = {}
@@ -68,7 +89,13 @@ def grid_renderers(table: Any) -> dict[str, Any]:
 
 
 def comparison_figure(frame: Any, height: int = 340) -> Any:
-    """The bar chart of the amount per billed km² (plotly), in the user's currency when rates were given."""
+    """The bar chart of the amount per billed km² (plotly), in the user's currency when rates were given.
+
+    >>> import pixorder
+    >>> frame = pixorder.compare("POINT (5.45 52.5)", providers="planet,geopera")
+    >>> [bar.name for bar in comparison_figure(frame).data]
+    ['planet', 'geopera']
+    """
     from pixorder.explore.plots import plot_compare
 
     return plot_compare(frame, per_km2=True, height=height)

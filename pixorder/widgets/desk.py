@@ -25,15 +25,16 @@ from shapely.geometry import mapping
 from pixorder.aoi import AOI
 from pixorder.client.compare import parse_rates
 from pixorder.errors import ValidationError
+from pixorder.providers import table
 from pixorder.widgets import render
 from pixorder.widgets.aoi_map import AOIMap, UploadError, aoi_from_features, aoi_from_upload, aoi_view
 from pixorder.widgets.compare import comparison_table, quote_grid
 from pixorder.widgets.scheduling import LatestWins, Scheduler, run_client_call
 
 __all__ = ["BAND_CHOICES", "DEFAULT_RATES", "DeskMap", "EXPORTS", "PricingDesk", "SWEEPS", "aois_from_upload",
-           "desk_clients", "parse_rates"]
+           "desk_clients"]
 
-PROVIDERS = ("pixxel", "planet", "geopera")
+PROVIDERS = table.NAMES
 #: the band classes offered as checkboxes (``Needs.bands``), most asked for first
 BAND_CHOICES = ("NIR", "RED_EDGE", "SWIR", "RED", "GREEN", "BLUE", "PAN", "COASTAL", "YELLOW")
 #: what the sweep chart can vary: label → (request field, values)
@@ -94,6 +95,10 @@ def desk_clients(providers: Sequence[str] = PROVIDERS) -> dict[str, Any]:
 
     The same rule as ``pixorder.compare`` with provider names. The desk only prices (estimates are
     never spends), so picking a live API from the environment cannot cost money.
+
+    >>> clients = desk_clients(["planet"])     # no PL_API_KEY set: the sandbox
+    >>> clients["planet"].is_sandbox
+    True
     """
     import pixorder
     from pixorder.client.core import ENV_VARS
@@ -113,9 +118,13 @@ class DeskMap(AOIMap):
     """An :class:`AOIMap` where each drawn shape, and each feature of an uploaded file, is its own AOI.
 
     ``aois`` is the list of AOIs (observe it); ``value`` stays the AOIMap's one merged AOI.
+
+    >>> desk_map = DeskMap()
+    >>> desk_map.aois
+    []
     """
 
-    aois = traitlets.List(help="one AOI per drawn shape or uploaded feature")
+    aois: traitlets.List[AOI] = traitlets.List(help="one AOI per drawn shape or uploaded feature")
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
@@ -126,7 +135,16 @@ class DeskMap(AOIMap):
         self.draw.observe(self._split, "data")
 
     def load_upload(self, name: str, content: bytes, crs: Any = None) -> bool:
-        """Use every feature of an uploaded file as one AOI; on failure show why and keep the AOIs."""
+        """Use every feature of an uploaded file as one AOI; on failure show why and keep the AOIs.
+
+        >>> import json
+        >>> two = {"type": "FeatureCollection", "features": [
+        ...     {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [5.4, 52.5]}},
+        ...     {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [5.6, 52.5]}}]}
+        >>> desk_map = DeskMap()
+        >>> desk_map.load_upload("fields.geojson", json.dumps(two).encode()), len(desk_map.aois)
+        (True, 2)
+        """
         crs = self.crs.value if crs is None else crs
         try:
             aois = aois_from_upload(name, content, crs=crs or None)
@@ -504,7 +522,7 @@ class PricingDesk(W.VBox):
         from pixorder.explore.sweep import asweep
 
         aoi, aois, label, needs, providers, currency, rates = params
-        need = Needs(**_needs_dict(needs)) if needs else None
+        need = Needs(**(_needs_dict(needs) or {})) if needs else None
         clients = {p: self.clients[p] for p in providers}
         sensors = dict(zip(clients, await asyncio.gather(*(c.aio.sensors() for c in clients.values()))))
         chosen = {p: choose(s, "all", need) for p, s in sensors.items()}
@@ -705,7 +723,15 @@ def _link(name: str, content: bytes, text: str) -> str:
 
 def cheapest_html(frame: Any, aois: Sequence[AOI], currency: str | None) -> str:
     """One line per AOI naming its cheapest qualifying quote (provider, sensor, GSD, amount; ties side by
-    side), each quote a ``.pixorder-cheapest`` span whose ``data-*`` attributes hold its values."""
+    side), each quote a ``.pixorder-cheapest`` span whose ``data-*`` attributes hold its values.
+
+    >>> import pixorder
+    >>> aoi = pixorder.AOI("POINT (5.45 52.5)")
+    >>> frame = pixorder.compare(aoi, providers="planet,geopera", needs={"max_gsd_m": 1},
+    ...                          rates={"SQKM": 4, "AUD": 0.66}, currency="USD")
+    >>> "pixorder-cheapest" in cheapest_html(frame, [aoi], "USD")
+    True
+    """
     frame = _totals(frame)
     lines = []
     for i, aoi in enumerate(aois):

@@ -55,7 +55,7 @@ def _row_label(order: Order) -> str:
 
 def order_details_html(order: Order) -> str:
     """The order's fields, then its items and their tasks."""
-    fields = [["provider", order.provider], ["id", order.id], ["name", order.name],
+    fields: list[list[Any]] = [["provider", order.provider], ["id", order.id], ["name", order.name],
               ["status", f"{order.status} ({order.provider_status})"
                if order.provider_status and order.provider_status != str(order.status) else order.status],
               ["payment", order.payment_status],
@@ -252,7 +252,7 @@ class OrderBrowser(W.VBox):
         index = change["new"]
         if index is None or not (0 <= index < len(self._filtered)):
             return
-        order = self._filtered[index]
+        order: Order = self._filtered[index]
         self.selected = order
         self.highlight.data = _collection([order])
         bounds = _bounds([order])

@@ -22,7 +22,7 @@ __all__ = ["OrderForm"]
 def _order_summary(order: Order, window: ImagingWindow | None = None) -> str:
     """The placed order: its life-cycle status and (Pixxel) payment status apart, drawn and billed areas,
     and the imaging window it was ordered in (Planet Assured Tasking)."""
-    rows = [["provider", order.provider], ["order id", order.id], ["name", order.name],
+    rows: list[list[Any]] = [["provider", order.provider], ["order id", order.id], ["name", order.name],
             ["status", str(order.status) if order.status is not None else None],
             ["payment", order.payment_status],
             ["price", render.fmt_amount(order.amount, order.unit)],

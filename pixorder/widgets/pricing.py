@@ -198,9 +198,13 @@ class PricingPreview(W.VBox):
 
         When the sensor needs an imaging window, the request carries the one picked in ``windows``;
         none picked (or one found for other inputs) raises ``ValidationError("imaging_window", ...)``.
+
+        Raises:
+            pixorder.ValidationError: a bad input (field named), or no imaging window picked for a
+                sensor that needs one.
         """
         request = self._base_request()
-        if not needs_imaging_window(self.client, request):
+        if request is None or not needs_imaging_window(self.client, request):
             return request
         window = self.windows.chosen_for(self.client, request)
         if window is None:

@@ -203,7 +203,8 @@ class QuotationInbox(W.VBox):
         from pixorder.frames import feasibility_frame, quotations_frame
 
         if error is not None or result is None:
-            self.message.value = render.message(f"Could not load: {render.error_message(error)}", "error")
+            why = render.error_message(error) if error is not None else "no answer"
+            self.message.value = render.message(f"Could not load: {why}", "error")
             return
         studies, quotations = result
         problems = []

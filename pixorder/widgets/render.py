@@ -108,7 +108,13 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"
 def figure_bundle(figure: Any) -> dict[str, Any]:
     """A plotly figure as the display data an ``Output`` widget shows: ``{PLOTLY_MIME: {data, layout,
     config}, "text/plain": title}``. The figure is never written as HTML that loads plotly.js from a
-    CDN: the mime extension draws it, online or not."""
+    CDN: the mime extension draws it, online or not.
+
+    >>> import plotly.graph_objects as go
+    >>> bundle = figure_bundle(go.Figure(go.Bar(x=["a"], y=[1]), layout={"title": {"text": "prices"}}))
+    >>> sorted(bundle), bundle["text/plain"]
+    (['application/vnd.plotly.v1+json', 'text/plain'], '<plotly figure: prices>')
+    """
     import plotly.io as pio
 
     spec = json.loads(pio.to_json(figure, validate=False, remove_uids=False))
@@ -123,6 +129,14 @@ def show_figure(output: Any, figure: Any | None) -> None:
     The outputs are set directly (not captured from ``display()``), so this works from any cell,
     from callbacks, and in tests without a kernel; ``output.outputs[0]["data"][PLOTLY_MIME]`` is the
     figure as plotly.js receives it.
+
+    >>> import ipywidgets, plotly.graph_objects as go
+    >>> output = ipywidgets.Output()
+    >>> show_figure(output, go.Figure(go.Bar(x=["a"], y=[1])))
+    >>> output.outputs[0]["data"][PLOTLY_MIME]["data"][0]["type"]
+    'bar'
+    >>> show_figure(output, None); output.outputs
+    ()
     """
     if figure is None:
         output.outputs = ()
@@ -133,7 +147,12 @@ def show_figure(output: Any, figure: Any | None) -> None:
 def grid_frame(frame: Any, columns: Sequence[tuple[str, str]]) -> Any:
     """The plain ``pandas.DataFrame`` an ``ipydatagrid.DataGrid`` shows: the ``(column, header)`` pairs
     present in ``frame``, numbers as floats (NaN for missing), everything else as text ("" for missing),
-    so the grid sorts numbers as numbers."""
+    so the grid sorts numbers as numbers.
+
+    >>> import pandas as pd
+    >>> grid_frame(pd.DataFrame({"amount": [25], "unit": [None]}), [("amount", "price"), ("unit", "unit")])
+       price unit
+    0   25.0     """
     import pandas as pd
 
     out = {}

@@ -31,6 +31,13 @@ def needs_imaging_window(client: Any, request: TaskingRequest | None) -> bool:
 
     Asks the provider adapter (``Adapter.validate``, the check that runs before any call): Planet
     refuses Assured Tasking without a window; other sensors and providers need none. No network.
+
+    >>> import pixorder
+    >>> client = pixorder.connect("sandbox", api="planet")
+    >>> request = pixorder.TaskingRequest(aoi="POINT (5.45 52.5)", start="2027-03-01", end="2027-03-08",
+    ...                                   sensor="Assured Tasking")
+    >>> needs_imaging_window(client, request), needs_imaging_window(client, None)
+    (True, False)
     """
     if request is None or client is None or request.imaging_window:
         return False
@@ -97,7 +104,7 @@ class ImagingWindowPicker(W.VBox):
     """
 
     value = traitlets.Instance(ImagingWindow, allow_none=True, help="the chosen imaging window, None until picked")
-    windows = traitlets.List(help="the ImagingWindow models found for the current request")
+    windows: traitlets.List[ImagingWindow] = traitlets.List(help="the ImagingWindow models found for the current request")
     needed = traitlets.Bool(False, help="whether the current request needs an imaging window")
 
     def __init__(self, *, delay: float = 0.4, scheduler: Scheduler | None = None, **kwargs: Any):

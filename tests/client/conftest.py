@@ -1,22 +1,17 @@
-"""Client integration tests run against a real sandbox server over loopback HTTP."""
+"""Client integration tests run against a real sandbox server over loopback HTTP.
+
+The server is ``tests/conftest.py``'s: one per session, reset before every test that names ``sandbox``
+(so no test sees another's orders or faults)."""
 
 import pytest
 
 import pixorder
-from pixorder import sandbox as sandbox_mod
 
 START = "2027-03-01T00:00:00Z"
 END = "2027-03-21T00:00:00Z"
 FIELD = {"type": "Polygon", "coordinates": [[[10.0, 50.0], [10.06, 50.0], [10.06, 50.04], [10.0, 50.04],
                                              [10.0, 50.0]]]}  # ≈19 km²
 POINT = {"type": "Point", "coordinates": [149.44135, 28.49240]}
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    handle = sandbox_mod.start()
-    yield handle
-    handle.stop()
 
 
 @pytest.fixture

@@ -68,6 +68,7 @@ def test_planet_create_many_is_one_bulk_call_with_a_row_per_request(sandbox, con
     assert frame.crs == "EPSG:4326"
 
 
+@pytest.mark.slow
 def test_planet_bulk_chunks_stay_under_the_1_mb_body_limit(sandbox, connect):
     client = connect("planet")
     requests = [request(circle(i), name=f"big {i}") for i in range(14)]
@@ -83,6 +84,7 @@ def test_planet_bulk_chunks_stay_under_the_1_mb_body_limit(sandbox, connect):
     assert 413 not in client.transport.stats.by_status
 
 
+@pytest.mark.slow
 def test_planet_bulk_refused_with_413_is_split_and_retried(sandbox, connect):
     client = connect("planet")
     client.aio.adapter.body_limit = 5_000_000  # as if the API allowed more: the server's 413 decides

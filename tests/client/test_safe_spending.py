@@ -11,6 +11,7 @@ from tests.client.conftest import FIELD, POINT, request
 N = 100
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("api", ["planet", "pixxel", "geopera"])
 def test_hundred_orders_under_faults_exist_exactly_once(sandbox, connect, api):
     client = connect(api, retries=6, backoff=0.005)

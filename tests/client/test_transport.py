@@ -2,7 +2,6 @@
 
 import asyncio
 import socket
-import time
 
 import pytest
 
@@ -12,15 +11,59 @@ from pixorder.client.transport import RateLimiter, RetryPolicy
 
 
 def test_rate_limiter_spaces_requests():
-    async def main():
-        limiter = RateLimiter(5, 0.2)
-        started = time.perf_counter()
-        for _ in range(12):  # 5 in the first 0.2 s window, 5 in the next, 2 in the third
-            await limiter.acquire()
-        return time.perf_counter() - started
+    """At most 5 starts in any 0.2 s: the 6th and 11th wait for the window, on a fake clock."""
+    now = [0.0]
+    sleeps: list[float] = []
+    starts: list[float] = []
 
-    elapsed = asyncio.run(main())
-    assert 0.38 <= elapsed < 1.0
+    async def fake_sleep(seconds: float) -> None:
+        sleeps.append(round(seconds, 9))
+        now[0] += seconds
+
+    async def main():
+        limiter = RateLimiter(5, 0.2, clock=lambda: now[0], sleep=fake_sleep)
+        for _ in range(12):
+            await limiter.acquire()
+            starts.append(round(now[0], 9))
+
+    asyncio.run(main())
+    assert sleeps == [0.2, 0.2]
+    assert starts == [0.0] * 5 + [0.2] * 5 + [0.4] * 2
+
+
+def test_retry_after_is_the_wait_the_client_sleeps():
+    """A 429 with ``Retry-After: 7``: the transport sleeps exactly 7 s (a fake sleep records it), then
+    sends again; no wall clock involved."""
+    import httpx
+
+    from pixorder.client.transport import Transport
+    from pixorder.providers.base import Call
+    from pixorder.providers.planet import PlanetAdapter
+
+    answers = iter([httpx.Response(429, headers={"Retry-After": "7"}, json={"detail": "slow down"}),
+                    httpx.Response(200, json={"ok": True})])
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        return next(answers)
+
+    sleeps: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    async def main():
+        http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        transport = Transport(PlanetAdapter(), "key", "http://planet.test", rate_limits={}, http=http)
+        transport.sleep = fake_sleep
+        result = await transport.send(Call("GET", "/tasking/v2/orders/", lambda body, h: body))
+        await http.aclose()
+        return result, transport.stats.retries
+
+    result, retries = asyncio.run(main())
+    assert result == {"ok": True} and retries == 1
+    assert sleeps == [7.0] and seen == ["/tasking/v2/orders/"] * 2
 
 
 def test_backoff_grows_is_capped_and_honours_retry_after():

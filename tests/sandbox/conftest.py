@@ -1,4 +1,4 @@
-"""Fixtures: one real sandbox server on loopback for the whole session, reset before every test."""
+"""Fixtures: the session's sandbox server (``tests/conftest.py``), reset before every test that uses it."""
 
 from __future__ import annotations
 
@@ -8,19 +8,6 @@ import httpx
 import pytest
 
 from pixorder import sandbox as sandbox_pkg
-
-
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[sandbox_pkg.Sandbox]:
-    with sandbox_pkg.start(seed=0) as sb:
-        yield sb
-
-
-@pytest.fixture(autouse=True)
-def _fresh(request: pytest.FixtureRequest) -> None:
-    """Every test that uses the server starts from an empty sandbox at real time, without faults."""
-    if "sandbox" in request.fixturenames:
-        request.getfixturevalue("sandbox").reset()
 
 
 @pytest.fixture()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
+from typing import Any
 
 import httpx
 import pytest
@@ -55,16 +56,37 @@ def test_method_filter_and_seeded_repeatability(sandbox, planet: httpx.Client) -
     assert first == run() and {200, 500, 502} <= set(first)
 
 
-def test_latency_is_added(sandbox, planet: httpx.Client) -> None:
-    sandbox.faults(latency_ms=150, provider="planet")
-    started = time.perf_counter()
-    assert planet.get("/orders/").status_code == 200
-    assert time.perf_counter() - started >= 0.145  # the event loop may wake a hair early
-    sandbox.faults(rate=1, latency_spike_ms=300, provider="planet")  # replaces planet's config
-    started = time.perf_counter()
-    assert planet.get("/orders/").status_code == 200
-    assert 0.29 <= time.perf_counter() - started < 0.45
-    assert sandbox.fault_counts()["latency_spike"] == 1
+def test_latency_is_added() -> None:
+    """The middleware waits the configured latency (and a spike on top) before the app answers: the
+    waits are recorded by a fake sleep, in order, instead of measured on the wall clock."""
+    from pixorder.sandbox.faults import FaultConfig, FaultInjector, FaultMiddleware
+
+    events: list[Any] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        events.append(("app", scope["path"]))
+
+    async def fake_sleep(seconds: float) -> None:
+        events.append(("sleep", seconds))
+
+    injector = FaultInjector(seed=1)
+    middleware = FaultMiddleware(app, injector, lambda provider, status, message: None)  # type: ignore[arg-type, return-value]
+    middleware.sleep = fake_sleep
+    scope = {"type": "http", "method": "GET", "path": "/tasking/v2/orders/"}
+
+    injector.configure(FaultConfig(latency_ms=150), provider="planet")
+    asyncio.run(middleware(scope, None, None))  # type: ignore[arg-type]
+    assert events == [("sleep", 0.15), ("app", "/tasking/v2/orders/")]
+
+    events.clear()
+    injector.configure(FaultConfig(rate=1, latency_spike_ms=300), provider="planet")  # replaces planet's config
+    asyncio.run(middleware(scope, None, None))  # type: ignore[arg-type]
+    assert events == [("sleep", 0.3), ("app", "/tasking/v2/orders/")]
+    assert injector.snapshot()["counts"] == {"latency_spike": 1}
+
+    events.clear()
+    asyncio.run(middleware({**scope, "path": "/v0/orders"}, None, None))  # type: ignore[arg-type]
+    assert events == [("app", "/v0/orders")]  # Pixxel has no faults configured: no wait
 
 
 def test_drop_before_fails_the_client_and_creates_nothing(sandbox, planet: httpx.Client) -> None:

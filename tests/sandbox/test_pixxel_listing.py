@@ -81,6 +81,7 @@ def test_filters_and_pagination_walk(sandbox, pixxel):
         assert response.status_code == 400 and response.json()["error"]["details"][0]["field"] in bad, bad
 
 
+@pytest.mark.slow
 def test_seed_100k_then_list_with_limit_1000(sandbox, pixxel):
     started = time.monotonic()
     result = sandbox.seed("pixxel", 100_000)

@@ -78,6 +78,7 @@ def test_handle_repr_hides_keys_and_attach_drives_the_same_server(sandbox) -> No
     assert sandbox.health()["status"] == "ok"
 
 
+@pytest.mark.slow
 def test_seeding_100k_orders_is_fast_and_listable(sandbox, planet: httpx.Client) -> None:
     started = time.perf_counter()
     result = sandbox.seed("planet", 100_000)

@@ -1,4 +1,5 @@
-"""Fixtures for the Python-side widget tests: a private sandbox and one client per provider."""
+"""Fixtures for the Python-side widget tests: one client per provider on the session's sandbox server
+(``tests/conftest.py``; a test that needs it empty names ``sandbox``, which resets it)."""
 
 from __future__ import annotations
 
@@ -7,23 +8,15 @@ from typing import Any
 
 import pytest
 
-
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[Any]:
-    """A sandbox of our own (its own store), so other suites' orders do not show in the browser."""
-    from pixorder import sandbox as sandbox_mod
-
-    handle = sandbox_mod.start()
-    yield handle
-    handle.stop()
+from pixorder.providers import table
 
 
 @pytest.fixture(scope="session")
-def clients(sandbox: Any) -> Iterator[dict[str, Any]]:
+def clients(sandbox_server: Any) -> Iterator[dict[str, Any]]:
     import pixorder
 
-    made = {p: pixorder.connect("sandbox", api=p, base_url=sandbox.url, progress=False, backoff=0.01)
-            for p in ("pixxel", "planet", "geopera")}
+    made = {p: pixorder.connect("sandbox", api=p, base_url=sandbox_server.url, progress=False, backoff=0.01)
+            for p in table.NAMES}
     yield made
     for client in made.values():
         client.close()

@@ -78,13 +78,13 @@ def _query(payload: dict[str, Any], problems: Problems) -> list[tuple[str, str, 
     if not isinstance(query, dict) or not all(isinstance(v, dict) for v in query.values()):
         problems.add("query", "must be {property: {op: value}} with op among " + ", ".join(_OPS))
         return []
-    terms = []
+    terms: list[tuple[str, str, Any]] = []
     for name, ops in query.items():
         for op, value in ops.items():
             if op not in _OPS:
                 problems.add(f"query.{name}", f"unknown operator {op!r}; use one of {', '.join(_OPS)}")
             else:
-                terms.append((_ALIASES.get(name, name), op, value))
+                terms.append((_ALIASES.get(name) or name, op, value))
     return terms
 
 
@@ -111,7 +111,7 @@ def _sort_key(sortby: Any, problems: Problems) -> tuple[str, bool]:
     direction = str(sortby[0].get("direction", "desc")).lower()
     if direction not in ("asc", "desc"):
         problems.add("sortby[0].direction", "must be asc or desc")
-    return _ALIASES.get(field, field), direction != "asc"
+    return _ALIASES.get(field) or field, direction != "asc"
 
 
 def search(state: SandboxState, payload: Any, base_url: str) -> dict[str, Any]:

@@ -39,7 +39,7 @@ def validation_failed(details: list[dict[str, str]]) -> ApiError:
 
 def from_request_validation(exc: Exception) -> ApiError:
     """FastAPI's RequestValidationError (bad query parameter types, ...) in Pixxel's shape."""
-    errors = getattr(exc, "errors", lambda: [])()
+    errors: list[Any] = getattr(exc, "errors", lambda: [])()
     details = [{"field": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body", "message": str(e.get("msg"))}
                for e in errors]
     return validation_failed(details or [{"field": "body", "message": str(exc)}])

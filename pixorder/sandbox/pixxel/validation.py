@@ -245,7 +245,7 @@ def occurrence_windows(start: datetime, end: datetime | None, recurrence: str,
         assert end is not None
         return [(start, end)]
     months = RECURRENCE_MONTHS[recurrence]
-    windows = []
+    windows: list[tuple[Any, Any]] = []
     i = 0
     while True:
         low, high = add_months(start, months * i), add_months(start, months * (i + 1))

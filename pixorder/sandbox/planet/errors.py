@@ -42,7 +42,7 @@ class NotPermitted(Exception):
 
 def validation_error(exc: Exception) -> ApiError:
     """FastAPI's RequestValidationError in DRF's field shape."""
-    errors = getattr(exc, "errors", lambda: [])()
+    errors: list[Any] = getattr(exc, "errors", lambda: [])()
     return ApiError(400, {str(err.get("loc", ["?"])[-1]): [str(err.get("msg"))] for err in errors} or {"detail": str(exc)})
 
 

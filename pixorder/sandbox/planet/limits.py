@@ -42,7 +42,7 @@ class RateLimiter:
         return config
 
     def configure(self, body: dict[str, Any]) -> dict[str, Any]:
-        config = {**self.config(), **{k: body[k] for k in ("enabled", "per_second", "per_minute") if k in body}}
+        config: dict[str, Any] = {**self.config(), **{k: body[k] for k in ("enabled", "per_second", "per_minute") if k in body}}
         if not isinstance(config["enabled"], bool):
             raise ValueError("enabled must be true or false")
         for key in ("per_second", "per_minute"):

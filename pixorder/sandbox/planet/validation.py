@@ -136,7 +136,8 @@ def validate_order(payload: Any, state: SandboxState, now: datetime, grant: KeyG
     elif name is not None and (not isinstance(name, str) or len(name) > 255):
         errors["name"] = ["Ensure this field is a string with no more than 255 characters."]
 
-    geometry, area = {}, 0.0
+    geometry: dict[str, Any] = {}
+    area = 0.0
     if "geometry" not in payload:
         errors["geometry"] = ["This field is required."]
     else:
@@ -185,6 +186,7 @@ def validate_order(payload: Any, state: SandboxState, now: datetime, grant: KeyG
         errors["rank"] = ["A valid integer is required."]
     if errors:
         raise FieldErrors(errors)
+    assert elevation_min is not None and elevation_max is not None  # number() gives None only with an error
     return OrderSpec(
         name=name, geometry=geometry, original_geometry=payload["geometry"], area_sqkm=area,
         order_type=order_type, sat_elevation_angle_min=elevation_min, sat_elevation_angle_max=elevation_max,
