@@ -18,7 +18,7 @@ QUOTE_COLUMNS = ["aoi_index", "provider", "sensor", "area_km2", "billed_area_km2
 
 
 #: request fields → the option that sets them, so an error names what the user typed
-OPTIONS = {"start": "--start", "end": "--end", "cloud_cover": "--cloud-cover", "off_nadir": "--off-nadir",
+OPTIONS = {"crs": "--crs", "start": "--start", "end": "--end", "cloud_cover": "--cloud-cover", "off_nadir": "--off-nadir",
            "providers": "--providers", "currency": "--currency", "rates": "--rates", "aoi": "AOI_FILE",
            "geometry": "AOI_FILE", "path": "AOI_FILE"}
 
@@ -43,6 +43,9 @@ def quote(args: argparse.Namespace) -> int:
     rates = parse_rates(args.rates, field="--rates")
     if rates is not None and not args.currency:
         raise ValidationError("--currency", "is required with --rates: the currency the rates convert into")
+    if args.currency and rates is None:
+        raise ValidationError("--rates", f"is required with --currency: the value of one unit of each provider "
+                                         f"in {args.currency}, e.g. USD=1,AUD=0.66,SQKM=4")
     providers = [p.strip() for p in args.providers.split(",") if p.strip()]
     unknown = [p for p in providers if p not in table.PROVIDERS]
     if unknown or not providers:
@@ -144,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         text = str(exc)
         if where != exc.field and text.startswith(exc.field):
             text = where + text[len(exc.field):]
+        text = text.replace("give the CRS with crs='EPSG:…' (e.g. AOI(path, crs='EPSG:32632'), or the upload's CRS "
+                            "field)", "give the CRS with --crs (e.g. --crs EPSG:32632)")
         print(f"pixorder {args.command}: error: {text}", file=sys.stderr)
         return 2
     except PixorderError as exc:

@@ -193,3 +193,15 @@ def test_cli_quote_reads_a_file_with_crs(tmp_path, capsys):
     assert main(["quote", str(tmp_path / "f.zip"), "--start", "2027-01-10", "--end", "2027-01-30",
                  "--providers", "geopera"]) == 2
     assert ".prj" in capsys.readouterr().err
+
+
+def test_an_aoi_far_larger_than_any_provider_tasks_breaks_a_rule_everywhere():
+    from pixorder.aoi import AOI, rules
+
+    country = AOI.from_bounds(-4.8, 42.3, 8.2, 51.1)
+    for provider in ("pixxel", "planet", "geopera"):
+        flagged = [c for c in country.check(provider) if c.rule == "max_area"]
+        assert flagged and flagged[0].severity == "breaks" and "5,000 km²" in flagged[0].message
+    field = AOI.from_bounds(5.0, 52.0, 5.3, 52.2)
+    assert field.area_km2 < rules.LARGE_AOI_KM2
+    assert not [c for c in field.check("planet") if c.rule == "max_area"]

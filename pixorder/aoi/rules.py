@@ -167,6 +167,11 @@ def order_geometries(aoi: AOI, provider: str) -> list[dict[str, Any]]:
     return [aoi.__geo_interface__]
 
 
+#: Above this area an AOI is flagged as a rule it breaks at every provider: none publishes a maximum,
+#: but none tasks a region this large in one order (a map left at world zoom draws millions of km²).
+LARGE_AOI_KM2 = 5_000.0
+
+
 def check(aoi: AOI, provider: str, sensor: Any = None) -> list[RuleCheck]:
     """The rules of :meth:`pixorder.aoi.AOI.check` (see there)."""
     p = provider_name(provider)
@@ -182,6 +187,10 @@ def check(aoi: AOI, provider: str, sensor: Any = None) -> list[RuleCheck]:
     def add(rule: str, severity: Severity, message: str) -> None:
         out.append(RuleCheck(p, rule, severity, message, billed))
 
+    if area > LARGE_AOI_KM2:
+        add("max_area", "breaks",
+            f"{_km2(area)} km² is far larger than {label} tasks in one order (pixorder flags anything over "
+            f"{LARGE_AOI_KM2:,.0f} km²; no provider publishes a maximum): check the AOI, or split it")
     if aoi.kind == "point":
         add("point", "info", f"the point was turned into a 5×5 km square ({_km2(area)} km²)")
     if p == "planet" and aoi.kind == "strip" and aoi.length_km is not None:

@@ -247,11 +247,15 @@ async def acompare(
         raise E.ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
     explore = sensors == "all" or need is not None or (sensors is not None and not isinstance(sensors, Mapping))
 
+    known: set[str] = set()
+
     async def plan(client: AsyncClient) -> tuple[list[Job], bool, dict[str, Any]]:
         fields, default = await window_for(client, template)
         if explore:
             wanted = "all" if sensors in (None, "all") else sensors
-            chosen: list[m.Sensor | None] = list(choose(await client.sensors(), wanted, need))
+            catalog = await client.sensors()
+            known.update(name for s in catalog for name in (s.id, s.name) if name)
+            chosen: list[m.Sensor | None] = list(choose(catalog, wanted, need))
         else:
             sensor = (sensors or {}).get(client.provider) if isinstance(sensors, Mapping) else None
             chosen = [None] if sensor is None else [m.Sensor(provider=client.provider, id=sensor)]
@@ -265,6 +269,12 @@ async def acompare(
 
     async with clients_for(providers, client_options) as clients:
         plans = await asyncio.gather(*(plan(c) for c in clients))
+        asked = [] if sensors in (None, "all") or isinstance(sensors, Mapping) else (
+            [sensors] if isinstance(sensors, str) else list(sensors))
+        unknown = [s for s in asked if s not in known]
+        if unknown:  # an id no provider offers: a typo, not an empty comparison
+            raise E.ValidationError("sensors", "must be \"all\" or sensor ids or names the providers offer "
+                                               f"(client.sensors()): {', '.join(sorted(known))}", unknown)
         jobs = [job for planned, _, _ in plans for job in planned]
         quotes = await price_jobs(jobs)
     from pixorder.explore.frames import PriceFrame

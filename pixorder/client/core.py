@@ -56,7 +56,21 @@ def make_adapter(provider: str, **options: Any) -> Adapter:
 def api_host(base_url: str, api_root: str) -> str:
     """The scheme and host (and any proxy prefix) of ``base_url``, which may also be written as the
     provider documents it, with its API root: ``https://api.planet.com/tasking/v2/`` →
-    ``https://api.planet.com``; paths of calls carry the root themselves."""
+    ``https://api.planet.com``; paths of calls carry the root themselves.
+
+    >>> api_host("https://api.planet.com/tasking/v2/", "/tasking/v2")
+    'https://api.planet.com'
+    >>> api_host("api.planet.com", "/tasking/v2")
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: base_url: must start with http:// or https://, e.g. https://api.planet.com (got 'api.planet.com')
+
+    Raises:
+        pixorder.ValidationError: a URL without an http(s) scheme, before any call.
+    """
+    if not isinstance(base_url, str) or not base_url.strip().lower().startswith(("http://", "https://")):
+        raise E.ValidationError("base_url", "must start with http:// or https://, e.g. https://api.planet.com",
+                                base_url)
     url = base_url.strip().rstrip("/")
     if api_root and url.endswith(api_root.rstrip("/")):
         url = url[: -len(api_root.rstrip("/"))]

@@ -19,7 +19,7 @@ import traitlets
 from shapely import affinity
 from shapely.geometry import mapping, shape
 
-from pixorder.aoi import AOI, as_aoi
+from pixorder.aoi import AOI, as_aoi, rules
 from pixorder.aoi.shapes import wrap_turns
 from pixorder.errors import ValidationError
 from pixorder.providers import table
@@ -38,7 +38,7 @@ _SEVERITY_STYLE = {"info": "#555", "bends": "#8a5a00", "breaks": "#b00020"}
 #: Above this area the widget flags the AOI as a rule it breaks. No provider documents a maximum
 #: (Planet tessellates large areas, Pixxel's and Geopera's feasibility worsen past 1,000-5,000 km²),
 #: but no provider tasks a country in one order: an AOI this large was almost always drawn zoomed out.
-LARGE_AOI_KM2 = 5_000.0
+LARGE_AOI_KM2 = rules.LARGE_AOI_KM2
 #: Where a map without an AOI opens: a region (central Europe) where the offline basemap's coasts
 #: and borders show where one is, never the whole world at zoom 1.
 DEFAULT_CENTER = (48.0, 10.0)
@@ -390,6 +390,8 @@ def checks_html(aoi: AOI, providers: Sequence[str]) -> str:
             rows.append([provider, render.Markup(render.message(str(exc), "error")), ""])
             continue
         for check in checks:
+            if check.rule == "max_area":
+                continue  # said once for every provider above, with the hint to zoom in
             colour = _SEVERITY_STYLE.get(check.severity, "#333")
             rows.append([provider, render.Markup(f"<span style='color:{colour}'>{render.esc(check.severity)}</span>"),
                          check.message])

@@ -34,3 +34,9 @@ def test_a_wrong_base_url_names_the_url_tried(sandbox):
     finally:
         client.close()
     assert f"GET {sandbox.url}/api/tasking/tasking/v2/orders/abc/" in str(info.value)
+
+
+@pytest.mark.parametrize("url", ["api.planet.com", "htps://api.planet.com", "ftp://api.planet.com"])
+def test_a_base_url_without_http_scheme_is_refused_at_connect(url):
+    with pytest.raises(E.ValidationError, match="base_url: must start with http:// or https://"):
+        pixorder.connect("planet", api_key="x", base_url=url)

@@ -97,6 +97,7 @@ def test_cli_bad_options_and_files_give_one_line_and_exit_2(tmp_path, capsys, mo
     assert _cli_error(capsys, str(path), *dates, "--rates", "USD").startswith("pixorder quote: error: --rates: ")
     assert "--rates: " in _cli_error(capsys, str(path), *dates, "--rates", "USD=abc", "--currency", "USD")
     assert "--currency: is required" in _cli_error(capsys, str(path), *dates, "--rates", "USD=1")
+    assert "--rates: is required with --currency" in _cli_error(capsys, str(path), *dates, "--currency", "USD")
     assert "--providers: " in _cli_error(capsys, str(path), *dates, "--providers", "planet,nasa")
     assert "--start: " in _cli_error(capsys, str(path), "--start", "garbage", "--end", "2027-03-21")
     assert "--cloud-cover: must be between 0 and 100" in _cli_error(capsys, str(path), *dates,

@@ -96,3 +96,11 @@ def test_a_multi_part_aoi_ranks_by_its_total_with_its_parts_beside_it():
     totals = frame[frame["part"].isna() & frame["rank"].notna()]
     assert totals["amount_usd"].is_monotonic_increasing and totals["rank"].iloc[0] == 1
     assert list(planet.index) == list(range(planet.index[0], planet.index[0] + 3))  # kept together
+
+
+def test_a_sensor_id_no_provider_offers_is_refused():
+    with pytest.raises(E.ValidationError, match="sensors") as info:
+        pixorder.compare(FIELD, sensors="al")
+    assert "pneo-30cm" in str(info.value) and "Flexible Tasking" in str(info.value)
+    one = pixorder.compare(FIELD, sensors=["pneo-30cm", "Flexible Tasking"])
+    assert sorted(one["sensor"]) == ["Flexible Tasking", "pneo-30cm"]
