@@ -46,7 +46,12 @@ async def floor(url: str, key: str) -> object:
     rows = [row for content in pages for row in json.loads(content)["order_items"]]
     keys = ["id", "order_id", "name", "type", "status", "area", "base_amount", "final_amount", "created_at"]
     data = {k: [r.get(k) for r in rows] for k in keys}
-    geoms = shapely.from_geojson(np.array([json.dumps(r["geometry"]["features"][0]["geometry"]) for r in rows]))
+    # Official Pixxel items carry no AOI; a delivered item's footprint is its first image's (as pixorder reads it).
+    found = [r.get("geometry") or next((i.get("geometry") for i in r.get("images") or []), None) for r in rows]
+    geoms = np.array([None] * len(rows), dtype=object)
+    present = [i for i, g in enumerate(found) if g is not None]
+    if present:
+        geoms[present] = shapely.from_geojson(np.array([json.dumps(found[i]) for i in present]))
     return gpd.GeoDataFrame(pd.DataFrame(data), geometry=geoms, crs="EPSG:4326")
 
 

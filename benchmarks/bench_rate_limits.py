@@ -18,6 +18,7 @@ import time
 from _common import PARAMS, PROVIDERS, SandboxProcess, aois, report
 
 import pixorder
+from pixorder.client.core import make_adapter
 
 N = 10_000
 
@@ -39,8 +40,8 @@ def main() -> None:
     with SandboxProcess() as server:
         server.handle.rate_limits("planet")
         server.handle.rate_limits("geopera")
-        published = {"pixxel": {}, "planet": pixorder.client.core.make_adapter("planet").rate_limits,
-                     "geopera": pixorder.client.core.make_adapter("geopera").rate_limits}
+        published = {"pixxel": {}, "planet": make_adapter("planet").rate_limits,
+                     "geopera": make_adapter("geopera").rate_limits}
         clients = {p: pixorder.connect("sandbox", api=p, base_url=server.url, progress=False,
                                        rate_limits=published[p]) for p in PROVIDERS}
         for client in clients.values():

@@ -152,8 +152,9 @@ def _column(kind: str, values: Any) -> Any:
     if kind == "dt":
         if getattr(values, "dtype", None) is not None and values.dtype.kind == "M":  # already parsed (UTC)
             return pd.Series(values).dt.tz_localize("UTC").astype("datetime64[ns, UTC]")
-        series = pd.Series(values, dtype="object")
-        return pd.to_datetime(series, utc=True, format="ISO8601").astype("datetime64[ns, UTC]")
+        # cache=False: listing pages hold distinct timestamps, and pandas' uniqueness check costs more
+        parsed = pd.to_datetime(pd.Series(values, dtype="object"), utc=True, format="ISO8601", cache=False)
+        return parsed if parsed.dtype == "datetime64[ns, UTC]" else parsed.astype("datetime64[ns, UTC]")
     if kind == "provider" or kind.startswith("cat="):
         return _categorical(kind, values)
     if kind == "float":
@@ -161,6 +162,8 @@ def _column(kind: str, values: Any) -> Any:
             return pd.Series(values, dtype="float64")
         # Vectorised; anything that is not a number (None, "", a stray string) becomes NaN.
         return pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce").astype("float64")
+    if kind == "str" and str(getattr(values, "dtype", "")) == "string":  # compacted already (PageColumns)
+        return pd.Series(values, dtype="string")
     return pd.Series(list(values), dtype=_dtype(kind)) if len(values) else pd.Series([], dtype=_dtype(kind))
 
 
@@ -265,8 +268,11 @@ class PageColumns:
 
     @classmethod
     def of(cls, entity: str, columns: dict[str, list[Any]], geometry: Sequence[Any]) -> PageColumns:
-        """Compact a page at once: datetimes and numbers become numpy arrays and statuses the enum's
-        own strings, so the pages kept until the join weigh about what their rows of the frame will."""
+        """Compact a page at once: datetimes and numbers become numpy arrays, texts pandas string arrays
+        and statuses the enum's own strings, so the pages kept until the join weigh about what their
+        rows of the frame will (Python str objects cost several times their arrow-backed form)."""
+        import pandas as pd
+
         compact: dict[str, Any] = {}
         for name, kind in SCHEMAS[entity].columns:
             values = columns.get(name)
@@ -278,6 +284,8 @@ class PageColumns:
                 compact[name] = _column(kind, values).to_numpy(dtype="float64")
             elif kind == "provider" or kind.startswith("cat="):
                 compact[name] = _canonical(kind, values)
+            elif kind == "str":
+                compact[name] = pd.array(values, dtype="string")
             else:
                 compact[name] = values
         return cls(compact, geometries(geometry))
@@ -288,6 +296,7 @@ class PageColumns:
     @staticmethod
     def join(pages: Sequence[PageColumns], limit: int | None = None) -> tuple[dict[str, list[Any]], Any]:
         import numpy as np
+        import pandas as pd
 
         names = pages[0].columns.keys() if pages else ()
         columns: dict[str, Any] = {}
@@ -295,6 +304,8 @@ class PageColumns:
             parts = [p.columns[n] for p in pages]
             if isinstance(parts[0], np.ndarray):
                 columns[n] = np.concatenate(parts)[:limit]
+            elif isinstance(parts[0], pd.api.extensions.ExtensionArray):
+                columns[n] = type(parts[0])._concat_same_type(parts)[:limit]
             else:
                 columns[n] = [v for part in parts for v in part][:limit]
         arrays = [np.asarray(p.geometry, dtype=object) for p in pages]

@@ -146,7 +146,7 @@ class Listing(Generic[T]):
             rows.extend(page.items)
         return Results(rows, entity=self.entity)
 
-    async def to_geodataframe(self, concurrency: int = 8) -> geopandas.GeoDataFrame:
+    async def to_geodataframe(self, concurrency: int = 4) -> geopandas.GeoDataFrame:
         """Every row as one frame. Big listings skip the models: once the first page gives the total,
         the other pages are fetched ``concurrency`` at a time (the transport's rate limits still
         apply) and raw rows go straight into frame columns.
