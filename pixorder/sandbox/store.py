@@ -216,8 +216,8 @@ class Store:
             sql, args = f"{where}", [*params, limit, offset]
         else:
             created, ident = ends[start]
-            sql = f"{where} AND (created_at < ? OR (created_at = ? AND id < ?))"
-            args = [*params, created, created, ident, limit, offset - start - 1]
+            sql = f"{where} AND (created_at, id) < (?, ?)"  # a row value: an index range, not a scan
+            args = [*params, created, ident, limit, offset - start - 1]
         rows = conn.execute(f"SELECT created_at, id, {select} FROM docs WHERE {sql} "
                             "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?", args).fetchall()
         if rows:
