@@ -42,7 +42,7 @@ def main() -> None:
 
         t_seq, frame_seq, calls_seq = listed(1)
         gc.collect()
-        t_ours, frame, calls = min((listed(CONCURRENCY) for _ in range(2)), key=lambda r: r[0])
+        t_ours, frame, calls = min((listed(CONCURRENCY) for _ in range(3)), key=lambda r: r[0])  # best of 3
         client.aio.page_size = LARGE_PAGE
         t_large_seq, _, _ = listed(1)
         t_large, _, _ = listed(CONCURRENCY)
