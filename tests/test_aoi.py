@@ -307,7 +307,7 @@ def test_open_ring_is_closed():
         ({"type": "LineString", "coordinates": [[0, 0]]}, "geometry.coordinates", "at least 2"),
         ({"type": "Feature", "geometry": None, "properties": {}}, "geometry", "without geometry"),
         ({"type": "Circle", "coordinates": [0, 0]}, "geometry", "must be a GeoJSON"),
-        ("not json, not wkt", "path", "neither GeoJSON nor WKT"),
+        ("not json, not wkt", "path", "neither GeoJSON, KML nor WKT"),
         ("POLYGON ((0 0, 1 0, 1 1))", "geometry", "not valid WKT"),
         ("{broken", "geometry", "not valid GeoJSON"),
         (42, "geometry", "expected GeoJSON"),

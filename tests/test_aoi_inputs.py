@@ -205,3 +205,32 @@ def test_an_aoi_far_larger_than_any_provider_tasks_breaks_a_rule_everywhere():
     field = AOI.from_bounds(5.0, 52.0, 5.3, 52.2)
     assert field.area_km2 < rules.LARGE_AOI_KM2
     assert not [c for c in field.check("planet") if c.rule == "max_area"]
+
+
+def test_kml_text_as_google_earth_copies_it_reads_like_the_file():
+    """Google Earth's "Copy" puts the placemark's KML on the clipboard: the same AOI as the file."""
+    from pathlib import Path
+
+    from pixorder.aoi import AOI
+
+    path = Path(__file__).parent / "data" / "aoi" / "field_and_pin.kml"
+    from_file, from_text = AOI(path), AOI(path.read_text())
+    assert from_text.area_km2 == pytest.approx(from_file.area_km2) and 3.0 < from_text.area_km2 < 3.4
+    assert "KML text" in str(from_text.source) and "left out" in str(from_text.source)  # the pin, as from the file
+    with pytest.raises(ValidationError, match="must be KML"):
+        AOI("<svg><path d='M0 0'/></svg>")
+
+
+def test_a_shapely_geometry_in_metres_without_crs_says_how_to_give_one():
+    import shapely
+
+    from pixorder.aoi import AOI
+
+    square = shapely.box(600000, 6887000, 602000, 6889000)  # EPSG:3857 metres, no CRS attached
+    with pytest.raises(ValidationError, match="no CRS") as err:
+        AOI(square)
+    assert err.value.field == "crs" and "crs=" in str(err.value)
+    import geopandas as gpd
+
+    same = AOI(gpd.GeoSeries([square], crs=3857))  # the same square, its CRS given the frame's way
+    assert AOI(square, crs="EPSG:3857").area_km2 == pytest.approx(same.area_km2) == pytest.approx(1.48, abs=0.01)

@@ -103,7 +103,7 @@ def load(source: Any, *, crs: Any = None, layer: str | int | None = None,
     """
     if points not in ("auto", "keep", "drop"):
         raise ValidationError("points", "must be 'auto', 'keep' or 'drop'", points)
-    if layer is not None and not _is_path(source):
+    if layer is not None and not _is_path(source) and not (isinstance(source, str) and source.lstrip().startswith("<")):
         raise ValidationError("layer", "only a file has layers", layer)
     if source is None:
         raise ValidationError("geometry", "an AOI needs a geometry, a file or a GeoDataFrame", source)
@@ -128,11 +128,23 @@ def load(source: Any, *, crs: Any = None, layer: str | int | None = None,
                 raise ValidationError("geometry", f"not valid GeoJSON text: {exc.msg}", _short(text)) from None
             features, crs_used, name = _from_geojson(obj, crs)
             what = "GeoJSON text"
+        elif text.startswith("<"):
+            # KML as Google Earth copies it to the clipboard: read the way a .kml file is (one path).
+            if "<kml" not in text[:2000]:
+                raise ValidationError("geometry", "XML text must be KML (a <kml> document)", _short(text))
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "clipboard.kml"
+                path.write_text(text, encoding="utf-8")
+                features, crs_used, layers, left_layers, notes = _from_file(path, crs, layer)
+            what, from_file = "KML text", True
         else:
             features, crs_used = _from_wkt(text, crs)
             what = "WKT"
     elif isinstance(source, BaseGeometry):
-        features, crs_used = _checked([(source, None, None)], crs_or_wgs84(crs))
+        features, crs_used = _checked([(source, None, None)], crs_or_wgs84(crs), assumed=crs is None,
+                                      where=f"the shapely {source.geom_type}")
         what = f"shapely {source.geom_type}"
     elif isinstance(source, Mapping):
         features, crs_used, name = _from_geojson(source, crs)
@@ -166,10 +178,10 @@ def _is_path(source: Any) -> bool:
     if not isinstance(source, str):
         return False
     text = source.strip()
-    if text.startswith("{") or _WKT_START.match(text):
+    if text.startswith(("{", "<")) or _WKT_START.match(text):
         return False
     if not Path(text).expanduser().exists():
-        raise ValidationError("path", "file not found, and the text is neither GeoJSON nor WKT", _short(text))
+        raise ValidationError("path", "file not found, and the text is neither GeoJSON, KML nor WKT", _short(text))
     return True
 
 
@@ -193,7 +205,8 @@ def _clearly_projected(geoms: Sequence[BaseGeometry]) -> np.ndarray | None:
     """A coordinate that cannot be a longitude (±540°) or latitude (±180°, allowing typos), if any."""
     for geom in geoms:
         xy = shapely.get_coordinates(geom)
-        bad = (np.abs(xy[:, 0]) > 540) | (np.abs(xy[:, 1]) > 180)
+        finite = np.isfinite(xy).all(axis=1)  # NaN and inf get their own error ("finite") later
+        bad = finite & ((np.abs(xy[:, 0]) > 540) | (np.abs(xy[:, 1]) > 180))
         if bad.any():
             return xy[np.argmax(bad)]
     return None
