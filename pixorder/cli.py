@@ -28,13 +28,6 @@ def _option(field: str) -> str:
     return OPTIONS.get(head, field)
 
 
-def _source(providers: list[str]) -> dict[str, str]:
-    """Where each provider's prices come from: its live API when its key is set, else the sandbox."""
-    import os
-
-    return {p: "live" if os.environ.get(table.get(p).env_var) else "sandbox" for p in providers}
-
-
 def quote(args: argparse.Namespace) -> int:
     import pixorder
     from pixorder.aoi import as_aoi
@@ -57,7 +50,7 @@ def quote(args: argparse.Namespace) -> int:
     if args.off_nadir is not None:
         request["off_nadir"] = args.off_nadir
     frame = pixorder.compare(aoi, request, providers=providers, rates=rates, currency=args.currency)
-    sources = _source(providers)
+    sources = frame.attrs["pixorder"]["sources"]  # what compare() used: live when a key is set, else sandbox
     frame.insert(2, "source", frame["provider"].astype(str).map(sources))
     if args.format == "geojson":
         for name in frame.columns[frame.dtypes.astype(str).str.startswith("datetime64")]:

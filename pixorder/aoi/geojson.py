@@ -73,9 +73,15 @@ def features(obj: Any) -> list[tuple[BaseGeometry, dict[str, Any]]]:
             out.extend(features(feature))
         return out
     if kind == "Feature":
+        geometry = obj.get("geometry")
+        if geometry is None:
+            raise ValidationError("geometry", "a Feature without geometry cannot be an AOI")
         props = obj.get("properties")
-        return [(g, dict(props) if isinstance(props, Mapping) else {}) for g in _geojson_items(obj)]
-    return [(g, {}) for g in _geojson_items(obj)]
+        own = dict(props) if isinstance(props, Mapping) else {}
+        return [(g, dict(own)) for g, _ in features(geometry)]  # the Feature's properties, whatever it wraps
+    if kind in _GEOMETRY_TYPES:
+        return [(_geojson_geometry(obj), {})]
+    raise ValidationError("geometry", "must be a GeoJSON geometry, Feature or FeatureCollection", kind)
 
 
 def feature_name(obj: Mapping) -> str | None:
@@ -84,32 +90,6 @@ def feature_name(obj: Mapping) -> str | None:
         candidate = (obj.get("properties") or {}).get("name")
         return candidate if isinstance(candidate, str) else None
     return None
-
-
-def _geojson_items(obj: Any) -> list[BaseGeometry]:
-    if not isinstance(obj, Mapping):
-        raise ValidationError("geometry", "must be a GeoJSON object", _short(repr(obj)))
-    kind = obj.get("type")
-    if kind == "FeatureCollection":
-        features = obj.get("features")
-        if not isinstance(features, list):
-            raise ValidationError("geometry", "a FeatureCollection needs a list of features")
-        if not features:
-            raise ValidationError("geometry", "the FeatureCollection has no features")
-        items: list[BaseGeometry] = []
-        for feature in features:
-            if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
-                raise ValidationError("geometry", "every member of features must be a Feature")
-            items.extend(_geojson_items(feature))
-        return items
-    if kind == "Feature":
-        geometry = obj.get("geometry")
-        if geometry is None:
-            raise ValidationError("geometry", "a Feature without geometry cannot be an AOI")
-        return _geojson_items(geometry)
-    if kind in _GEOMETRY_TYPES:
-        return [_geojson_geometry(obj)]
-    raise ValidationError("geometry", "must be a GeoJSON geometry, Feature or FeatureCollection", kind)
 
 
 def _geojson_geometry(obj: Mapping) -> BaseGeometry:

@@ -2,18 +2,7 @@
 :mod:`.dispatch` (callbacks onto the kernel's thread), :mod:`.latest_wins` (debounce, one call in flight,
 the latest wins) and :mod:`.background` (client calls off the kernel's thread).
 
->>> sched = ManualScheduler()
->>> runs = []
->>> def start(params):
-...     from concurrent.futures import Future
-...     runs.append(params); done = Future(); done.set_result(params * 10); return done
->>> lw = LatestWins(start, on_result=lambda p, r: None, on_error=lambda p, e: None, delay=0.5,
-...                 scheduler=sched)
->>> for n in range(20):
-...     lw.submit(n)
->>> sched.advance(0.5)
->>> runs
-[19]
+The example of the whole mechanism is in :mod:`.latest_wins`.
 """
 
 from __future__ import annotations
