@@ -197,7 +197,7 @@ def _simple_polygons(values: Sequence[Any]) -> Any:
         if not (isinstance(v, Mapping) and v.get("type") == "Polygon"):
             return None
         coords = v.get("coordinates")
-        if not isinstance(coords, list) or len(coords) != 1:
+        if not isinstance(coords, (list, tuple)) or len(coords) != 1:
             return None
         rings.append(coords[0])
     counts = np.fromiter((len(r) for r in rings), dtype=np.int64, count=len(rings))

@@ -454,6 +454,30 @@ class _Request(_Translated):
             return super().model_copy(deep=deep)
         return self._revalidated(dict(update))
 
+    def with_aoi(self, aoi: Any) -> Any:
+        """A copy of this request for another AOI, everything else as it is.
+
+        No rule of a request depends on its AOI, so only the AOI is taken in (through ``as_aoi``,
+        the one way in) and nothing else is validated again: pricing many AOIs with one request
+        costs one validation, not one per AOI.
+
+        Args:
+            aoi: an ``AOI`` or anything ``AOI()`` accepts (GeoJSON, shapely, WKT, a file path, …).
+
+        Returns:
+            A request of the same type with ``aoi`` replaced.
+
+        Raises:
+            pixorder.ValidationError: ``aoi`` is not a valid AOI, named as the constructor names it.
+
+        >>> req = TaskingRequest(aoi={"type": "Point", "coordinates": [10.0, 50.0]},
+        ...                      start="2027-01-10", end="2027-01-20", off_nadir=25)
+        >>> other = req.with_aoi({"type": "Point", "coordinates": [12.0, 48.0]})
+        >>> round(other.aoi.area_km2), other.off_nadir, other.elevation_min == req.elevation_min
+        (25, 25.0, True)
+        """
+        return BaseModel.model_copy(self, update={"aoi": _coerce_aoi(aoi)})
+
     def _revalidated(self, changes: dict[str, Any]) -> Any:
         unknown = sorted(set(changes) - set(type(self).model_fields))
         if unknown:

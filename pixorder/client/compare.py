@@ -188,16 +188,19 @@ def jobs_frame(jobs: Sequence[Job], quotes: Sequence[m.Quote]) -> geopandas.GeoD
     from pixorder.frames import quotes_frame
 
     frame = quotes_frame(quotes).drop(columns="request_index")
-    extra: dict[str, list[Any]] = {}
-    rows = 0
-    for job, quote in zip(jobs, quotes):
-        row = dict(job.tags)
-        if job.sensor is not None:
-            row.update(capabilities(job.sensor))
-        for _ in range(len(quote.parts) + 1):  # quotes_frame shows a multi-part quote's parts, then its total
-            for key in set(extra) | set(row):
-                extra.setdefault(key, [None] * rows).append(row.get(key))
-            rows += 1
+    known: dict[int, dict[str, Any]] = {}  # each sensor's capabilities, worked out once
+
+    def columns_of(job: Job) -> dict[str, Any]:
+        if job.sensor is None:
+            return job.tags
+        if id(job.sensor) not in known:
+            known[id(job.sensor)] = capabilities(job.sensor)
+        return {**job.tags, **known[id(job.sensor)]}
+
+    # quotes_frame shows a multi-part quote's parts, then its total: the job's columns on each of them.
+    rows = [row for job, quote in zip(jobs, quotes) for row in [columns_of(job)] * (len(quote.parts) + 1)]
+    keys = dict.fromkeys(key for row in rows for key in row)
+    extra: dict[str, list[Any]] = {key: [row.get(key) for row in rows] for key in keys}
     position = 1
     for key in ("aoi_index", "aoi_id", "sensor_name", "product_type", "resolution_m", "n_bands", "bands",
                 "hyperspectral"):
@@ -260,11 +263,15 @@ async def acompare(
             sensor = (sensors or {}).get(client.provider) if isinstance(sensors, Mapping) else None
             chosen = [None] if sensor is None else [m.Sensor(provider=client.provider, id=sensor)]
         jobs = []
-        for index, (aoi, aoi_id) in enumerate(zip(aois, ids)):
-            for picked in chosen:
-                req = m.TaskingRequest(aoi=aoi, sensor=picked.id if picked else None, **fields)
-                tags = {"aoi_index": index, "aoi_id": aoi_id, "window_start": req.start, "window_end": req.end}
-                jobs.append(Job(client, req, tags, picked if picked and picked.raw else None))
+        # One validated request per sensor; each AOI gets a copy of it (request.with_aoi).
+        for picked in chosen:
+            first = m.TaskingRequest(aoi=aois[0], sensor=picked.id if picked else None, **fields)
+            window = {"window_start": first.start, "window_end": first.end}
+            capability = picked if picked and picked.raw else None
+            for index, (aoi, aoi_id) in enumerate(zip(aois, ids)):
+                req = first if index == 0 else first.with_aoi(aoi)
+                jobs.append(Job(client, req, {"aoi_index": index, "aoi_id": aoi_id, **window}, capability))
+        jobs.sort(key=lambda job: job.tags["aoi_index"])  # AOI by AOI, each AOI's sensors in catalogue order
         return jobs, default, fields
 
     async with clients_for(providers, client_options) as clients:

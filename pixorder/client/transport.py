@@ -157,6 +157,9 @@ class Transport:
         self._http = http
         self._owns_http = http is None
         self._max_connections = max_connections
+        # Requests beyond the pool's connections wait here, not in httpcore's queue, whose every
+        # state change scans all queued requests against all connections (quadratic in the queue).
+        self._in_flight = asyncio.Semaphore(max_connections)
         self.stats = Stats()
         #: how the waits between attempts are slept (a test gives a recording fake)
         self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
@@ -238,9 +241,10 @@ class Transport:
         started = time.perf_counter()
         self.stats.count(call.method, call.path)
         try:
-            response = await self._client().request(
-                call.method, self.base_url + call.path, params=call.params, content=content, headers=headers,
-            )
+            async with self._in_flight:
+                response = await self._client().request(
+                    call.method, self.base_url + call.path, params=call.params, content=content, headers=headers,
+                )
         except httpx.HTTPError as exc:
             self.stats.errors += 1
             log.debug("%s %s %s → %s", self.adapter.name, call.method, call.path, type(exc).__name__)

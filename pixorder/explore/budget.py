@@ -124,8 +124,9 @@ async def abudget(
         jobs = []
         for date in dates:
             values = {**fields, "start": date, "end": date + ACQUISITION_WINDOW}
+            month_request = m.TaskingRequest(aoi=shapes[0], sensor=sensor, **values)
             for index, (shape, aoi_id) in enumerate(zip(shapes, ids)):
-                job_request = m.TaskingRequest(aoi=shape, sensor=sensor, **values)
+                job_request = month_request.with_aoi(shape)
                 tags = {"month": date.replace(day=1, hour=0, minute=0, second=0, microsecond=0),
                         "aoi_index": index, "aoi_id": aoi_id}
                 jobs.append(Job(client, job_request, tags))
