@@ -252,8 +252,8 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
         float | None: seconds from now (≥ 0; a date in the past gives 0.0); None when the header
         is missing or unreadable.
 
-    >>> retry_after_seconds({"Retry-After": "1.5"}), retry_after_seconds({}), retry_after_seconds({"retry-after": "soon"})
-    (1.5, None, None)
+    >>> retry_after_seconds({"Retry-After": "1.5"}), retry_after_seconds({"retry-after": "soon"})
+    (1.5, None)
     >>> retry_after_seconds({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
     0.0
     """

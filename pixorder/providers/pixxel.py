@@ -226,7 +226,8 @@ def parse_order(payload: Mapping[str, Any], *, dry_run: bool = False) -> m.Order
         item carries one).
 
     >>> order = parse_order({"id": "o-1", "status": "PAID", "total_amount": 12000, "order_items": [
-    ...     {"id": "i-1", "name": "Field 7 [pxo-0123456789abcdef]", "type": "TASKING", "status": "ACTIVE", "area": 42}]})
+    ...     {"id": "i-1", "name": "Field 7 [pxo-0123456789abcdef]", "type": "TASKING", "status": "ACTIVE",
+    ...      "area": 42}]})
     >>> order
     <Order pixxel 'o-1' TASKING status=ACTIVE payment=PAID amount=12,000.00 USD billed=100 km² 1 item>
     >>> order.reference
@@ -360,7 +361,8 @@ def quotes_from_dry_run(payload: Mapping[str, Any], requests: Sequence[Request],
     ...                                   start="2030-03-01", end="2030-03-21")
     >>> answer = {"id": "dry", "order_items": [{"id": "i-1", "type": "TASKING", "area": 25, "base_amount": 10000,
     ...                                         "final_amount": 12000, "feasibility_status": "SUCCESS"}]}
-    >>> [(q.amount, q.billed_area_km2, str(q.feasibility), q.error) for q in quotes_from_dry_run(answer, [request] * 2, 0)]
+    >>> quotes = quotes_from_dry_run(answer, [request, request], 0)
+    >>> [(q.amount, q.billed_area_km2, str(q.feasibility), q.error) for q in quotes]
     [(12000.0, 100.0, 'SUCCESS', None), (None, None, 'None', 'no price returned for this item')]
     """
     order = parse_order(payload, dry_run=True)
@@ -759,8 +761,8 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         >>> answers = {
         ...     "/v0/order-items": {"order_items": [{"id": "i-1", "order_id": "o-1", "tasks": [{"id": "t-1"}]}],
         ...                         "pagination": {"total": 1}},
-        ...     "/v0/catalogs/search": {"catalogs": [{"id": "cat-1", "task_id": "t-1", "delivery_status": "DELIVERED"}],
-        ...                             "pagination": {"total": 1}},
+        ...     "/v0/catalogs/search": {"catalogs": [{"id": "cat-1", "task_id": "t-1",
+        ...                                           "delivery_status": "DELIVERED"}], "pagination": {"total": 1}},
         ...     "/v0/catalogs/download": {"signed_url": "https://storage.example/o-1.zip?expires=1900000000"}}
         >>> async def send(call):
         ...     return call.parse(answers[call.path], {})

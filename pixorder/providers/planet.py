@@ -259,7 +259,8 @@ class PlanetAdapter(Adapter, provider="planet"):
     ...                                   start="2030-03-01", end="2030-03-21", off_nadir=20)
     >>> call = adapter.price([request])
     >>> call.describe(), sorted(call.json[0])
-    ('POST /tasking/v2/pricing/', ['end_time', 'geometry', 'sat_elevation_angle_max', 'sat_elevation_angle_min', 'start_time'])
+    ('POST /tasking/v2/pricing/',
+     ['end_time', 'geometry', 'sat_elevation_angle_max', 'sat_elevation_angle_min', 'start_time'])
     >>> [(q.sensor, q.amount, q.billed_area_km2) for q in call.parse(
     ...     {"pricing_details": [{"units": "SQKM", "estimated_quota_cost": 25.0}]}, {})]
     [('Flexible Tasking', 25.0, 25.0)]
@@ -701,7 +702,8 @@ def parse_bulk(payload: Any, bulk_id: str) -> Job:
         last two; ``counts`` keys ``payload_count``, ``processing``, ``successful``, ``failed`` (those sent).
 
     >>> parse_bulk({"id": "b-1", "status": "running", "payload_count": 2, "successful_payload_count": 1}, "b-1")
-    Job(id='b-1', status='RUNNING', done=False, failed=False, error=None, counts={'payload_count': 2, 'successful': 1}, result=[])
+    Job(id='b-1', status='RUNNING', done=False, failed=False, error=None,
+        counts={'payload_count': 2, 'successful': 1}, result=[])
     """
     body = mapping(payload)
     status = (text(body.get("status")) or "PENDING").upper()
@@ -808,8 +810,9 @@ def parse_imaging_window(payload: Mapping[str, Any], geometry: dict[str, Any] | 
         predictions, or the older single number), ``cloud_forecasts`` the forecasts as sent,
         ``off_nadir_min``/``off_nadir_max`` in degrees, ``start``/``end`` UTC.
 
-    >>> w = parse_imaging_window({"id": "w-1", "start_time": "2030-03-02T10:00:00Z", "end_time": "2030-03-02T10:05:00Z",
-    ...     "cloud_forecast": [{"prediction": 0.1}, {"prediction": 0.3}], "off_nadir_angle_min": 5, "off_nadir_angle_max": 20})
+    >>> w = parse_imaging_window({"id": "w-1", "start_time": "2030-03-02T10:00:00Z",
+    ...     "end_time": "2030-03-02T10:05:00Z", "cloud_forecast": [{"prediction": 0.1}, {"prediction": 0.3}],
+    ...     "off_nadir_angle_min": 5, "off_nadir_angle_max": 20})
     >>> w.cloud_forecast, w.off_nadir_min, w.off_nadir_max
     (20.0, 5.0, 20.0)
     """
@@ -842,10 +845,12 @@ def parse_window_search(payload: Any) -> Job:
         Job: ``done`` for DONE or FAILED; ``result`` the ``ImagingWindow`` models (see
         :func:`parse_imaging_window`); ``error`` ``"<error_code>: <error_message>"`` when FAILED.
 
-    >>> job = parse_window_search({"id": "s-1", "status": "DONE", "imaging_windows": [{"id": "w-1", "cloud_forecast": 0.2}]})
+    >>> job = parse_window_search({"id": "s-1", "status": "DONE",
+    ...                            "imaging_windows": [{"id": "w-1", "cloud_forecast": 0.2}]})
     >>> job.done, [(w.id, w.cloud_forecast) for w in job.result]
     (True, [('w-1', 20.0)])
-    >>> parse_window_search({"id": "s-1", "status": "FAILED", "error_code": "NO_ACCESS", "error_message": "no product"}).error
+    >>> parse_window_search({"id": "s-1", "status": "FAILED", "error_code": "NO_ACCESS",
+    ...                      "error_message": "no product"}).error
     'NO_ACCESS: no product'
     """
     body = mapping(payload)
