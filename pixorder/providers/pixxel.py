@@ -486,7 +486,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         tasking item gets ``recurrence``, ``start_date``, ``cloud_cover`` (percent) and
         ``delivery_speed``, then ``end_date`` (ONCE) or ``no_of_occurrences`` (recurring), and, when
         known, ``off_nadir`` (whole degrees; Pixxel uses 20 when left out) and ``bandset``
-        (``request.bandset`` or ``sensor``, by name or id; default VNIR). An archive item gets ``item_ids``.
+        (``request.bandset`` or ``sensor``, by name or id; else the account's VNIR, else its first). An archive item gets ``item_ids``.
 
         Args:
             request: a tasking or archive request.

@@ -322,8 +322,8 @@ class PlanetAdapter(Adapter, provider="planet"):
         """The JSON of one order (``POST /orders/``) or one pricing slot (``POST /pricing/``).
 
         The geometry is sent as drawn (a Point or LineString stays one: Planet makes its own 5×5 km
-        square or strip); ``elevation_min`` (degrees, from ``off_nadir``) becomes
-        ``sat_elevation_angle_min``; an EXPEDITED ``delivery_speed`` becomes ``scheduling_type: EXPRESS``.
+        square or strip); ``elevation_min`` (degrees; derived from ``off_nadir`` when only that is
+        given) becomes ``sat_elevation_angle_min``; an EXPEDITED ``delivery_speed`` becomes ``scheduling_type: EXPRESS``.
 
         Args:
             request: a tasking request.
