@@ -544,8 +544,8 @@ class Adapter:
             first_index: the ``request_index`` of the first quote (the chunk's offset).
 
         Returns:
-            Call[list[Quote]]: one quote per request, in request order; a request the answer prices
-            not is a quote holding its ``error`` (a refusal of the whole call is ``send``'s ``ApiError``).
+            Call[list[Quote]]: one quote per request, in request order; a request the answer leaves
+            unpriced is a quote holding its ``error`` (a refusal of the whole call is ``send``'s ``ApiError``).
 
         Raises:
             NotSupported: the API has no pricing.
