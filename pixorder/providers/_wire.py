@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 _MISSING = object()
@@ -47,6 +49,24 @@ def text(value: Any) -> str | None:
     if value is None or value == "":
         return None
     return str(value)
+
+
+def iso_z(moment: datetime | None) -> str | None:
+    """A UTC datetime as the APIs write it (``2027-03-01T00:00:00Z``); None stays None.
+
+    Every request of a bulk call shares its window, so the text is worked out once per moment.
+
+    >>> from datetime import timezone
+    >>> iso_z(datetime(2027, 3, 1, tzinfo=timezone.utc)), iso_z(None)
+    ('2027-03-01T00:00:00Z', None)
+    """
+    # Equal moments at different offsets are equal keys: the offset is part of the key.
+    return None if moment is None else _iso_z(moment, moment.utcoffset())
+
+
+@lru_cache(maxsize=512)
+def _iso_z(moment: datetime, offset: Any) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def footprint(value: Any) -> dict[str, Any] | None:

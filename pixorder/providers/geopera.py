@@ -12,7 +12,7 @@ from typing import Any
 from pixorder import models as m
 from pixorder.errors import ValidationError
 from pixorder.providers import reference as ref
-from pixorder.providers._wire import array, first, footprint, integer, mapping, number, text
+from pixorder.providers._wire import array, first, footprint, integer, iso_z, mapping, number, text
 from pixorder.providers.base import Adapter, Call, Request, error_from_response, public_calls
 
 PROVIDER = "geopera"
@@ -256,9 +256,6 @@ def parse_quotation(payload: Mapping[str, Any]) -> m.Quotation:
                        expires_at=first(payload, "expiresAt", "expires_at"))
 
 
-def _iso(moment: Any) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
-
 
 def _feature_collection(request: Request) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": [
@@ -358,7 +355,7 @@ class GeoperaAdapter(Adapter, provider="geopera"):
          'maxCloudCover': 20.0, 'priority': 'STANDARD', 'recurrence': 'ONCE', 'occurrences': 1, 'maxOffNadir': 20.0})
         """
         params: dict[str, Any] = {
-            "acquisitionStart": _iso(request.start), "acquisitionEnd": _iso(request.end),
+            "acquisitionStart": iso_z(request.start), "acquisitionEnd": iso_z(request.end),
             "maxCloudCover": request.cloud_cover, "priority": request.delivery_speed.value,
             "recurrence": request.recurrence.value, "occurrences": request.occurrences or 1,
         }

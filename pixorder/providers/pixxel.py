@@ -17,7 +17,7 @@ from pixorder import models as m
 from pixorder.aoi.rules import billed_km2
 from pixorder.providers import reference as ref
 from pixorder.providers import table
-from pixorder.providers._wire import array, first, footprint, integer, mapping, number, text
+from pixorder.providers._wire import array, first, footprint, integer, iso_z, mapping, number, text
 from pixorder.providers.base import Adapter, Call, Request
 
 PROVIDER = "pixxel"
@@ -365,27 +365,25 @@ def quotes_from_dry_run(payload: Mapping[str, Any], requests: Sequence[Request],
     >>> [(q.amount, q.billed_area_km2, str(q.feasibility), q.error) for q in quotes]
     [(12000.0, 100.0, 'SUCCESS', None), (None, None, 'None', 'no price returned for this item')]
     """
-    order = parse_order(payload, dry_run=True)
+    # Only what a quote holds is read from each item: the order around them is not built.
+    items = [i for i in array(payload.get("order_items")) if isinstance(i, Mapping)]
     quotes = []
     for offset, request in enumerate(requests):
-        item = order.items[offset] if offset < len(order.items) else None
+        item = items[offset] if offset < len(items) else None
         if item is None:
             quotes.append(m.Quote(provider=PROVIDER, error="no price returned for this item",
                                   request_index=first_index + offset))
             continue
         quotes.append(m.Quote(
-            provider=PROVIDER, raw=item.raw, sensor=item.image_type or request.sensor,
-            area_km2=float(request.aoi.area_km2), billed_area_km2=item.billed_area_km2,
-            base_amount=item.base_amount, amount=item.amount, unit=UNIT, uplifts=item.uplifts,
-            tokens=item.tokens_used if item.tokens_used is not None else number(item.raw.get("tokens_used")),
-            feasibility=item.feasibility, request_index=first_index + offset,
-            geometry=dict(request.aoi.__geo_interface__),
+            provider=PROVIDER, raw=dict(item), sensor=text(item.get("image_type")) or request.sensor,
+            area_km2=float(request.aoi.area_km2), billed_area_km2=billed_area_km2(item),
+            base_amount=number(item.get("base_amount")), amount=number(item.get("final_amount")), unit=UNIT,
+            uplifts=[parse_uplift(u) for u in array(item.get("uplifts")) if isinstance(u, Mapping)],
+            tokens=number(item.get("tokens_used")), feasibility=text(item.get("feasibility_status")),
+            request_index=first_index + offset, geometry=request.aoi.__geo_interface__,
         ))
     return quotes
 
-
-def _iso(moment: Any) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
 
 
 class PixxelAdapter(Adapter, provider="pixxel"):
@@ -527,12 +525,12 @@ class PixxelAdapter(Adapter, provider="pixxel"):
             raise E.ValidationError("recurrence", f"Pixxel offers {', '.join(RECURRENCES)}", recurrence)
         item.update({
             "recurrence": recurrence,
-            "start_date": _iso(request.start),
+            "start_date": iso_z(request.start),
             "cloud_cover": int(round(request.cloud_cover)),
             "delivery_speed": request.delivery_speed.value,
         })
         if recurrence == "ONCE":
-            item["end_date"] = _iso(request.end)  # exclusive, like the neutral window's end
+            item["end_date"] = iso_z(request.end)  # exclusive, like the neutral window's end
         else:
             # The spec takes either no_of_occurrences or end_date for a recurring item, not both.
             item["no_of_occurrences"] = request.occurrences

@@ -10,7 +10,7 @@ from pixorder import models as m
 from pixorder.errors import ValidationError
 from pixorder.providers import reference as ref
 from pixorder.providers import table
-from pixorder.providers._wire import array, footprint, integer, mapping, number, text
+from pixorder.providers._wire import array, footprint, integer, iso_z, mapping, number, text
 from pixorder.providers.base import Adapter, BulkOutcome, Call, Job, Request
 
 PROVIDER = "planet"
@@ -233,9 +233,6 @@ _FILTER_NAMES = {
 }
 
 
-def _iso(moment: Any) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
-
 
 def _geometry_of(aoi: Any) -> dict[str, Any]:
     # Send what the user drew: Planet turns a Point into its own 5×5 km square and a line into a strip.
@@ -343,8 +340,8 @@ class PlanetAdapter(Adapter, provider="planet"):
         payload: dict[str, Any] = {"geometry": _geometry_of(request.aoi)}
         if name is not None:
             payload["name"] = name
-        payload["start_time"] = _iso(request.start)
-        payload["end_time"] = _iso(request.end)
+        payload["start_time"] = iso_z(request.start)
+        payload["end_time"] = iso_z(request.end)
         if request.elevation_min is not None:
             payload["sat_elevation_angle_min"] = round(request.elevation_min, 2)
             payload["sat_elevation_angle_max"] = 90.0
@@ -462,7 +459,7 @@ class PlanetAdapter(Adapter, provider="planet"):
                 continue
             if isinstance(value, (list, tuple)):
                 key, value = (f"{key}__in" if key == "status" else key), ",".join(map(str, value))
-            params[_FILTER_NAMES.get(key, key)] = _iso(value) if hasattr(value, "isoformat") else str(value)
+            params[_FILTER_NAMES.get(key, key)] = iso_z(value) if hasattr(value, "isoformat") else str(value)
 
         def parse(body: Any, headers: Any) -> m.Page[m.Order]:
             page = parse_orders_page(body)
@@ -488,7 +485,7 @@ class PlanetAdapter(Adapter, provider="planet"):
         unknown = set(changes) - allowed
         if unknown:
             raise ValidationError(sorted(unknown)[0], "Planet can edit only name, rank, start_time and end_time")
-        body = {{"start": "start_time", "end": "end_time"}.get(k, k): _iso(v) if hasattr(v, "isoformat") else v
+        body = {{"start": "start_time", "end": "end_time"}.get(k, k): iso_z(v) if hasattr(v, "isoformat") else v
                 for k, v in changes.items()}
         return Call("PUT", PREFIX + f"/orders/{order_id}/", lambda body, h: None, json=body)
 
@@ -621,7 +618,7 @@ class PlanetAdapter(Adapter, provider="planet"):
             answer with neither fails to read (the client raises ``ApiError``).
         """
         payload: dict[str, Any] = {"geometry": _window_geometry(request.aoi), "product": ASSURED,
-                                   "start_time": _iso(request.start), "end_time": _iso(request.end)}
+                                   "start_time": iso_z(request.start), "end_time": iso_z(request.end)}
         if request.elevation_min is not None:
             payload["sat_elevation_angle_min"] = round(request.elevation_min, 2)
             payload["sat_elevation_angle_max"] = 90.0
