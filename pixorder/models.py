@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -513,9 +514,16 @@ def _is_number(value: Any) -> bool:
 
 
 def _coerce_aoi(value: Any) -> Any:
-    from pixorder.aoi import as_aoi
+    return _aoi_package().as_aoi(value)
 
-    return as_aoi(value)
+
+@functools.cache
+def _aoi_package() -> Any:
+    # Imported on first use (models must not import aoi at import time), then kept: a function-level
+    # ``from … import`` costs microseconds on every call, and requests are built by the ten thousand.
+    import pixorder.aoi
+
+    return pixorder.aoi
 
 
 class TaskingRequest(_Request):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import random
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -256,17 +258,22 @@ class Transport:
         return response
 
     def _parse(self, call: Call[T], response: httpx.Response) -> T:
-        body = _decode(response)
-        try:
-            return call.parse(body, response.headers)
-        except E.PixorderError:
-            raise
-        except Exception as exc:  # a payload the adapter cannot read must still give a typed error
-            raise E.ApiError(
-                f"{call.describe()} answered {response.status_code} with a body pixorder cannot read "
-                f"({type(exc).__name__}: {redact(str(exc))[:200]})",
-                provider=self.adapter.name, status=response.status_code, code=UNREADABLE, body=body,
-            ) from None
+        # Decoded and read with the cycle collector paused (see _collector_paused); what the adapter
+        # does not keep of the body is freed by reference counting before the collector is back.
+        with _collector_paused():
+            body = _decode(response)
+            try:
+                result = call.parse(body, response.headers)
+            except E.PixorderError:
+                raise
+            except Exception as exc:  # a payload the adapter cannot read must still give a typed error
+                raise E.ApiError(
+                    f"{call.describe()} answered {response.status_code} with a body pixorder cannot read "
+                    f"({type(exc).__name__}: {redact(str(exc))[:200]})",
+                    provider=self.adapter.name, status=response.status_code, code=UNREADABLE, body=body,
+                ) from None
+            del body
+        return result
 
     def _error(self, response: httpx.Response) -> E.ApiError:
         request = response.request
@@ -281,3 +288,23 @@ def _decode(response: httpx.Response) -> Any:
         return orjson.loads(response.content)  # 3-4× json.loads on big listing pages
     except orjson.JSONDecodeError:
         return redact(response.text[:2000])
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a body is decoded and read.
+
+    A big answer (Pixxel's 50 dry-run items carry 300 kB of bandsets) is hundreds of thousands of
+    new dicts and lists; each 700 of them set off a collection that walks every young object, and
+    the older generations are walked again and again while the client holds thousands of AOIs and
+    quotes. A decoded JSON tree holds no cycle, so there is nothing for the collector to find in it.
+    A collector the user switched off stays off.
+    """
+    was_enabled = gc.isenabled()
+    if was_enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

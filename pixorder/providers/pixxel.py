@@ -367,6 +367,7 @@ def quotes_from_dry_run(payload: Mapping[str, Any], requests: Sequence[Request],
     """
     # Only what a quote holds is read from each item: the order around them is not built.
     items = [i for i in array(payload.get("order_items")) if isinstance(i, Mapping)]
+    bandsets: dict[Any, Any] = {}  # each item repeats its bandset's bands: equal ones are kept once
     quotes = []
     for offset, request in enumerate(requests):
         item = items[offset] if offset < len(items) else None
@@ -374,8 +375,14 @@ def quotes_from_dry_run(payload: Mapping[str, Any], requests: Sequence[Request],
             quotes.append(m.Quote(provider=PROVIDER, error="no price returned for this item",
                                   request_index=first_index + offset))
             continue
+        raw = dict(item)
+        bandset = raw.get("bandset")
+        if isinstance(bandset, Mapping) and bandset.get("bandset_id") is not None:
+            raw["bandset"] = kept = bandsets.setdefault(str(bandset.get("bandset_id")), bandset)
+            if kept != bandset:  # same id, other bands: keep this item's own
+                raw["bandset"] = bandset
         quotes.append(m.Quote(
-            provider=PROVIDER, raw=dict(item), sensor=text(item.get("image_type")) or request.sensor,
+            provider=PROVIDER, raw=raw, sensor=text(item.get("image_type")) or request.sensor,
             area_km2=float(request.aoi.area_km2), billed_area_km2=billed_area_km2(item),
             base_amount=number(item.get("base_amount")), amount=number(item.get("final_amount")), unit=UNIT,
             uplifts=[parse_uplift(u) for u in array(item.get("uplifts")) if isinstance(u, Mapping)],
