@@ -28,6 +28,7 @@ class Cancellable(Protocol):
         Returns:
             Whatever the implementation returns (None for both schedulers here).
         """
+        ...
 
 
 class Scheduler(Protocol):
@@ -54,6 +55,7 @@ class Scheduler(Protocol):
         Returns:
             A handle whose ``cancel()`` stops the callback if it has not run yet.
         """
+        ...
 
 
 class ThreadScheduler:
