@@ -194,7 +194,7 @@ def choose(sensors: Sequence[Sensor], wanted: Any, needs: Needs | None) -> list[
         sensors: a provider's sensors.
         wanted: ``"all"`` or None (every sensor), a sensor id or name, or a list of them; ids a
             provider does not have are skipped.
-        needs: kept only the sensors whose :func:`capabilities` qualify; None keeps all.
+        needs: keeps only the sensors whose :func:`capabilities` qualify; None keeps all.
 
     Returns:
         The chosen sensors, in the order of ``sensors`` (or of ``wanted`` for a list).
