@@ -78,6 +78,67 @@ def project(
     return shapely.transform(geom, fn)
 
 
+# One transverse Mercator on the WGS84 ellipsoid centred on (0°, 0°). A transverse Mercator centred on
+# (lon0, lat0) is this one moved: longitudes less lon0, northings less the northing of lat0 on the
+# central meridian. So many shapes, each in its own local metres, are projected in one call.
+_TMERC0 = ("+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
+           "+step +proj=tmerc +lat_0=0 +lon_0=0 +k=1 +x_0=0 +y_0=0 +ellps=WGS84")
+
+
+@functools.lru_cache(maxsize=1)
+def _tmerc0() -> pyproj.Transformer:
+    return pyproj.Transformer.from_pipeline(_TMERC0)
+
+
+def _northings(lat0: np.ndarray) -> np.ndarray:
+    return np.asarray(_tmerc0().transform(np.zeros(len(lat0)), lat0)[1], dtype=float)
+
+
+def to_local_tmerc(lonlat: np.ndarray, centres: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """Lon/lat degrees → metres, each coordinate in the transverse Mercator centred on its own shape.
+
+    Args:
+        lonlat: (n, 2) array of longitude, latitude in degrees.
+        centres: (m, 2) array of each shape's centre (longitude, latitude) in degrees.
+        owner: (n,) integer array: the shape (row of ``centres``) each coordinate belongs to.
+
+    Returns:
+        (n, 2) array of easting, northing in metres from the owner's centre.
+
+    >>> xy = to_local_tmerc(np.array([[10.0, 50.0], [10.0, 50.01]]), np.array([[10.0, 50.0]]), np.array([0, 0]))
+    >>> xy.round(3).tolist()
+    [[0.0, 0.0], [0.0, 1112.292]]
+    """
+    lonlat = np.asarray(lonlat, dtype=float)
+    centres = np.asarray(centres, dtype=float)
+    dlon = (lonlat[:, 0] - centres[owner, 0] + 180.0) % 360.0 - 180.0
+    x, y = _tmerc0().transform(dlon, lonlat[:, 1])
+    return np.column_stack([x, np.asarray(y) - _northings(centres[:, 1])[owner]])
+
+
+def from_local_tmerc(xy: np.ndarray, centres: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """Metres in each shape's own transverse Mercator → lon/lat degrees (the inverse of :func:`to_local_tmerc`).
+
+    Longitudes come out continuous around each centre's longitude (a shape centred at 179.99° may reach
+    180.02°), so a shape across ±180° stays one piece until it is split there.
+
+    Args:
+        xy: (n, 2) array of easting, northing in metres from the owner's centre.
+        centres: (m, 2) array of each shape's centre (longitude, latitude) in degrees.
+        owner: (n,) integer array: the shape (row of ``centres``) each coordinate belongs to.
+
+    Returns:
+        (n, 2) array of longitude, latitude in degrees.
+
+    >>> from_local_tmerc(np.array([[0.0, 1112.292]]), np.array([[10.0, 50.0]]), np.array([0])).round(6).tolist()
+    [[10.0, 50.01]]
+    """
+    xy = np.asarray(xy, dtype=float)
+    centres = np.asarray(centres, dtype=float)
+    lam, phi = _tmerc0().transform(xy[:, 0], xy[:, 1] + _northings(centres[:, 1])[owner], direction="INVERSE")
+    return np.column_stack([centres[owner, 0] + np.asarray(lam), phi])
+
+
 
 def check_finite(geom: BaseGeometry) -> None:
     xy = shapely.get_coordinates(geom)
