@@ -26,7 +26,7 @@ from pixorder.aoi.projection import WGS84, crs_or_wgs84, parse_crs, reproject
 from pixorder.aoi.shapes import flatten
 from pixorder.errors import ValidationError
 
-__all__ = ["Loaded", "PointsPolicy", "Source", "is_geopandas", "load"]
+__all__ = ["Loaded", "PointsPolicy", "Source", "describe_types", "is_geopandas", "load"]
 
 PointsPolicy = Literal["auto", "keep", "drop"]
 
@@ -338,9 +338,24 @@ def _apply_points_policy(features: list[Feature], points: str, from_file: bool) 
 
 
 def _describe(features: list[Feature]) -> tuple[str, ...]:
+    return describe_types([g.geom_type for g, _, _ in features])
+
+
+def describe_types(types: Sequence[str]) -> tuple[str, ...]:
+    """What a :class:`Source` says was used, from the geometry types of the features kept.
+
+    Args:
+        types: one shapely geometry type name (``"Point"``, ``"LineString"``, ``"Polygon"``) per feature.
+
+    Returns:
+        One phrase per kind present, e.g. ``("1 point (5×5 km square)", "2 polygons")``.
+
+    >>> describe_types(["Polygon", "Point", "Polygon"])
+    ('1 point (5×5 km square)', '2 polygons')
+    """
     out = []
     for kind, (one, many, squares, square) in _KINDS.items():
-        n = sum(1 for g, _, _ in features if g.geom_type == kind)
+        n = sum(1 for t in types if t == kind)
         if n:
             out.append(f"{n} {one if n == 1 else many}{square if n == 1 else squares}")
     return tuple(out)

@@ -26,7 +26,7 @@ _DENSIFY_M = 500.0  # vertex spacing of squares and strips before they are turne
 Kind = Literal["point", "strip", "polygon"]
 
 __all__ = ["POINT_SQUARE_SIDE_M", "STRIP_LENGTH_KM", "STRIP_WIDTH_M", "build", "flatten", "line_lengths_km",
-           "point_squares", "simplified", "strip_polygons", "wrap_turns"]
+           "orient_many", "point_squares", "simplified", "strip_polygons", "wrap_turns"]
 
 
 def wrap_turns(geom: BaseGeometry) -> tuple[BaseGeometry, int]:
@@ -213,6 +213,26 @@ def _split_antimeridian(geom: BaseGeometry) -> list[BaseGeometry]:
         if not piece.is_empty:
             pieces.append(affinity.translate(piece, xoff=-360.0 * k) if k else piece)
     return pieces
+
+
+def orient_many(geoms: Any) -> np.ndarray:
+    """Each (Multi)Polygon wound as an AOI is: exteriors counter-clockwise, holes clockwise.
+
+    Args:
+        geoms: a sequence or array of shapely Polygons and MultiPolygons.
+
+    Returns:
+        An object array of the same shapes, rewound where needed.
+
+    >>> orient_many([shapely.Polygon([(0, 0), (0, 1), (1, 1), (0, 0)])])[0].exterior.is_ccw
+    True
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if getattr(shapely, "orient_polygons", None) is not None:
+        return shapely.orient_polygons(geoms, exterior_cw=False)
+    out = np.empty(len(geoms), dtype=object)
+    out[:] = [_orient(g) for g in geoms]
+    return out
 
 
 def _orient(geom: BaseGeometry) -> BaseGeometry:
