@@ -82,7 +82,7 @@ def project(
 # (lon0, lat0) is this one moved: longitudes less lon0, northings less the northing of lat0 on the
 # central meridian. So many shapes, each in its own local metres, are projected in one call.
 _TMERC0 = ("+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
-           "+step +proj=tmerc +lat_0=0 +lon_0=0 +k=1 +x_0=0 +y_0=0 +ellps=WGS84")
+           "+step +proj=tmerc +algo=auto +lat_0=0 +lon_0=0 +k=1 +x_0=0 +y_0=0 +ellps=WGS84")
 
 
 @functools.lru_cache(maxsize=1)
