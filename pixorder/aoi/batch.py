@@ -34,7 +34,7 @@ from pixorder.aoi.shapes import (
     strip_polygons,
 )
 
-__all__ = ["Built", "build_many"]
+__all__ = ["Built", "build_many", "build_series"]
 
 _NUMBER = frozenset({int, float})  # exact types: bool, numpy scalars and the rest go the single way
 _POINT, _LINE, _POLYGON = 0, 1, 3  # shapely type ids
@@ -65,14 +65,15 @@ class Built(NamedTuple):
 
 
 @lru_cache(maxsize=64)
-def _source(what: str, type_id: int) -> Source:
-    return Source(what, "EPSG:4326", (), describe_types([_TYPE_NAMES[type_id]]), (), ())
+def _source(what: str, crs: str, type_id: int) -> Source:
+    return Source(what, crs, (), describe_types([_TYPE_NAMES[type_id]]), (), ())
 
 
 class _Plain:
-    """The plain elements found so far: one shapely geometry each, with where it came from."""
+    """The plain elements found so far: one lon/lat shapely geometry each, with where it came from."""
 
-    def __init__(self) -> None:
+    def __init__(self, crs: str = "EPSG:4326") -> None:
+        self.crs = crs
         self.index: list[int] = []
         self.geoms: list[Any] = []
         self.what: list[str] = []
@@ -134,6 +135,47 @@ def build_many(values: Sequence[Any]) -> list[Built | None]:
         keep = np.isin(shapely.get_type_id(geoms), (_POINT, _LINE, _POLYGON)) & ~shapely.is_empty(geoms)
         kept = [s for s, k in zip(shapes, keep) if k]
         plain.add([i for i, _, _ in kept], shapely.force_2d(geoms[keep]), [w for _, _, w in kept], [None] * len(kept))
+    if plain.index:
+        _build(plain, out)
+    return out
+
+
+def build_series(series: Any) -> list[Built | None]:
+    """Build every plain row of a GeoSeries at once (in its own CRS); ``None`` where a row needs ``AOI(row)``.
+
+    Plain: a Point, LineString or Polygon whose coordinates, in EPSG:4326, meet :func:`build_many`'s
+    rules. Each row is what ``AOI(series.iloc[[i]])`` makes of it (source ``GeoSeries``, in the frame's
+    CRS); a CRS pixorder cannot convert leaves every row to that path, which names the problem.
+
+    Args:
+        series: a GeoSeries (a GeoDataFrame's ``geometry``), any CRS, or none (then lon/lat).
+
+    Returns:
+        One :class:`Built` or ``None`` per row, in order.
+
+    >>> import geopandas
+    >>> rows = geopandas.GeoSeries([shapely.Point(1113194.9, 6446275.8), None], crs=3857)
+    >>> [b if b is None else str(b.source) for b in build_series(rows)]
+    ['GeoSeries (in EPSG:3857): 1 point (5×5 km square)', None]
+    """
+    import pyproj
+
+    from pixorder.aoi.coerce import _crs_text
+    from pixorder.aoi.projection import WGS84, to_wgs84_many
+    from pixorder.errors import ValidationError
+
+    out: list[Built | None] = [None] * len(series)
+    geoms = np.asarray(series.values, dtype=object)
+    try:
+        crs = WGS84 if series.crs is None else pyproj.CRS.from_user_input(series.crs)
+        present = np.flatnonzero(~shapely.is_missing(geoms))
+        present = present[np.isin(shapely.get_type_id(geoms[present]), (_POINT, _LINE, _POLYGON))
+                          & ~shapely.is_empty(geoms[present])]
+        lonlat = to_wgs84_many(geoms[present], crs)
+    except (ValidationError, pyproj.exceptions.CRSError):
+        return out  # every row alone, which says what is wrong
+    plain = _Plain(_crs_text(crs))
+    plain.add(present, lonlat, ["GeoSeries"] * len(present), [None] * len(present))
     if plain.index:
         _build(plain, out)
     return out
@@ -311,4 +353,4 @@ def _build(plain: _Plain, out: list[Built | None]) -> None:
         type_id = int(types[j])
         length_km = float(lengths[j]) if type_id == _LINE else None
         out[plain.index[j]] = Built(geometry, plain.geoms[j], _KINDS[type_id], length_km,
-                                    _source(plain.what[j], type_id), plain.names[j], area)
+                                    _source(plain.what[j], plain.crs, type_id), plain.names[j], area)

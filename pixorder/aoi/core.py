@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import html
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -16,7 +17,7 @@ from shapely.geometry.base import BaseGeometry
 
 from pixorder.aoi import rules
 from pixorder.aoi.area import areas_km2
-from pixorder.aoi.batch import build_many
+from pixorder.aoi.batch import Built, build_many, build_series
 from pixorder.aoi.coerce import PointsPolicy, Source, is_geopandas, load
 from pixorder.aoi.shapes import Kind, _largest_gap_km, build, simplified
 from pixorder.errors import ValidationError
@@ -311,7 +312,7 @@ class AOI:
                 shared, k = self._shared
                 self._mapping, self._shared = shared.get(k), None
             else:
-                self._mapping = _mappings([self._geometry])[0]
+                self._mapping = mapping(self._geometry)
         return dict(self._mapping)
 
     def to_feature(self) -> dict[str, Any]:
@@ -434,7 +435,15 @@ class _SharedMappings:
 
     def get(self, k: int) -> dict[str, Any]:
         if self._done is None:
-            self._done = _mappings(self._geoms)
+            # Hundreds of thousands of coordinate tuples, none of them in a cycle: the collector's
+            # passes over them would cost a third of the time.
+            paused = gc.isenabled()
+            gc.disable()
+            try:
+                self._done = _mappings(self._geoms)
+            finally:
+                if paused:
+                    gc.enable()
             self._geoms = None
         return self._done[k]
 
@@ -464,10 +473,11 @@ def as_aois(value: Any, **options: Any) -> list[AOI]:
     """Several AOIs: one per item of a list or tuple, one per row of a GeoDataFrame or GeoSeries (in
     its own CRS), else the one AOI of :func:`as_aoi`.
 
-    Each item is read as :func:`as_aoi` reads it alone, with the same geometry, area and
-    :attr:`~AOI.source`. Plain shapes (GeoJSON Point, LineString and Polygon dicts or Features, shapely
-    geometries, WKT) are read and built all at once (:mod:`pixorder.aoi.batch`: 10,000 in about
-    0.2 s, their areas already measured); any other item, and any item with an option, is read alone.
+    Each item is read as :func:`as_aoi` reads it alone (a row as ``as_aoi(series.iloc[[i]])``), with
+    the same geometry, area and :attr:`~AOI.source`. Plain shapes (GeoJSON Point, LineString and
+    Polygon dicts or Features, shapely geometries, WKT, frame rows) are read and built all at once
+    (:mod:`pixorder.aoi.batch`: 10,000 in about 0.2 s, their areas already measured); any other item,
+    and every item when an option is given, is read alone.
 
     Args:
         value: a list or tuple of anything :class:`AOI` accepts, a GeoDataFrame or GeoSeries, or one input.
@@ -492,24 +502,30 @@ def as_aois(value: Any, **options: Any) -> list[AOI]:
         series = value.geometry if hasattr(value, "columns") else value
         if not len(series):
             raise ValidationError("aoi_or_aois", "must hold at least one AOI", type(value).__name__)
-        return [_item(i, series.iloc[[i]], options) for i in range(len(series))]
+        rows: list[Built | None] = [None] * len(series) if options else build_series(series)
+        return _made(rows, lambda i: series.iloc[[i]], options)
     if isinstance(value, (list, tuple)):
         if not value:
             raise ValidationError("aoi_or_aois", "must hold at least one AOI", value)
-        built = [None] * len(value) if options else build_many(value)
-        made = [b for b in built if b is not None]
-        shared = _SharedMappings([b.geometry for b in made]) if made else None
-        out, k = [], 0
-        for i, (v, b) in enumerate(zip(value, built)):
-            if b is None:
-                out.append(_item(i, v, options))
-                continue
-            aoi = AOI._from_checked(*b)
-            aoi._shared = (shared, k)  # type: ignore[assignment]
-            k += 1
-            out.append(aoi)
-        return out
+        items: list[Built | None] = [None] * len(value) if options else build_many(value)
+        return _made(items, value.__getitem__, options)
     return [as_aoi(value, **options)]
+
+
+def _made(built: list[Built | None], item: Callable[[int], Any], options: dict[str, Any]) -> list[AOI]:
+    """The AOIs of a batch: each built one made from its parts, every other item read alone."""
+    made = [b for b in built if b is not None]
+    shared = _SharedMappings([b.geometry for b in made]) if made else None
+    out, k = [], 0
+    for i, b in enumerate(built):
+        if b is None:
+            out.append(_item(i, item(i), options))
+            continue
+        aoi = AOI._from_checked(*b)
+        aoi._shared = (shared, k)  # type: ignore[assignment]
+        k += 1
+        out.append(aoi)
+    return out
 
 
 def _item(i: int, value: Any, options: dict[str, Any]) -> AOI:

@@ -51,6 +51,32 @@ def reproject(geom: BaseGeometry, crs: pyproj.CRS) -> BaseGeometry:
     return out
 
 
+def to_wgs84_many(geoms: Any, crs: pyproj.CRS) -> np.ndarray:
+    """Many geometries from ``crs`` to EPSG:4326 in one transformation, made 2-D (as :func:`reproject`).
+
+    Unlike :func:`reproject` nothing is checked: a coordinate that is not finite, or that ``crs``
+    cannot convert, comes out not finite (``pixorder.aoi.batch`` leaves such a shape to :func:`reproject`).
+
+    Args:
+        geoms: a sequence or array of shapely geometries in ``crs``.
+        crs: their CRS.
+
+    Returns:
+        An object array of the geometries in longitude, latitude (degrees).
+
+    Raises:
+        ValidationError: ``crs`` cannot be converted to EPSG:4326 at all.
+
+    >>> [round(v, 6) for v in to_wgs84_many([shapely.Point(1113194.9, 0)], pyproj.CRS(3857))[0].coords[0]]
+    [10.0, 0.0]
+    """
+    geoms = shapely.force_2d(np.asarray(geoms, dtype=object))
+    transformer = _to_wgs84(crs)
+    if transformer is None:
+        return geoms
+    return shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+
+
 def local_projection(proj: str, lon: float, lat: float) -> pyproj.Transformer:
     """Lon/lat degrees ⇄ metres in a ``proj`` projection (``tmerc``, ``aeqd``) centred on (lon, lat)."""
     lon = (lon + 180.0) % 360.0 - 180.0

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from shapely.geometry import mapping
 
 from pixorder.aoi import AOI, as_aoi, as_aois
-from pixorder.aoi.batch import build_many
+from pixorder.aoi.batch import build_many, build_series
 from pixorder.errors import ValidationError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
@@ -194,12 +194,51 @@ def test_tuples_aois_and_empty_lists():
         as_aois([])
 
 
-def test_geodataframe_rows_name_their_position():
+FRAME_ROWS = [shapely.Polygon(BOX[0]), shapely.Point(10, 50), shapely.LineString(LINE),
+              shapely.Polygon(BOX[0], [HOLE]), GOOD["shapely multipolygon"], shapely.Point(179.99, 0),
+              shapely.Point(10, 50, 7), shapely.Polygon(BOX[0][::-1])]
+
+
+@pytest.mark.parametrize("crs", [4326, 3857, 32632, None])
+def test_frame_rows_are_what_each_row_alone_gives(crs):
+    gpd = pytest.importorskip("geopandas")
+    frame = gpd.GeoDataFrame({"id": list("abcdefgh")}, geometry=FRAME_ROWS, crs=4326)
+    if crs is None:
+        frame = frame.set_crs(None, allow_override=True)
+    elif crs != 4326:
+        frame = frame.to_crs(crs)
+    for value in (frame, frame.geometry):
+        batch = as_aois(value)
+        assert len(batch) == len(frame)
+        for i, aoi in enumerate(batch):
+            assert_same(as_aoi(frame.geometry.iloc[[i]]), aoi)
+    built = build_series(frame.geometry)
+    assert [b is not None for b in built] == [True, True, True, True, False, False, True, True]
+    assert built[0].source.crs == ("EPSG:4326" if crs in (4326, None) else f"EPSG:{crs}")
+
+
+def test_frame_rows_name_their_position():
     gpd = pytest.importorskip("geopandas")
     frame = gpd.GeoDataFrame({"id": ["a", "b"]}, geometry=[shapely.box(0, 0, 0.1, 0.1), shapely.box(0, 95, 1, 96)],
                              crs=4326)
     with pytest.raises(ValidationError, match=r"^aoi_or_aois\[1\]\.geometry\.coordinates: latitude"):
         as_aois(frame)
+    frame = gpd.GeoDataFrame({"id": ["a", "b"]}, geometry=[shapely.box(0, 0, 0.1, 0.1), None], crs=4326)
+    with pytest.raises(ValidationError, match=r"^aoi_or_aois\[1\]\.geometry: the GeoSeries has no features"):
+        as_aois(frame)
+    metres = gpd.GeoSeries([shapely.box(500_000, 5_000_000, 501_000, 5_001_000)])
+    with pytest.raises(ValidationError, match=r"^aoi_or_aois\[0\]\.crs: the GeoSeries has no CRS"):
+        as_aois(metres)
+
+
+def test_frame_ids_are_kept_by_compare_rows():
+    gpd = pytest.importorskip("geopandas")
+    from pixorder.client.compare import aoi_list
+
+    frame = gpd.GeoDataFrame({"id": ["north", "south"]}, geometry=[shapely.Point(10, 50), shapely.Point(10, -50)],
+                             crs=4326)
+    aois, ids = aoi_list(frame)
+    assert ids == ["north", "south"] and [round(a.bounds[1]) for a in aois] == [50, -50]
 
 
 def test_plain_items_are_the_ones_built_at_once():
@@ -267,3 +306,13 @@ def test_any_plain_shapes_anywhere_agree(values):
     assert not isinstance(batch, ValidationError)
     for one, other in zip(alone, batch):
         assert_same(one, other)
+
+
+def test_mappings_of_many_are_shapelys_mapping():
+    from pixorder.aoi.core import _mappings
+
+    holed = shapely.Polygon(BOX[0], [HOLE])
+    geoms = [holed, shapely.MultiPolygon([holed, shapely.box(1, 0, 1.1, 0.1)]), shapely.box(0, 0, 1, 1),
+             shapely.Point(1, 2), shapely.Polygon()]
+    assert _mappings(geoms) == [mapping(g) for g in geoms]
+    assert _mappings(geoms[2:3]) == [mapping(geoms[2])]
