@@ -81,7 +81,17 @@ class Source:
 
 @dataclass
 class Loaded:
-    """Geometries in EPSG:4326 (one per feature, not yet squared, stripped or merged), a default name, the report."""
+    """What :func:`load` read: geometries in EPSG:4326, a default name, the report.
+
+    ``geometries`` holds one shapely geometry per feature kept, in longitude, latitude (degrees), not yet
+    squared, stripped or merged (multi-part geometries split into their parts); ``name`` is a single
+    Feature's ``name`` property or a file's stem (else None); ``source`` says what was used and left
+    out; ``kinds`` gives each geometry's type (``"Point"``, ``"LineString"``, ``"Polygon"``).
+
+    >>> loaded = load("MULTIPOINT ((10 50), (10.1 50))")
+    >>> [g.wkt for g in loaded.geometries], loaded.kinds, str(loaded.source)
+    (['POINT (10 50)', 'POINT (10.1 50)'], ['Point', 'Point'], 'WKT: 2 points (5×5 km squares)')
+    """
 
     geometries: list[BaseGeometry]
     name: str | None
@@ -98,8 +108,30 @@ def load(source: Any, *, crs: Any = None, layer: str | int | None = None,
     is meant); ``"keep"`` always keeps them (each becomes a 5×5 km square); ``"drop"`` always leaves
     them out when there is anything else.
 
+    Args:
+        source: GeoJSON (dict or text; geometry, Feature or FeatureCollection), a shapely geometry,
+            anything with ``__geo_interface__``, a GeoDataFrame or GeoSeries, WKT or EWKT, KML text, or
+            a path to a GeoJSON, GeoPackage, zipped Shapefile, KML or KMZ file.
+        crs: the CRS of the coordinates when the input carries none (default: longitude, latitude).
+        layer: a file's layer, by name or position (files only).
+        points: ``"auto"``, ``"keep"`` or ``"drop"``, as above.
+
+    Returns:
+        A :class:`Loaded`: geometries in EPSG:4326 (degrees), a default name, the :class:`Source` report.
+
     Raises:
         ValidationError: ``geometry``, ``path``, ``crs``, ``layer`` or ``points`` naming the rule broken.
+
+    >>> loaded = load({"type": "Feature", "geometry": {"type": "Point", "coordinates": [10, 50]},
+    ...                "properties": {"name": "well"}})
+    >>> [g.wkt for g in loaded.geometries], loaded.name, str(loaded.source)
+    (['POINT (10 50)'], 'well', 'GeoJSON: 1 point (5×5 km square)')
+    >>> [g.wkt for g in load("SRID=3857;POINT (1113194.9 6446275.8)").geometries]
+    ['POINT (9.999999928739022 49.99999976315628)']
+    >>> load(None)
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: geometry: an AOI needs a geometry, a file or a GeoDataFrame
     """
     if points not in ("auto", "keep", "drop"):
         raise ValidationError("points", "must be 'auto', 'keep' or 'drop'", points)
@@ -190,6 +222,18 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def is_geopandas(obj: Any) -> bool:
+    """Whether ``obj`` is a GeoDataFrame or GeoSeries, without importing geopandas.
+
+    Args:
+        obj: anything.
+
+    Returns:
+        True for a GeoDataFrame or GeoSeries (geopandas already imported, as it must be to make one).
+
+    >>> import geopandas, shapely
+    >>> is_geopandas(geopandas.GeoSeries([shapely.Point(10, 50)])), is_geopandas({"type": "Point"})
+    (True, False)
+    """
     gpd = sys.modules.get("geopandas")
     return gpd is not None and isinstance(obj, (gpd.GeoDataFrame, gpd.GeoSeries))
 

@@ -115,8 +115,29 @@ class AOI:
     ) -> AOI:
         """The lon/lat box between the given edges (degrees); ``west > east`` means it crosses ±180°.
 
+        Args:
+            west: western edge, degrees of longitude in [-180, 180].
+            south: southern edge, degrees of latitude, ``-90 <= south < north``.
+            east: eastern edge, degrees of longitude in [-180, 180]; less than ``west`` across ±180°.
+            north: northern edge, degrees of latitude, ``north <= 90``.
+            name: the AOI's name.
+
+        Returns:
+            The box as an AOI (split in two at ±180° when it crosses there), edges straight in lon/lat.
+
+        Raises:
+            ValidationError: ``bounds``: an edge that is not a finite number, longitudes outside
+                [-180, 180], latitudes not ``-90 <= south < north <= 90``, ``west == east``, or a box
+                180° of longitude wide or more.
+
+        >>> AOI.from_bounds(10, 50, 10.1, 50.1, name="field")
+        AOI(polygon, 79.66 km², bounds=(10.00000, 50.00000, 10.10000, 50.10000), name='field')
         >>> AOI.from_bounds(179.5, -0.5, -179.5, 0.5).geometry.geom_type
         'MultiPolygon'
+        >>> AOI.from_bounds(10, 50, 10, 51)
+        Traceback (most recent call last):
+        ...
+        pixorder.errors.ValidationError: bounds: west and east must differ (got (10.0, 10.0))
         """
         values = [west, south, east, north]
         if not all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values):

@@ -17,6 +17,24 @@ WGS84 = pyproj.CRS.from_epsg(4326)
 
 
 def parse_crs(crs: Any) -> pyproj.CRS:
+    """``crs`` as a pyproj CRS, from anything pyproj reads (``"EPSG:32632"``, 3857, WKT, a CRS).
+
+    Args:
+        crs: the CRS in any form ``pyproj.CRS.from_user_input`` takes.
+
+    Returns:
+        The pyproj CRS.
+
+    Raises:
+        ValidationError: ``crs`` when pyproj does not know it.
+
+    >>> parse_crs("EPSG:32632").name, parse_crs(3857).to_epsg()
+    ('WGS 84 / UTM zone 32N', 3857)
+    >>> parse_crs("EPSG:999999")
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: crs: unknown CRS (...) (got 'EPSG:999999')
+    """
     try:
         return pyproj.CRS.from_user_input(crs)
     except (pyproj.exceptions.CRSError, TypeError, ValueError) as exc:
@@ -24,6 +42,20 @@ def parse_crs(crs: Any) -> pyproj.CRS:
 
 
 def crs_or_wgs84(crs: Any) -> pyproj.CRS:
+    """``crs`` parsed as by :func:`parse_crs`, or EPSG:4326 (longitude, latitude) when it is None.
+
+    Args:
+        crs: a CRS in any form pyproj reads, or None.
+
+    Returns:
+        The pyproj CRS.
+
+    Raises:
+        ValidationError: ``crs`` when pyproj does not know it (raised by :func:`parse_crs`).
+
+    >>> crs_or_wgs84(None).to_epsg(), crs_or_wgs84("EPSG:3857").to_epsg()
+    (4326, 3857)
+    """
     return WGS84 if crs is None else parse_crs(crs)
 
 
@@ -40,6 +72,23 @@ def _to_wgs84(crs: pyproj.CRS) -> pyproj.Transformer | None:
 
 
 def reproject(geom: BaseGeometry, crs: pyproj.CRS) -> BaseGeometry:
+    """``geom`` from ``crs`` to EPSG:4326 (longitude, latitude in degrees), made 2-D (heights dropped).
+
+    Args:
+        geom: a shapely geometry in ``crs``.
+        crs: its CRS (EPSG:4326 leaves the coordinates as they are).
+
+    Returns:
+        The geometry in longitude, latitude (degrees).
+
+    Raises:
+        ValidationError: ``geometry.coordinates`` for a coordinate that is NaN or infinite;
+            ``crs`` when ``crs`` cannot be converted to EPSG:4326, or a coordinate lies outside what it
+            can convert.
+
+    >>> reproject(shapely.Point(1113194.9, 6446275.8, 12.0), pyproj.CRS(3857))
+    <POINT (10 50)>
+    """
     geom = shapely.force_2d(geom)
     check_finite(geom)
     transformer = _to_wgs84(crs)
@@ -78,7 +127,22 @@ def to_wgs84_many(geoms: Any, crs: pyproj.CRS) -> np.ndarray:
 
 
 def local_projection(proj: str, lon: float, lat: float) -> pyproj.Transformer:
-    """Lon/lat degrees ⇄ metres in a ``proj`` projection (``tmerc``, ``aeqd``) centred on (lon, lat)."""
+    """Lon/lat degrees ⇄ metres in a ``proj`` projection (``tmerc``, ``aeqd``) centred on (lon, lat).
+
+    Args:
+        proj: the PROJ projection name: ``"tmerc"`` (transverse Mercator, scale 1 on its central
+            meridian) or ``"aeqd"`` (azimuthal equidistant).
+        lon: longitude of the centre, degrees (any turn: 370° is 10°).
+        lat: latitude of the centre, degrees.
+
+    Returns:
+        A pyproj Transformer: forward from lon/lat degrees to easting, northing in metres from the
+        centre, ``direction="INVERSE"`` back.
+
+    >>> t = local_projection("tmerc", 10, 50)
+    >>> [round(v, 3) for v in t.transform(10.01, 50)]
+    [716.958, 0.048]
+    """
     lon = (lon + 180.0) % 360.0 - 180.0
     scale = " +k=1" if proj == "tmerc" else ""
     return pyproj.Transformer.from_pipeline(
@@ -90,7 +154,22 @@ def local_projection(proj: str, lon: float, lat: float) -> pyproj.Transformer:
 def project(
     geom: BaseGeometry, transformer: pyproj.Transformer, *, inverse: bool = False, lon_near: float = 0.0
 ) -> BaseGeometry:
-    """Lon/lat → local metres, or back (``inverse``) with longitudes kept continuous near ``lon_near``."""
+    """Lon/lat → local metres, or back (``inverse``) with longitudes kept continuous near ``lon_near``.
+
+    Args:
+        geom: a shapely geometry, in lon/lat degrees (or in the local metres when ``inverse``).
+        transformer: a local projection from :func:`local_projection`.
+        inverse: metres back to lon/lat.
+        lon_near: longitude (degrees) the results are kept within 180° of, so a shape across ±180°
+            stays in one piece (181° rather than -179°).
+
+    Returns:
+        The geometry in the local metres, or in lon/lat degrees when ``inverse``.
+
+    >>> east = local_projection("aeqd", 180, 0)
+    >>> project(shapely.Point(1000, 0), east, inverse=True, lon_near=180)
+    <POINT (180.009 0)>
+    """
     if inverse:
 
         def fn(xy: np.ndarray) -> np.ndarray:
@@ -167,6 +246,20 @@ def from_local_tmerc(xy: np.ndarray, centres: np.ndarray, owner: np.ndarray) -> 
 
 
 def check_finite(geom: BaseGeometry) -> None:
+    """Refuse a geometry with a coordinate that is NaN or infinite.
+
+    Args:
+        geom: a shapely geometry.
+
+    Raises:
+        ValidationError: ``geometry.coordinates``, with the first such coordinate as the value.
+
+    >>> check_finite(shapely.Point(10, 50))
+    >>> check_finite(shapely.Point(float("nan"), 1))
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: geometry.coordinates: coordinates must be finite numbers, not NaN or infinity (got [nan, 1.0])
+    """
     xy = shapely.get_coordinates(geom)
     bad = ~np.isfinite(xy)
     if bad.any():

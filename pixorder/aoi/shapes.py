@@ -56,11 +56,31 @@ def build(items: list[BaseGeometry], *, repair: bool) -> tuple[BaseGeometry, Kin
 
     Points become 5×5 km squares, lines 5 km wide strips (6–100 km), polygons are checked (repaired
     with ``repair=True``); shapes are moved back by whole turns and split at ±180°; everything is
-    merged (unioned, so overlaps count once). Returns the shape, its kind, a strip's length (km) and
-    notes on what was changed (for :class:`pixorder.aoi.Source`).
+    merged (unioned, so overlaps count once).
+
+    Args:
+        items: shapely geometries in longitude, latitude (degrees); multi-part ones are taken apart.
+        repair: repair a polygon that is not valid (``shapely.make_valid``) instead of refusing it.
+
+    Returns:
+        The shape (Polygon or MultiPolygon, exteriors counter-clockwise), its kind (``"point"``,
+        ``"strip"`` or ``"polygon"``; several items make a ``"polygon"``), a strip's centre-line
+        length in km (else None) and notes on what was changed (for :class:`pixorder.aoi.Source`).
 
     Raises:
-        ValidationError: ``geometry`` or ``geometry.coordinates`` naming the rule broken.
+        ValidationError: ``geometry`` or ``geometry.coordinates`` naming the rule broken,
+            ``length_km`` for a strip shorter than 6 km or longer than 100 km.
+
+    >>> shape, kind, length_km, notes = build([shapely.LineString([(10, 50), (10.1, 50.05)])], repair=False)
+    >>> shape.geom_type, kind, round(length_km, 3), notes
+    ('Polygon', 'strip', 9.071, [])
+    >>> shape, kind, _, notes = build([shapely.Point(370, 50), shapely.box(10, 50, 10.1, 50.1)], repair=False)
+    >>> shape.geom_type, kind, notes
+    ('Polygon', 'polygon', ['longitudes moved by -360° (whole turns)'])
+    >>> build([shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])], repair=False)
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: geometry: polygon crosses itself at (0.5, 0.5); pass repair=True to fix it
     """
     singles = list(flatten(items))
     if not singles:
@@ -96,7 +116,21 @@ def build(items: list[BaseGeometry], *, repair: bool) -> tuple[BaseGeometry, Kin
 
 def simplified(geom: BaseGeometry, tolerance_m: float) -> BaseGeometry:
     """``geom`` simplified with shapely's Douglas–Peucker (``preserve_topology=True``) in metres, in an
-    azimuthal equidistant projection centred on it; lon/lat out, continuous across ±180°."""
+    azimuthal equidistant projection centred on it; lon/lat out, continuous across ±180°.
+
+    Args:
+        geom: a lon/lat (Multi)Polygon (degrees).
+        tolerance_m: the Douglas–Peucker tolerance in metres on the ground.
+
+    Returns:
+        The simplified shape in lon/lat degrees (not checked: ``AOI.simplify`` checks the area it keeps).
+
+    >>> import numpy as np
+    >>> t = np.linspace(0, 2 * np.pi, 2000, endpoint=False)
+    >>> ellipse = shapely.Polygon(np.column_stack([10 + 0.1 * np.cos(t), 50 + 0.07 * np.sin(t)]))
+    >>> int(shapely.get_num_coordinates(ellipse)), int(shapely.get_num_coordinates(simplified(ellipse, 10)))
+    (2001, 65)
+    """
     lon0, lat0 = _centre(geom)
     local = local_projection("aeqd", lon0, lat0)
     flat = shapely.simplify(project(geom, local), tolerance_m, preserve_topology=True)
@@ -104,6 +138,23 @@ def simplified(geom: BaseGeometry, tolerance_m: float) -> BaseGeometry:
 
 
 def flatten(items: Iterable[BaseGeometry]) -> Iterable[BaseGeometry]:
+    """Every Point, LineString and Polygon inside ``items``, multi-part geometries and collections taken apart.
+
+    Missing and empty geometries are skipped; a LinearRing becomes the Polygon it bounds.
+
+    Args:
+        items: shapely geometries (or None).
+
+    Yields:
+        Points, LineStrings and Polygons, in order.
+
+    Raises:
+        ValidationError: ``geometry`` for a geometry type shapely does not have today.
+
+    >>> list(flatten([shapely.MultiPoint([(0, 0), (1, 1)]), None, shapely.Polygon(),
+    ...               shapely.GeometryCollection([shapely.LinearRing([(0, 0), (1, 0), (1, 1), (0, 0)])])]))
+    [<POINT (0 0)>, <POINT (1 1)>, <POLYGON ((0 0, 1 0, 1 1, 0 0))>]
+    """
     for geom in items:
         if geom is None or geom.is_empty:
             continue
