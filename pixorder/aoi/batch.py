@@ -119,9 +119,9 @@ def build_many(values: Sequence[Any]) -> list[Built | None]:
         elif kind is str and _PLAIN_WKT.match(value):
             wkt.append((i, value))
     if points:
-        xy = np.array([c for _, c, _ in points], dtype=float)
-        plain.add([i for i, _, _ in points], shapely.points(xy), ["GeoJSON"] * len(points),
-                  [n for _, _, n in points])
+        index, xy, _ = _positions([(i, [[c]], n) for i, c, n in points])
+        names = dict((i, n) for i, _, n in points)
+        plain.add(index, shapely.points(xy), ["GeoJSON"] * len(index), [names[i] for i in index])
     for found, make in ((lines, _geojson_lines), (polygons, _geojson_polygons)):
         if found:
             index, geoms = make(found)
@@ -212,9 +212,9 @@ def _number_pairs(positions: list) -> np.ndarray | None:
     """``positions`` as an (n, 2) float array when each is a pair of numbers, else None."""
     try:
         arr = np.asarray(positions)
-    except (ValueError, TypeError):  # ragged
+    except (ValueError, TypeError, OverflowError):  # ragged, or nothing numpy reads as numbers
         return None
-    if arr.ndim != 2 or arr.shape[1] != 2 or arr.dtype.kind not in "iuf":
+    if arr.ndim != 2 or arr.shape[1] != 2 or arr.dtype.kind not in "iuf":  # integers beyond 64 bits: "O"
         return None
     return arr.astype(float)
 

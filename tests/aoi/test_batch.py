@@ -89,6 +89,8 @@ BAD = {
     "infinity in a polygon": {"type": "Polygon", "coordinates": [[[0, 0], [math.inf, 0], [1, 1], [0, 0]]]},
     "nan in a line": {"type": "LineString", "coordinates": [[10.0, 50.0], [math.nan, 50.05]]},
     "text for a number": {"type": "Point", "coordinates": ["10", 50]},
+    "a number beyond floats": {"type": "Point", "coordinates": [10**400, 50]},
+    "a number beyond floats in a polygon": {"type": "Polygon", "coordinates": [[[0, 0], [10**400, 0], [1, 1], [0, 0]]]},
     "bool for a number": {"type": "LineString", "coordinates": [[True, 50.0], [10.1, 50.05]]},
     "one position": {"type": "LineString", "coordinates": [[10.0, 50.0]]},
     "short ring": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]]},
