@@ -332,10 +332,15 @@ def _build(plain: _Plain, out: list[Built | None]) -> None:
 
     at = np.flatnonzero(types == _POLYGON)
     if len(at):
-        rings, ring_owner = shapely.get_rings(geoms[at], return_index=True)
-        xy, ring_of = shapely.get_coordinates(rings, return_index=True)
+        if shapely.get_num_interior_rings(geoms[at]).any():
+            rings, ring_owner = shapely.get_rings(geoms[at], return_index=True)
+            xy, ring_of = shapely.get_coordinates(rings, return_index=True)
+            owner = ring_owner[ring_of]
+        else:  # one ring each (no copies of the rings needed)
+            xy, ring_of = shapely.get_coordinates(geoms[at], return_index=True)
+            owner = ring_of
         flags = _bad_coordinates(xy) | _jumps(xy, ring_of)
-        ok = ~_any_per(ring_owner[ring_of], flags, len(at)) & _no_turns(geoms[at])
+        ok = ~_any_per(owner, flags, len(at)) & _no_turns(geoms[at])
         at = at[ok]
         ok = shapely.is_valid(geoms[at]) & (shapely.area(geoms[at]) > 0)
         at = at[ok]
