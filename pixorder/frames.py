@@ -347,8 +347,9 @@ def tasks_frame(tasks: Iterable[m.Task]) -> geopandas.GeoDataFrame:
     return build_frame("tasks", _records(tasks, [n for n, _ in SCHEMAS["tasks"].columns]), None if tasks else [])
 
 
-def quotes_frame(quotes: Iterable[m.Quote]) -> geopandas.GeoDataFrame:
+def quotes_frame(quotes: Iterable[m.Quote], geometry: Sequence[Any] | None = None) -> geopandas.GeoDataFrame:
     # A multi-part AOI priced part by part (Planet) shows one row per part (``part`` 0..n-1), then its total.
+    # ``geometry``: the rows' shapes when the caller holds them already (compare: the AOIs' own).
     quotes = [row for q in quotes for row in (*q.parts, q)]
     names = [n for n, _ in SCHEMAS["quotes"].columns if n not in ("uplifts", "uplift_amount", "amount_per_km2")]
     cols = _records(quotes, names)
@@ -361,7 +362,7 @@ def quotes_frame(quotes: Iterable[m.Quote]) -> geopandas.GeoDataFrame:
         ", ".join(f"{u.name} {u.percentage:+g}%" if u.percentage is not None else u.name for u in q.uplifts)
         for q in quotes
     ]
-    return build_frame("quotes", cols, [q.geometry for q in quotes])
+    return build_frame("quotes", cols, [q.geometry for q in quotes] if geometry is None else geometry)
 
 
 def quotations_frame(quotations: Iterable[m.Quotation]) -> geopandas.GeoDataFrame:

@@ -187,7 +187,10 @@ def jobs_frame(jobs: Sequence[Job], quotes: Sequence[m.Quote]) -> geopandas.GeoD
     from pixorder.explore.needs import capabilities
     from pixorder.frames import quotes_frame
 
-    frame = quotes_frame(quotes).drop(columns="request_index")
+    # Each row's shape is its request's AOI (a part's, for the part rows): taken as the AOI holds it.
+    shapes = [shape for job, quote in zip(jobs, quotes)
+              for shape in (*(part.geometry for part in quote.parts), job.request.aoi.geometry)]
+    frame = quotes_frame(quotes, geometry=shapes).drop(columns="request_index")
     known: dict[int, dict[str, Any]] = {}  # each sensor's capabilities, worked out once
 
     def columns_of(job: Job) -> dict[str, Any]:
