@@ -290,6 +290,7 @@ class Pricing(_Facade):
 
         Raises:
             ValidationError: not a request (or a list of them), or one the API is known to refuse.
+            NotSupported: the provider cannot price that kind of request (Planet: archive).
             ApiError: the single request was refused (a batch keeps errors per quote instead).
 
         >>> import pixorder
@@ -508,6 +509,7 @@ class Orders(_Facade):
 
         Raises:
             ValidationError: not a request, or one the API is known to refuse (no call made).
+            NotSupported: the provider does not take this kind of order (Planet: archive).
             SpendLimitExceeded: the price is above ``max_amount`` (nothing placed).
             AmbiguousSpend: the answer was lost and the lookup could not tell whether it was placed.
             ApiError: the provider refused the order (nothing placed).
@@ -1093,6 +1095,7 @@ class Orders(_Facade):
             Order: read again after the cancel (its ``status`` says what the provider made of it).
 
         Raises:
+            NotSupported: the provider cancels nothing through its API (Pixxel).
             NotFound: no such order.
             ApiError: the provider refused (an order already being acquired, …).
 
@@ -1273,7 +1276,8 @@ class Feasibility(_Facade):
             request: a ``TaskingRequest``.
 
         Returns:
-            Results[FeasibilityStudy]: ``status`` and the ``options`` offered.
+            Results[FeasibilityStudy]: one check: ``required`` (whether a study will follow the
+            order) and ``reason``.
 
         Raises:
             NotSupported: the provider has no feasibility check (read it on the quote instead).
@@ -1363,7 +1367,7 @@ class Deliveries(_Facade):
         Raises:
             ValidationError: ``order_id`` is not a non-empty string.
             NotSupported: the provider has no such thing (with what to do instead).
-            NotFound: no such order.
+            NotFound: no such order (Geopera; Pixxel and Planet answer an unknown id with no deliveries).
 
         >>> import pixorder
         >>> client = pixorder.connect("sandbox", api="planet", progress=False)

@@ -642,7 +642,7 @@ class Deliveries(_SyncFacade[core.Deliveries]):
 
         Raises:
             ValidationError: ``order_id`` is not a non-empty string.
-            NotFound: no such order.
+            NotFound: no such order (Geopera; Pixxel and Planet answer an unknown id with no deliveries).
         """
         return run_sync(self._inner.list(order_id))
 
@@ -806,6 +806,8 @@ def connect(provider: str = "sandbox", api_key: str | None = None, base_url: str
             - ``reconcile_delay`` / ``reconcile_patience`` (float, seconds, defaults 0.5 / 30): how soon
               and how long an order whose answer was lost is looked up by its reference before
               ``AmbiguousSpend`` is raised.
+            - ``poll_timeout`` (float, seconds, default 600): how long asynchronous provider jobs
+              (Planet's bulk orders, imaging-window searches) are polled before giving up.
             - ``workspace_id`` (str, Geopera, default ``"default"``): the workspace orders are placed in.
             - ``default_sensor`` (str, Geopera): the sensor used when a request names none (default:
               the catalogue's first).
