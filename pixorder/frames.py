@@ -36,7 +36,7 @@ PROVIDERS = (*table.NAMES, "sandbox")
 
 @dataclass(frozen=True)
 class Schema:
-    """Column name → kind, in order. Kinds: str, float, int, bool, dt, cat:<Enum name>, provider.
+    """Column name → kind, in order. Kinds: str, float, int, bool, dt, cat=<Enum name>, provider.
 
     Kinds become dtypes: ``string``, ``float64``, ``Int64``, ``boolean``, ``datetime64[ns, UTC]``,
     a categorical of the enum's values (unknown words kept as extra categories), and a categorical of
