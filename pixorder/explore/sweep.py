@@ -89,7 +89,30 @@ async def asweep(
     client_options: Mapping[str, Any] | None = None,
     **params: Any,
 ) -> PriceFrame:
-    """The coroutine behind :func:`sweep`."""
+    """The coroutine behind :func:`sweep`: ``await asweep(...)`` in a notebook cell or an async program.
+
+    Every provider's combinations are priced concurrently.
+
+    Args:
+        aoi, vary, request, providers, sensors, rates, currency, client_options, **params: as for :func:`sweep`.
+
+    Returns:
+        PriceFrame: as :func:`sweep` returns it.
+
+    Raises:
+        pixorder.ValidationError: an unknown parameter, an empty or bad list of values, ``rates``
+            without ``currency``, or a bad AOI or request field, before any network call.
+
+    >>> import asyncio
+    >>> frame = asyncio.run(asweep("POINT (5.45 52.5)", {"off_nadir": [10, 30]}, providers="planet",
+    ...                            start="2030-03-01", end="2030-03-21"))
+    >>> frame[["off_nadir", "amount", "unit"]].values.tolist()
+    [[10, 27.5, 'SQKM'], [30, 25.0, 'SQKM']]
+    >>> asyncio.run(asweep("POINT (5.45 52.5)", {"colour": [1]}))
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: vary: can vary cloud_cover, off_nadir, ... area_km2 (got 'colour')
+    """
     from pixorder.aoi import as_aoi
     from pixorder.explore.frames import PriceFrame
     from pixorder.explore.needs import choose
@@ -172,7 +195,16 @@ def sweep(
         pixorder.ValidationError: an unknown parameter, an empty or bad list of values, or a bad
             request field, before any network call.
 
-    >>> frame = pixorder.sweep(aoi, vary={"cloud_cover": [5, 10, 20, 40]})        # doctest: +SKIP
-    >>> frame.plot()                                                              # doctest: +SKIP
+    >>> import pixorder
+    >>> frame = pixorder.sweep("POINT (5.45 52.5)", vary={"delivery_speed": ["STANDARD", "EXPEDITED"]},
+    ...                        providers="pixxel,geopera", start="2030-03-01", end="2030-03-21")
+    >>> frame[["provider", "sensor", "delivery_speed", "amount", "unit"]]
+      provider     sensor delivery_speed  amount unit
+    0   pixxel       VNIR      EXPEDITED  1200.0  USD
+    1   pixxel       VNIR       STANDARD  1000.0  USD
+    2  geopera  pneo-30cm      EXPEDITED   840.0  AUD
+    3  geopera  pneo-30cm       STANDARD   700.0  AUD
+    >>> frame.plot().layout.title.text
+    'Price against delivery speed'
     """
     return run_sync(asweep(aoi, vary, request, providers, sensors, rates, currency, client_options, **params))

@@ -21,6 +21,17 @@ PAGE_SIZE = 100
 
 
 def op_path(operation_id: str) -> str:
+    """The path of a Geopera operation (``POST /v1/op/{operation_id}``).
+
+    Args:
+        operation_id: the operation's id, e.g. ``"orders.tasking.estimate"``.
+
+    Returns:
+        str: the path.
+
+    >>> op_path("orders.tasking.estimate")
+    '/v1/op/orders.tasking.estimate'
+    """
     return f"/v1/op/{operation_id}"
 
 
@@ -32,6 +43,20 @@ def _uplifts(rows: Any) -> list[m.Uplift]:
 
 
 def parse_sensor(payload: Mapping[str, Any]) -> m.Sensor:
+    """One sensor of ``orders.tasking.sensors`` (camelCase or snake_case keys).
+
+    Args:
+        payload: the sensor's JSON object.
+
+    Returns:
+        Sensor: ``resolution_m`` the GSD in metres, ``min_area_km2`` (the pricing's, else the
+        sensor's), ``price_per_km2`` AUD per km² (``pricing.audPerKm2``), ``image_type`` optical or sar.
+
+    >>> s = parse_sensor({"id": "pneo-30cm", "name": "Pléiades Neo", "resolutionM": 0.3, "imageType": "optical",
+    ...                   "pricing": {"audPerKm2": 28.0, "minAreaKm2": 25}})
+    >>> s.id, s.resolution_m, s.min_area_km2, s.price_per_km2, s.unit
+    ('pneo-30cm', 0.3, 25.0, 28.0, 'AUD')
+    """
     pricing = mapping(payload.get("pricing"))
     return m.Sensor(
         provider=PROVIDER, raw=dict(payload), id=str(payload.get("id")), name=text(payload.get("name")),
@@ -45,6 +70,24 @@ def parse_sensor(payload: Mapping[str, Any]) -> m.Sensor:
 
 
 def parse_estimate_group(group: Mapping[str, Any], index: int, request: Request | None) -> m.Quote:
+    """One priced group of an estimate.
+
+    Args:
+        group: the group's JSON object (``totalAud``, ``baseAud``, ``billedAreaKm2``, ``uplifts``, …).
+        index: the quote's ``request_index``.
+        request: the request priced (its AOI gives ``area_km2`` and ``geometry``), or None (then
+            ``area_km2`` is the group's ``areaKm2``).
+
+    Returns:
+        Quote: ``amount``/``base_amount`` and uplift amounts in AUD, ``credits``, ``billed_area_km2``
+        (km², the sensor's minimum applied), ``feasibility``.
+
+    >>> q = parse_estimate_group({"groupId": "g0", "sensor": "pneo-30cm", "areaKm2": 12.0, "billedAreaKm2": 25.0,
+    ...     "baseAud": 700.0, "uplifts": [{"name": "cloud", "percentage": 10, "amountAud": 70.0}],
+    ...     "totalAud": 770.0, "credits": 7700, "feasibility": "SUCCESS"}, 0, None)
+    >>> q.amount, q.area_km2, q.billed_area_km2, [(u.name, u.amount) for u in q.uplifts], str(q.feasibility)
+    (770.0, 12.0, 25.0, [('cloud', 70.0)], 'SUCCESS')
+    """
     return m.Quote(
         provider=PROVIDER, raw=dict(group), sensor=text(first(group, "sensor", "sensorId")),
         area_km2=float(request.aoi.area_km2) if request is not None else number(first(group, "areaKm2")),
@@ -58,7 +101,30 @@ def parse_estimate_group(group: Mapping[str, Any], index: int, request: Request 
 
 
 def parse_estimate(body: Mapping[str, Any], requests: Sequence[Request], first_index: int) -> list[m.Quote]:
-    """Quotes in request order; a group that failed becomes a quote holding its error."""
+    """Quotes in request order; a group that failed becomes a quote holding its error.
+
+    Groups and errors are matched to requests by ``index``, else by ``groupId`` ``"g<i>"``, else
+    (groups only) by position.
+
+    Args:
+        body: the estimate's JSON object (``{groups, errors, …}``).
+        requests: the requests priced, in order.
+        first_index: the ``request_index`` of the first quote.
+
+    Returns:
+        list[Quote]: one per request (see :func:`parse_estimate_group`); a failed group's quote holds
+        ``error`` (operations it names rewritten to pixorder calls), a missing one
+        ``"no estimate returned"``.
+
+    >>> import pixorder
+    >>> request = pixorder.TaskingRequest(aoi={"type": "Point", "coordinates": [151.2, -33.87]},
+    ...                                   start="2030-03-01", end="2030-03-21")
+    >>> body = {"groups": [{"groupId": "g0", "totalAud": 770.0}],
+    ...         "errors": [{"groupId": "g1", "index": 1,
+    ...                     "detail": "Unknown sensor 'x'; see orders.tasking.sensors."}]}
+    >>> [(q.request_index, q.amount, q.error) for q in parse_estimate(body, [request, request], 0)]
+    [(0, 770.0, None), (1, None, "Unknown sensor 'x'; see client.sensors().")]
+    """
     quotes: dict[int, m.Quote] = {}
     groups = array(body.get("groups"))
     for position, group in enumerate(groups):
@@ -91,6 +157,25 @@ def _group_index(row: Mapping[str, Any], default: int) -> int:
 
 
 def parse_order(payload: Mapping[str, Any]) -> m.Order:
+    """One Geopera order (``orders.get``, a row of ``orders.list``).
+
+    Args:
+        payload: the order's JSON object.
+
+    Returns:
+        Order: ``status`` CANCELLED when ``subStatus`` is CANCELLED, else Geopera's status;
+        ``provider_status`` ``"<status>/<subStatus>"``; ``amount`` (``totalAud``) in AUD; ``area_km2``
+        the AOI's (``featureCollection``) area, ``billed_area_km2`` Geopera's; ``start``/``end`` the
+        acquisition window; ``reference`` from the tags.
+
+    >>> order = parse_order({"id": "o-1", "displayName": "Field 7", "type": "TASKING", "status": "FAILED_PERMANENTLY",
+    ...                      "subStatus": "CANCELLED", "tags": ["pxo-0123456789abcdef"], "totalAud": 770.0,
+    ...                      "billedAreaKm2": 25.0})
+    >>> order
+    <Order geopera 'o-1' TASKING status=CANCELLED amount=770.00 AUD billed=25 km²>
+    >>> order.provider_status, order.reference
+    ('FAILED_PERMANENTLY/CANCELLED', 'pxo-0123456789abcdef')
+    """
     status = text(payload.get("status"))
     sub = text(first(payload, "subStatus", "sub_status"))
     tags = [str(t) for t in array(payload.get("tags"))]
@@ -122,6 +207,21 @@ def _page_of(body: Any, parse_row: Any, offset: int, limit: int) -> m.Page[Any]:
 
 
 def parse_study(payload: Mapping[str, Any]) -> m.FeasibilityStudy:
+    """One feasibility study (``orders.tasking.feasibility_studies.list`` content, ``feasibility_decide``).
+
+    Args:
+        payload: the study's JSON object.
+
+    Returns:
+        FeasibilityStudy: ``decision`` (NOT_DECIDED, ACCEPTED, …) and ``options``, each with ``id``,
+        ``amount`` in AUD and its acquisition window (``start``/``end``, UTC).
+
+    >>> study = parse_study({"id": "s-1", "orderId": "o-1", "decision": "NOT_DECIDED", "options": [
+    ...     {"id": "opt-1", "description": "one pass", "totalAud": 1200,
+    ...      "startDate": "2030-03-01", "endDate": "2030-03-10"}]})
+    >>> str(study.decision), [(o.id, o.amount, o.unit) for o in study.options]
+    ('NOT_DECIDED', [('opt-1', 1200.0, 'AUD')])
+    """
     options = [m.FeasibilityOption(id=str(o.get("id")), description=text(o.get("description")),
                                    amount=number(first(o, "totalAud", "total_aud", "aud")), unit=UNIT,
                                    start=first(o, "startDate", "start"), end=first(o, "endDate", "end"))
@@ -133,6 +233,20 @@ def parse_study(payload: Mapping[str, Any]) -> m.FeasibilityStudy:
 
 
 def parse_quotation(payload: Mapping[str, Any]) -> m.Quotation:
+    """One quotation (``orders.tasking.quotations.list`` content, ``quotation_decide``).
+
+    Args:
+        payload: the quotation's JSON object.
+
+    Returns:
+        Quotation: ``status`` the decision (NOT_DECIDED, ACCEPTED, REJECTED, EXPIRED, …), ``amount``
+        in AUD, ``credits``, ``expires_at`` (UTC).
+
+    >>> q = parse_quotation({"id": "q-1", "orderId": "o-1", "decision": "NOT_DECIDED", "totalAud": 770.0,
+    ...                      "credits": 7700, "expiresAt": "2030-03-08T00:00:00Z"})
+    >>> str(q.status), q.amount, q.credits, q.expires_at.isoformat()
+    ('NOT_DECIDED', 770.0, 7700.0, '2030-03-08T00:00:00+00:00')
+    """
     return m.Quotation(provider=PROVIDER, raw=dict(payload), id=str(payload.get("id")),
                        order_id=text(first(payload, "orderId", "order_id")),
                        status=text(first(payload, "decision", "status")),
@@ -152,26 +266,97 @@ def _feature_collection(request: Request) -> dict[str, Any]:
 
 
 class GeoperaAdapter(Adapter, provider="geopera"):
-    """Geopera v1: tasking and archive estimates, orders tagged with the client reference."""
+    """Geopera v1: tasking and archive estimates, orders tagged with the client reference.
+
+    Every call is ``POST /v1/op/<operation>`` with a JSON body; amounts are AUD. Spends carry an
+    ``Idempotency-Key`` derived from what they are about, so every resend reuses it. Geopera prices
+    per sensor: ``prepare`` takes the catalogue's first sensor when ``default_sensor`` is not given.
+
+    Args:
+        workspace_id: the workspace orders are placed in (``workspaceId``).
+        default_sensor: the sensor id for requests that name none (None: read by ``prepare``).
+
+    >>> import asyncio, pixorder
+    >>> adapter = GeoperaAdapter(workspace_id="ws-1")
+    >>> async def send(call):
+    ...     return call.parse({"sensors": [{"id": "pneo-30cm"}, {"id": "spot-150cm"}]}, {})
+    >>> asyncio.run(adapter.prepare(send))
+    >>> adapter.default_sensor
+    'pneo-30cm'
+    >>> request = pixorder.TaskingRequest(aoi={"type": "Point", "coordinates": [151.2, -33.87]},
+    ...                                   start="2030-03-01", end="2030-03-21", off_nadir=20)
+    >>> call = adapter.price([request])
+    >>> call.describe(), sorted(call.json["groups"][0]), call.json["groups"][0]["sensor"]
+    ('POST /v1/op/orders.tasking.estimate', ['featureCollection', 'groupId', 'params', 'sensor'], 'pneo-30cm')
+    >>> order = adapter.create_order(request, reference="pxo-0123456789abcdef")
+    >>> order.describe(), order.spend, order.bucket, order.json["tags"], "Idempotency-Key" in order.headers
+    ('POST /v1/op/orders.tasking.place', True, 'place', ['pxo-0123456789abcdef'], True)
+    >>> order.parse({"results": [{"index": 0, "id": "o-1"}], "errors": []}, {}).id
+    'o-1'
+    >>> adapter.edit_order("o-1", {"name": "Field 7"})
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: name: Geopera can change only an order's tags (orders.update)
+    """
 
     def __init__(self, workspace_id: str = "default", default_sensor: str | None = None) -> None:
         self.workspace_id = workspace_id
         self.default_sensor = default_sensor
 
     async def prepare(self, send: Any) -> None:
+        """Without a ``default_sensor``, take the first of ``orders.tasking.sensors`` (None when empty).
+
+        Args:
+            send: a coroutine function that sends a ``Call`` (the client's ``send``).
+
+        Raises:
+            ApiError: as ``send`` raises it (``AuthError`` for a refused key).
+        """
         # Geopera prices per sensor: without one named, use the catalogue's first.
         if not self.default_sensor:
             sensors = await send(self.sensors())
             self.default_sensor = sensors[0].id if sensors else None
 
     def auth_headers(self, api_key: str) -> dict[str, str]:
+        """``Authorization: Bearer <key>``.
+
+        Args:
+            api_key: the Geopera API key (``GEOPERA_API_KEY``, ``gpra_…``).
+
+        Returns:
+            dict: the header.
+        """
         return {"Authorization": f"Bearer {api_key}"}
 
     def sensors(self) -> Call[list[m.Sensor]]:
+        """``orders.tasking.sensors`` (body ``{}``).
+
+        Returns:
+            Call[list[Sensor]]: see :func:`parse_sensor`.
+        """
         return Call("POST", op_path("orders.tasking.sensors"),
                     lambda body, h: [parse_sensor(s) for s in array(body.get("sensors"))], json={})
 
     def group(self, request: m.TaskingRequest, index: int) -> dict[str, Any]:
+        """One estimate group; a tasking placement sends one as its body, a feasibility check its AOI and params.
+
+        Args:
+            request: a tasking request; its AOI goes as a one-feature FeatureCollection.
+            index: the group's position, sent as ``groupId`` ``"g<index>"``.
+
+        Returns:
+            dict: ``groupId``, ``featureCollection``, ``params`` (``acquisitionStart``/``End`` UTC,
+            ``maxCloudCover`` percent, ``priority`` the delivery speed, ``recurrence``, ``occurrences``
+            and, when set, ``maxOffNadir`` degrees) and ``sensor`` (the request's, else the default).
+
+        >>> import pixorder
+        >>> request = pixorder.TaskingRequest(aoi={"type": "Point", "coordinates": [151.2, -33.87]},
+        ...     start="2030-03-01", end="2030-03-21", sensor="pneo-30cm", off_nadir=20)
+        >>> group = GeoperaAdapter().group(request, 3)
+        >>> group["groupId"], group["sensor"], group["params"]
+        ('g3', 'pneo-30cm', {'acquisitionStart': '2030-03-01T00:00:00Z', 'acquisitionEnd': '2030-03-21T00:00:00Z',
+         'maxCloudCover': 20.0, 'priority': 'STANDARD', 'recurrence': 'ONCE', 'occurrences': 1, 'maxOffNadir': 20.0})
+        """
         params: dict[str, Any] = {
             "acquisitionStart": _iso(request.start), "acquisitionEnd": _iso(request.end),
             "maxCloudCover": request.cloud_cover, "priority": request.delivery_speed.value,
@@ -186,6 +371,22 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         return group
 
     def price(self, requests: Sequence[Request], first_index: int = 0) -> Call[list[m.Quote]]:
+        """``orders.tasking.estimate`` (one group per request), or ``orders.archive.estimate`` when
+        every request is an ``ArchiveRequest`` (each of its ``item_ids`` a capture clipped to its AOI).
+
+        Not a spend. One archive request is read from the answer's totals (``billed_area_km2`` the sum
+        over its capture groups). Several archive requests in one call are read group by position,
+        but Geopera answers one group for all captures: the first quote holds the total and the
+        others ``"no estimate returned"`` — price archive requests one per call. A list mixing tasking
+        and archive requests is not supported (building the tasking groups fails).
+
+        Args:
+            requests: at most ``bulk_limit`` (100) requests.
+            first_index: the ``request_index`` of the first quote.
+
+        Returns:
+            Call[list[Quote]]: see :func:`parse_estimate`.
+        """
         archive = [r for r in requests if isinstance(r, m.ArchiveRequest)]
         if len(archive) == len(requests):
             captures = [{"id": item_id, "geometry": dict(r.aoi.__geo_interface__), "index": i}
@@ -214,6 +415,23 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         return parse_estimate(body, requests, first_index)
 
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
+        """``orders.tasking.place`` (one group) or ``orders.archive.place`` (its captures): a spend.
+
+        The body carries ``displayName``, ``workspaceId`` and ``tags`` (the reference first, then the
+        request's), and the ``Idempotency-Key`` derived from the reference; it counts against the
+        ``"place"`` rate limit (60/min).
+
+        Args:
+            request: a tasking or archive request.
+            reference: the client reference.
+            dry_run: True: the estimate of the same request read as an ``Order`` (``dry_run=True``,
+                ``id`` ``"dry-run-<reference>"``); Geopera has no dry run.
+
+        Returns:
+            Call[Order]: the placed order's ``id``, ``name`` and ``reference`` (read it again for the
+            rest). Its parse raises ``ApiError`` (422) when Geopera placed nothing (no ``results``;
+            its ``errors`` in the message) or, for a dry run, when the estimate holds an error.
+        """
         name = request.name or "pixorder order"
         if dry_run:
             # Geopera has no dry run: the estimate of the same request is the honest preview.
@@ -255,14 +473,44 @@ class GeoperaAdapter(Adapter, provider="geopera"):
                     headers={"Idempotency-Key": key})
 
     def find_by_reference(self, reference: str) -> Call[list[m.Order]]:
+        """``orders.list`` filtered by the tag ``reference`` (the first page of 50).
+
+        Args:
+            reference: the client reference.
+
+        Returns:
+            Call[list[Order]]: the orders whose reference tag is ``reference``.
+        """
         return Call("POST", op_path("orders.list"),
                     lambda body, h: [o for o in _page_of(body, parse_order, 0, 50).items if o.reference == reference],
                     json={"tags": reference, "size": 50, "page": 0})
 
     def get_order(self, order_id: str) -> Call[m.Order]:
+        """``orders.get`` ``{order_id}``.
+
+        Args:
+            order_id: Geopera's order id.
+
+        Returns:
+            Call[Order]: see :func:`parse_order`.
+        """
         return Call("POST", op_path("orders.get"), lambda body, h: parse_order(body), json={"order_id": order_id})
 
     def list_orders(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.Order]]:
+        """``orders.list``, page/size (newest first).
+
+        ``name`` → ``displayName`` (contains), ``reference`` → ``tags``, ``sub_status`` → ``subStatus``;
+        other keys as they are; a list is sent comma-joined, an enum as its value.
+
+        Args:
+            filters: neutral filter name → value (None values are left out).
+            offset: rows to skip (sent as ``page = offset // limit``; rows before ``offset`` in that
+                page are skipped).
+            limit: rows per page (``size``, 1–1000).
+
+        Returns:
+            Call[Page[Order]]: ``total`` from ``totalElements``.
+        """
         size = limit
         body: dict[str, Any] = {"page": offset // size, "size": size}
         names = {"name": "displayName", "reference": "tags", "sub_status": "subStatus"}
@@ -275,6 +523,20 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         return Call("POST", op_path("orders.list"), lambda b, h: _page_of(b, parse_order, offset, limit), json=body)
 
     def edit_order(self, order_id: str, changes: Any) -> Call[m.Order | None]:
+        """``orders.update`` ``{order_id, tags}``: the tags are added to the order's, none removed.
+
+        (The merge is docs/geopera-wire.md's choice, which the sandbox follows; Geopera's documents do not say.)
+
+        Args:
+            order_id: Geopera's order id.
+            changes: ``{"tags": [...]}``, the only field Geopera changes.
+
+        Returns:
+            Call[Order]: the order with its tags.
+
+        Raises:
+            ValidationError: ``changes`` empty, or naming another field (before any call).
+        """
         unknown = set(changes) - {"tags"}
         if not changes:
             raise ValidationError("tags", "name the tags to set: Geopera can change only an order's tags")
@@ -284,16 +546,47 @@ class GeoperaAdapter(Adapter, provider="geopera"):
                     json={"order_id": order_id, "tags": list(changes["tags"])})
 
     def cancel_order(self, order_id: str) -> Call[m.Order | None]:
+        """``orders.cancel`` ``{order_id}``: a spend (credits refunded), with its own ``Idempotency-Key``.
+
+        Allowed before fulfilment (CREATED, BEING_PLACED, PLACED); Geopera answers 409 after.
+
+        Args:
+            order_id: Geopera's order id.
+
+        Returns:
+            Call[None]: the client reads the order again.
+        """
         key = ref.idempotency_key("cancel", order_id)
         return Call("POST", op_path("orders.cancel"), lambda body, h: None, json={"order_id": order_id},
                     spend=True, bucket="spend", headers={"Idempotency-Key": key})
 
     def list_quotations(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.Quotation]]:
+        """``orders.tasking.quotations.list``, page/size.
+
+        Args:
+            filters: ``order_id``, ``status`` (the decision), ``workspace_id`` → value; other keys as
+                they are (None values are left out).
+            offset: rows to skip (sent as ``page = offset // limit``; rows before ``offset`` in that
+                page are skipped).
+            limit: rows per page (``size``).
+
+        Returns:
+            Call[Page[Quotation]]: see :func:`parse_quotation`.
+        """
         body = {"page": offset // limit, "size": limit, **_study_filters(filters)}
         return Call("POST", op_path("orders.tasking.quotations.list"),
                     lambda b, h: _page_of(b, parse_quotation, offset, limit), json=body)
 
     def decide_quotation(self, quotation_id: str, accept: bool) -> Call[m.Quotation]:
+        """``orders.tasking.quotation_decide``: a spend (accepting debits the credits), idempotent per decision.
+
+        Args:
+            quotation_id: Geopera's quotation id.
+            accept: True sends ACCEPTED, False REJECTED.
+
+        Returns:
+            Call[Quotation]: the quotation with its decision.
+        """
         decision = "ACCEPTED" if accept else "REJECTED"
         key = ref.idempotency_key("quotation", quotation_id, decision)
         return Call("POST", op_path("orders.tasking.quotation_decide"), lambda b, h: parse_quotation(b),
@@ -301,6 +594,15 @@ class GeoperaAdapter(Adapter, provider="geopera"):
                     headers={"Idempotency-Key": key})
 
     def check_feasibility(self, request: m.TaskingRequest) -> Call[list[m.FeasibilityStudy]]:
+        """``orders.tasking.feasibility_check`` with the request's group (``dataProduct`` its sensor).
+
+        Args:
+            request: a tasking request.
+
+        Returns:
+            Call[list[FeasibilityStudy]]: one row per AOI feature, ``id`` ``"check-<index>"``,
+            ``required`` (a study is needed before ordering) and ``reason``.
+        """
         def parse(body: Any, headers: Any) -> list[m.FeasibilityStudy]:
             rows = array(body.get("features")) if isinstance(body, Mapping) else []
             return [m.FeasibilityStudy(provider=PROVIDER, raw=dict(r), id=f"check-{r.get('index', i)}",
@@ -315,27 +617,89 @@ class GeoperaAdapter(Adapter, provider="geopera"):
                           "featureCollection": group["featureCollection"], "params": group["params"]})
 
     def list_feasibility(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.FeasibilityStudy]]:
+        """``orders.tasking.feasibility_studies.list``, page/size.
+
+        Args:
+            filters: ``order_id``, ``status`` (the decision), ``workspace_id`` → value; other keys as
+                they are (None values are left out).
+            offset: rows to skip (sent as ``page = offset // limit``; rows before ``offset`` in that
+                page are skipped).
+            limit: rows per page (``size``).
+
+        Returns:
+            Call[Page[FeasibilityStudy]]: see :func:`parse_study`.
+        """
         body = {"page": offset // limit, "size": limit, **_study_filters(filters)}
         return Call("POST", op_path("orders.tasking.feasibility_studies.list"),
                     lambda b, h: _page_of(b, parse_study, offset, limit), json=body)
 
     def decide_feasibility(self, study_id: str, option_id: str) -> Call[m.FeasibilityStudy]:
+        """``orders.tasking.feasibility_decide`` ``{study_id, acceptedOptionId}``: a spend, idempotent per option.
+
+        Args:
+            study_id: Geopera's study id.
+            option_id: the id of one of the study's options.
+
+        Returns:
+            Call[FeasibilityStudy]: the study with ``decision`` ACCEPTED.
+        """
         key = ref.idempotency_key("study", study_id, option_id)
         return Call("POST", op_path("orders.tasking.feasibility_decide"), lambda b, h: parse_study(b),
                     json={"study_id": study_id, "acceptedOptionId": option_id}, spend=True, bucket="spend",
                     headers={"Idempotency-Key": key})
 
     def list_tasks(self, filters: Any, offset: int, limit: int) -> Call[Any]:
+        """Geopera has no tasks: it tracks acquisition per order.
+
+        Args:
+            filters: ignored.
+            offset: ignored.
+            limit: ignored.
+
+        Raises:
+            NotSupported: always: use ``orders.get()`` and the order's coverage (``deliveries.list``).
+        """
         raise self._unsupported("tasks.list()", "Geopera tracks acquisition per order: use orders.get() and "
                                 "the coverage operations")
 
     def list_order_items(self, filters: Any, offset: int, limit: int) -> Call[Any]:
+        """Geopera has no order items: each order is one item.
+
+        Args:
+            filters: ignored.
+            offset: ignored.
+            limit: ignored.
+
+        Raises:
+            NotSupported: always: use ``orders.list()``.
+        """
         raise self._unsupported("order_items.list()", "each Geopera order is one item: use orders.list()")
 
     async def deliveries(self, order_id: str, send: Any) -> list[m.Delivery]:
         """Delivered STAC items (``orders.list_assets``; ``url`` = the data asset) with the order's
         coverage (``orders.coverage.get``, tasking orders only: an archive order answers 409). While a
-        tasking order is being fulfilled and nothing is delivered yet, one row reports its coverage."""
+        tasking order is being fulfilled and nothing is delivered yet, one row reports its coverage.
+
+        Args:
+            order_id: Geopera's order id.
+            send: a coroutine function that sends a ``Call`` (the client's ``send``).
+
+        Returns:
+            list[Delivery]: one per STAC item (see :func:`parse_asset_item`), each with the order's
+            ``covered_percent``; or the one coverage row (``id`` ``"<order_id>-coverage"``); or empty.
+
+        Raises:
+            ApiError: as ``send`` raises it.
+
+        >>> import asyncio
+        >>> answers = {"/v1/op/orders.list_assets": {"type": "FeatureCollection", "features": []},
+        ...            "/v1/op/orders.coverage.get": {"orderId": "o-1", "status": "BEING_FULFILLED",
+        ...                                          "coveredPercent": 40.0}}
+        >>> async def send(call):
+        ...     return call.parse(answers[call.path], {})
+        >>> [(d.id, d.status, d.covered_percent) for d in asyncio.run(GeoperaAdapter().deliveries("o-1", send))]
+        [('o-1-coverage', 'BEING_FULFILLED', 40.0)]
+        """
         rows = await send(Call("POST", op_path("orders.list_assets"), lambda body, h: parse_assets(body, order_id),
                                json={"order_id": order_id}))
         coverage = await send(Call("POST", op_path("orders.coverage.get"), lambda body, h: mapping(body),
@@ -355,7 +719,21 @@ def _study_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def parse_asset_item(item: Mapping[str, Any], order_id: str | None = None) -> m.Delivery:
-    """One delivered STAC item of ``orders.list_assets``."""
+    """One delivered STAC item of ``orders.list_assets``.
+
+    Args:
+        item: the STAC item's JSON object.
+        order_id: the order asked about (used when the item's properties do not name one).
+
+    Returns:
+        Delivery: ``status`` DELIVERED, ``url`` the ``data`` asset's href (or of the asset whose roles
+        include ``data``), ``acquired_at`` the STAC ``datetime`` (UTC), ``cloud_cover`` percent.
+
+    >>> d = parse_asset_item({"type": "Feature", "id": "cap-1", "properties": {"datetime": "2030-03-02T00:10:00Z",
+    ...     "eo:cloud_cover": 4.0}, "assets": {"data": {"href": "https://data.example/cap-1.tif"}}}, "o-1")
+    >>> d.order_id, d.item_id, d.url, d.cloud_cover
+    ('o-1', 'cap-1', 'https://data.example/cap-1.tif', 4.0)
+    """
     properties = mapping(item.get("properties"))
     assets = mapping(item.get("assets"))
     data = mapping(assets.get("data")) or next((mapping(a) for a in assets.values() if isinstance(a, Mapping)
@@ -369,6 +747,18 @@ def parse_asset_item(item: Mapping[str, Any], order_id: str | None = None) -> m.
 
 
 def parse_assets(payload: Any, order_id: str | None = None) -> list[m.Delivery]:
+    """``orders.list_assets``: a STAC FeatureCollection (``features``; ``items``/``content`` read too).
+
+    Args:
+        payload: the answer's JSON (anything else reads as no items).
+        order_id: the order asked about.
+
+    Returns:
+        list[Delivery]: one per STAC item (see :func:`parse_asset_item`); empty until FULFILLED.
+
+    >>> [d.id for d in parse_assets({"type": "FeatureCollection", "features": [{"id": "cap-1"}]}, "o-1")]
+    ['cap-1']
+    """
     body = mapping(payload)
     rows = first(body, "features", "items", "content", default=[])
     return [parse_asset_item(r, order_id) for r in array(rows) if isinstance(r, Mapping)]

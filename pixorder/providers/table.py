@@ -30,7 +30,14 @@ class ProviderInfo:
 
     Units: areas in km², body limits in bytes, lead times in hours; ``rate_limits`` maps a bucket to
     ``(requests, per seconds)`` (a second limit on one bucket is ``"<bucket>/<anything>"``).
-    ``None`` means "the provider documents no such limit".
+    ``None`` means "the provider documents no such limit". Read rows with :func:`get`; the adapters
+    copy their limits from their row.
+
+    >>> row = get("planet")
+    >>> row.api_root, row.body_limit, row.bulk_order_limit, row.reference_carrier, row.one_geometry_per_order
+    ('/tasking/v2', 1000000, 1000, 'name', True)
+    >>> row.rate_limits["default/minute"]  # 300 requests per 60 s
+    (300, 60.0)
     """
 
     name: str
