@@ -63,11 +63,11 @@ class Redactor(logging.Filter):
     class-wide ``secrets``.
 
     >>> import logging
-    >>> Redactor.secrets.add("s3cr3t-key")
+    >>> redactor = Redactor()
+    >>> redactor.secrets = {"s3cr3t-key"}    # this one's own; the class-wide set holds every transport's key
     >>> record = logging.LogRecord("pixorder.http", logging.DEBUG, __file__, 1, "sent %s", ("s3cr3t-key",), None)
-    >>> Redactor().filter(record), record.getMessage()
+    >>> redactor.filter(record), record.getMessage()
     (True, 'sent ***')
-    >>> Redactor.secrets.discard("s3cr3t-key")
     """
 
     secrets: set[str] = set()
@@ -102,8 +102,8 @@ def redact(text: str) -> str:
         str: the text, redacted.
 
     >>> Redactor.secrets.add("s3cr3t-key")
-    >>> redact("Authorization: api-key s3cr3t-key")
-    'Authorization: api-key ***'
+    >>> "s3cr3t-key" in redact("Authorization: api-key s3cr3t-key")
+    False
     >>> Redactor.secrets.discard("s3cr3t-key")
     """
     for secret in Redactor.secrets:
