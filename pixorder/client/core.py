@@ -1421,9 +1421,9 @@ class ImagingWindows(_Facade):
             request: a ``TaskingRequest`` for the Assured Tasking product.
 
         >>> import pixorder
-        >>> from datetime import datetime, timedelta, timezone
-        >>> soon = datetime.now(timezone.utc) + timedelta(days=2)
+        >>> from datetime import timedelta
         >>> client = pixorder.connect("sandbox", api="planet", progress=False)
+        >>> soon = client.sandbox.now() + timedelta(days=2)    # the sandbox's clock (a user may advance it)
         >>> request = pixorder.TaskingRequest(aoi={"type": "Point", "coordinates": [4.35, 50.85]},
         ...     start=soon, end=soon + timedelta(days=3), sensor="Assured Tasking")
         >>> windows = client.imaging_windows.search(request)

@@ -475,12 +475,10 @@ class Quotations(_SyncFacade[core.Quotations]):
     Planet price up front: ``NotSupported``.
 
     >>> import pixorder
-    >>> from pixorder import sandbox
-    >>> own = sandbox.start()                      # a sandbox of its own: moving its clock disturbs no one
-    >>> client = pixorder.connect("sandbox", api="geopera", base_url=own.url, progress=False)
+    >>> client = pixorder.connect("sandbox", api="geopera", progress=False)
     >>> order = client.orders.create(pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01",
     ...                                                      end="2030-03-21"))
-    >>> _ = own.advance(hours=6)                   # with connect("sandbox"): client.sandbox.advance(hours=6)
+    >>> _ = client.sandbox.advance(hours=6)        # the sandbox's clock: 6 hours later
     >>> (quotation,) = client.quotations.list(order_id=order.id)
     >>> quotation.status, quotation.amount, quotation.unit
     (<QuotationStatus.NOT_DECIDED: 'NOT_DECIDED'>, 700.0, 'AUD')
@@ -488,7 +486,6 @@ class Quotations(_SyncFacade[core.Quotations]):
     <QuotationStatus.ACCEPTED: 'ACCEPTED'>
     >>> str(client.orders.get(order.id).status)
     'PENDING'
-    >>> client.close(); own.stop()
     """
 
     def list(self, *, limit: int | None = None, progress: bool | None = None,
@@ -536,22 +533,19 @@ class Feasibility(_SyncFacade[core.Feasibility]):
     ``decide`` between; the chosen option's quotation follows (``client.quotations``).
 
     >>> import pixorder
-    >>> from pixorder import sandbox
-    >>> own = sandbox.start()                      # a sandbox of its own: moving its clock disturbs no one
-    >>> client = pixorder.connect("sandbox", api="geopera", base_url=own.url, progress=False)
+    >>> client = pixorder.connect("sandbox", api="geopera", progress=False)
     >>> large = pixorder.TaskingRequest(aoi="POLYGON ((10 45, 10.4 45, 10.4 45.3, 10 45.3, 10 45))",
     ...                                 start="2030-03-01", end="2030-03-21")
     >>> (check,) = client.feasibility.check(large)
     >>> check.required, check.reason
     (True, 'AOI of 1048.8 km² exceeds the 500 km² automatic-feasibility limit')
     >>> order = client.orders.create(large)
-    >>> _ = own.advance(hours=6)                   # with connect("sandbox"): client.sandbox.advance(hours=6)
+    >>> _ = client.sandbox.advance(hours=6)        # the sandbox's clock: 6 hours later
     >>> (study,) = client.feasibility.list(order_id=order.id)
     >>> [(o.description.split(":")[0], o.amount) for o in study.options]
     [('Standard', 29365.38), ('Extended', 26428.84), ('Priority', 36706.72)]
     >>> client.feasibility.decide(study.id, study.options[1].id).decision
     <QuotationStatus.ACCEPTED: 'ACCEPTED'>
-    >>> client.close(); own.stop()
     """
 
     def check(self, request: m.TaskingRequest) -> Results[m.FeasibilityStudy]:
@@ -613,7 +607,7 @@ class Deliveries(_SyncFacade[core.Deliveries]):
 
     >>> import pixorder
     >>> from pixorder import sandbox
-    >>> own = sandbox.start()                      # a sandbox of its own: moving its clock disturbs no one
+    >>> own = sandbox.start()        # a sandbox of its own, whose clock may jump days without disturbing others
     >>> client = pixorder.connect("sandbox", api="geopera", base_url=own.url, progress=False)
     >>> order = client.orders.create(pixorder.ArchiveRequest(aoi="POINT (4.35 50.85)", item_ids=["capture-1"]))
     >>> client.deliveries.list(order.id)           # nothing delivered yet
