@@ -31,7 +31,25 @@ DEFAULT_WINDOW = timedelta(days=30)
 
 
 def provider_list(providers: Any) -> list[Any]:
-    """``providers`` as a list: names, clients, or a comma-separated string of names."""
+    """``providers`` as a list: names, clients, or a comma-separated string of names.
+
+    Args:
+        providers: ``"planet,geopera"``, a list of names and/or ``Client``/``AsyncClient`` objects,
+            or one client.
+
+    Returns:
+        list: the names (str) and clients, in the order given.
+
+    Raises:
+        ValidationError: nothing named, or a name that is not a provider of the table.
+
+    >>> provider_list("planet, geopera")
+    ['planet', 'geopera']
+    >>> provider_list("planet,nasa")
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: providers: each must be one of pixxel, planet, geopera or a Client (got 'nasa')
+    """
     if isinstance(providers, str):
         names: list[Any] = [p.strip() for p in providers.split(",") if p.strip()]
     elif isinstance(providers, (Client, AsyncClient)):
@@ -80,6 +98,12 @@ async def clients_for(providers: Any, options: Mapping[str, Any] | None = None) 
 
 
 def source_of(client: AsyncClient) -> str:
+    """Where ``client``'s prices come from: ``"sandbox"`` or ``"live"`` (the provenance's word).
+
+    >>> import pixorder
+    >>> source_of(pixorder.AsyncClient("sandbox", api="planet"))
+    'sandbox'
+    """
     return "sandbox" if client.is_sandbox else "live"
 
 
@@ -89,7 +113,27 @@ def _is_frame(value: Any) -> bool:
 
 def aoi_list(aois: Any) -> tuple[list[Any], list[Any]]:
     """``(AOIs, ids)``: one AOI per item, or per row of a (Geo)DataFrame / GeoSeries (its index kept as
-    the id, or its ``id`` column), each read the way ``AOI`` reads it (``pixorder.aoi.as_aois``)."""
+    the id, or its ``id`` column), each read the way ``AOI`` reads it (``pixorder.aoi.as_aois``).
+
+    Args:
+        aois: one AOI or anything ``AOI()`` accepts, a list of them, or a GeoDataFrame / GeoSeries in
+            any CRS.
+
+    Returns:
+        tuple: ``(list of AOI, list of ids)``; the ids are None unless a frame gave them.
+
+    Raises:
+        ValidationError: an AOI that cannot be read (from ``as_aois``).
+
+    >>> aois, ids = aoi_list(["POINT (4.35 50.85)", "POINT (5.45 52.5)"])
+    >>> [round(a.area_km2) for a in aois], ids
+    ([25, 25], [None, None])
+    >>> import geopandas, shapely
+    >>> fields = geopandas.GeoDataFrame({"id": ["field-1"]}, geometry=[shapely.box(4.35, 50.85, 4.37, 50.87)],
+    ...                                 crs="EPSG:4326")
+    >>> aoi_list(fields)[1]
+    ['field-1']
+    """
     from pixorder.aoi import as_aois
 
     # One AOI per list item or frame row (in the frame's own CRS), else one: the same way in as AOI().
@@ -102,7 +146,26 @@ def aoi_list(aois: Any) -> tuple[list[Any], list[Any]]:
 
 
 def request_template(request: Any, params: Mapping[str, Any]) -> dict[str, Any]:
-    """The request's fields common to every provider (the AOI and sensor come per row)."""
+    """The request's fields common to every provider (the AOI and sensor come per row).
+
+    Args:
+        request: a ``TaskingRequest`` (the fields the user set, plus ``start``/``end``), a dict of
+            its fields, or None.
+        params: more fields (``compare``'s keyword arguments); they win over ``request``'s.
+
+    Returns:
+        dict: field → value, without ``aoi`` and ``sensor``.
+
+    Raises:
+        ValidationError: ``request`` is none of these.
+
+    >>> request_template({"start": "2030-03-01", "sensor": "pneo-30cm"}, {"cloud_cover": 10})
+    {'start': '2030-03-01', 'cloud_cover': 10}
+    >>> request_template("tomorrow", {})
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: request: must be a TaskingRequest, a dict of its fields, or None (got 'tomorrow')
+    """
     template: dict[str, Any] = {}
     if isinstance(request, m.TaskingRequest):
         template = request.model_dump(exclude={"aoi"}, exclude_none=True, exclude_defaults=False)
@@ -118,7 +181,18 @@ def request_template(request: Any, params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 async def provider_now(client: AsyncClient) -> datetime:
-    """Now as the provider sees it: the sandbox's own clock (which a user may advance), else UTC."""
+    """Now as the provider sees it: the sandbox's own clock (which a user may advance), else UTC.
+
+    Args:
+        client: the provider's client.
+
+    Returns:
+        datetime: tz-aware UTC (the machine's clock for a live API, or a sandbox without its admin API).
+
+    >>> import asyncio, pixorder
+    >>> asyncio.run(provider_now(pixorder.AsyncClient("sandbox", api="planet"))).tzinfo
+    datetime.timezone.utc
+    """
     if client.is_sandbox:
         from pixorder.sandbox import Sandbox
 
@@ -132,7 +206,25 @@ async def provider_now(client: AsyncClient) -> datetime:
 
 async def window_for(client: AsyncClient, template: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
     """The template with a start and end: the user's, or the default window (True) that starts at
-    the provider's minimum lead time, on the hour, and lasts :data:`DEFAULT_WINDOW`."""
+    the provider's minimum lead time, on the hour, and lasts :data:`DEFAULT_WINDOW`.
+
+    A template with only ``start`` ends :data:`DEFAULT_WINDOW` after it (not a default window).
+
+    Args:
+        client: the provider's client (its adapter's ``min_lead_hours``; the sandbox's clock).
+        template: request fields, as ``request_template`` makes them.
+
+    Returns:
+        tuple: ``(fields with start and end, True when the default window was used)``.
+
+    >>> import asyncio, pixorder
+    >>> client = pixorder.AsyncClient("sandbox", api="planet")
+    >>> fields, default = asyncio.run(window_for(client, {"cloud_cover": 10}))
+    >>> default, fields["end"] - fields["start"], fields["start"].minute
+    (True, datetime.timedelta(days=30), 0)
+    >>> asyncio.run(window_for(client, {"start": "2030-03-01", "end": "2030-03-21"}))
+    ({'start': '2030-03-01', 'end': '2030-03-21'}, False)
+    """
     if template.get("start") is not None and template.get("end") is not None:
         return dict(template), False
     if template.get("start") is not None:
@@ -147,7 +239,23 @@ async def window_for(client: AsyncClient, template: Mapping[str, Any]) -> tuple[
 
 @dataclass
 class Job:
-    """One row to price: a provider's request and the columns the row carries besides the quote."""
+    """One row to price: a provider's request and the columns the row carries besides the quote.
+
+    Args:
+        client: the provider's ``AsyncClient``.
+        request: the ``TaskingRequest`` to price.
+        tags: the row's own columns (``aoi_index``, ``aoi_id``, a sweep's value, …).
+        sensor: the catalogue's ``Sensor``, whose capabilities (GSD, bands) become columns.
+
+    >>> import asyncio, pixorder
+    >>> client = pixorder.AsyncClient("sandbox", api="planet", progress=False)
+    >>> request = pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21")
+    >>> jobs = [Job(client, request, {"aoi_index": 0, "cloud_cover": 20}),
+    ...         Job(client, request.model_copy(update={"cloud_cover": 5}), {"aoi_index": 0, "cloud_cover": 5})]
+    >>> frame = jobs_frame(jobs, asyncio.run(price_jobs(jobs)))
+    >>> frame[["cloud_cover", "amount", "unit"]].to_dict("records")
+    [{'cloud_cover': 20, 'amount': 25.0, 'unit': 'SQKM'}, {'cloud_cover': 5, 'amount': 25.0, 'unit': 'SQKM'}]
+    """
 
     client: AsyncClient
     request: m.TaskingRequest
@@ -157,7 +265,23 @@ class Job:
 
 async def price_jobs(jobs: Sequence[Job]) -> list[m.Quote]:
     """Every job priced, in order: one bulk pricing per provider and sensor (chunked by the API's
-    limits), all concurrently; a group the API refuses gives its rows the error, never an exception."""
+    limits), all concurrently; a group the API refuses gives its rows the error, never an exception.
+
+    Args:
+        jobs: the rows to price (each client must be open; the caller closes it).
+
+    Returns:
+        list[Quote]: one per job, in job order; a refused row holds its ``error`` (a multi-part AOI at
+        Planet: the parts' total, holding its ``parts``).
+
+    >>> import asyncio, pixorder
+    >>> client = pixorder.AsyncClient("sandbox", api="planet", progress=False)
+    >>> window = {"start": "2030-03-01", "end": "2030-03-21"}
+    >>> jobs = [Job(client, pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", **window)),
+    ...         Job(client, pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", sensor="no-such-product", **window))]
+    >>> [(q.amount, q.error is None) for q in asyncio.run(price_jobs(jobs))]
+    [(25.0, True), (None, False)]
+    """
     groups: dict[tuple[int, str | None], list[int]] = {}
     for i, job in enumerate(jobs):
         groups.setdefault((id(job.client), job.request.sensor), []).append(i)
@@ -181,7 +305,26 @@ async def price_jobs(jobs: Sequence[Job]) -> list[m.Quote]:
 
 
 def jobs_frame(jobs: Sequence[Job], quotes: Sequence[m.Quote]) -> geopandas.GeoDataFrame:
-    """Quotes as a frame, each row with its job's columns and its sensor's capabilities."""
+    """Quotes as a frame, each row with its job's columns and its sensor's capabilities.
+
+    Args:
+        jobs: the priced jobs.
+        quotes: ``price_jobs(jobs)``, in the same order.
+
+    Returns:
+        GeoDataFrame: the ``quotes`` frame (without ``request_index``) with ``aoi_index``, ``aoi_id``
+        and the sensor's ``sensor_name``, ``product_type``, ``resolution_m`` (GSD, m), ``n_bands``,
+        ``bands``, ``hyperspectral`` after ``provider``, then the other tags (``window_start``/
+        ``window_end`` as UTC datetimes); a multi-part quote's part rows carry the job's tags too.
+
+    >>> import asyncio, pixorder
+    >>> client = pixorder.AsyncClient("sandbox", api="planet", progress=False)
+    >>> jobs = [Job(client, pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21"),
+    ...             {"aoi_index": 0, "aoi_id": "field-1"})]
+    >>> frame = jobs_frame(jobs, asyncio.run(price_jobs(jobs)))
+    >>> frame.columns[:4].tolist(), frame["amount"].tolist()
+    (['provider', 'aoi_index', 'aoi_id', 'sensor'], [25.0])
+    """
     import pandas as pd
 
     from pixorder.explore.needs import capabilities
@@ -223,7 +366,22 @@ def jobs_frame(jobs: Sequence[Job], quotes: Sequence[m.Quote]) -> geopandas.GeoD
 
 
 def provenance(kind: str, clients: Sequence[AsyncClient], **details: Any) -> dict[str, Any]:
-    """Where a frame's prices came from, kept in ``frame.attrs["pixorder"]`` and in exported files."""
+    """Where a frame's prices came from, kept in ``frame.attrs["pixorder"]`` and in exported files.
+
+    Args:
+        kind: what made the frame (``"compare"``, ``"sweep"``, ``"budget"``).
+        clients: the clients that priced it.
+        **details: more keys (the request, the default window, …).
+
+    Returns:
+        dict: ``kind``, ``sources`` (provider → ``"sandbox"``/``"live"``), ``pixorder_version``,
+        ``created_at`` (UTC, ISO 8601, seconds), and ``details``.
+
+    >>> import pixorder
+    >>> info = provenance("compare", [pixorder.AsyncClient("sandbox", api="planet")], request={"cloud_cover": "10"})
+    >>> info["sources"], info["request"], sorted(info)
+    ({'planet': 'sandbox'}, {'cloud_cover': '10'}, ['created_at', 'kind', 'pixorder_version', 'request', 'sources'])
+    """
     import pixorder
 
     return {"kind": kind, "sources": {c.provider: source_of(c) for c in clients},
@@ -242,7 +400,27 @@ async def acompare(
     needs: Any = None,
     **params: Any,
 ) -> geopandas.GeoDataFrame:
-    """The coroutine behind ``compare()``; use it from async code."""
+    """The coroutine behind ``compare()``; use it from async code.
+
+    Takes ``compare()``'s arguments and returns its frame; clients it makes from names are closed
+    before it returns, clients passed in are left open.
+
+    Returns:
+        PriceFrame: one row per AOI × provider (× sensor), as ``compare()``.
+
+    Raises:
+        ValidationError: a bad AOI, request, provider name, ``needs`` or sensor id, or ``rates``
+            without ``currency``, before any price is asked.
+
+    >>> import asyncio, pixorder
+    >>> async def planet_price():
+    ...     async with pixorder.AsyncClient("sandbox", api="planet", progress=False) as client:
+    ...         frame = await acompare("POINT (4.35 50.85)", {"start": "2030-03-01", "end": "2030-03-21"},
+    ...                                providers=[client])
+    ...     return frame[["provider", "billed_area_km2", "amount", "unit"]].to_dict("records")
+    >>> asyncio.run(planet_price())
+    [{'provider': 'planet', 'billed_area_km2': 25.0, 'amount': 25.0, 'unit': 'SQKM'}]
+    """
     from pixorder.explore.needs import as_needs, choose
 
     provider_list(providers)  # refuses a bad name before anything else
@@ -419,10 +597,19 @@ def compare(
         pixorder.ValidationError: a bad AOI, request field, provider name, ``needs`` or rates, before
         any network call.
 
-    >>> frame = pixorder.compare(aoi)                                        # doctest: +SKIP
-    >>> frame = pixorder.compare(fields_gdf, providers="planet,geopera", sensors="all",
-    ...                          needs={"max_gsd_m": 1, "bands": ["NIR"]},
-    ...                          rates={"USD": 1, "AUD": 0.66, "SQKM": 4}, currency="USD")  # doctest: +SKIP
+    >>> import pixorder
+    >>> sandbox = [pixorder.connect("sandbox", api=name, progress=False) for name in ("planet", "geopera")]
+    >>> frame = pixorder.compare("POINT (4.35 50.85)", {"start": "2030-03-01", "end": "2030-03-21"},
+    ...                          providers=sandbox)       # names instead: live with a key set, else sandbox
+    >>> frame[["provider", "billed_area_km2", "amount", "unit"]].to_dict("records")
+    [{'provider': 'planet', 'billed_area_km2': 25.0, 'amount': 25.0, 'unit': 'SQKM'},
+     {'provider': 'geopera', 'billed_area_km2': 25.0, 'amount': 700.0, 'unit': 'AUD'}]
+    >>> ranked = pixorder.compare("POINT (4.35 50.85)", {"start": "2030-03-01", "end": "2030-03-21"},
+    ...                           providers=sandbox, sensors="all", needs={"max_gsd_m": 0.31},
+    ...                           rates={"USD": 1, "AUD": 0.66, "SQKM": 4}, currency="USD")
+    >>> ranked[["rank", "provider", "sensor", "resolution_m", "amount_usd"]].to_dict("records")
+    [{'rank': 1, 'provider': 'geopera', 'sensor': 'pneo-30cm', 'resolution_m': 0.3, 'amount_usd': 462.0},
+     {'rank': 2, 'provider': 'geopera', 'sensor': 'wv3-31cm', 'resolution_m': 0.31, 'amount_usd': 528.0}]
     """
     return run_sync(acompare(aoi_or_aois, request, providers, rates, currency, sensors, client_options, needs,
                              **params))

@@ -256,7 +256,19 @@ class _Facade:
 
 
 class Pricing(_Facade):
-    """Prices (``client.pricing``): one request or many, in the API's bulk form."""
+    """Prices (``client.pricing``): one request or many, in the API's bulk form.
+
+    The ``AsyncClient``'s facade: ``estimate`` is a coroutine (the sync ``Client``'s runs it for you).
+
+    >>> import asyncio, pixorder
+    >>> async def price():
+    ...     async with pixorder.AsyncClient("sandbox", api="geopera", progress=False) as client:
+    ...         request = pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21")
+    ...         return await client.pricing.estimate(request)
+    >>> quote = asyncio.run(price())
+    >>> quote.sensor, quote.amount, quote.unit, quote.billed_area_km2
+    ('pneo-30cm', 700.0, 'AUD', 25.0)
+    """
 
     @overload
     async def estimate(self, requests: Request) -> m.Quote: ...
@@ -278,6 +290,7 @@ class Pricing(_Facade):
 
         Raises:
             ValidationError: not a request (or a list of them), or one the API is known to refuse.
+            NotSupported: the provider cannot price that kind of request (Planet: archive).
             ApiError: the single request was refused (a batch keeps errors per quote instead).
 
         >>> import pixorder
@@ -372,7 +385,27 @@ class Pricing(_Facade):
 def split_parts(provider: str, batch: Sequence[Request]) -> tuple[list[Request], list[int]]:
     """Each request whose AOI has several parts, at a provider taking one polygon per order
     (``pixorder.aoi.rules.ONE_GEOMETRY_PER_ORDER``), replaced by one request per part; with the index
-    in ``batch`` each resulting request came from."""
+    in ``batch`` each resulting request came from.
+
+    Args:
+        provider: the provider's name (``"planet"`` splits; the others take a multi-part AOI whole).
+        batch: the requests.
+
+    Returns:
+        tuple: ``(requests, owners)``: the requests in order, a named request's parts named
+        ``"<name> (part k of n)"``; ``owners[i]`` the position in ``batch`` of ``requests[i]``.
+
+    >>> import pixorder
+    >>> fields = pixorder.TaskingRequest(aoi="MULTIPOLYGON (((4 50, 4.1 50, 4.1 50.1, 4 50.1, 4 50)), "
+    ...                                      "((5 50, 5.1 50, 5.1 50.1, 5 50.1, 5 50)))",
+    ...                                  start="2030-03-01", end="2030-03-21", name="fields")
+    >>> point = pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21")
+    >>> requests, owners = split_parts("planet", [point, fields])
+    >>> [r.name for r in requests], owners
+    ([None, 'fields (part 1 of 2)', 'fields (part 2 of 2)'], [0, 1, 1])
+    >>> split_parts("geopera", [point, fields])[1]
+    [0, 1]
+    """
     from pixorder.aoi.rules import ONE_GEOMETRY_PER_ORDER
 
     expanded: list[Request] = []
@@ -392,7 +425,32 @@ def split_parts(provider: str, batch: Sequence[Request]) -> tuple[list[Request],
 
 
 def join_quotes(provider: str, request: Request, index: int, parts: list[m.Quote]) -> m.Quote:
-    """The total of the part quotes of one request (amounts and areas summed; an error if any part failed)."""
+    """The total of the part quotes of one request (amounts and areas summed; an error if any part failed).
+
+    Args:
+        provider: the provider's name.
+        request: the request whose AOI was split (its geometry becomes the total's).
+        index: the request's position in its batch (``request_index``).
+        parts: the part quotes, in part order; each gets its ``part`` (0-based) and ``request_index``.
+
+    Returns:
+        Quote: the parts' sums (``amount``, ``area_km2``, ``billed_area_km2``, … rounded to 6 decimals;
+        None where any part has none) holding the ``parts``; ``amount`` None and ``error`` naming each
+        failed part if any failed. A single part is returned as it is.
+
+    >>> import pixorder
+    >>> from pixorder.models import Quote
+    >>> fields = pixorder.TaskingRequest(aoi="MULTIPOLYGON (((4 50, 4.1 50, 4.1 50.1, 4 50.1, 4 50)), "
+    ...                                      "((5 50, 5.1 50, 5.1 50.1, 5 50.1, 5 50)))",
+    ...                                  start="2030-03-01", end="2030-03-21")
+    >>> total = join_quotes("planet", fields, 0, [Quote(provider="planet", amount=84.0, unit="SQKM"),
+    ...                                           Quote(provider="planet", amount=85.0, unit="SQKM")])
+    >>> total.amount, [q.part for q in total.parts]
+    (169.0, [0, 1])
+    >>> join_quotes("planet", fields, 0, [Quote(provider="planet", amount=84.0),
+    ...                                   Quote(provider="planet", error="too small")]).error
+    'part 1: too small'
+    """
     if len(parts) == 1:
         return parts[0]
     for k, quote in enumerate(parts):
@@ -412,6 +470,24 @@ def join_quotes(provider: str, request: Request, index: int, parts: list[m.Quote
 
 
 class Orders(_Facade):
+    """Orders (``client.orders``): place them safely, one or many, and read, edit or cancel them.
+
+    The ``AsyncClient``'s facade (its methods are coroutines but ``list``, which returns a lazy
+    ``Listing``). Every order carries a client reference (``pxo-…``), so a placement whose answer was
+    lost is looked up, never sent twice blindly (see ``create`` and ``reconcile``).
+
+    >>> import asyncio, pixorder
+    >>> async def order_then_cancel():
+    ...     async with pixorder.AsyncClient("sandbox", api="planet", progress=False) as client:
+    ...         request = pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21")
+    ...         order = await client.orders.create(request)
+    ...         found = await client.orders.reconcile(order.reference)
+    ...         cancelled = await client.orders.cancel(order.id)
+    ...         return found.id == order.id, str(cancelled.status)
+    >>> asyncio.run(order_then_cancel())
+    (True, 'CANCELLED')
+    """
+
     async def create(self, request: Request, *, dry_run: bool = False, max_amount: float | None = None,
                      reference: str | None = None) -> m.Order:
         """Place an order (or, with ``dry_run=True``, price it without spending).
@@ -433,6 +509,7 @@ class Orders(_Facade):
 
         Raises:
             ValidationError: not a request, or one the API is known to refuse (no call made).
+            NotSupported: the provider does not take this kind of order (Planet: archive).
             SpendLimitExceeded: the price is above ``max_amount`` (nothing placed).
             AmbiguousSpend: the answer was lost and the lookup could not tell whether it was placed.
             ApiError: the provider refused the order (nothing placed).
@@ -623,11 +700,19 @@ class Orders(_Facade):
                 it (one unique reference per request). A request the API is known to refuse (e.g.
                 Planet Assured Tasking without an imaging window) is an error row, not sent.
 
-        >>> rows = client.orders.create_many([req_a, req_b])                # doctest: +SKIP
-        >>> frame = rows.to_geodataframe()                                  # doctest: +SKIP
-        >>> frame[frame.error.isna()].id.tolist()                           # doctest: +SKIP
+        >>> import pixorder
+        >>> client = pixorder.connect("sandbox", api="planet", progress=False)
+        >>> window = {"start": "2030-03-01", "end": "2030-03-21"}
+        >>> rows = client.orders.create_many([pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", **window),
+        ...                                   pixorder.TaskingRequest(aoi="POINT (4.35 50.85)",
+        ...                                                           sensor="Assured Tasking", **window)])
+        >>> [(row.request_index, str(row.status), row.error_type) for row in rows]
+        [(0, 'RECEIVED', None), (1, 'None', 'ValidationError')]
+        >>> rows.to_geodataframe()["error"][1]
+        'imaging_window: is required for Planet Assured Tasking: find windows with client.imaging_windows.search(request), ...'
         >>> [client.orders.reconcile(r.reference) for r in rows
-        ...  if r.error_type == "AmbiguousSpend"]                           # doctest: +SKIP
+        ...  if r.error_type == "AmbiguousSpend"]                 # settle the rows pixorder cannot tell
+        []
         """
         kinds = (m.TaskingRequest, m.ArchiveRequest)
         if isinstance(requests, (str, bytes, Mapping, *kinds)) or not isinstance(requests, Iterable):
@@ -945,14 +1030,17 @@ class Orders(_Facade):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: the provider's filters in neutral names (``status``, ``reference``, …).
+            **filters: sent to the provider's listing. Planet: ``status`` (one or a list), ``name``
+                (contains), ``reference``, ``created_after``/``created_before``,
+                ``start_after``/``start_before`` (datetimes); Geopera: ``name``, ``reference`` (its
+                tags), ``sub_status`` and its own fields; Pixxel: ``user_id`` only. Other names are
+                sent as they are and ignored by the API: no error (Pixxel ignores ``reference``).
 
         Returns:
-            Listing[Order]: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()`` (the sync
-            client gives a ``SyncListing``).
+            Listing[Order]: lazy, newest first; iterate it, or ``.collect()`` / ``.to_geodataframe()``
+            (the sync client gives a ``SyncListing``).
 
         Raises:
-            ValidationError: a filter the provider does not know (before any call).
             NotSupported: the provider has no order listing.
 
         >>> import pixorder
@@ -1007,6 +1095,7 @@ class Orders(_Facade):
             Order: read again after the cancel (its ``status`` says what the provider made of it).
 
         Raises:
+            NotSupported: the provider cancels nothing through its API (Pixxel).
             NotFound: no such order.
             ApiError: the provider refused (an order already being acquired, …).
 
@@ -1024,7 +1113,19 @@ class Orders(_Facade):
 
 
 class OrderItems(_Facade):
-    """Order items (``client.order_items``): Pixxel's one item per AOI of an order."""
+    """Order items (``client.order_items``): Pixxel's one item per AOI of an order.
+
+    Planet and Geopera orders have no items (``list`` raises ``NotSupported``: use ``orders.list()``).
+
+    >>> import asyncio, pixorder
+    >>> async def items_of_a_new_order():
+    ...     async with pixorder.AsyncClient("sandbox", api="pixxel", progress=False) as client:
+    ...         order = await client.orders.create(pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21"))
+    ...         items = await client.order_items.list(order_ids=order.id).collect()
+    ...         return [(i.order_id == order.id, str(i.type), i.billed_area_km2) for i in items]
+    >>> asyncio.run(items_of_a_new_order())
+    [(True, 'TASKING', 100.0)]
+    """
 
     def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> Listing[m.OrderItem]:
         """Every order item matching ``filters`` (Pixxel), fetched page by page.
@@ -1032,49 +1133,76 @@ class OrderItems(_Facade):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: the provider's filters in neutral names.
+            **filters: Pixxel's own query names: ``order_ids``, ``ids``, ``project_ids`` (lists or
+                one id), ``status``, ``type``, ``created_at``/``area`` as ``"from,to"`` ranges. Other
+                names are sent and ignored by the API (``order_id`` too: it is ``order_ids``).
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
 
         Raises:
-            NotSupported: the provider has no such listing (with what to do instead).
-            ValidationError: a filter the provider does not know (before any call).
+            NotSupported: the provider has no such listing (with what to do instead), before any call.
 
         >>> import pixorder
-        >>> type(pixorder.connect("sandbox", api="pixxel", progress=False).order_items.list(limit=1)).__name__
-        'SyncListing'
+        >>> type(pixorder.AsyncClient("sandbox", api="pixxel").order_items.list(limit=1)).__name__
+        'Listing'
         """
         return self._client._listing("order_items", self.adapter.list_order_items, filters, limit, progress)
 
 
 class Tasks(_Facade):
-    """Acquisition tasks (``client.tasks``) of tasking orders."""
+    """Acquisition tasks (``client.tasks``) of tasking orders (Pixxel: the tasks inside its order items).
+
+    Planet and Geopera raise ``NotSupported`` (Planet: captures per order in ``deliveries.list()``).
+
+    >>> import asyncio, pixorder
+    >>> async def tasks_of_a_new_order():
+    ...     async with pixorder.AsyncClient("sandbox", api="pixxel", progress=False) as client:
+    ...         order = await client.orders.create(pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21"))
+    ...         return [(str(t.status), t.start.date().isoformat())
+    ...                 async for t in client.tasks.list(order_ids=order.id)]
+    >>> asyncio.run(tasks_of_a_new_order())
+    [('DRAFT', '2030-03-01')]
+    """
 
     def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> Listing[m.Task]:
         """Every acquisition task matching ``filters``, fetched page by page.
 
         Args:
-            limit: at most this many rows (None: all).
+            limit: at most this many rows (None: all; counted in tasks, read item by item).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: the provider's filters in neutral names.
+            **filters: Pixxel's order-item query names (``order_ids``, ``status``, ``type``, …; see
+                ``OrderItems.list``): the tasks of the matching items. Other names are ignored.
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
 
         Raises:
-            NotSupported: the provider has no such listing (with what to do instead).
-            ValidationError: a filter the provider does not know (before any call).
+            NotSupported: the provider has no such listing (with what to do instead), before any call.
 
         >>> import pixorder
-        >>> pixorder.connect("sandbox", api="pixxel", progress=False).tasks.list(limit=1).collect()
-        []
+        >>> pixorder.connect("sandbox", api="planet").tasks.list()
+        Traceback (most recent call last):
+        ...
+        pixorder.errors.NotSupported: planet does not support tasks.list(); Planet reports captures per order: use deliveries.list(order_id)
         """
         return self._client._listing("tasks", self.adapter.list_tasks, filters, limit, progress)
 
 
 class Quotations(_Facade):
-    """Quotations (``client.quotations``) a provider offers before an order (Geopera)."""
+    """Quotations (``client.quotations``) a provider offers before an order (Geopera).
+
+    A Geopera tasking order's quotation shows about 6 hours after the order (after its feasibility
+    study, for a large AOI); accepting it debits the credits. Pixxel and Planet raise ``NotSupported``.
+
+    >>> import asyncio, pixorder
+    >>> async def quotations_of_a_new_order():
+    ...     async with pixorder.AsyncClient("sandbox", api="geopera", progress=False) as client:
+    ...         order = await client.orders.create(pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21"))
+    ...         return await client.quotations.list(order_id=order.id).collect()
+    >>> asyncio.run(quotations_of_a_new_order())       # not yet: it shows about 6 h after the order
+    []
+    """
 
     def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> Listing[m.Quotation]:
         """Every quotation matching ``filters`` (Geopera), fetched page by page.
@@ -1082,14 +1210,14 @@ class Quotations(_Facade):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: the provider's filters in neutral names.
+            **filters: ``order_id``, ``status`` (the decision: ``NOT_DECIDED``, ``ACCEPTED``, …),
+                ``workspace_id``; other names are sent as Geopera fields.
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
 
         Raises:
-            NotSupported: the provider has no such listing (with what to do instead).
-            ValidationError: a filter the provider does not know (before any call).
+            NotSupported: the provider has no such listing (with what to do instead), before any call.
 
         >>> import pixorder
         >>> pixorder.connect("sandbox", api="planet").quotations.list()
@@ -1124,7 +1252,22 @@ class Quotations(_Facade):
 
 
 class Feasibility(_Facade):
-    """Feasibility checks and studies (``client.feasibility``; Geopera)."""
+    """Feasibility checks and studies (``client.feasibility``; Geopera).
+
+    ``check`` tells before ordering whether a study will be needed (an AOI over Geopera's automatic
+    limit); the study itself shows about 6 hours after the order, with options to ``decide`` between.
+
+    >>> import asyncio, pixorder
+    >>> async def check(aoi):
+    ...     async with pixorder.AsyncClient("sandbox", api="geopera", progress=False) as client:
+    ...         request = pixorder.TaskingRequest(aoi=aoi, start="2030-03-01", end="2030-03-21")
+    ...         (study,) = await client.feasibility.check(request)
+    ...         return study.required, study.reason
+    >>> asyncio.run(check("POINT (4.35 50.85)"))
+    (False, 'within automatic feasibility limits')
+    >>> asyncio.run(check("POLYGON ((10 45, 10.4 45, 10.4 45.3, 10 45.3, 10 45))"))
+    (True, 'AOI of 1048.8 km² exceeds the 500 km² automatic-feasibility limit')
+    """
 
     async def check(self, request: m.TaskingRequest) -> Results[m.FeasibilityStudy]:
         """Ask whether ``request`` can be acquired as asked, before ordering.
@@ -1133,7 +1276,8 @@ class Feasibility(_Facade):
             request: a ``TaskingRequest``.
 
         Returns:
-            Results[FeasibilityStudy]: ``status`` and the ``options`` offered.
+            Results[FeasibilityStudy]: one check: ``required`` (whether a study will follow the
+            order) and ``reason``.
 
         Raises:
             NotSupported: the provider has no feasibility check (read it on the quote instead).
@@ -1156,18 +1300,18 @@ class Feasibility(_Facade):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: the provider's filters in neutral names.
+            **filters: ``order_id``, ``status`` (the decision), ``workspace_id``; other names are
+                sent as Geopera fields.
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
 
         Raises:
-            NotSupported: the provider has no such listing (with what to do instead).
-            ValidationError: a filter the provider does not know (before any call).
+            NotSupported: the provider has no such listing (with what to do instead), before any call.
 
         >>> import pixorder
-        >>> type(pixorder.connect("sandbox", api="geopera", progress=False).feasibility.list(limit=1)).__name__
-        'SyncListing'
+        >>> type(pixorder.AsyncClient("sandbox", api="geopera").feasibility.list(limit=1)).__name__
+        'Listing'
         """
         return self._client._listing("feasibility", self.adapter.list_feasibility, filters, limit, progress)
 
@@ -1194,7 +1338,16 @@ class Feasibility(_Facade):
 
 
 class Deliveries(_Facade):
-    """Where an order's imagery is (``client.deliveries``)."""
+    """Where an order's imagery is (``client.deliveries``): products, captures or STAC items per order.
+
+    >>> import asyncio, pixorder
+    >>> async def delivered_so_far():
+    ...     async with pixorder.AsyncClient("sandbox", api="geopera", progress=False) as client:
+    ...         order = await client.orders.create(pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21"))
+    ...         return await client.deliveries.list(order.id)
+    >>> asyncio.run(delivered_so_far())                 # nothing before the acquisition window
+    []
+    """
 
     async def list(self, order_id: str) -> Results[m.Delivery]:
         """Where an order's imagery is: one ``Delivery`` per delivered product (or capture).
@@ -1214,7 +1367,7 @@ class Deliveries(_Facade):
         Raises:
             ValidationError: ``order_id`` is not a non-empty string.
             NotSupported: the provider has no such thing (with what to do instead).
-            NotFound: no such order.
+            NotFound: no such order (Geopera; Pixxel and Planet answer an unknown id with no deliveries).
 
         >>> import pixorder
         >>> client = pixorder.connect("sandbox", api="planet", progress=False)
@@ -1231,7 +1384,20 @@ class Deliveries(_Facade):
 
 
 class ImagingWindows(_Facade):
-    """Imaging windows (``client.imaging_windows``; Planet Assured Tasking)."""
+    """Imaging windows (``client.imaging_windows``; Planet Assured Tasking).
+
+    >>> import asyncio, pixorder
+    >>> from datetime import timedelta
+    >>> async def windows_in_the_next_days():
+    ...     async with pixorder.AsyncClient("sandbox", api="planet", progress=False) as client:
+    ...         soon = client.sandbox.now() + timedelta(days=2)     # the sandbox's clock
+    ...         request = pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start=soon,
+    ...                                           end=soon + timedelta(days=3), sensor="Assured Tasking")
+    ...         windows = await client.imaging_windows.search(request)
+    ...         return len(windows) > 0, all(soon <= w.start < w.end for w in windows)
+    >>> asyncio.run(windows_in_the_next_days())
+    (True, True)
+    """
 
     async def search(self, request: m.TaskingRequest) -> Results[m.ImagingWindow]:
         """The imaging windows in which ``request``'s AOI can be taken (Planet Assured Tasking).
@@ -1255,9 +1421,9 @@ class ImagingWindows(_Facade):
             request: a ``TaskingRequest`` for the Assured Tasking product.
 
         >>> import pixorder
-        >>> from datetime import datetime, timedelta, timezone
-        >>> soon = datetime.now(timezone.utc) + timedelta(days=2)
+        >>> from datetime import timedelta
         >>> client = pixorder.connect("sandbox", api="planet", progress=False)
+        >>> soon = client.sandbox.now() + timedelta(days=2)    # the sandbox's clock (a user may advance it)
         >>> request = pixorder.TaskingRequest(aoi={"type": "Point", "coordinates": [4.35, 50.85]},
         ...     start=soon, end=soon + timedelta(days=3), sensor="Assured Tasking")
         >>> windows = client.imaging_windows.search(request)
