@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import html
 import json
 import math
@@ -15,6 +14,7 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
+from pixorder import collector
 from pixorder.aoi import rules
 from pixorder.aoi.area import areas_km2
 from pixorder.aoi.batch import Built, build_many, build_series
@@ -458,13 +458,8 @@ class _SharedMappings:
         if self._done is None:
             # Hundreds of thousands of coordinate tuples, none of them in a cycle: the collector's
             # passes over them would cost a third of the time.
-            paused = gc.isenabled()
-            gc.disable()
-            try:
+            with collector.paused():
                 self._done = _mappings(self._geoms)
-            finally:
-                if paused:
-                    gc.enable()
             self._geoms = None
         return self._done[k]
 

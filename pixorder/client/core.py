@@ -353,22 +353,30 @@ class Pricing(_Facade):
 
     def _chunks(self, batch: list[Request], positions: list[int]) -> list[list[int]]:
         """``positions`` cut into bulk calls within the API's count limit and, where it has one, its
-        body limit (each request's payload measured as it will be sent)."""
+        body limit (each request's payload measured as it will be sent, unless a bound on its size
+        shows the chunk fits anyway: see ``payload_bound``)."""
         limit, body_limit = self.adapter.bulk_limit, self.adapter.body_limit
         if body_limit is None:
             return [positions[start : start + limit] for start in range(0, len(positions), limit)]
+        bounds = payload_bounds([batch[i] for i in positions])
         chunks: list[list[int]] = []
         current: list[int] = []
-        size = 2  # the brackets of the list
-        for i in positions:
-            one = json_size(self.adapter.price([batch[i]], 0).json)
-            if current and (len(current) >= limit or size + one + 1 > body_limit):
+        size = bound = 2  # the brackets of the list
+        for i, most in zip(positions, bounds):
+            if current and len(current) >= limit:
                 chunks.append(current)
-                current, size = [], 2
+                current, size, bound = [], 2, 2
+            if bound + most + 1 <= body_limit:
+                one = most  # fits even at its largest: not worth building to measure
+            else:
+                one = json_size(self.adapter.price([batch[i]], 0).json)
+                if current and size + one + 1 > body_limit:
+                    chunks.append(current)
+                    current, size, bound = [], 2, 2
             current.append(i)
-            size += one + 1
+            size += min(one, most) + 1
+            bound += most + 1
         return chunks + ([current] if current else [])
-
 
     async def _estimate_parts(self, batch: list[Request], raise_errors: bool = False) -> list[m.Quote]:
         """``_estimate``, with each multi-part AOI priced part by part where the provider takes one polygon
@@ -379,6 +387,43 @@ class Pricing(_Facade):
         quotes = await self._estimate(expanded, raise_errors=raise_errors)
         return [join_quotes(self._client.provider, batch[i], i, [q for q, o in zip(quotes, owners) if o == i])
                 for i in range(len(batch))]
+
+
+# ------------------------------------------------------------------- payload sizes before building
+#: Bytes a pricing payload takes besides its geometry and ids (dates, product, angles, keys), at most.
+PAYLOAD_FIELDS_BYTES = 2048
+#: Bytes one coordinate pair takes in JSON, at most: two 24-character floats, brackets and commas.
+COORDINATE_BYTES = 56
+
+
+def payload_bounds(requests: Sequence[Request]) -> list[int]:
+    """An upper bound on the JSON size of each request's pricing payload, in bytes, without building it.
+
+    The geometry dominates: each coordinate pair of the AOI as priced (a Point's 5×5 km square has more
+    than the point sent to Planet) takes at most ``COORDINATE_BYTES``; names and ids at most 4 bytes a
+    character (UTF-8); everything else at most ``PAYLOAD_FIELDS_BYTES``. ``Pricing`` builds a payload
+    to measure it only when this bound does not already show that its chunk fits the body limit.
+
+    Args:
+        requests: tasking or archive requests.
+
+    Returns:
+        One bound per request (bytes).
+
+    >>> import pixorder
+    >>> request = pixorder.TaskingRequest(aoi={"type": "Point", "coordinates": [4.35, 50.85]},
+    ...                                   start="2030-03-01", end="2030-03-21")
+    >>> payload_bounds([request]), 2048 + 56 * 41  # the 5×5 km square, densified to 41 vertices
+    ([4344], 4344)
+    """
+    import shapely
+
+    counts = shapely.get_num_coordinates([r.aoi.geometry for r in requests]) if requests else []
+    bounds = []
+    for request, count in zip(requests, counts):
+        text = len(getattr(request, "name", None) or "") + sum(len(i) + 3 for i in getattr(request, "item_ids", ()))
+        bounds.append(PAYLOAD_FIELDS_BYTES + 4 * text + COORDINATE_BYTES * int(count))
+    return bounds
 
 
 # --------------------------------------------------------------- multi-part AOIs: one order per part

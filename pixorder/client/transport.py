@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import random
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
 import orjson
 
+from pixorder import collector
 from pixorder import errors as E
 from pixorder.providers.base import Adapter, Call, error_from_response, retry_after_seconds
 
@@ -413,9 +412,10 @@ class Transport:
         return response
 
     def _parse(self, call: Call[T], response: httpx.Response) -> T:
-        # Decoded and read with the cycle collector paused (see _collector_paused); what the adapter
-        # does not keep of the body is freed by reference counting before the collector is back.
-        with _collector_paused():
+        # Decoded and read with the cycle collector paused (pixorder.collector): a JSON tree holds no
+        # cycle, and what the adapter does not keep of it is freed by reference counting before the
+        # collector is back.
+        with collector.paused():
             body = _decode(response)
             try:
                 result = call.parse(body, response.headers)
@@ -444,22 +444,3 @@ def _decode(response: httpx.Response) -> Any:
     except orjson.JSONDecodeError:
         return redact(response.text[:2000])
 
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused while a body is decoded and read.
-
-    A big answer (Pixxel's 50 dry-run items carry 300 kB of bandsets) is hundreds of thousands of
-    new dicts and lists; each 700 of them set off a collection that walks every young object, and
-    the older generations are walked again and again while the client holds thousands of AOIs and
-    quotes. A decoded JSON tree holds no cycle, so there is nothing for the collector to find in it.
-    A collector the user switched off stays off.
-    """
-    was_enabled = gc.isenabled()
-    if was_enabled:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
