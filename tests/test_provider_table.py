@@ -31,13 +31,14 @@ def test_each_adapter_reads_its_row(name):
     assert (adapter.name_limit, adapter.body_limit, adapter.min_lead_hours) == \
         (info.name_limit, info.body_limit, info.min_lead_hours)
     assert (adapter.bulk_limit, adapter.bulk_order_limit) == (info.bulk_price_limit, info.bulk_order_limit)
+    assert adapter.archive_bulk_limit == (info.archive_bulk_price_limit or info.bulk_price_limit)
     assert dict(adapter.rate_limits) == dict(info.rate_limits)
 
 
 def test_no_adapter_module_writes_a_limit_again():
     """The adapters' classes assign none of the table's facts: a second copy would drift."""
     facts = {"name", "default_base_url", "api_root", "env_var", "name_limit", "body_limit", "bulk_limit",
-             "bulk_order_limit", "rate_limits", "min_lead_hours"}
+             "archive_bulk_limit", "bulk_order_limit", "rate_limits", "min_lead_hours"}
     for name in table.NAMES:
         module = table.get(name).adapter.partition(":")[0]
         tree = ast.parse((ROOT.parent / (module.replace(".", "/") + ".py")).read_text())

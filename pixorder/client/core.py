@@ -278,8 +278,9 @@ class Pricing(_Facade):
     async def estimate(self, requests: Request | Sequence[Request]) -> m.Quote | Results[m.Quote]:
         """Price one request (→ ``Quote``) or many (→ ``Results[Quote]``) with the API's bulk form.
 
-        Many requests are sent in chunks of the API's bulk limit, concurrently; a request that
-        fails comes back as a quote holding its ``error``, never as an exception for the batch.
+        Many requests are sent in chunks of the API's bulk limit (tasking and archive requests apart;
+        Geopera's archive requests one per call), concurrently; a request that fails comes back as a
+        quote holding its ``error``, never as an exception for the batch.
 
         Args:
             requests: a ``TaskingRequest``/``ArchiveRequest``, or a list of them.
@@ -324,10 +325,12 @@ class Pricing(_Facade):
     async def _estimate(self, batch: list[Request], raise_errors: bool = False) -> list[m.Quote]:
         await self._client._prepare()  # payloads may need catalogue defaults (Pixxel bandset, Geopera sensor)
         chunks: list[list[int]] = []
-        # Archive and tasking requests go to different endpoints on some APIs: chunk each kind apart.
-        for kind in (m.TaskingRequest, m.ArchiveRequest):
+        # Archive and tasking requests go to different endpoints on some APIs: chunk each kind apart,
+        # each within its own count limit (Geopera prices archive requests one per call).
+        limits = {m.TaskingRequest: self.adapter.bulk_limit, m.ArchiveRequest: self.adapter.archive_bulk_limit}
+        for kind, limit in limits.items():
             positions = [i for i, r in enumerate(batch) if isinstance(r, kind)]
-            chunks += self._chunks(batch, positions)
+            chunks += self._chunks(batch, positions, limit)
 
         async def run(positions: list[int]) -> list[m.Quote]:
             chunk = [batch[i] for i in positions]
@@ -351,10 +354,10 @@ class Pricing(_Facade):
         flat = [q for chunk in results for q in chunk]
         return sorted(flat, key=lambda q: q.request_index if q.request_index is not None else 0)
 
-    def _chunks(self, batch: list[Request], positions: list[int]) -> list[list[int]]:
-        """``positions`` cut into bulk calls within the API's count limit and, where it has one, its
-        body limit (each request's payload measured as it will be sent)."""
-        limit, body_limit = self.adapter.bulk_limit, self.adapter.body_limit
+    def _chunks(self, batch: list[Request], positions: list[int], limit: int) -> list[list[int]]:
+        """``positions`` cut into bulk calls of at most ``limit`` requests and, where the API has one,
+        within its body limit (each request's payload measured as it will be sent)."""
+        body_limit = self.adapter.body_limit
         if body_limit is None:
             return [positions[start : start + limit] for start in range(0, len(positions), limit)]
         chunks: list[list[int]] = []

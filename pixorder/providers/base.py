@@ -309,6 +309,8 @@ class Adapter:
     env_var: str = ""
     #: requests per bulk pricing call
     bulk_limit: int = 1
+    #: archive requests per bulk pricing call (Geopera: 1, its archive estimate cannot tell requests apart)
+    archive_bulk_limit: int = 1
     #: bucket → (requests, per seconds); the sandbox relaxes these. A second limit on one bucket is a
     #: second entry named ``<bucket>/<anything>`` (e.g. "default/minute"): the transport applies both.
     rate_limits: Mapping[str, tuple[int, float]] = {}
@@ -329,6 +331,7 @@ class Adapter:
         cls.min_lead_hours = info.min_lead_hours
         cls.env_var = info.env_var
         cls.bulk_limit = info.bulk_price_limit
+        cls.archive_bulk_limit = info.archive_bulk_price_limit or info.bulk_price_limit
         cls.rate_limits = dict(info.rate_limits)
         cls.bulk_order_limit = info.bulk_order_limit
 
@@ -540,7 +543,8 @@ class Adapter:
         """Price requests in one call of the API's bulk form (not a spend).
 
         Args:
-            requests: at most ``bulk_limit`` requests (the client chunks longer lists).
+            requests: at most ``bulk_limit`` requests (``archive_bulk_limit`` of ``ArchiveRequest``; the
+                client chunks longer lists, tasking and archive apart).
             first_index: the ``request_index`` of the first quote (the chunk's offset).
 
         Returns:

@@ -256,6 +256,23 @@ def parse_quotation(payload: Mapping[str, Any]) -> m.Quotation:
                        expires_at=first(payload, "expiresAt", "expires_at"))
 
 
+def _archive_quote(body: Any, request: m.ArchiveRequest, index: int) -> m.Quote:
+    """The quote of one archive request from its own ``orders.archive.estimate`` answer."""
+    body = mapping(body)
+    # Each capture is billed on its own (at least the minimum), so the billed area is the sum over the
+    # groups, while the AOI's area counts once however many captures cover it.
+    groups = [g for g in array(body.get("groups")) if isinstance(g, Mapping)]
+    billed = [number(first(g, "billedAreaKm2", "billed_area_km2")) for g in groups]
+    errors = "; ".join(str(first(e, "detail", default=e)) for e in array(body.get("errors")))
+    return m.Quote(provider=PROVIDER, raw=dict(body), unit=UNIT, request_index=index,
+                   amount=number(first(body, "total_aud", "totalAud")),
+                   credits=number(first(body, "total_credits", "totalCredits")),
+                   billed_area_km2=round(sum(b for b in billed if b is not None), 3)
+                   if billed and None not in billed else None,
+                   area_km2=float(request.aoi.area_km2), geometry=dict(request.aoi.__geo_interface__),
+                   error=public_calls(errors) or None)
+
+
 def _iso(moment: Any) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
 
@@ -371,48 +388,62 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         return group
 
     def price(self, requests: Sequence[Request], first_index: int = 0) -> Call[list[m.Quote]]:
-        """``orders.tasking.estimate`` (one group per request), or ``orders.archive.estimate`` when
-        every request is an ``ArchiveRequest`` (each of its ``item_ids`` a capture clipped to its AOI).
+        """``orders.tasking.estimate`` (one group per tasking request), or ``orders.archive.estimate``
+        for one ``ArchiveRequest`` (each of its ``item_ids`` a capture clipped to its AOI). Not a spend.
 
-        Not a spend. One archive request is read from the answer's totals (``billed_area_km2`` the sum
-        over its capture groups). Several archive requests in one call are read group by position,
-        but Geopera answers one group for all captures: the first quote holds the total and the
-        others ``"no estimate returned"`` — price archive requests one per call. A list mixing tasking
-        and archive requests is not supported (building the tasking groups fails).
+        Geopera's archive estimate answers one group for all the captures it is sent, with capture ids
+        and totals but nothing naming the request, so archive requests are priced one per call
+        (``archive_bulk_limit`` is 1; ``client.pricing.estimate()`` sends them so). The two operations
+        are different calls, so tasking and archive requests are priced in separate calls.
 
         Args:
-            requests: at most ``bulk_limit`` (100) requests.
+            requests: up to ``bulk_limit`` (100) tasking requests, or one archive request.
             first_index: the ``request_index`` of the first quote.
 
         Returns:
-            Call[list[Quote]]: see :func:`parse_estimate`.
-        """
-        archive = [r for r in requests if isinstance(r, m.ArchiveRequest)]
-        if len(archive) == len(requests):
-            captures = [{"id": item_id, "geometry": dict(r.aoi.__geo_interface__), "index": i}
-                        for i, r in enumerate(archive) for item_id in r.item_ids]
-            return Call("POST", op_path("orders.archive.estimate"),
-                        lambda body, h: self._archive_quotes(body, requests, first_index),
-                        json={"captures": captures, "splitByDate": False})
-        groups = [self.group(r, i) for i, r in enumerate(requests)]  # type: ignore[arg-type]
-        return Call("POST", op_path("orders.tasking.estimate"),
-                    lambda body, h: parse_estimate(body, requests, first_index), json={"groups": groups})
+            Call[list[Quote]]: tasking: see :func:`parse_estimate`; archive: one quote with ``amount``
+            (``total_aud``), ``credits`` and ``billed_area_km2`` the sum over its capture groups (each
+            capture billed at least the minimum), ``area_km2`` the AOI's (counted once).
 
-    def _archive_quotes(self, body: Any, requests: Sequence[Request], first_index: int) -> list[m.Quote]:
-        if len(requests) == 1:
-            request = requests[0]
-            # Each capture is billed on its own (at least the minimum), so the billed area is the sum
-            # over the groups, while the AOI's area counts once however many captures cover it.
-            groups = [g for g in array(body.get("groups")) if isinstance(g, Mapping)]
-            billed = [number(first(g, "billedAreaKm2", "billed_area_km2")) for g in groups]
-            return [m.Quote(provider=PROVIDER, raw=dict(body), unit=UNIT, request_index=first_index,
-                            amount=number(first(body, "total_aud", "totalAud")),
-                            credits=number(first(body, "total_credits", "totalCredits")),
-                            billed_area_km2=round(sum(billed), 3) if billed and None not in billed else None,  # type: ignore[arg-type]
-                            area_km2=float(request.aoi.area_km2), geometry=dict(request.aoi.__geo_interface__),
-                            error=public_calls("; ".join(str(first(e, "detail", default=e))
-                                                         for e in array(body.get("errors")))) or None)]
-        return parse_estimate(body, requests, first_index)
+        Raises:
+            ValidationError: ``requests`` mixes tasking and archive requests, or holds more than one
+                archive request (before any call).
+
+        >>> import pixorder
+        >>> archive = pixorder.ArchiveRequest(aoi={"type": "Point", "coordinates": [151.2, -33.87]}, item_ids=["cap-1"])
+        >>> call = GeoperaAdapter().price([archive])
+        >>> call.describe(), call.json["captures"][0]["id"]
+        ('POST /v1/op/orders.archive.estimate', 'cap-1')
+        >>> [(q.amount, q.billed_area_km2) for q in call.parse({"groups": [{"captureIds": ["cap-1"], "totalAud": 300.0,
+        ...     "billedAreaKm2": 25.0}], "errors": [], "total_aud": 300.0, "total_credits": 3000}, {})]
+        [(300.0, 25.0)]
+        >>> GeoperaAdapter().price([archive, archive])
+        Traceback (most recent call last):
+        ...
+        pixorder.errors.ValidationError: requests: Geopera prices one archive request per call: ...
+        """
+        tasking = [r for r in requests if isinstance(r, m.TaskingRequest)]
+        archive = [r for r in requests if isinstance(r, m.ArchiveRequest)]
+        if tasking and archive:
+            raise ValidationError(
+                "requests", "Geopera prices tasking requests (orders.tasking.estimate) and archive requests "
+                "(orders.archive.estimate) with different operations: price them in separate calls "
+                "(client.pricing.estimate() splits a mixed list for you)",
+                f"{len(tasking)} tasking and {len(archive)} archive requests")
+        if archive:
+            if len(archive) > 1:
+                raise ValidationError(
+                    "requests", "Geopera prices one archive request per call: its archive estimate answers one "
+                    "group for all the captures sent, so the totals of several requests cannot be told apart "
+                    "(client.pricing.estimate() sends them one by one)", f"{len(archive)} archive requests")
+            (request,) = archive
+            captures = [{"id": item_id, "geometry": dict(request.aoi.__geo_interface__)} for item_id in request.item_ids]
+            return Call("POST", op_path("orders.archive.estimate"),
+                        lambda body, h: [_archive_quote(body, request, first_index)],
+                        json={"captures": captures, "splitByDate": False})
+        groups = [self.group(r, i) for i, r in enumerate(tasking)]
+        return Call("POST", op_path("orders.tasking.estimate"),
+                    lambda body, h: parse_estimate(body, tasking, first_index), json={"groups": groups})
 
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
         """``orders.tasking.place`` (one group) or ``orders.archive.place`` (its captures): a spend.
