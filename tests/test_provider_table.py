@@ -48,6 +48,28 @@ def test_no_adapter_module_writes_a_limit_again():
             assert not assigned & facts, f"{module}.{cls.name} repeats {sorted(assigned & facts)}"
 
 
+def _code_constants(tree: ast.Module) -> list[ast.Constant]:
+    """The constants of a module's code: docstrings (examples and prose) left out."""
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and id(n) not in docstrings]
+
+
+@pytest.mark.parametrize("name", table.NAMES)
+def test_no_adapter_module_writes_a_minimum_a_host_or_an_api_root_again(name):
+    """Planet's parse_order and parse_pricing wrote ``25.0``, Pixxel's paths ``"/v0/…"``, Geopera's
+    ``"/v1/op/…"``: copies of the table's row that would not follow it. Code reads the row (docstrings may
+    show the values)."""
+    info = table.get(name)
+    module = info.adapter.partition(":")[0]
+    tree = ast.parse((ROOT.parent / (module.replace(".", "/") + ".py")).read_text())
+    copies = [(n.lineno, n.value) for n in _code_constants(tree)
+              if (isinstance(n.value, float) and info.min_billed_area_km2 and n.value == info.min_billed_area_km2)
+              or (isinstance(n.value, str) and (n.value.startswith(info.api_root + "/") or info.host in n.value))]
+    assert not copies, f"{module} repeats its table row's values at lines {copies}"
+
+
 def test_client_aoi_frames_and_widgets_list_the_table():
     from pixorder import aoi, frames
     from pixorder.client import compare, core

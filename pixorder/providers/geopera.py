@@ -12,10 +12,12 @@ from typing import Any
 from pixorder import models as m
 from pixorder.errors import ValidationError
 from pixorder.providers import reference as ref
+from pixorder.providers import table
 from pixorder.providers._wire import array, first, footprint, integer, mapping, number, text
 from pixorder.providers.base import Adapter, Call, Request, error_from_response, public_calls
 
 PROVIDER = "geopera"
+PREFIX = table.get(PROVIDER).api_root  # "/v1": every path starts with the table's API root
 UNIT = "AUD"
 PAGE_SIZE = 100
 
@@ -32,7 +34,7 @@ def op_path(operation_id: str) -> str:
     >>> op_path("orders.tasking.estimate")
     '/v1/op/orders.tasking.estimate'
     """
-    return f"/v1/op/{operation_id}"
+    return f"{PREFIX}/op/{operation_id}"
 
 
 def _uplifts(rows: Any) -> list[m.Uplift]:

@@ -21,6 +21,7 @@ from pixorder.providers._wire import array, first, footprint, integer, mapping, 
 from pixorder.providers.base import Adapter, Call, Request
 
 PROVIDER = "pixxel"
+PREFIX = table.get(PROVIDER).api_root  # "/v0": every path starts with the table's API root
 # Pixxel does not name the currency of base_amount / final_amount; its dashboard shows USD [I].
 UNIT = "USD"
 # The official schema requires a usecase and publishes no list of values; "other" says nothing false [I].
@@ -459,7 +460,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         Returns:
             Call[list[Sensor]]: see :func:`parse_bandsets`.
         """
-        return Call("GET", "/v0/bandsets", lambda body, h: parse_bandsets(body))
+        return Call("GET", PREFIX + "/bandsets", lambda body, h: parse_bandsets(body))
 
     def projects(self) -> Call[list[str]]:
         """``GET /v0/projects``.
@@ -471,7 +472,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
             rows = body.get("projects") if isinstance(body, Mapping) else body
             return [str(p.get("id")) for p in array(rows) if isinstance(p, Mapping)]
 
-        return Call("GET", "/v0/projects", parse)
+        return Call("GET", PREFIX + "/projects", parse)
 
     def _bandset_id(self, request: m.TaskingRequest) -> str | None:
         wanted = request.bandset or request.sensor
@@ -557,7 +558,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
             ValidationError: a recurrence Pixxel does not offer (see :meth:`item_payload`).
         """
         items = [self.item_payload(r, r.name or f"pixorder quote {first_index + i}") for i, r in enumerate(requests)]
-        return Call("POST", "/v0/orders", lambda body, h: quotes_from_dry_run(body, requests, first_index),
+        return Call("POST", PREFIX + "/orders", lambda body, h: quotes_from_dry_run(body, requests, first_index),
                     json={"dry_run": True, "order_items": items}, expect=(201, 200))
 
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
@@ -586,7 +587,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
             order.area_km2 = float(request.aoi.area_km2)
             return order
 
-        return Call("POST", "/v0/orders", parse, json=body, spend=not dry_run, expect=(201, 200))
+        return Call("POST", PREFIX + "/orders", parse, json=body, spend=not dry_run, expect=(201, 200))
 
     def find_by_reference(self, reference: str) -> Call[list[m.Order]]:
         """``GET /v0/order-items`` (500 rows from offset 0), kept where the item's name carries ``reference``.
@@ -606,7 +607,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
             return [m.Order(provider=PROVIDER, raw=i.raw, id=i.order_id or i.id, name=i.name, status=i.status,
                             reference=reference, items=[i]) for i in found]
 
-        return Call("GET", "/v0/order-items", parse, params={"limit": 500, "offset": 0})
+        return Call("GET", PREFIX + "/order-items", parse, params={"limit": 500, "offset": 0})
 
     def get_order(self, order_id: str) -> Call[m.Order]:
         """``GET /v0/orders/{id}``.
@@ -617,7 +618,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         Returns:
             Call[Order]: see :func:`parse_order`.
         """
-        return Call("GET", f"/v0/orders/{order_id}", lambda body, h: parse_order(body))
+        return Call("GET", PREFIX + f"/orders/{order_id}", lambda body, h: parse_order(body))
 
     def list_orders(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.Order]]:
         """``GET /v0/orders`` with limit/offset; filters are sent as query parameters as they are.
@@ -631,7 +632,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
             Call[Page[Order]]: see :func:`parse_orders_page`.
         """
         params = {"limit": limit, "offset": offset, **{k: v for k, v in filters.items() if v is not None}}
-        return Call("GET", "/v0/orders", lambda body, h: parse_orders_page(body), params=params)
+        return Call("GET", PREFIX + "/orders", lambda body, h: parse_orders_page(body), params=params)
 
     def list_order_items(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.OrderItem]]:
         """``GET /v0/order-items`` with limit/offset; a list filter is sent comma-joined, an enum as its value.
@@ -651,7 +652,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
             if isinstance(value, (list, tuple)):
                 value = ",".join(str(getattr(v, "value", v)) for v in value)
             params[key] = getattr(value, "value", value)
-        return Call("GET", "/v0/order-items", lambda body, h: parse_order_items_page(body), params=params)
+        return Call("GET", PREFIX + "/order-items", lambda body, h: parse_order_items_page(body), params=params)
 
     def list_tasks(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.Task]]:
         """The tasks of a page of order items (``GET /v0/order-items``; Pixxel lists no tasks alone).
@@ -777,7 +778,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         found: list[m.Delivery] = []
         offset, limit = 0, 100  # the spec's default page is 2 catalogs; 100 is its maximum
         while True:
-            page = await send(Call("POST", "/v0/catalogs/search",
+            page = await send(Call("POST", PREFIX + "/catalogs/search",
                                    lambda body, h: parse_catalogs_page(body, order_id, item_of_task),
                                    json={"order_ids": [order_id], "limit": limit, "offset": offset}))
             found += page.items
@@ -788,7 +789,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
             return found
         known = {item.id for item in order_items if item.id is not None}
         items = sorted({d.item_id for d in found if d.item_id in known and d.item_id is not None}) or sorted(known)
-        url = await send(Call("POST", "/v0/catalogs/download", lambda body, h: text(mapping(body).get("signed_url")),
+        url = await send(Call("POST", PREFIX + "/catalogs/download", lambda body, h: text(mapping(body).get("signed_url")),
                               json={"order_item_ids": items}, expect=(201, 200)))
         expires = _expiry(url)
         for delivery in found:

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pixorder import models as m
+from pixorder.aoi.rules import billed_km2
 from pixorder.errors import ValidationError
 from pixorder.providers import reference as ref
 from pixorder.providers import table
@@ -27,7 +28,8 @@ def parse_order(payload: Mapping[str, Any]) -> m.Order:
 
     Returns:
         Order: ``amount`` is ``estimated_quota_cost`` in quota units (``SQKM``); ``area_km2`` pixorder's
-        measure of the AOI as drawn; ``billed_area_km2`` Planet's ``requested_sqkm``, at least 25 km²;
+        measure of the AOI as drawn; ``billed_area_km2`` Planet's ``requested_sqkm``, at least the provider
+        table's ``min_billed_area_km2`` (25 km²);
         ``reference`` read from the name; ``raw`` the payload.
 
     >>> order = parse_order({"id": "o-1", "name": "Field 7 [pxo-0123456789abcdef]", "status": "RECEIVED",
@@ -51,9 +53,9 @@ def parse_order(payload: Mapping[str, Any]) -> m.Order:
         order_type=m.ItemType.TASKING,
         amount=number(payload.get("estimated_quota_cost")),
         unit=UNIT,
-        # requested_sqkm is Planet's own measure of the AOI (0.001 km²); it bills at least 25 km².
+        # requested_sqkm is Planet's own measure of the AOI (0.001 km²); it bills at least the table's minimum.
         area_km2=m.drawn_area_km2(geometry),
-        billed_area_km2=None if requested is None else max(requested, 25.0),
+        billed_area_km2=None if requested is None else billed_km2(PROVIDER, requested),
         start=payload.get("start_time"),
         end=payload.get("end_time"),
         created_at=payload.get("created_time"),
@@ -70,7 +72,8 @@ def parse_pricing(payload: Mapping[str, Any], *, index: int | None = None,
     Args:
         payload: the answer's JSON object; a slot Planet could not price holds a ``message``.
         index: the quote's ``request_index``.
-        area_km2: the AOI's area as drawn, km² (the quote's ``billed_area_km2`` is it, at least 25).
+        area_km2: the AOI's area as drawn, km² (the quote's ``billed_area_km2`` is it, at least the provider
+            table's ``min_billed_area_km2``, 25 km²).
         geometry: the AOI as GeoJSON, kept on the quote.
 
     Returns:
@@ -116,7 +119,7 @@ def parse_pricing(payload: Mapping[str, Any], *, index: int | None = None,
         unit=text(payload.get("units")) or UNIT,
         uplifts=uplifts,
         area_km2=area_km2,
-        billed_area_km2=None if area_km2 is None else max(area_km2, 25.0),
+        billed_area_km2=None if area_km2 is None else billed_km2(PROVIDER, area_km2),
         request_index=index,
         geometry=geometry,
     )

@@ -155,3 +155,19 @@ def test_async_client_prices_and_orders(sandbox):
 
     quote, order, rows = asyncio.run(main())
     assert quote.amount > 0 and order.id in {o.id for o in rows}
+
+
+def test_billed_minimum_is_read_from_the_provider_table(monkeypatch, connect):
+    """``parse_order`` and ``parse_pricing`` wrote 25.0 themselves: a table that said otherwise was not
+    followed. With the table's minimum at 30 km² (as ``aoi.rules`` reads it), orders and quotes bill 30."""
+    from pixorder.aoi import rules
+    from pixorder.providers import planet, table
+
+    assert rules.MIN_BILLED_AREA_KM2["planet"] == table.get("planet").min_billed_area_km2 == 25.0
+    monkeypatch.setitem(rules.MIN_BILLED_AREA_KM2, "planet", 30.0)
+    small = planet.parse_order({"id": "o-1", "status": "RECEIVED", "requested_sqkm": 12.5})
+    large = planet.parse_order({"id": "o-2", "status": "RECEIVED", "requested_sqkm": 40.0})
+    assert (small.billed_area_km2, large.billed_area_km2) == (30.0, 40.0)
+    assert planet.parse_pricing({"estimated_quota_cost": 30.0}, area_km2=12.0).billed_area_km2 == 30.0
+    quote = connect("planet").pricing.estimate(request(FIELD))  # ≈19 km² through the client
+    assert quote.area_km2 == pytest.approx(19.13, abs=0.01) and quote.billed_area_km2 == 30.0
