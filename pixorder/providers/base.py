@@ -110,10 +110,11 @@ class Job:
     """The state of an asynchronous job a provider runs (Planet's bulk, an imaging-window search).
 
     ``status`` is the provider's word; ``done`` when it will not change any more, ``failed`` when it
-    ended without a result (``error`` says why); ``counts`` the provider's progress figures;
+    ended without a result (``error`` says why); ``counts`` the provider's progress figures, as many
+    as it sent of ``total``, ``processing``, ``successful`` and ``failed`` (Planet's bulk payloads);
     ``result`` what a finished job produced (e.g. ``ImagingWindow`` models).
 
-    >>> job = Job(id="b-1", status="RUNNING", counts={"payload": 3, "successful": 1})
+    >>> job = Job(id="b-1", status="RUNNING", counts={"total": 3, "successful": 1})
     >>> job.done, job.failed, job.result
     (False, False, [])
     """

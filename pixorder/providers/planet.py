@@ -691,6 +691,9 @@ def _window_geometry(aoi: Any) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------------- bulk
 BULK_DONE = ("COMPLETE", "COMPLETED", "FAILED", "CANCELLED")
+#: ``GET /bulk/{id}``'s payload counts → the ``Job.counts`` key each is read into
+BULK_COUNTS = {"payload_count": "total", "processing_payload_count": "processing",
+               "successful_payload_count": "successful", "failed_payload_count": "failed"}
 
 
 def parse_bulk(payload: Any, bulk_id: str) -> Job:
@@ -702,17 +705,19 @@ def parse_bulk(payload: Any, bulk_id: str) -> Job:
 
     Returns:
         Job: ``status`` upper-cased; ``done`` for COMPLETE(D), FAILED or CANCELLED; ``failed`` for the
-        last two; ``counts`` keys ``payload_count``, ``processing``, ``successful``, ``failed`` (those sent).
+        last two; ``counts`` the payload counts Planet sent, keyed :data:`BULK_COUNTS`' values: ``total``
+        (``payload_count``), ``processing``, ``successful`` and ``failed`` (``<key>_payload_count``).
 
+    >>> parse_bulk({"id": "b-1", "status": "running", "payload_count": 3, "processing_payload_count": 1,
+    ...             "successful_payload_count": 1, "failed_payload_count": 1}, "b-1").counts
+    {'total': 3, 'processing': 1, 'successful': 1, 'failed': 1}
     >>> parse_bulk({"id": "b-1", "status": "running", "payload_count": 2, "successful_payload_count": 1}, "b-1")
-    Job(id='b-1', status='RUNNING', done=False, failed=False, error=None,
-        counts={'payload_count': 2, 'successful': 1}, result=[])
+    Job(id='b-1', status='RUNNING', done=False, failed=False, error=None, counts={'total': 2, 'successful': 1},
+        result=[])
     """
     body = mapping(payload)
     status = (text(body.get("status")) or "PENDING").upper()
-    counts = {key.removesuffix("_payload_count"): integer(body.get(key)) or 0
-              for key in ("payload_count", "processing_payload_count", "successful_payload_count",
-                          "failed_payload_count") if key in body}
+    counts = {name: integer(body.get(key)) or 0 for key, name in BULK_COUNTS.items() if key in body}
     return Job(id=str(body.get("id") or bulk_id), status=status, done=status in BULK_DONE,
                failed=status in ("FAILED", "CANCELLED"), counts=counts)
 
