@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pixorder import models as m
-from pixorder.errors import ValidationError
+from pixorder.errors import ApiError, ValidationError
 from pixorder.providers import reference as ref
 from pixorder.providers import table
 from pixorder.providers._wire import array, first, footprint, integer, mapping, number, text
@@ -275,6 +275,40 @@ def _archive_quote(body: Any, request: m.ArchiveRequest, index: int) -> m.Quote:
                    error=public_calls(errors) or None)
 
 
+def placement_error(payload: Any, headers: Mapping[str, str]) -> ApiError:
+    """The error of a placement Geopera answered without an order (``{"results": [], "errors": [...]}``).
+
+    Args:
+        payload: the placement's answer.
+        headers: its response headers.
+
+    Returns:
+        ApiError: ``status`` the first error row's own (402 when credits ran short, 409, …; 422 when no
+        row gives a 4xx status); ``message`` the rows' messages, each after its ``index`` when there are
+        several; ``body`` the whole answer.
+
+    >>> err = placement_error({"results": [], "errors": [{"index": 0, "status": 402,
+    ...     "detail": "Insufficient credits: 7700 needed, 120 available."}]}, {})
+    >>> err.status, err.message
+    (402, 'Insufficient credits: 7700 needed, 120 available.')
+    >>> placement_error({"results": [], "errors": [{"index": 0, "detail": "bad window"},
+    ...                  {"index": 1, "detail": [{"loc": ["params", "priority"], "msg": "unknown"}]}]}, {}).message
+    'index 0: bad window; index 1: params.priority: unknown'
+    """
+    body = mapping(payload)
+    rows = [r for r in array(body.get("errors")) if isinstance(r, Mapping)]
+    statuses = [integer(r.get("status")) for r in rows]
+    status = next((s for s in statuses if s is not None and 400 <= s < 500), 422)
+    # Each row is read as an error body of its own (a problem's detail, a 422 list, a message).
+    messages = [error_from_response(PROVIDER, status, r, headers).message for r in rows]
+    if len(rows) > 1:
+        messages = [f"index {r.get('index', i)}: {text}" for i, (r, text) in enumerate(zip(rows, messages))]
+    message = "; ".join(messages) or "Geopera placed no order and gave no reason (no results, no errors)"
+    error = error_from_response(PROVIDER, status, {"detail": message}, headers)
+    error.body = payload  # the whole answer, as the provider sent it
+    return error
+
+
 def _iso(moment: Any) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
 
@@ -462,8 +496,9 @@ class GeoperaAdapter(Adapter, provider="geopera"):
 
         Returns:
             Call[Order]: the placed order's ``id``, ``name`` and ``reference`` (read it again for the
-            rest). Its parse raises ``ApiError`` (422) when Geopera placed nothing (no ``results``;
-            its ``errors`` in the message) or, for a dry run, when the estimate holds an error.
+            rest). Its parse raises ``ApiError`` when Geopera placed nothing (no ``results``: see
+            :func:`placement_error`, e.g. 402 for credits short) or, for a dry run, 422 when the
+            estimate holds an error.
         """
         name = request.name or "pixorder order"
         if dry_run:
@@ -494,9 +529,9 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         body.update({"displayName": name, "workspaceId": self.workspace_id, "tags": tags})
 
         def parse(payload: Any, headers: Any) -> m.Order:
-            results = array(payload.get("results"))
+            results = array(mapping(payload).get("results"))
             if not results:
-                raise error_from_response(PROVIDER, 422, {"detail": str(payload.get("errors"))}, headers)
+                raise placement_error(payload, headers)
             order_id = str(first(results[0], "id", "orderId"))
             return m.Order(provider=PROVIDER, raw=dict(payload), id=order_id, name=name, reference=reference)
 

@@ -209,3 +209,40 @@ def test_adapter_refuses_a_mixed_or_multi_archive_price_call_with_a_typed_error(
     assert several.value.field == "requests" and "one archive request per call" in several.value.rule
     assert len(adapter.price([tasking, tasking]).json["groups"]) == 2
     assert [c["id"] for c in adapter.price([wide]).json["captures"]] == ["cap-2", "cap-3"]
+
+
+def test_a_placement_that_placed_nothing_surfaces_the_rows_status_and_message():
+    """``{"results": [], "errors": [{"status": 402, ...}]}`` raised a 422 whose message was the raw
+    ``errors`` list as text; now the row's own status (402: credits short) and its message, body kept."""
+    import asyncio
+
+    from pixorder.client.transport import Transport
+    from pixorder.providers.geopera import GeoperaAdapter
+
+    detail = "Insufficient credits: this order needs 7700 credits and the balance is 120."
+    answers = [{"results": [], "errors": [{"index": 0, "status": 402, "detail": detail}]},
+               {"results": [], "errors": [{"index": 0, "detail": "Unknown sensor 'x'; see orders.tasking.sensors."},
+                                          {"index": 1, "detail": [{"loc": ["params", "priority"], "msg": "unknown"}]}]}]
+
+    def handler(http_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(202, json=answers.pop(0))
+
+    adapter = GeoperaAdapter(default_sensor="pneo-30cm")
+
+    async def place() -> list[E.ApiError]:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        transport = Transport(adapter, "gpra_key", "http://geopera.test", rate_limits={}, http=http)
+        raised = []
+        for _ in range(2):
+            with pytest.raises(E.ApiError) as info:
+                await transport.send(adapter.create_order(request(FIELD), reference="pxo-0123456789abcdef"))
+            raised.append(info.value)
+        await http.aclose()
+        return raised
+
+    credits, invalid = asyncio.run(place())
+    assert (credits.status, credits.message, credits.provider) == (402, detail, "geopera")
+    assert credits.body == {"results": [], "errors": [{"index": 0, "status": 402, "detail": detail}]}
+    assert "[{" not in str(credits) and detail in str(credits)
+    assert invalid.status == 422
+    assert invalid.message == "index 0: Unknown sensor 'x'; see client.sensors().; index 1: params.priority: unknown"
