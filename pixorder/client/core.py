@@ -656,6 +656,9 @@ class Orders(_Facade):
     async def reconcile(self, reference: str) -> m.Order | None:
         """Settle an ``AmbiguousSpend``: the order placed with ``reference``, or None if none was.
 
+        However old the order: Planet and Geopera filter by the reference; Pixxel's listing cannot, so
+        its order items are read page by page, newest first (up to its adapter's bound).
+
         Args:
             reference: the ``pxo-…`` reference (``AmbiguousSpend.reference``).
 
@@ -664,6 +667,7 @@ class Orders(_Facade):
 
         Raises:
             Conflict: more than one order carries the reference.
+            NotSupported: (Pixxel) the reference is not among the newest order items the adapter reads.
 
         >>> import pixorder
         >>> client = pixorder.connect("sandbox", api="planet", progress=False)
@@ -673,7 +677,7 @@ class Orders(_Facade):
         >>> client.orders.reconcile(order.reference).id == order.id
         True
         """
-        found = await self._client.send(self.adapter.find_by_reference(reference))
+        found = await self.adapter.lookup_reference(reference, self._client.send)  # every page, if need be
         if len(found) > 1:
             raise E.Conflict(f"{len(found)} orders carry reference {reference!r}", provider=self._client.provider)
         return await self._complete(found[0]) if found else None

@@ -574,18 +574,38 @@ class Adapter:
         raise self._unsupported("orders.create()", "order in the provider's web app")
 
     def find_by_reference(self, reference: str) -> Call[list[m.Order]]:
-        """Look up the orders carrying ``reference`` (``orders.reconcile`` after a lost answer).
+        """Look up the orders carrying ``reference`` in one call: what a placement whose answer was lost
+        polls (the order, if placed, is among the newest).
 
         Args:
             reference: the client reference (``pxo-…``).
 
         Returns:
-            Call[list[Order]]: the orders found among the newest; empty when none.
+            Call[list[Order]]: the orders found (an API that can filter by the reference searches them
+            all; one that cannot, the newest page); empty when none.
 
         Raises:
             NotSupported: the API cannot be searched for it.
         """
         raise self._unsupported("orders.reconcile()", "look the order up by hand")
+
+    async def lookup_reference(self, reference: str, send: Callable[[Call[Any]], Awaitable[Any]]) -> list[m.Order]:
+        """Every order carrying ``reference``, however old (``orders.reconcile``). Default: the one call
+        of :meth:`find_by_reference`; an API that cannot filter by the reference pages through (Pixxel).
+
+        Args:
+            reference: the client reference (``pxo-…``).
+            send: a coroutine function that sends a ``Call`` (the client's ``send``).
+
+        Returns:
+            list[Order]: the orders found; empty when the API has none.
+
+        Raises:
+            NotSupported: the API cannot be searched for it (or, Pixxel, not that deep).
+            ApiError: as ``send`` raises it.
+        """
+        found: list[m.Order] = await send(self.find_by_reference(reference))
+        return found
 
     def get_order(self, order_id: str) -> Call[m.Order]:
         """Read one order.

@@ -389,6 +389,17 @@ def _iso(moment: Any) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
 
 
+#: how many of the newest order items ``PixxelAdapter.lookup_reference`` reads at most (50 pages of
+#: 1,000): Pixxel cannot search item names, and a reconcile should not read an account's whole history
+REFERENCE_SCAN_ITEMS = 50_000
+
+
+def _carrying(items: Sequence[m.OrderItem], reference: str) -> list[m.Order]:
+    """One ``Order`` per item whose name carries ``reference`` (``id`` its order's id, ``items`` the item)."""
+    return [m.Order(provider=PROVIDER, raw=i.raw, id=i.order_id or i.id, name=i.name, status=i.status,
+                    reference=reference, items=[i]) for i in items if ref.carried_in(i.name, reference)]
+
+
 class PixxelAdapter(Adapter, provider="pixxel"):
     """Pixxel v0. Prices through a dry-run order (its bulk form: one order, many items).
 
@@ -590,9 +601,11 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         return Call("POST", PREFIX + "/orders", parse, json=body, spend=not dry_run, expect=(201, 200))
 
     def find_by_reference(self, reference: str) -> Call[list[m.Order]]:
-        """``GET /v0/order-items`` (500 rows from offset 0), kept where the item's name carries ``reference``.
+        """The newest page of ``GET /v0/order-items`` (``page_sizes["order_items"]`` rows), kept where
+        the item's name carries ``reference``: what a placement whose answer was lost polls.
 
-        Pixxel has no name filter, so an order beyond the first 500 items listed is not found.
+        Pixxel's listing has no name filter (its filters are ids, type, status, creator, project,
+        creation time and area), so an older order is found by :meth:`lookup_reference`, which pages on.
 
         Args:
             reference: the client reference.
@@ -600,14 +613,51 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         Returns:
             Call[list[Order]]: one ``Order`` per matching item (``id`` its order's id, ``items`` the item).
         """
-        # Pixxel has no name filter: scan the newest items for the reference carried in the name.
-        def parse(body: Any, headers: Any) -> list[m.Order]:
-            page = parse_order_items_page(body)
-            found = [i for i in page.items if ref.carried_in(i.name, reference)]
-            return [m.Order(provider=PROVIDER, raw=i.raw, id=i.order_id or i.id, name=i.name, status=i.status,
-                            reference=reference, items=[i]) for i in found]
+        return self.list_order_items({}, 0, self.page_sizes["order_items"]).reading(
+            lambda body, headers: _carrying(parse_order_items_page(body).items, reference))
 
-        return Call("GET", PREFIX + "/order-items", parse, params={"limit": 500, "offset": 0})
+    async def lookup_reference(self, reference: str, send: Any) -> list[m.Order]:
+        """Every order item carrying ``reference``, reading ``GET /v0/order-items`` page by page from the
+        newest (pages of ``page_sizes["order_items"]``) until the page holding a match, the listing's
+        end, or :data:`REFERENCE_SCAN_ITEMS` rows.
+
+        Items that arrive meanwhile push older rows to later offsets, so a row may be read twice but
+        none is skipped.
+
+        Args:
+            reference: the client reference.
+            send: a coroutine function that sends a ``Call`` (the client's ``send``).
+
+        Returns:
+            list[Order]: one ``Order`` per matching item; empty when the whole listing holds none.
+
+        Raises:
+            NotSupported: none among the newest :data:`REFERENCE_SCAN_ITEMS` items, and the listing goes on.
+            ApiError: as ``send`` raises it.
+
+        >>> import asyncio
+        >>> rows = [{"id": f"i-{n}", "order_id": f"o-{n}", "name": f"item {n}"} for n in range(5)]
+        >>> rows[3]["name"] = "Field 7 [pxo-0123456789abcdef]"
+        >>> async def send(call):  # a listing of 5 items, 2 per page
+        ...     offset, limit = call.params["offset"], call.params["limit"]
+        ...     return call.parse({"order_items": rows[offset:offset + limit], "pagination": {"total": 5}}, {})
+        >>> adapter = PixxelAdapter()
+        >>> adapter.page_sizes = {"order_items": 2}
+        >>> [(o.id, o.reference) for o in asyncio.run(adapter.lookup_reference("pxo-0123456789abcdef", send))]
+        [('o-3', 'pxo-0123456789abcdef')]
+        """
+        size = self.page_sizes["order_items"]
+        offset = 0
+        while offset < REFERENCE_SCAN_ITEMS:
+            page = await send(self.list_order_items({}, offset, size))
+            found = _carrying(page.items, reference)
+            offset += len(page.items)
+            if found or not page.items or (page.total is not None and offset >= page.total):
+                return found
+        raise self._unsupported(
+            f"orders.reconcile() beyond the newest {REFERENCE_SCAN_ITEMS:,} order items",
+            f"Pixxel's order-item listing has no name filter: find the item named '… [{reference}]' in "
+            "Pixxel's dashboard")
 
     def get_order(self, order_id: str) -> Call[m.Order]:
         """``GET /v0/orders/{id}``.
