@@ -1037,17 +1037,20 @@ class Orders(_Facade):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: sent to the provider's listing. Planet: ``status`` (one or a list), ``name``
-                (contains), ``reference``, ``created_after``/``created_before``,
-                ``start_after``/``start_before`` (datetimes); Geopera: ``name``, ``reference`` (its
-                tags), ``sub_status`` and its own fields; Pixxel: ``user_id`` only. Other names are
-                sent as they are and ignored by the API: no error (Pixxel ignores ``reference``).
+            **filters: pixorder's names or the API's own (the adapter's ``listing_filters["orders"]``).
+                Planet: ``status`` (one or a list), ``name`` (contains), ``reference``,
+                ``created_after``/``created_before``, ``start_after``/``start_before`` (datetimes) and
+                its own (``pl_number``, ``product``, ``created_time__gte``, …); Geopera: ``name``,
+                ``reference`` (its tags), ``sub_status``, ``workspace_id`` and its own fields; Pixxel:
+                ``user_id`` only. A None value is no filter.
 
         Returns:
             Listing[Order]: lazy, newest first; iterate it, or ``.collect()`` / ``.to_geodataframe()``
             (the sync client gives a ``SyncListing``).
 
         Raises:
+            ValidationError: a filter the listing does not know (before any call; ``field`` its name,
+                the message lists the known ones).
             NotSupported: the provider has no order listing.
 
         >>> import pixorder
@@ -1140,15 +1143,18 @@ class OrderItems(_Facade):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: Pixxel's own query names: ``order_ids``, ``ids``, ``project_ids`` (lists or
-                one id), ``status``, ``type``, ``created_at``/``area`` as ``"from,to"`` ranges. Other
-                names are sent and ignored by the API (``order_id`` too: it is ``order_ids``).
+            **filters: Pixxel's own query names: ``order_ids`` (or ``order_id``), ``ids``,
+                ``project_ids`` (or ``project_id``) (lists or one id), ``status``, ``type``, ``user_id``,
+                ``created_by``, ``created_at``/``area`` as ``"from,to"`` ranges (see the adapter's
+                ``listing_filters["order_items"]``). A None value is no filter.
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
 
         Raises:
             NotSupported: the provider has no such listing (with what to do instead), before any call.
+            ValidationError: a filter the listing does not know (before any call; ``field`` its name,
+                the message lists the known ones).
 
         >>> import pixorder
         >>> type(pixorder.AsyncClient("sandbox", api="pixxel").order_items.list(limit=1)).__name__
@@ -1178,14 +1184,17 @@ class Tasks(_Facade):
         Args:
             limit: at most this many rows (None: all; counted in tasks, read item by item).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: Pixxel's order-item query names (``order_ids``, ``status``, ``type``, …; see
-                ``OrderItems.list``): the tasks of the matching items. Other names are ignored.
+            **filters: Pixxel's order-item query names (``order_ids`` or ``order_id``, ``status``,
+                ``type``, …; see ``OrderItems.list``): the tasks of the matching items. A None value is
+                no filter.
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
 
         Raises:
             NotSupported: the provider has no such listing (with what to do instead), before any call.
+            ValidationError: a filter the listing does not know (before any call; ``field`` its name,
+                the message lists the known ones).
 
         >>> import pixorder
         >>> pixorder.connect("sandbox", api="planet").tasks.list()
@@ -1218,13 +1227,16 @@ class Quotations(_Facade):
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
             **filters: ``order_id``, ``status`` (the decision: ``NOT_DECIDED``, ``ACCEPTED``, …),
-                ``workspace_id``; other names are sent as Geopera fields.
+                ``workspace_id``, or Geopera's own ``id``, ``orderId``, ``decision``, ``workspaceId``.
+                A None value is no filter.
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
 
         Raises:
             NotSupported: the provider has no such listing (with what to do instead), before any call.
+            ValidationError: a filter the listing does not know (before any call; ``field`` its name,
+                the message lists the known ones).
 
         >>> import pixorder
         >>> pixorder.connect("sandbox", api="planet").quotations.list()
@@ -1307,14 +1319,16 @@ class Feasibility(_Facade):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: ``order_id``, ``status`` (the decision), ``workspace_id``; other names are
-                sent as Geopera fields.
+            **filters: ``order_id``, ``status`` (the decision), ``workspace_id``, or Geopera's own
+                ``id``, ``orderId``, ``decision``, ``workspaceId``. A None value is no filter.
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
 
         Raises:
             NotSupported: the provider has no such listing (with what to do instead), before any call.
+            ValidationError: a filter the listing does not know (before any call; ``field`` its name,
+                the message lists the known ones).
 
         >>> import pixorder
         >>> type(pixorder.AsyncClient("sandbox", api="geopera").feasibility.list(limit=1)).__name__

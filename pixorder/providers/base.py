@@ -338,6 +338,9 @@ class Adapter:
 
     #: rows per page for each listing (the API's maximum where it is generous)
     page_sizes: Mapping[str, int] = {}
+    #: each listing's filters ("orders", "order_items", "tasks", "quotations", "feasibility"): every name
+    #: it takes (pixorder's neutral names and the API's own, from its documents) → the name sent
+    listing_filters: Mapping[str, Mapping[str, str]] = {}
     #: entities whose listings can skip models: raw rows → frame columns (see ``frame_columns``)
     fast_frames: frozenset[str] = frozenset()
 
@@ -404,6 +407,41 @@ class Adapter:
 
     def _unsupported(self, operation: str, instead: str) -> E.NotSupported:
         return E.NotSupported(self.name, operation, instead)
+
+    def wire_filters(self, entity: str, filters: Mapping[str, Any]) -> dict[str, Any]:
+        """A listing's filters under the names the API takes; a name it does not know is refused.
+
+        Args:
+            entity: the listing (``"orders"``, ``"order_items"``, ``"tasks"``, ``"quotations"``,
+                ``"feasibility"``), a key of :attr:`listing_filters`.
+            filters: filter name → value; None values are left out (no filter), never checked.
+
+        Returns:
+            dict: the API's filter name → the value as given (each adapter formats values).
+
+        Raises:
+            ValidationError: ``field`` the unknown filter's name; the rule names the listing and lists
+                the filters it knows (the list facades call this before any network call).
+
+        >>> from pixorder.providers.planet import PlanetAdapter
+        >>> PlanetAdapter().wire_filters("orders", {"name": "field", "status": None})
+        {'name__icontains': 'field'}
+        >>> PlanetAdapter().wire_filters("orders", {"colour": "blue"})
+        Traceback (most recent call last):
+        ...
+        pixorder.errors.ValidationError: colour: is not a filter of Planet's orders.list(); known filters: created_after, ...
+        """
+        known = self.listing_filters.get(entity, {})
+        sent: dict[str, Any] = {}
+        for name, value in filters.items():
+            if value is None:
+                continue
+            if name not in known:
+                label = self.info.label if self.info is not None else self.name
+                raise E.ValidationError(name, f"is not a filter of {label}'s {entity}.list(); known filters: "
+                                        f"{', '.join(sorted(known)) or 'none'}", value)
+            sent[known[name]] = value
+        return sent
 
     def validate(self, request: Request) -> None:
         """Refuse, before any call, a request this API is known to refuse.

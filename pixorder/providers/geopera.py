@@ -22,6 +22,19 @@ UNIT = "AUD"
 PAGE_SIZE = 100
 
 
+#: ``orders.list``'s filters: pixorder's names → ``OrdersListInput``'s, then its own, sent as they are
+ORDER_FILTERS = {
+    "name": "displayName", "reference": "tags", "sub_status": "subStatus", "workspace_id": "workspaceId",
+    **{key: key for key in ("workspaceId", "type", "status", "subStatus", "displayName", "dataProductIds",
+                            "orderIds", "tags")},
+}
+#: the study and quotation listings' filters: pixorder's names → ``StudiesListInput``'s, then its own
+STUDY_FILTERS = {
+    "order_id": "orderId", "status": "decision", "workspace_id": "workspaceId",
+    **{key: key for key in ("id", "workspaceId", "orderId", "decision")},
+}
+
+
 def op_path(operation_id: str) -> str:
     """The path of a Geopera operation (``POST /v1/op/{operation_id}``).
 
@@ -352,6 +365,8 @@ class GeoperaAdapter(Adapter, provider="geopera"):
     pixorder.errors.ValidationError: name: Geopera can change only an order's tags (orders.update)
     """
 
+    listing_filters = {"orders": ORDER_FILTERS, "quotations": STUDY_FILTERS, "feasibility": STUDY_FILTERS}
+
     def __init__(self, workspace_id: str = "default", default_sensor: str | None = None) -> None:
         self.workspace_id = workspace_id
         self.default_sensor = default_sensor
@@ -567,27 +582,25 @@ class GeoperaAdapter(Adapter, provider="geopera"):
     def list_orders(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.Order]]:
         """``orders.list``, page/size (newest first).
 
-        ``name`` → ``displayName`` (contains), ``reference`` → ``tags``, ``sub_status`` → ``subStatus``;
-        other keys as they are; a list is sent comma-joined, an enum as its value.
+        ``name`` → ``displayName`` (contains), ``reference`` → ``tags``, ``sub_status`` → ``subStatus``,
+        ``workspace_id`` → ``workspaceId``; ``OrdersListInput``'s own names (:data:`ORDER_FILTERS`) as
+        they are; a list is sent comma-joined, an enum as its value.
 
         Args:
-            filters: neutral filter name → value (None values are left out).
+            filters: filter name → value (None values are left out).
             offset: rows to skip (sent as ``page = offset // limit``; rows before ``offset`` in that
                 page are skipped).
             limit: rows per page (``size``, 1–1000).
 
         Returns:
             Call[Page[Order]]: ``total`` from ``totalElements``.
+
+        Raises:
+            ValidationError: a filter :data:`ORDER_FILTERS` does not name (before any call).
         """
         size = limit
-        body: dict[str, Any] = {"page": offset // size, "size": size}
-        names = {"name": "displayName", "reference": "tags", "sub_status": "subStatus"}
-        for key, value in filters.items():
-            if value is None:
-                continue
-            if isinstance(value, (list, tuple)):
-                value = ",".join(str(getattr(v, "value", v)) for v in value)
-            body[names.get(key, key)] = str(getattr(value, "value", value))
+        body: dict[str, Any] = {"page": offset // size, "size": size,
+                                **_body_filters(self.wire_filters("orders", filters))}
         return Call("POST", op_path("orders.list"), lambda b, h: _page_of(b, parse_order, offset, limit), json=body)
 
     def edit_order(self, order_id: str, changes: Any) -> Call[m.Order | None]:
@@ -632,16 +645,21 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         """``orders.tasking.quotations.list``, page/size.
 
         Args:
-            filters: ``order_id``, ``status`` (the decision), ``workspace_id`` → value; other keys as
-                they are (None values are left out).
+            filters: ``order_id``, ``status`` (the decision), ``workspace_id`` → value, or
+                ``StudiesListInput``'s own ``id``, ``orderId``, ``decision``, ``workspaceId`` (None values
+                are left out).
             offset: rows to skip (sent as ``page = offset // limit``; rows before ``offset`` in that
                 page are skipped).
             limit: rows per page (``size``).
 
         Returns:
             Call[Page[Quotation]]: see :func:`parse_quotation`.
+
+
+        Raises:
+            ValidationError: a filter :data:`STUDY_FILTERS` does not name (before any call).
         """
-        body = {"page": offset // limit, "size": limit, **_study_filters(filters)}
+        body = {"page": offset // limit, "size": limit, **_body_filters(self.wire_filters("quotations", filters))}
         return Call("POST", op_path("orders.tasking.quotations.list"),
                     lambda b, h: _page_of(b, parse_quotation, offset, limit), json=body)
 
@@ -688,16 +706,21 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         """``orders.tasking.feasibility_studies.list``, page/size.
 
         Args:
-            filters: ``order_id``, ``status`` (the decision), ``workspace_id`` → value; other keys as
-                they are (None values are left out).
+            filters: ``order_id``, ``status`` (the decision), ``workspace_id`` → value, or
+                ``StudiesListInput``'s own ``id``, ``orderId``, ``decision``, ``workspaceId`` (None values
+                are left out).
             offset: rows to skip (sent as ``page = offset // limit``; rows before ``offset`` in that
                 page are skipped).
             limit: rows per page (``size``).
 
         Returns:
             Call[Page[FeasibilityStudy]]: see :func:`parse_study`.
+
+
+        Raises:
+            ValidationError: a filter :data:`STUDY_FILTERS` does not name (before any call).
         """
-        body = {"page": offset // limit, "size": limit, **_study_filters(filters)}
+        body = {"page": offset // limit, "size": limit, **_body_filters(self.wire_filters("feasibility", filters))}
         return Call("POST", op_path("orders.tasking.feasibility_studies.list"),
                     lambda b, h: _page_of(b, parse_study, offset, limit), json=body)
 
@@ -781,9 +804,13 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         return rows
 
 
-def _study_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
-    names = {"order_id": "orderId", "status": "decision", "workspace_id": "workspaceId"}
-    return {names.get(k, k): str(getattr(v, "value", v)) for k, v in filters.items() if v is not None}
+def _body_filters(wire: Mapping[str, Any]) -> dict[str, str]:
+    """Filter values as Geopera takes them: strings, a list comma-joined, an enum as its value."""
+    def one(value: Any) -> str:
+        return str(getattr(value, "value", value))
+
+    return {key: ",".join(one(v) for v in value) if isinstance(value, (list, tuple)) else one(value)
+            for key, value in wire.items()}
 
 
 def parse_asset_item(item: Mapping[str, Any], order_id: str | None = None) -> m.Delivery:

@@ -389,6 +389,27 @@ def _iso(moment: Any) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
 
 
+#: ``GET /v0/order-items``' filters (official OpenAPI), sent as they are; ``order_id`` and ``project_id``
+#: are read as the API's ``order_ids`` and ``project_ids``
+ITEM_FILTERS = {
+    **{key: key for key in ("user_id", "type", "status", "order_ids", "created_by", "created_at", "project_ids",
+                            "ids", "area")},
+    "order_id": "order_ids", "project_id": "project_ids",
+}
+#: ``GET /v0/orders``' one filter (official OpenAPI)
+ORDER_FILTERS = {"user_id": "user_id"}
+
+
+def _query(wire: Mapping[str, Any]) -> dict[str, Any]:
+    """Filter values as query parameters: an enum as its value, a datetime as UTC ISO, a list comma-joined."""
+    def one(value: Any) -> Any:
+        value = getattr(value, "value", value)
+        return _iso(value) if hasattr(value, "isoformat") else "" if value is None else value
+
+    return {key: ",".join(str(one(v)) for v in value) if isinstance(value, (list, tuple)) else one(value)
+            for key, value in wire.items()}
+
+
 #: how many of the newest order items ``PixxelAdapter.lookup_reference`` reads at most (50 pages of
 #: 1,000): Pixxel cannot search item names, and a reconcile should not read an account's whole history
 REFERENCE_SCAN_ITEMS = 50_000
@@ -430,6 +451,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
     """
 
     page_sizes = {"orders": 100, "order_items": 1000, "tasks": 1000}
+    listing_filters = {"orders": ORDER_FILTERS, "order_items": ITEM_FILTERS, "tasks": ITEM_FILTERS}
 
     def __init__(self) -> None:
         #: filled by the client on first use: the default project and bandset ids
@@ -671,52 +693,61 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         return Call("GET", PREFIX + f"/orders/{order_id}", lambda body, h: parse_order(body))
 
     def list_orders(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.Order]]:
-        """``GET /v0/orders`` with limit/offset; filters are sent as query parameters as they are.
+        """``GET /v0/orders`` with limit/offset; its one filter is ``user_id`` (official OpenAPI).
 
         Args:
-            filters: neutral filter name → value (None values are left out).
+            filters: filter name → value (None values are left out).
             offset: rows to skip, from the newest.
             limit: rows per page.
 
         Returns:
             Call[Page[Order]]: see :func:`parse_orders_page`.
+
+        Raises:
+            ValidationError: any other filter (before any call): filter items with ``order_items.list()``.
         """
-        params = {"limit": limit, "offset": offset, **{k: v for k, v in filters.items() if v is not None}}
+        params = {"limit": limit, "offset": offset, **_query(self.wire_filters("orders", filters))}
         return Call("GET", PREFIX + "/orders", lambda body, h: parse_orders_page(body), params=params)
 
     def list_order_items(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.OrderItem]]:
-        """``GET /v0/order-items`` with limit/offset; a list filter is sent comma-joined, an enum as its value.
+        """``GET /v0/order-items`` with limit/offset and the filters of :data:`ITEM_FILTERS`.
+
+        A list is sent comma-joined (a ``(from, to)`` pair is a ``created_at`` or ``area`` range), an
+        enum as its value, a datetime as UTC ISO.
 
         Args:
-            filters: neutral filter name → value (None values are left out).
+            filters: filter name → value (None values are left out); ``order_id`` is ``order_ids``.
             offset: rows to skip, from the newest.
             limit: rows per page.
 
         Returns:
             Call[Page[OrderItem]]: see :func:`parse_order_items_page`.
+
+        Raises:
+            ValidationError: a filter the listing does not know (before any call).
         """
-        params: dict[str, Any] = {"limit": limit, "offset": offset}
-        for key, value in filters.items():
-            if value is None:
-                continue
-            if isinstance(value, (list, tuple)):
-                value = ",".join(str(getattr(v, "value", v)) for v in value)
-            params[key] = getattr(value, "value", value)
+        return self._items(self.wire_filters("order_items", filters), offset, limit)
+
+    def _items(self, wire: Mapping[str, Any], offset: int, limit: int) -> Call[m.Page[m.OrderItem]]:
+        params = {"limit": limit, "offset": offset, **_query(wire)}
         return Call("GET", PREFIX + "/order-items", lambda body, h: parse_order_items_page(body), params=params)
 
     def list_tasks(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.Task]]:
         """The tasks of a page of order items (``GET /v0/order-items``; Pixxel lists no tasks alone).
 
         Args:
-            filters: neutral filter name → value (None values are left out).
+            filters: the order items' filters (:data:`ITEM_FILTERS`; None values are left out).
             offset: rows to skip, from the newest.
             limit: rows per page.
 
         Returns:
             Call[Page[Task]]: every task of the page's items; ``total`` counts items and ``consumed``
             the items read, so the listing pages on by items.
+
+        Raises:
+            ValidationError: a filter the listing does not know (before any call).
         """
-        inner = self.list_order_items(filters, offset, limit)
+        inner = self._items(self.wire_filters("tasks", filters), offset, limit)
 
         def parse(body: Any, headers: Any) -> m.Page[m.Task]:
             items = parse_order_items_page(body)

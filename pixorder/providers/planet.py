@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -225,14 +226,21 @@ def needs_imaging_window(request: Request) -> bool:
     return isinstance(request, m.TaskingRequest) and product_name(request.sensor) == ASSURED
 
 
-_FILTER_NAMES = {
+#: ``GET /orders/``'s filters: pixorder's names → Planet's, then Planet's own, sent as they are (the
+#: orders guide: name, created, start and end times; api-notes §2: ``status__in``, ``pl_number``,
+#: ``product``, ``scheduling_type``, ``geometry__intersects``; the ``__gt/__gte/__lt/__lte`` time lookups)
+ORDER_FILTERS = {
     "name": "name__icontains",
-    "status": "status",
+    "reference": "name__icontains",
+    "status": "status",  # a list is sent as status__in
     "created_after": "created_time__gte",
     "created_before": "created_time__lt",
     "start_after": "start_time__gte",
     "start_before": "start_time__lte",
-    "reference": "name__icontains",
+    **{key: key for key in ("name__icontains", "status__in", "pl_number", "product", "scheduling_type",
+                            "geometry__intersects")},
+    **{f"{time}__{lookup}": f"{time}__{lookup}" for time in ("created_time", "updated_time", "start_time", "end_time")
+       for lookup in ("gt", "gte", "lt", "lte")},
 }
 
 
@@ -273,6 +281,8 @@ class PlanetAdapter(Adapter, provider="planet"):
     >>> adapter.edit_order("o-1", {"name": "Field 7", "end": request.end}).json
     {'name': 'Field 7', 'end_time': '2030-03-21T00:00:00Z'}
     """
+
+    listing_filters = {"orders": ORDER_FILTERS}
 
     def auth_headers(self, api_key: str) -> dict[str, str]:
         """``Authorization: api-key <key>``.
@@ -448,24 +458,28 @@ class PlanetAdapter(Adapter, provider="planet"):
 
         ``name`` and ``reference`` → ``name__icontains``; ``status`` (a list → ``status__in``);
         ``created_after``/``created_before`` → ``created_time__gte``/``__lt``; ``start_after``/
-        ``start_before`` → ``start_time__gte``/``__lte`` (datetimes as UTC ISO). Other keys are sent as
-        they are.
+        ``start_before`` → ``start_time__gte``/``__lte``; Planet's own names (:data:`ORDER_FILTERS`:
+        ``pl_number``, ``product``, ``scheduling_type``, ``geometry__intersects``, the time lookups)
+        as they are. Datetimes go as UTC ISO, a list comma-joined, a geometry as GeoJSON.
 
         Args:
-            filters: neutral filter name → value (None values are left out).
+            filters: filter name → value (None values are left out).
             offset: rows to skip, from the newest.
             limit: rows per page.
 
         Returns:
             Call[Page[Order]]: the page, with ``total`` (``count``) and ``next``.
+
+        Raises:
+            ValidationError: a filter :data:`ORDER_FILTERS` does not name (before any call).
         """
         params: dict[str, Any] = {"limit": limit, "offset": offset}
-        for key, value in filters.items():
-            if value is None:
-                continue
+        for key, value in self.wire_filters("orders", filters).items():
             if isinstance(value, (list, tuple)):
                 key, value = (f"{key}__in" if key == "status" else key), ",".join(map(str, value))
-            params[_FILTER_NAMES.get(key, key)] = _iso(value) if hasattr(value, "isoformat") else str(value)
+            if hasattr(value, "__geo_interface__") or isinstance(value, Mapping):
+                value = json.dumps(dict(getattr(value, "__geo_interface__", value)))
+            params[key] = _iso(value) if hasattr(value, "isoformat") else str(value)
 
         def parse(body: Any, headers: Any) -> m.Page[m.Order]:
             page = parse_orders_page(body)
