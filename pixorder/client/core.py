@@ -278,8 +278,9 @@ class Pricing(_Facade):
     async def estimate(self, requests: Request | Sequence[Request]) -> m.Quote | Results[m.Quote]:
         """Price one request (→ ``Quote``) or many (→ ``Results[Quote]``) with the API's bulk form.
 
-        Many requests are sent in chunks of the API's bulk limit, concurrently; a request that
-        fails comes back as a quote holding its ``error``, never as an exception for the batch.
+        Many requests are sent in chunks of the API's bulk limit (tasking and archive requests apart;
+        Geopera's archive requests one per call), concurrently; a request that fails comes back as a
+        quote holding its ``error``, never as an exception for the batch.
 
         Args:
             requests: a ``TaskingRequest``/``ArchiveRequest``, or a list of them.
@@ -324,10 +325,12 @@ class Pricing(_Facade):
     async def _estimate(self, batch: list[Request], raise_errors: bool = False) -> list[m.Quote]:
         await self._client._prepare()  # payloads may need catalogue defaults (Pixxel bandset, Geopera sensor)
         chunks: list[list[int]] = []
-        # Archive and tasking requests go to different endpoints on some APIs: chunk each kind apart.
-        for kind in (m.TaskingRequest, m.ArchiveRequest):
+        # Archive and tasking requests go to different endpoints on some APIs: chunk each kind apart,
+        # each within its own count limit (Geopera prices archive requests one per call).
+        limits = {m.TaskingRequest: self.adapter.bulk_limit, m.ArchiveRequest: self.adapter.archive_bulk_limit}
+        for kind, limit in limits.items():
             positions = [i for i, r in enumerate(batch) if isinstance(r, kind)]
-            chunks += self._chunks(batch, positions)
+            chunks += self._chunks(batch, positions, limit)
 
         async def run(positions: list[int]) -> list[m.Quote]:
             chunk = [batch[i] for i in positions]
@@ -351,11 +354,11 @@ class Pricing(_Facade):
         flat = [q for chunk in results for q in chunk]
         return sorted(flat, key=lambda q: q.request_index if q.request_index is not None else 0)
 
-    def _chunks(self, batch: list[Request], positions: list[int]) -> list[list[int]]:
-        """``positions`` cut into bulk calls within the API's count limit and, where it has one, its
-        body limit (each request's payload measured as it will be sent, unless a bound on its size
-        shows the chunk fits anyway: see ``payload_bound``)."""
-        limit, body_limit = self.adapter.bulk_limit, self.adapter.body_limit
+    def _chunks(self, batch: list[Request], positions: list[int], limit: int) -> list[list[int]]:
+        """``positions`` cut into bulk calls of at most ``limit`` requests and, where the API has one,
+        within its body limit (each request's payload measured as it will be sent, unless a bound on
+        its size shows the chunk fits anyway: see ``payload_bounds``)."""
+        body_limit = self.adapter.body_limit
         if body_limit is None:
             return [positions[start : start + limit] for start in range(0, len(positions), limit)]
         bounds = payload_bounds([batch[i] for i in positions])
@@ -698,6 +701,9 @@ class Orders(_Facade):
     async def reconcile(self, reference: str) -> m.Order | None:
         """Settle an ``AmbiguousSpend``: the order placed with ``reference``, or None if none was.
 
+        However old the order: Planet and Geopera filter by the reference; Pixxel's listing cannot, so
+        its order items are read page by page, newest first (up to its adapter's bound).
+
         Args:
             reference: the ``pxo-…`` reference (``AmbiguousSpend.reference``).
 
@@ -706,6 +712,7 @@ class Orders(_Facade):
 
         Raises:
             Conflict: more than one order carries the reference.
+            NotSupported: (Pixxel) the reference is not among the newest order items the adapter reads.
 
         >>> import pixorder
         >>> client = pixorder.connect("sandbox", api="planet", progress=False)
@@ -715,7 +722,7 @@ class Orders(_Facade):
         >>> client.orders.reconcile(order.reference).id == order.id
         True
         """
-        found = await self._client.send(self.adapter.find_by_reference(reference))
+        found = await self.adapter.lookup_reference(reference, self._client.send)  # every page, if need be
         if len(found) > 1:
             raise E.Conflict(f"{len(found)} orders carry reference {reference!r}", provider=self._client.provider)
         return await self._complete(found[0]) if found else None
@@ -1075,17 +1082,20 @@ class Orders(_Facade):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: sent to the provider's listing. Planet: ``status`` (one or a list), ``name``
-                (contains), ``reference``, ``created_after``/``created_before``,
-                ``start_after``/``start_before`` (datetimes); Geopera: ``name``, ``reference`` (its
-                tags), ``sub_status`` and its own fields; Pixxel: ``user_id`` only. Other names are
-                sent as they are and ignored by the API: no error (Pixxel ignores ``reference``).
+            **filters: pixorder's names or the API's own (the adapter's ``listing_filters["orders"]``).
+                Planet: ``status`` (one or a list), ``name`` (contains), ``reference``,
+                ``created_after``/``created_before``, ``start_after``/``start_before`` (datetimes) and
+                its own (``pl_number``, ``product``, ``created_time__gte``, …); Geopera: ``name``,
+                ``reference`` (its tags), ``sub_status``, ``workspace_id`` and its own fields; Pixxel:
+                ``user_id`` only. A None value is no filter.
 
         Returns:
             Listing[Order]: lazy, newest first; iterate it, or ``.collect()`` / ``.to_geodataframe()``
             (the sync client gives a ``SyncListing``).
 
         Raises:
+            ValidationError: a filter the listing does not know (before any call; ``field`` its name,
+                the message lists the known ones).
             NotSupported: the provider has no order listing.
 
         >>> import pixorder
@@ -1178,15 +1188,18 @@ class OrderItems(_Facade):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: Pixxel's own query names: ``order_ids``, ``ids``, ``project_ids`` (lists or
-                one id), ``status``, ``type``, ``created_at``/``area`` as ``"from,to"`` ranges. Other
-                names are sent and ignored by the API (``order_id`` too: it is ``order_ids``).
+            **filters: Pixxel's own query names: ``order_ids`` (or ``order_id``), ``ids``,
+                ``project_ids`` (or ``project_id``) (lists or one id), ``status``, ``type``, ``user_id``,
+                ``created_by``, ``created_at``/``area`` as ``"from,to"`` ranges (see the adapter's
+                ``listing_filters["order_items"]``). A None value is no filter.
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
 
         Raises:
             NotSupported: the provider has no such listing (with what to do instead), before any call.
+            ValidationError: a filter the listing does not know (before any call; ``field`` its name,
+                the message lists the known ones).
 
         >>> import pixorder
         >>> type(pixorder.AsyncClient("sandbox", api="pixxel").order_items.list(limit=1)).__name__
@@ -1216,14 +1229,17 @@ class Tasks(_Facade):
         Args:
             limit: at most this many rows (None: all; counted in tasks, read item by item).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: Pixxel's order-item query names (``order_ids``, ``status``, ``type``, …; see
-                ``OrderItems.list``): the tasks of the matching items. Other names are ignored.
+            **filters: Pixxel's order-item query names (``order_ids`` or ``order_id``, ``status``,
+                ``type``, …; see ``OrderItems.list``): the tasks of the matching items. A None value is
+                no filter.
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
 
         Raises:
             NotSupported: the provider has no such listing (with what to do instead), before any call.
+            ValidationError: a filter the listing does not know (before any call; ``field`` its name,
+                the message lists the known ones).
 
         >>> import pixorder
         >>> pixorder.connect("sandbox", api="planet").tasks.list()
@@ -1256,13 +1272,16 @@ class Quotations(_Facade):
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
             **filters: ``order_id``, ``status`` (the decision: ``NOT_DECIDED``, ``ACCEPTED``, …),
-                ``workspace_id``; other names are sent as Geopera fields.
+                ``workspace_id``, or Geopera's own ``id``, ``orderId``, ``decision``, ``workspaceId``.
+                A None value is no filter.
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
 
         Raises:
             NotSupported: the provider has no such listing (with what to do instead), before any call.
+            ValidationError: a filter the listing does not know (before any call; ``field`` its name,
+                the message lists the known ones).
 
         >>> import pixorder
         >>> pixorder.connect("sandbox", api="planet").quotations.list()
@@ -1345,14 +1364,16 @@ class Feasibility(_Facade):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: ``order_id``, ``status`` (the decision), ``workspace_id``; other names are
-                sent as Geopera fields.
+            **filters: ``order_id``, ``status`` (the decision), ``workspace_id``, or Geopera's own
+                ``id``, ``orderId``, ``decision``, ``workspaceId``. A None value is no filter.
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
 
         Raises:
             NotSupported: the provider has no such listing (with what to do instead), before any call.
+            ValidationError: a filter the listing does not know (before any call; ``field`` its name,
+                the message lists the known ones).
 
         >>> import pixorder
         >>> type(pixorder.AsyncClient("sandbox", api="geopera").feasibility.list(limit=1)).__name__

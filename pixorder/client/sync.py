@@ -194,7 +194,8 @@ class Pricing(_SyncFacade[core.Pricing]):
     def estimate(self, requests: Sequence[Request]) -> Results[m.Quote]: ...
 
     def estimate(self, requests: Request | Sequence[Request]) -> m.Quote | Results[m.Quote]:
-        """Price one request, or many in the API's bulk form (chunked by its limits, concurrently).
+        """Price one request, or many in the API's bulk form (chunked by its limits, concurrently;
+        tasking and archive requests apart, Geopera's archive requests one per call).
 
         Args:
             requests: a ``TaskingRequest`` or ``ArchiveRequest``, or a list of them (mixed kinds allowed).
@@ -316,6 +317,8 @@ class Orders(_SyncFacade[core.Orders]):
         Raises:
             Conflict: more than one order carries the reference.
             ApiError: the lookup was refused (e.g. ``ProviderUnavailable``: try again later).
+            NotSupported: (Pixxel, whose item listing has no name filter and is read page by page)
+                the reference is not among the newest 50,000 order items.
         """
         return run_sync(self._inner.reconcile(reference))
 
@@ -339,16 +342,19 @@ class Orders(_SyncFacade[core.Orders]):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar past one page (default: the client's ``progress``).
-            **filters: sent to the provider's listing. Planet: ``status`` (one or a list), ``name``
-                (contains), ``reference``, ``created_after``/``created_before``,
-                ``start_after``/``start_before`` (datetimes); Geopera: ``name``, ``reference`` (its
-                tags), ``sub_status`` and its own fields; Pixxel: ``user_id`` only. Other names are
-                sent as they are and ignored by the API: no error (Pixxel ignores ``reference``).
+            **filters: the provider's listing filters (the adapter's ``listing_filters["orders"]``).
+                Planet: ``status`` (one or a list), ``name`` (contains), ``reference``,
+                ``created_after``/``created_before``, ``start_after``/``start_before`` (datetimes) and
+                its own (``pl_number``, ``product``, ``created_time__gte``, …); Geopera: ``name``,
+                ``reference`` (its tags), ``sub_status``, ``workspace_id`` and its own fields; Pixxel:
+                ``user_id`` only. A None value is no filter.
 
         Returns:
             SyncListing[Order]: lazy, newest first; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
 
         Raises:
+            ValidationError: a filter the listing does not know, before any call (``field`` its name;
+                the message lists the known ones).
             NotSupported: the provider has no order listing.
         """
         return SyncListing(self._inner.list(limit=limit, progress=progress, **filters))
@@ -422,14 +428,16 @@ class OrderItems(_SyncFacade[core.OrderItems]):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar past one page (default: the client's ``progress``).
-            **filters: Pixxel's own query names: ``order_ids``, ``ids``, ``project_ids`` (lists or
-                one id), ``status``, ``type``, ``created_at``/``area`` as ``"from,to"`` ranges. Other
-                names are sent and ignored by the API (``order_id`` too: it is ``order_ids``).
+            **filters: Pixxel's own query names: ``order_ids`` (or ``order_id``), ``ids``,
+                ``project_ids`` (or ``project_id``) (lists or one id), ``status``, ``type``, ``user_id``,
+                ``created_by``, ``created_at``/``area`` as ``"from,to"`` ranges. A None value is no filter.
 
         Returns:
             SyncListing[OrderItem]: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
 
         Raises:
+            ValidationError: a filter the listing does not know, before any call (``field`` its name;
+                the message lists the known ones).
             NotSupported: the provider has no order items (Planet, Geopera).
         """
         return SyncListing(self._inner.list(limit=limit, progress=progress, **filters))
@@ -455,13 +463,15 @@ class Tasks(_SyncFacade[core.Tasks]):
         Args:
             limit: at most this many tasks (None: all).
             progress: a progress bar past one page (default: the client's ``progress``).
-            **filters: Pixxel's order-item query names (``order_ids``, ``status``, ``type``, …; see
-                ``order_items.list``); other names are ignored.
+            **filters: Pixxel's order-item query names (``order_ids`` or ``order_id``, ``status``,
+                ``type``, …; see ``order_items.list``). A None value is no filter.
 
         Returns:
             SyncListing[Task]: lazy; ``start``/``end`` of each attempt in UTC.
 
         Raises:
+            ValidationError: a filter the listing does not know, before any call (``field`` its name;
+                the message lists the known ones).
             NotSupported: the provider has no task listing (Planet, Geopera).
         """
         return SyncListing(self._inner.list(limit=limit, progress=progress, **filters))
@@ -496,12 +506,15 @@ class Quotations(_SyncFacade[core.Quotations]):
             limit: at most this many rows (None: all).
             progress: a progress bar past one page (default: the client's ``progress``).
             **filters: ``order_id``, ``status`` (the decision: ``NOT_DECIDED``, ``ACCEPTED``, …),
-                ``workspace_id``; other names are sent as Geopera fields.
+                ``workspace_id``, or Geopera's own ``id``, ``orderId``, ``decision``, ``workspaceId``.
+                A None value is no filter.
 
         Returns:
             SyncListing[Quotation]: lazy; ``amount`` in ``unit`` (AUD), ``credits``, ``expires_at`` (UTC).
 
         Raises:
+            ValidationError: a filter the listing does not know, before any call (``field`` its name;
+                the message lists the known ones).
             NotSupported: the provider has no quotations (Pixxel, Planet).
         """
         return SyncListing(self._inner.list(limit=limit, progress=progress, **filters))
@@ -572,14 +585,16 @@ class Feasibility(_SyncFacade[core.Feasibility]):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar past one page (default: the client's ``progress``).
-            **filters: ``order_id``, ``status`` (the decision), ``workspace_id``; other names are sent
-                as Geopera fields.
+            **filters: ``order_id``, ``status`` (the decision), ``workspace_id``, or Geopera's own
+                ``id``, ``orderId``, ``decision``, ``workspaceId``. A None value is no filter.
 
         Returns:
             SyncListing[FeasibilityStudy]: lazy; each study with its ``options`` and ``decision``;
             ``.to_geodataframe()`` gives one row per option.
 
         Raises:
+            ValidationError: a filter the listing does not know, before any call (``field`` its name;
+                the message lists the known ones).
             NotSupported: the provider has no studies (Pixxel, Planet).
         """
         return SyncListing(self._inner.list(limit=limit, progress=progress, **filters))

@@ -110,10 +110,11 @@ class Job:
     """The state of an asynchronous job a provider runs (Planet's bulk, an imaging-window search).
 
     ``status`` is the provider's word; ``done`` when it will not change any more, ``failed`` when it
-    ended without a result (``error`` says why); ``counts`` the provider's progress figures;
+    ended without a result (``error`` says why); ``counts`` the provider's progress figures, as many
+    as it sent of ``total``, ``processing``, ``successful`` and ``failed`` (Planet's bulk payloads);
     ``result`` what a finished job produced (e.g. ``ImagingWindow`` models).
 
-    >>> job = Job(id="b-1", status="RUNNING", counts={"payload": 3, "successful": 1})
+    >>> job = Job(id="b-1", status="RUNNING", counts={"total": 3, "successful": 1})
     >>> job.done, job.failed, job.result
     (False, False, [])
     """
@@ -309,6 +310,8 @@ class Adapter:
     env_var: str = ""
     #: requests per bulk pricing call
     bulk_limit: int = 1
+    #: archive requests per bulk pricing call (Geopera: 1, its archive estimate cannot tell requests apart)
+    archive_bulk_limit: int = 1
     #: bucket → (requests, per seconds); the sandbox relaxes these. A second limit on one bucket is a
     #: second entry named ``<bucket>/<anything>`` (e.g. "default/minute"): the transport applies both.
     rate_limits: Mapping[str, tuple[int, float]] = {}
@@ -329,11 +332,15 @@ class Adapter:
         cls.min_lead_hours = info.min_lead_hours
         cls.env_var = info.env_var
         cls.bulk_limit = info.bulk_price_limit
+        cls.archive_bulk_limit = info.archive_bulk_price_limit or info.bulk_price_limit
         cls.rate_limits = dict(info.rate_limits)
         cls.bulk_order_limit = info.bulk_order_limit
 
     #: rows per page for each listing (the API's maximum where it is generous)
     page_sizes: Mapping[str, int] = {}
+    #: each listing's filters ("orders", "order_items", "tasks", "quotations", "feasibility"): every name
+    #: it takes (pixorder's neutral names and the API's own, from its documents) → the name sent
+    listing_filters: Mapping[str, Mapping[str, str]] = {}
     #: entities whose listings can skip models: raw rows → frame columns (see ``frame_columns``)
     fast_frames: frozenset[str] = frozenset()
 
@@ -400,6 +407,41 @@ class Adapter:
 
     def _unsupported(self, operation: str, instead: str) -> E.NotSupported:
         return E.NotSupported(self.name, operation, instead)
+
+    def wire_filters(self, entity: str, filters: Mapping[str, Any]) -> dict[str, Any]:
+        """A listing's filters under the names the API takes; a name it does not know is refused.
+
+        Args:
+            entity: the listing (``"orders"``, ``"order_items"``, ``"tasks"``, ``"quotations"``,
+                ``"feasibility"``), a key of :attr:`listing_filters`.
+            filters: filter name → value; None values are left out (no filter), never checked.
+
+        Returns:
+            dict: the API's filter name → the value as given (each adapter formats values).
+
+        Raises:
+            ValidationError: ``field`` the unknown filter's name; the rule names the listing and lists
+                the filters it knows (the list facades call this before any network call).
+
+        >>> from pixorder.providers.planet import PlanetAdapter
+        >>> PlanetAdapter().wire_filters("orders", {"name": "field", "status": None})
+        {'name__icontains': 'field'}
+        >>> PlanetAdapter().wire_filters("orders", {"colour": "blue"})
+        Traceback (most recent call last):
+        ...
+        pixorder.errors.ValidationError: colour: is not a filter of Planet's orders.list(); known filters: created_after, ...
+        """
+        known = self.listing_filters.get(entity, {})
+        sent: dict[str, Any] = {}
+        for name, value in filters.items():
+            if value is None:
+                continue
+            if name not in known:
+                label = self.info.label if self.info is not None else self.name
+                raise E.ValidationError(name, f"is not a filter of {label}'s {entity}.list(); known filters: "
+                                        f"{', '.join(sorted(known)) or 'none'}", value)
+            sent[known[name]] = value
+        return sent
 
     def validate(self, request: Request) -> None:
         """Refuse, before any call, a request this API is known to refuse.
@@ -540,7 +582,8 @@ class Adapter:
         """Price requests in one call of the API's bulk form (not a spend).
 
         Args:
-            requests: at most ``bulk_limit`` requests (the client chunks longer lists).
+            requests: at most ``bulk_limit`` requests (``archive_bulk_limit`` of ``ArchiveRequest``; the
+                client chunks longer lists, tasking and archive apart).
             first_index: the ``request_index`` of the first quote (the chunk's offset).
 
         Returns:
@@ -569,18 +612,38 @@ class Adapter:
         raise self._unsupported("orders.create()", "order in the provider's web app")
 
     def find_by_reference(self, reference: str) -> Call[list[m.Order]]:
-        """Look up the orders carrying ``reference`` (``orders.reconcile`` after a lost answer).
+        """Look up the orders carrying ``reference`` in one call: what a placement whose answer was lost
+        polls (the order, if placed, is among the newest).
 
         Args:
             reference: the client reference (``pxo-…``).
 
         Returns:
-            Call[list[Order]]: the orders found among the newest; empty when none.
+            Call[list[Order]]: the orders found (an API that can filter by the reference searches them
+            all; one that cannot, the newest page); empty when none.
 
         Raises:
             NotSupported: the API cannot be searched for it.
         """
         raise self._unsupported("orders.reconcile()", "look the order up by hand")
+
+    async def lookup_reference(self, reference: str, send: Callable[[Call[Any]], Awaitable[Any]]) -> list[m.Order]:
+        """Every order carrying ``reference``, however old (``orders.reconcile``). Default: the one call
+        of :meth:`find_by_reference`; an API that cannot filter by the reference pages through (Pixxel).
+
+        Args:
+            reference: the client reference (``pxo-…``).
+            send: a coroutine function that sends a ``Call`` (the client's ``send``).
+
+        Returns:
+            list[Order]: the orders found; empty when the API has none.
+
+        Raises:
+            NotSupported: the API cannot be searched for it (or, Pixxel, not that deep).
+            ApiError: as ``send`` raises it.
+        """
+        found: list[m.Order] = await send(self.find_by_reference(reference))
+        return found
 
     def get_order(self, order_id: str) -> Call[m.Order]:
         """Read one order.

@@ -10,14 +10,29 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pixorder import models as m
-from pixorder.errors import ValidationError
+from pixorder.errors import ApiError, ValidationError
 from pixorder.providers import reference as ref
+from pixorder.providers import table
 from pixorder.providers._wire import array, first, footprint, integer, iso_z, mapping, number, text
 from pixorder.providers.base import Adapter, Call, Request, error_from_response, public_calls
 
 PROVIDER = "geopera"
+PREFIX = table.get(PROVIDER).api_root  # "/v1": every path starts with the table's API root
 UNIT = "AUD"
 PAGE_SIZE = 100
+
+
+#: ``orders.list``'s filters: pixorder's names → ``OrdersListInput``'s, then its own, sent as they are
+ORDER_FILTERS = {
+    "name": "displayName", "reference": "tags", "sub_status": "subStatus", "workspace_id": "workspaceId",
+    **{key: key for key in ("workspaceId", "type", "status", "subStatus", "displayName", "dataProductIds",
+                            "orderIds", "tags")},
+}
+#: the study and quotation listings' filters: pixorder's names → ``StudiesListInput``'s, then its own
+STUDY_FILTERS = {
+    "order_id": "orderId", "status": "decision", "workspace_id": "workspaceId",
+    **{key: key for key in ("id", "workspaceId", "orderId", "decision")},
+}
 
 
 def op_path(operation_id: str) -> str:
@@ -32,7 +47,7 @@ def op_path(operation_id: str) -> str:
     >>> op_path("orders.tasking.estimate")
     '/v1/op/orders.tasking.estimate'
     """
-    return f"/v1/op/{operation_id}"
+    return f"{PREFIX}/op/{operation_id}"
 
 
 def _uplifts(rows: Any) -> list[m.Uplift]:
@@ -256,6 +271,57 @@ def parse_quotation(payload: Mapping[str, Any]) -> m.Quotation:
                        expires_at=first(payload, "expiresAt", "expires_at"))
 
 
+def _archive_quote(body: Any, request: m.ArchiveRequest, index: int) -> m.Quote:
+    """The quote of one archive request from its own ``orders.archive.estimate`` answer."""
+    body = mapping(body)
+    # Each capture is billed on its own (at least the minimum), so the billed area is the sum over the
+    # groups, while the AOI's area counts once however many captures cover it.
+    groups = [g for g in array(body.get("groups")) if isinstance(g, Mapping)]
+    billed = [number(first(g, "billedAreaKm2", "billed_area_km2")) for g in groups]
+    errors = "; ".join(str(first(e, "detail", default=e)) for e in array(body.get("errors")))
+    return m.Quote(provider=PROVIDER, raw=dict(body), unit=UNIT, request_index=index,
+                   amount=number(first(body, "total_aud", "totalAud")),
+                   credits=number(first(body, "total_credits", "totalCredits")),
+                   billed_area_km2=round(sum(b for b in billed if b is not None), 3)
+                   if billed and None not in billed else None,
+                   area_km2=float(request.aoi.area_km2), geometry=dict(request.aoi.__geo_interface__),
+                   error=public_calls(errors) or None)
+
+
+def placement_error(payload: Any, headers: Mapping[str, str]) -> ApiError:
+    """The error of a placement Geopera answered without an order (``{"results": [], "errors": [...]}``).
+
+    Args:
+        payload: the placement's answer.
+        headers: its response headers.
+
+    Returns:
+        ApiError: ``status`` the first error row's own (402 when credits ran short, 409, …; 422 when no
+        row gives a 4xx status); ``message`` the rows' messages, each after its ``index`` when there are
+        several; ``body`` the whole answer.
+
+    >>> err = placement_error({"results": [], "errors": [{"index": 0, "status": 402,
+    ...     "detail": "Insufficient credits: 7700 needed, 120 available."}]}, {})
+    >>> err.status, err.message
+    (402, 'Insufficient credits: 7700 needed, 120 available.')
+    >>> placement_error({"results": [], "errors": [{"index": 0, "detail": "bad window"},
+    ...                  {"index": 1, "detail": [{"loc": ["params", "priority"], "msg": "unknown"}]}]}, {}).message
+    'index 0: bad window; index 1: params.priority: unknown'
+    """
+    body = mapping(payload)
+    rows = [r for r in array(body.get("errors")) if isinstance(r, Mapping)]
+    statuses = [integer(r.get("status")) for r in rows]
+    status = next((s for s in statuses if s is not None and 400 <= s < 500), 422)
+    # Each row is read as an error body of its own (a problem's detail, a 422 list, a message).
+    messages = [error_from_response(PROVIDER, status, r, headers).message for r in rows]
+    if len(rows) > 1:
+        messages = [f"index {r.get('index', i)}: {text}" for i, (r, text) in enumerate(zip(rows, messages))]
+    message = "; ".join(messages) or "Geopera placed no order and gave no reason (no results, no errors)"
+    error = error_from_response(PROVIDER, status, {"detail": message}, headers)
+    error.body = payload  # the whole answer, as the provider sent it
+    return error
+
+
 
 def _feature_collection(request: Request) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": [
@@ -295,6 +361,8 @@ class GeoperaAdapter(Adapter, provider="geopera"):
     ...
     pixorder.errors.ValidationError: name: Geopera can change only an order's tags (orders.update)
     """
+
+    listing_filters = {"orders": ORDER_FILTERS, "quotations": STUDY_FILTERS, "feasibility": STUDY_FILTERS}
 
     def __init__(self, workspace_id: str = "default", default_sensor: str | None = None) -> None:
         self.workspace_id = workspace_id
@@ -368,48 +436,62 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         return group
 
     def price(self, requests: Sequence[Request], first_index: int = 0) -> Call[list[m.Quote]]:
-        """``orders.tasking.estimate`` (one group per request), or ``orders.archive.estimate`` when
-        every request is an ``ArchiveRequest`` (each of its ``item_ids`` a capture clipped to its AOI).
+        """``orders.tasking.estimate`` (one group per tasking request), or ``orders.archive.estimate``
+        for one ``ArchiveRequest`` (each of its ``item_ids`` a capture clipped to its AOI). Not a spend.
 
-        Not a spend. One archive request is read from the answer's totals (``billed_area_km2`` the sum
-        over its capture groups). Several archive requests in one call are read group by position,
-        but Geopera answers one group for all captures: the first quote holds the total and the
-        others ``"no estimate returned"`` — price archive requests one per call. A list mixing tasking
-        and archive requests is not supported (building the tasking groups fails).
+        Geopera's archive estimate answers one group for all the captures it is sent, with capture ids
+        and totals but nothing naming the request, so archive requests are priced one per call
+        (``archive_bulk_limit`` is 1; ``client.pricing.estimate()`` sends them so). The two operations
+        are different calls, so tasking and archive requests are priced in separate calls.
 
         Args:
-            requests: at most ``bulk_limit`` (100) requests.
+            requests: up to ``bulk_limit`` (100) tasking requests, or one archive request.
             first_index: the ``request_index`` of the first quote.
 
         Returns:
-            Call[list[Quote]]: see :func:`parse_estimate`.
-        """
-        archive = [r for r in requests if isinstance(r, m.ArchiveRequest)]
-        if len(archive) == len(requests):
-            captures = [{"id": item_id, "geometry": dict(r.aoi.__geo_interface__), "index": i}
-                        for i, r in enumerate(archive) for item_id in r.item_ids]
-            return Call("POST", op_path("orders.archive.estimate"),
-                        lambda body, h: self._archive_quotes(body, requests, first_index),
-                        json={"captures": captures, "splitByDate": False})
-        groups = [self.group(r, i) for i, r in enumerate(requests)]  # type: ignore[arg-type]
-        return Call("POST", op_path("orders.tasking.estimate"),
-                    lambda body, h: parse_estimate(body, requests, first_index), json={"groups": groups})
+            Call[list[Quote]]: tasking: see :func:`parse_estimate`; archive: one quote with ``amount``
+            (``total_aud``), ``credits`` and ``billed_area_km2`` the sum over its capture groups (each
+            capture billed at least the minimum), ``area_km2`` the AOI's (counted once).
 
-    def _archive_quotes(self, body: Any, requests: Sequence[Request], first_index: int) -> list[m.Quote]:
-        if len(requests) == 1:
-            request = requests[0]
-            # Each capture is billed on its own (at least the minimum), so the billed area is the sum
-            # over the groups, while the AOI's area counts once however many captures cover it.
-            groups = [g for g in array(body.get("groups")) if isinstance(g, Mapping)]
-            billed = [number(first(g, "billedAreaKm2", "billed_area_km2")) for g in groups]
-            return [m.Quote(provider=PROVIDER, raw=dict(body), unit=UNIT, request_index=first_index,
-                            amount=number(first(body, "total_aud", "totalAud")),
-                            credits=number(first(body, "total_credits", "totalCredits")),
-                            billed_area_km2=round(sum(billed), 3) if billed and None not in billed else None,  # type: ignore[arg-type]
-                            area_km2=float(request.aoi.area_km2), geometry=dict(request.aoi.__geo_interface__),
-                            error=public_calls("; ".join(str(first(e, "detail", default=e))
-                                                         for e in array(body.get("errors")))) or None)]
-        return parse_estimate(body, requests, first_index)
+        Raises:
+            ValidationError: ``requests`` mixes tasking and archive requests, or holds more than one
+                archive request (before any call).
+
+        >>> import pixorder
+        >>> archive = pixorder.ArchiveRequest(aoi={"type": "Point", "coordinates": [151.2, -33.87]}, item_ids=["cap-1"])
+        >>> call = GeoperaAdapter().price([archive])
+        >>> call.describe(), call.json["captures"][0]["id"]
+        ('POST /v1/op/orders.archive.estimate', 'cap-1')
+        >>> [(q.amount, q.billed_area_km2) for q in call.parse({"groups": [{"captureIds": ["cap-1"], "totalAud": 300.0,
+        ...     "billedAreaKm2": 25.0}], "errors": [], "total_aud": 300.0, "total_credits": 3000}, {})]
+        [(300.0, 25.0)]
+        >>> GeoperaAdapter().price([archive, archive])
+        Traceback (most recent call last):
+        ...
+        pixorder.errors.ValidationError: requests: Geopera prices one archive request per call: ...
+        """
+        tasking = [r for r in requests if isinstance(r, m.TaskingRequest)]
+        archive = [r for r in requests if isinstance(r, m.ArchiveRequest)]
+        if tasking and archive:
+            raise ValidationError(
+                "requests", "Geopera prices tasking requests (orders.tasking.estimate) and archive requests "
+                "(orders.archive.estimate) with different operations: price them in separate calls "
+                "(client.pricing.estimate() splits a mixed list for you)",
+                f"{len(tasking)} tasking and {len(archive)} archive requests")
+        if archive:
+            if len(archive) > 1:
+                raise ValidationError(
+                    "requests", "Geopera prices one archive request per call: its archive estimate answers one "
+                    "group for all the captures sent, so the totals of several requests cannot be told apart "
+                    "(client.pricing.estimate() sends them one by one)", f"{len(archive)} archive requests")
+            (request,) = archive
+            captures = [{"id": item_id, "geometry": dict(request.aoi.__geo_interface__)} for item_id in request.item_ids]
+            return Call("POST", op_path("orders.archive.estimate"),
+                        lambda body, h: [_archive_quote(body, request, first_index)],
+                        json={"captures": captures, "splitByDate": False})
+        groups = [self.group(r, i) for i, r in enumerate(tasking)]
+        return Call("POST", op_path("orders.tasking.estimate"),
+                    lambda body, h: parse_estimate(body, tasking, first_index), json={"groups": groups})
 
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
         """``orders.tasking.place`` (one group) or ``orders.archive.place`` (its captures): a spend.
@@ -426,8 +508,9 @@ class GeoperaAdapter(Adapter, provider="geopera"):
 
         Returns:
             Call[Order]: the placed order's ``id``, ``name`` and ``reference`` (read it again for the
-            rest). Its parse raises ``ApiError`` (422) when Geopera placed nothing (no ``results``;
-            its ``errors`` in the message) or, for a dry run, when the estimate holds an error.
+            rest). Its parse raises ``ApiError`` when Geopera placed nothing (no ``results``: see
+            :func:`placement_error`, e.g. 402 for credits short) or, for a dry run, 422 when the
+            estimate holds an error.
         """
         name = request.name or "pixorder order"
         if dry_run:
@@ -458,9 +541,9 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         body.update({"displayName": name, "workspaceId": self.workspace_id, "tags": tags})
 
         def parse(payload: Any, headers: Any) -> m.Order:
-            results = array(payload.get("results"))
+            results = array(mapping(payload).get("results"))
             if not results:
-                raise error_from_response(PROVIDER, 422, {"detail": str(payload.get("errors"))}, headers)
+                raise placement_error(payload, headers)
             order_id = str(first(results[0], "id", "orderId"))
             return m.Order(provider=PROVIDER, raw=dict(payload), id=order_id, name=name, reference=reference)
 
@@ -496,27 +579,25 @@ class GeoperaAdapter(Adapter, provider="geopera"):
     def list_orders(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.Order]]:
         """``orders.list``, page/size (newest first).
 
-        ``name`` → ``displayName`` (contains), ``reference`` → ``tags``, ``sub_status`` → ``subStatus``;
-        other keys as they are; a list is sent comma-joined, an enum as its value.
+        ``name`` → ``displayName`` (contains), ``reference`` → ``tags``, ``sub_status`` → ``subStatus``,
+        ``workspace_id`` → ``workspaceId``; ``OrdersListInput``'s own names (:data:`ORDER_FILTERS`) as
+        they are; a list is sent comma-joined, an enum as its value.
 
         Args:
-            filters: neutral filter name → value (None values are left out).
+            filters: filter name → value (None values are left out).
             offset: rows to skip (sent as ``page = offset // limit``; rows before ``offset`` in that
                 page are skipped).
             limit: rows per page (``size``, 1–1000).
 
         Returns:
             Call[Page[Order]]: ``total`` from ``totalElements``.
+
+        Raises:
+            ValidationError: a filter :data:`ORDER_FILTERS` does not name (before any call).
         """
         size = limit
-        body: dict[str, Any] = {"page": offset // size, "size": size}
-        names = {"name": "displayName", "reference": "tags", "sub_status": "subStatus"}
-        for key, value in filters.items():
-            if value is None:
-                continue
-            if isinstance(value, (list, tuple)):
-                value = ",".join(str(getattr(v, "value", v)) for v in value)
-            body[names.get(key, key)] = str(getattr(value, "value", value))
+        body: dict[str, Any] = {"page": offset // size, "size": size,
+                                **_body_filters(self.wire_filters("orders", filters))}
         return Call("POST", op_path("orders.list"), lambda b, h: _page_of(b, parse_order, offset, limit), json=body)
 
     def edit_order(self, order_id: str, changes: Any) -> Call[m.Order | None]:
@@ -561,16 +642,21 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         """``orders.tasking.quotations.list``, page/size.
 
         Args:
-            filters: ``order_id``, ``status`` (the decision), ``workspace_id`` → value; other keys as
-                they are (None values are left out).
+            filters: ``order_id``, ``status`` (the decision), ``workspace_id`` → value, or
+                ``StudiesListInput``'s own ``id``, ``orderId``, ``decision``, ``workspaceId`` (None values
+                are left out).
             offset: rows to skip (sent as ``page = offset // limit``; rows before ``offset`` in that
                 page are skipped).
             limit: rows per page (``size``).
 
         Returns:
             Call[Page[Quotation]]: see :func:`parse_quotation`.
+
+
+        Raises:
+            ValidationError: a filter :data:`STUDY_FILTERS` does not name (before any call).
         """
-        body = {"page": offset // limit, "size": limit, **_study_filters(filters)}
+        body = {"page": offset // limit, "size": limit, **_body_filters(self.wire_filters("quotations", filters))}
         return Call("POST", op_path("orders.tasking.quotations.list"),
                     lambda b, h: _page_of(b, parse_quotation, offset, limit), json=body)
 
@@ -617,16 +703,21 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         """``orders.tasking.feasibility_studies.list``, page/size.
 
         Args:
-            filters: ``order_id``, ``status`` (the decision), ``workspace_id`` → value; other keys as
-                they are (None values are left out).
+            filters: ``order_id``, ``status`` (the decision), ``workspace_id`` → value, or
+                ``StudiesListInput``'s own ``id``, ``orderId``, ``decision``, ``workspaceId`` (None values
+                are left out).
             offset: rows to skip (sent as ``page = offset // limit``; rows before ``offset`` in that
                 page are skipped).
             limit: rows per page (``size``).
 
         Returns:
             Call[Page[FeasibilityStudy]]: see :func:`parse_study`.
+
+
+        Raises:
+            ValidationError: a filter :data:`STUDY_FILTERS` does not name (before any call).
         """
-        body = {"page": offset // limit, "size": limit, **_study_filters(filters)}
+        body = {"page": offset // limit, "size": limit, **_body_filters(self.wire_filters("feasibility", filters))}
         return Call("POST", op_path("orders.tasking.feasibility_studies.list"),
                     lambda b, h: _page_of(b, parse_study, offset, limit), json=body)
 
@@ -710,9 +801,13 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         return rows
 
 
-def _study_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
-    names = {"order_id": "orderId", "status": "decision", "workspace_id": "workspaceId"}
-    return {names.get(k, k): str(getattr(v, "value", v)) for k, v in filters.items() if v is not None}
+def _body_filters(wire: Mapping[str, Any]) -> dict[str, str]:
+    """Filter values as Geopera takes them: strings, a list comma-joined, an enum as its value."""
+    def one(value: Any) -> str:
+        return str(getattr(value, "value", value))
+
+    return {key: ",".join(one(v) for v in value) if isinstance(value, (list, tuple)) else one(value)
+            for key, value in wire.items()}
 
 
 def parse_asset_item(item: Mapping[str, Any], order_id: str | None = None) -> m.Delivery:

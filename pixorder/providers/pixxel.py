@@ -21,6 +21,7 @@ from pixorder.providers._wire import array, first, footprint, integer, iso_z, ma
 from pixorder.providers.base import Adapter, Call, Request
 
 PROVIDER = "pixxel"
+PREFIX = table.get(PROVIDER).api_root  # "/v0": every path starts with the table's API root
 # Pixxel does not name the currency of base_amount / final_amount; its dashboard shows USD [I].
 UNIT = "USD"
 # The official schema requires a usecase and publishes no list of values; "other" says nothing false [I].
@@ -393,6 +394,38 @@ def quotes_from_dry_run(payload: Mapping[str, Any], requests: Sequence[Request],
 
 
 
+#: ``GET /v0/order-items``' filters (official OpenAPI), sent as they are; ``order_id`` and ``project_id``
+#: are read as the API's ``order_ids`` and ``project_ids``
+ITEM_FILTERS = {
+    **{key: key for key in ("user_id", "type", "status", "order_ids", "created_by", "created_at", "project_ids",
+                            "ids", "area")},
+    "order_id": "order_ids", "project_id": "project_ids",
+}
+#: ``GET /v0/orders``' one filter (official OpenAPI)
+ORDER_FILTERS = {"user_id": "user_id"}
+
+
+def _query(wire: Mapping[str, Any]) -> dict[str, Any]:
+    """Filter values as query parameters: an enum as its value, a datetime as UTC ISO, a list comma-joined."""
+    def one(value: Any) -> Any:
+        value = getattr(value, "value", value)
+        return iso_z(value) if hasattr(value, "isoformat") else "" if value is None else value
+
+    return {key: ",".join(str(one(v)) for v in value) if isinstance(value, (list, tuple)) else one(value)
+            for key, value in wire.items()}
+
+
+#: how many of the newest order items ``PixxelAdapter.lookup_reference`` reads at most (50 pages of
+#: 1,000): Pixxel cannot search item names, and a reconcile should not read an account's whole history
+REFERENCE_SCAN_ITEMS = 50_000
+
+
+def _carrying(items: Sequence[m.OrderItem], reference: str) -> list[m.Order]:
+    """One ``Order`` per item whose name carries ``reference`` (``id`` its order's id, ``items`` the item)."""
+    return [m.Order(provider=PROVIDER, raw=i.raw, id=i.order_id or i.id, name=i.name, status=i.status,
+                    reference=reference, items=[i]) for i in items if ref.carried_in(i.name, reference)]
+
+
 class PixxelAdapter(Adapter, provider="pixxel"):
     """Pixxel v0. Prices through a dry-run order (its bulk form: one order, many items).
 
@@ -423,6 +456,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
     """
 
     page_sizes = {"orders": 100, "order_items": 1000, "tasks": 1000}
+    listing_filters = {"orders": ORDER_FILTERS, "order_items": ITEM_FILTERS, "tasks": ITEM_FILTERS}
 
     def __init__(self) -> None:
         #: filled by the client on first use: the default project and bandset ids
@@ -464,7 +498,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         Returns:
             Call[list[Sensor]]: see :func:`parse_bandsets`.
         """
-        return Call("GET", "/v0/bandsets", lambda body, h: parse_bandsets(body))
+        return Call("GET", PREFIX + "/bandsets", lambda body, h: parse_bandsets(body))
 
     def projects(self) -> Call[list[str]]:
         """``GET /v0/projects``.
@@ -476,7 +510,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
             rows = body.get("projects") if isinstance(body, Mapping) else body
             return [str(p.get("id")) for p in array(rows) if isinstance(p, Mapping)]
 
-        return Call("GET", "/v0/projects", parse)
+        return Call("GET", PREFIX + "/projects", parse)
 
     def _bandset_id(self, request: m.TaskingRequest) -> str | None:
         wanted = request.bandset or request.sensor
@@ -562,7 +596,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
             ValidationError: a recurrence Pixxel does not offer (see :meth:`item_payload`).
         """
         items = [self.item_payload(r, r.name or f"pixorder quote {first_index + i}") for i, r in enumerate(requests)]
-        return Call("POST", "/v0/orders", lambda body, h: quotes_from_dry_run(body, requests, first_index),
+        return Call("POST", PREFIX + "/orders", lambda body, h: quotes_from_dry_run(body, requests, first_index),
                     json={"dry_run": True, "order_items": items}, expect=(201, 200))
 
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
@@ -591,12 +625,14 @@ class PixxelAdapter(Adapter, provider="pixxel"):
             order.area_km2 = float(request.aoi.area_km2)
             return order
 
-        return Call("POST", "/v0/orders", parse, json=body, spend=not dry_run, expect=(201, 200))
+        return Call("POST", PREFIX + "/orders", parse, json=body, spend=not dry_run, expect=(201, 200))
 
     def find_by_reference(self, reference: str) -> Call[list[m.Order]]:
-        """``GET /v0/order-items`` (500 rows from offset 0), kept where the item's name carries ``reference``.
+        """The newest page of ``GET /v0/order-items`` (``page_sizes["order_items"]`` rows), kept where
+        the item's name carries ``reference``: what a placement whose answer was lost polls.
 
-        Pixxel has no name filter, so an order beyond the first 500 items listed is not found.
+        Pixxel's listing has no name filter (its filters are ids, type, status, creator, project,
+        creation time and area), so an older order is found by :meth:`lookup_reference`, which pages on.
 
         Args:
             reference: the client reference.
@@ -604,14 +640,51 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         Returns:
             Call[list[Order]]: one ``Order`` per matching item (``id`` its order's id, ``items`` the item).
         """
-        # Pixxel has no name filter: scan the newest items for the reference carried in the name.
-        def parse(body: Any, headers: Any) -> list[m.Order]:
-            page = parse_order_items_page(body)
-            found = [i for i in page.items if ref.carried_in(i.name, reference)]
-            return [m.Order(provider=PROVIDER, raw=i.raw, id=i.order_id or i.id, name=i.name, status=i.status,
-                            reference=reference, items=[i]) for i in found]
+        return self.list_order_items({}, 0, self.page_sizes["order_items"]).reading(
+            lambda body, headers: _carrying(parse_order_items_page(body).items, reference))
 
-        return Call("GET", "/v0/order-items", parse, params={"limit": 500, "offset": 0})
+    async def lookup_reference(self, reference: str, send: Any) -> list[m.Order]:
+        """Every order item carrying ``reference``, reading ``GET /v0/order-items`` page by page from the
+        newest (pages of ``page_sizes["order_items"]``) until the page holding a match, the listing's
+        end, or :data:`REFERENCE_SCAN_ITEMS` rows.
+
+        Items that arrive meanwhile push older rows to later offsets, so a row may be read twice but
+        none is skipped.
+
+        Args:
+            reference: the client reference.
+            send: a coroutine function that sends a ``Call`` (the client's ``send``).
+
+        Returns:
+            list[Order]: one ``Order`` per matching item; empty when the whole listing holds none.
+
+        Raises:
+            NotSupported: none among the newest :data:`REFERENCE_SCAN_ITEMS` items, and the listing goes on.
+            ApiError: as ``send`` raises it.
+
+        >>> import asyncio
+        >>> rows = [{"id": f"i-{n}", "order_id": f"o-{n}", "name": f"item {n}"} for n in range(5)]
+        >>> rows[3]["name"] = "Field 7 [pxo-0123456789abcdef]"
+        >>> async def send(call):  # a listing of 5 items, 2 per page
+        ...     offset, limit = call.params["offset"], call.params["limit"]
+        ...     return call.parse({"order_items": rows[offset:offset + limit], "pagination": {"total": 5}}, {})
+        >>> adapter = PixxelAdapter()
+        >>> adapter.page_sizes = {"order_items": 2}
+        >>> [(o.id, o.reference) for o in asyncio.run(adapter.lookup_reference("pxo-0123456789abcdef", send))]
+        [('o-3', 'pxo-0123456789abcdef')]
+        """
+        size = self.page_sizes["order_items"]
+        offset = 0
+        while offset < REFERENCE_SCAN_ITEMS:
+            page = await send(self.list_order_items({}, offset, size))
+            found = _carrying(page.items, reference)
+            offset += len(page.items)
+            if found or not page.items or (page.total is not None and offset >= page.total):
+                return found
+        raise self._unsupported(
+            f"orders.reconcile() beyond the newest {REFERENCE_SCAN_ITEMS:,} order items",
+            f"Pixxel's order-item listing has no name filter: find the item named '… [{reference}]' in "
+            "Pixxel's dashboard")
 
     def get_order(self, order_id: str) -> Call[m.Order]:
         """``GET /v0/orders/{id}``.
@@ -622,55 +695,64 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         Returns:
             Call[Order]: see :func:`parse_order`.
         """
-        return Call("GET", f"/v0/orders/{order_id}", lambda body, h: parse_order(body))
+        return Call("GET", PREFIX + f"/orders/{order_id}", lambda body, h: parse_order(body))
 
     def list_orders(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.Order]]:
-        """``GET /v0/orders`` with limit/offset; filters are sent as query parameters as they are.
+        """``GET /v0/orders`` with limit/offset; its one filter is ``user_id`` (official OpenAPI).
 
         Args:
-            filters: neutral filter name → value (None values are left out).
+            filters: filter name → value (None values are left out).
             offset: rows to skip, from the newest.
             limit: rows per page.
 
         Returns:
             Call[Page[Order]]: see :func:`parse_orders_page`.
+
+        Raises:
+            ValidationError: any other filter (before any call): filter items with ``order_items.list()``.
         """
-        params = {"limit": limit, "offset": offset, **{k: v for k, v in filters.items() if v is not None}}
-        return Call("GET", "/v0/orders", lambda body, h: parse_orders_page(body), params=params)
+        params = {"limit": limit, "offset": offset, **_query(self.wire_filters("orders", filters))}
+        return Call("GET", PREFIX + "/orders", lambda body, h: parse_orders_page(body), params=params)
 
     def list_order_items(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.OrderItem]]:
-        """``GET /v0/order-items`` with limit/offset; a list filter is sent comma-joined, an enum as its value.
+        """``GET /v0/order-items`` with limit/offset and the filters of :data:`ITEM_FILTERS`.
+
+        A list is sent comma-joined (a ``(from, to)`` pair is a ``created_at`` or ``area`` range), an
+        enum as its value, a datetime as UTC ISO.
 
         Args:
-            filters: neutral filter name → value (None values are left out).
+            filters: filter name → value (None values are left out); ``order_id`` is ``order_ids``.
             offset: rows to skip, from the newest.
             limit: rows per page.
 
         Returns:
             Call[Page[OrderItem]]: see :func:`parse_order_items_page`.
+
+        Raises:
+            ValidationError: a filter the listing does not know (before any call).
         """
-        params: dict[str, Any] = {"limit": limit, "offset": offset}
-        for key, value in filters.items():
-            if value is None:
-                continue
-            if isinstance(value, (list, tuple)):
-                value = ",".join(str(getattr(v, "value", v)) for v in value)
-            params[key] = getattr(value, "value", value)
-        return Call("GET", "/v0/order-items", lambda body, h: parse_order_items_page(body), params=params)
+        return self._items(self.wire_filters("order_items", filters), offset, limit)
+
+    def _items(self, wire: Mapping[str, Any], offset: int, limit: int) -> Call[m.Page[m.OrderItem]]:
+        params = {"limit": limit, "offset": offset, **_query(wire)}
+        return Call("GET", PREFIX + "/order-items", lambda body, h: parse_order_items_page(body), params=params)
 
     def list_tasks(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.Task]]:
         """The tasks of a page of order items (``GET /v0/order-items``; Pixxel lists no tasks alone).
 
         Args:
-            filters: neutral filter name → value (None values are left out).
+            filters: the order items' filters (:data:`ITEM_FILTERS`; None values are left out).
             offset: rows to skip, from the newest.
             limit: rows per page.
 
         Returns:
             Call[Page[Task]]: every task of the page's items; ``total`` counts items and ``consumed``
             the items read, so the listing pages on by items.
+
+        Raises:
+            ValidationError: a filter the listing does not know (before any call).
         """
-        inner = self.list_order_items(filters, offset, limit)
+        inner = self._items(self.wire_filters("tasks", filters), offset, limit)
 
         def parse(body: Any, headers: Any) -> m.Page[m.Task]:
             items = parse_order_items_page(body)
@@ -782,7 +864,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         found: list[m.Delivery] = []
         offset, limit = 0, 100  # the spec's default page is 2 catalogs; 100 is its maximum
         while True:
-            page = await send(Call("POST", "/v0/catalogs/search",
+            page = await send(Call("POST", PREFIX + "/catalogs/search",
                                    lambda body, h: parse_catalogs_page(body, order_id, item_of_task),
                                    json={"order_ids": [order_id], "limit": limit, "offset": offset}))
             found += page.items
@@ -793,7 +875,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
             return found
         known = {item.id for item in order_items if item.id is not None}
         items = sorted({d.item_id for d in found if d.item_id in known and d.item_id is not None}) or sorted(known)
-        url = await send(Call("POST", "/v0/catalogs/download", lambda body, h: text(mapping(body).get("signed_url")),
+        url = await send(Call("POST", PREFIX + "/catalogs/download", lambda body, h: text(mapping(body).get("signed_url")),
                               json={"order_item_ids": items}, expect=(201, 200)))
         expires = _expiry(url)
         for delivery in found:

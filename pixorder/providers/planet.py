@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from pixorder import models as m
+from pixorder.aoi.rules import billed_km2
 from pixorder.errors import ValidationError
 from pixorder.providers import reference as ref
 from pixorder.providers import table
@@ -27,7 +29,8 @@ def parse_order(payload: Mapping[str, Any]) -> m.Order:
 
     Returns:
         Order: ``amount`` is ``estimated_quota_cost`` in quota units (``SQKM``); ``area_km2`` pixorder's
-        measure of the AOI as drawn; ``billed_area_km2`` Planet's ``requested_sqkm``, at least 25 km²;
+        measure of the AOI as drawn; ``billed_area_km2`` Planet's ``requested_sqkm``, at least the provider
+        table's ``min_billed_area_km2`` (25 km²);
         ``reference`` read from the name; ``raw`` the payload.
 
     >>> order = parse_order({"id": "o-1", "name": "Field 7 [pxo-0123456789abcdef]", "status": "RECEIVED",
@@ -51,9 +54,9 @@ def parse_order(payload: Mapping[str, Any]) -> m.Order:
         order_type=m.ItemType.TASKING,
         amount=number(payload.get("estimated_quota_cost")),
         unit=UNIT,
-        # requested_sqkm is Planet's own measure of the AOI (0.001 km²); it bills at least 25 km².
+        # requested_sqkm is Planet's own measure of the AOI (0.001 km²); it bills at least the table's minimum.
         area_km2=m.drawn_area_km2(geometry),
-        billed_area_km2=None if requested is None else max(requested, 25.0),
+        billed_area_km2=None if requested is None else billed_km2(PROVIDER, requested),
         start=payload.get("start_time"),
         end=payload.get("end_time"),
         created_at=payload.get("created_time"),
@@ -70,7 +73,8 @@ def parse_pricing(payload: Mapping[str, Any], *, index: int | None = None,
     Args:
         payload: the answer's JSON object; a slot Planet could not price holds a ``message``.
         index: the quote's ``request_index``.
-        area_km2: the AOI's area as drawn, km² (the quote's ``billed_area_km2`` is it, at least 25).
+        area_km2: the AOI's area as drawn, km² (the quote's ``billed_area_km2`` is it, at least the provider
+            table's ``min_billed_area_km2``, 25 km²).
         geometry: the AOI as GeoJSON, kept on the quote.
 
     Returns:
@@ -116,7 +120,7 @@ def parse_pricing(payload: Mapping[str, Any], *, index: int | None = None,
         unit=text(payload.get("units")) or UNIT,
         uplifts=uplifts,
         area_km2=area_km2,
-        billed_area_km2=None if area_km2 is None else max(area_km2, 25.0),
+        billed_area_km2=None if area_km2 is None else billed_km2(PROVIDER, area_km2),
         request_index=index,
         geometry=geometry,
     )
@@ -222,14 +226,21 @@ def needs_imaging_window(request: Request) -> bool:
     return isinstance(request, m.TaskingRequest) and product_name(request.sensor) == ASSURED
 
 
-_FILTER_NAMES = {
+#: ``GET /orders/``'s filters: pixorder's names → Planet's, then Planet's own, sent as they are (the
+#: orders guide: name, created, start and end times; api-notes §2: ``status__in``, ``pl_number``,
+#: ``product``, ``scheduling_type``, ``geometry__intersects``; the ``__gt/__gte/__lt/__lte`` time lookups)
+ORDER_FILTERS = {
     "name": "name__icontains",
-    "status": "status",
+    "reference": "name__icontains",
+    "status": "status",  # a list is sent as status__in
     "created_after": "created_time__gte",
     "created_before": "created_time__lt",
     "start_after": "start_time__gte",
     "start_before": "start_time__lte",
-    "reference": "name__icontains",
+    **{key: key for key in ("name__icontains", "status__in", "pl_number", "product", "scheduling_type",
+                            "geometry__intersects")},
+    **{f"{time}__{lookup}": f"{time}__{lookup}" for time in ("created_time", "updated_time", "start_time", "end_time")
+       for lookup in ("gt", "gte", "lt", "lte")},
 }
 
 
@@ -267,6 +278,8 @@ class PlanetAdapter(Adapter, provider="planet"):
     >>> adapter.edit_order("o-1", {"name": "Field 7", "end": request.end}).json
     {'name': 'Field 7', 'end_time': '2030-03-21T00:00:00Z'}
     """
+
+    listing_filters = {"orders": ORDER_FILTERS}
 
     def auth_headers(self, api_key: str) -> dict[str, str]:
         """``Authorization: api-key <key>``.
@@ -442,24 +455,28 @@ class PlanetAdapter(Adapter, provider="planet"):
 
         ``name`` and ``reference`` → ``name__icontains``; ``status`` (a list → ``status__in``);
         ``created_after``/``created_before`` → ``created_time__gte``/``__lt``; ``start_after``/
-        ``start_before`` → ``start_time__gte``/``__lte`` (datetimes as UTC ISO). Other keys are sent as
-        they are.
+        ``start_before`` → ``start_time__gte``/``__lte``; Planet's own names (:data:`ORDER_FILTERS`:
+        ``pl_number``, ``product``, ``scheduling_type``, ``geometry__intersects``, the time lookups)
+        as they are. Datetimes go as UTC ISO, a list comma-joined, a geometry as GeoJSON.
 
         Args:
-            filters: neutral filter name → value (None values are left out).
+            filters: filter name → value (None values are left out).
             offset: rows to skip, from the newest.
             limit: rows per page.
 
         Returns:
             Call[Page[Order]]: the page, with ``total`` (``count``) and ``next``.
+
+        Raises:
+            ValidationError: a filter :data:`ORDER_FILTERS` does not name (before any call).
         """
         params: dict[str, Any] = {"limit": limit, "offset": offset}
-        for key, value in filters.items():
-            if value is None:
-                continue
+        for key, value in self.wire_filters("orders", filters).items():
             if isinstance(value, (list, tuple)):
                 key, value = (f"{key}__in" if key == "status" else key), ",".join(map(str, value))
-            params[_FILTER_NAMES.get(key, key)] = iso_z(value) if hasattr(value, "isoformat") else str(value)
+            if hasattr(value, "__geo_interface__") or isinstance(value, Mapping):
+                value = json.dumps(dict(getattr(value, "__geo_interface__", value)))
+            params[key] = iso_z(value) if hasattr(value, "isoformat") else str(value)
 
         def parse(body: Any, headers: Any) -> m.Page[m.Order]:
             page = parse_orders_page(body)
@@ -685,6 +702,9 @@ def _window_geometry(aoi: Any) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------------- bulk
 BULK_DONE = ("COMPLETE", "COMPLETED", "FAILED", "CANCELLED")
+#: ``GET /bulk/{id}``'s payload counts → the ``Job.counts`` key each is read into
+BULK_COUNTS = {"payload_count": "total", "processing_payload_count": "processing",
+               "successful_payload_count": "successful", "failed_payload_count": "failed"}
 
 
 def parse_bulk(payload: Any, bulk_id: str) -> Job:
@@ -696,17 +716,19 @@ def parse_bulk(payload: Any, bulk_id: str) -> Job:
 
     Returns:
         Job: ``status`` upper-cased; ``done`` for COMPLETE(D), FAILED or CANCELLED; ``failed`` for the
-        last two; ``counts`` keys ``payload_count``, ``processing``, ``successful``, ``failed`` (those sent).
+        last two; ``counts`` the payload counts Planet sent, keyed :data:`BULK_COUNTS`' values: ``total``
+        (``payload_count``), ``processing``, ``successful`` and ``failed`` (``<key>_payload_count``).
 
+    >>> parse_bulk({"id": "b-1", "status": "running", "payload_count": 3, "processing_payload_count": 1,
+    ...             "successful_payload_count": 1, "failed_payload_count": 1}, "b-1").counts
+    {'total': 3, 'processing': 1, 'successful': 1, 'failed': 1}
     >>> parse_bulk({"id": "b-1", "status": "running", "payload_count": 2, "successful_payload_count": 1}, "b-1")
-    Job(id='b-1', status='RUNNING', done=False, failed=False, error=None,
-        counts={'payload_count': 2, 'successful': 1}, result=[])
+    Job(id='b-1', status='RUNNING', done=False, failed=False, error=None, counts={'total': 2, 'successful': 1},
+        result=[])
     """
     body = mapping(payload)
     status = (text(body.get("status")) or "PENDING").upper()
-    counts = {key.removesuffix("_payload_count"): integer(body.get(key)) or 0
-              for key in ("payload_count", "processing_payload_count", "successful_payload_count",
-                          "failed_payload_count") if key in body}
+    counts = {name: integer(body.get(key)) or 0 for key, name in BULK_COUNTS.items() if key in body}
     return Job(id=str(body.get("id") or bulk_id), status=status, done=status in BULK_DONE,
                failed=status in ("FAILED", "CANCELLED"), counts=counts)
 

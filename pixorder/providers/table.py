@@ -71,6 +71,8 @@ class ProviderInfo:
     adapter: str
     #: keyword options the adapter takes from ``connect(..., **options)``
     adapter_options: tuple[str, ...] = field(default=())
+    #: archive requests per bulk pricing call (None: as ``bulk_price_limit``)
+    archive_bulk_price_limit: int | None = None
 
 
 PROVIDERS: Mapping[str, ProviderInfo] = MappingProxyType({
@@ -112,6 +114,9 @@ PROVIDERS: Mapping[str, ProviderInfo] = MappingProxyType({
         one_geometry_per_order=False,
         adapter="pixorder.providers.geopera:GeoperaAdapter",
         adapter_options=("workspace_id", "default_sensor"),
+        # orders.archive.estimate answers one group for all the captures it is sent (groups carry capture
+        # ids and totals, never the request), so archive requests priced together cannot be told apart.
+        archive_bulk_price_limit=1,
     ),
 })
 
