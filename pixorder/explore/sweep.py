@@ -60,9 +60,18 @@ def _scaled(aoi: Any, target_km2: float) -> Any:
 
     to_local = through(Transformer.from_crs(4326, local, always_xy=True))
     back = through(Transformer.from_crs(local, 4326, always_xy=True))
-    factor = math.sqrt(target_km2 / aoi.area_km2)
-    shape = shapely.affinity.scale(shapely.transform(aoi.geometry, to_local), factor, factor, origin=(0, 0))
-    return AOI(shapely.transform(shape, back))
+    # The local projection's areas differ from the AOI's geodesic ones by about 1e-6: scaled again
+    # until the AOI's own area is within a hair *below* the target, since providers round billed areas
+    # up (Pixxel bills whole km²: 1000.0016 km² would be billed 1001).
+    goal = target_km2 * (1 - 1e-7)
+    shape, scaled = shapely.transform(aoi.geometry, to_local), aoi
+    for _ in range(6):
+        factor = math.sqrt(goal / scaled.area_km2)
+        shape = shapely.affinity.scale(shape, factor, factor, origin=(0, 0))
+        scaled = AOI(shapely.transform(shape, back))
+        if abs(scaled.area_km2 - goal) <= goal * 1e-9:
+            break
+    return scaled
 
 
 def _combinations(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
