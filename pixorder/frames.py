@@ -401,11 +401,24 @@ def empty_frame(entity: str) -> geopandas.GeoDataFrame:
 
 
 def _records(models: Iterable[Any], fields: Sequence[str]) -> dict[str, list[Any]]:
-    cols: dict[str, list[Any]] = {f: [] for f in fields}
-    for model in models:
-        for f in fields:
-            cols[f].append(getattr(model, f, None))
-    return cols
+    """Column lists of ``fields`` from ``models`` (None where a model has no such field)."""
+    import operator
+
+    models = list(models)
+    kinds = {type(model) for model in models}
+    if len(kinds) != 1:
+        return {f: [getattr(model, f, None) for model in models] for f in fields}
+    kind = kinds.pop()
+    known = set(getattr(kind, "model_fields", ())) | set(dir(kind))
+    present = [f for f in fields if f in known]
+    # One C-level attrgetter per row instead of a getattr per row and field: 30,000 quotes × 18 fields.
+    getter = operator.attrgetter(*present) if present else None
+    rows = [getter(model) for model in models] if getter is not None and len(present) > 1 else []
+    columns = [list(column) for column in zip(*rows)] if rows else [[] for _ in present]
+    if len(present) == 1:
+        columns = [[getattr(model, present[0]) for model in models]]
+    found = dict(zip(present, columns))
+    return {f: found[f] if f in found else [None] * len(models) for f in fields}
 
 
 def orders_frame(orders: Iterable[m.Order]) -> geopandas.GeoDataFrame:
