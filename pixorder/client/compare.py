@@ -341,7 +341,12 @@ async def price_jobs(jobs: Sequence[Job]) -> list[m.Quote]:
             quote.sensor = jobs[position].request.sensor or quote.sensor
             quotes[position] = quote
 
-    await asyncio.gather(*(run(p) for p in groups.values()))
+    # The collector is paused while the quotes come in (pixorder.collector): thousands of answers,
+    # payloads and quotes, none in a cycle, and every pass over them would find nothing. The pause
+    # lasts the pricing (seconds; minutes for a rate-limited run of 100,000 AOIs), in which the cyclic
+    # garbage made is a few hundred objects.
+    with collector.paused():
+        await asyncio.gather(*(run(p) for p in groups.values()))
     return [q for q in quotes if q is not None]
 
 
