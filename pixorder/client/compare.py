@@ -8,7 +8,6 @@ grouped by provider and sensor, all providers concurrently, and comes back as on
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pixorder import errors as E
 from pixorder import models as m
-from pixorder.client.core import AsyncClient
+from pixorder.client.core import AsyncClient, connection_for
 from pixorder.client.sync import Client, run_sync
 from pixorder.providers import table
 from pixorder.providers.base import Request
@@ -53,9 +52,7 @@ def _client_for(provider: Any, options: Mapping[str, Any]) -> tuple[AsyncClient,
         return provider.aio, False
     if isinstance(provider, AsyncClient):
         return provider, False
-    if os.environ.get(table.get(provider).env_var):
-        return AsyncClient(provider, progress=False, **options), True
-    return AsyncClient("sandbox", api=provider, progress=False, **options), True
+    return AsyncClient(**connection_for(provider), progress=False, **options), True
 
 
 @asynccontextmanager

@@ -7,7 +7,7 @@ import importlib
 import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar, overload
+from typing import Any, TypedDict, TypeVar, overload
 
 from pixorder import errors as E
 from pixorder import models as m
@@ -21,8 +21,6 @@ T = TypeVar("T")
 
 #: the providers' names, from the provider table
 PROVIDER_NAMES = table.NAMES
-#: provider → the environment variable its key is read from (derived from the provider table)
-ENV_VARS = {p.name: p.env_var for p in table.PROVIDERS.values()}
 DEFAULT_PAGE_SIZE = 100
 
 
@@ -51,6 +49,47 @@ def make_adapter(provider: str, **options: Any) -> Adapter:
     kwargs = {k: v for k, v in options.items() if k in info.adapter_options and v is not None}
     adapter: Adapter = adapter_class(**kwargs)
     return adapter
+
+
+class _Provider(TypedDict):
+    provider: str
+
+
+class Connection(_Provider, total=False):
+    """The target arguments of :func:`pixorder.connect`: ``provider``, and ``api`` for the sandbox.
+
+    >>> Connection(provider="sandbox", api="planet")
+    {'provider': 'sandbox', 'api': 'planet'}
+    """
+
+    api: str
+
+
+def connection_for(provider: str, *, live: bool = True) -> Connection:
+    """The arguments of :func:`pixorder.connect` (or :class:`AsyncClient`) for a provider given by name
+    alone: its live API when ``live`` and its key is set in the environment, else the sandbox's emulation.
+
+    The one place that choice is made: ``compare``, ``sweep`` and ``budget`` (``live=True``: pricing is
+    never a spend), the pricing desk (the same), and the widgets given no client (``live=False``: a widget
+    that can place orders never picks a live API on its own).
+
+    Args:
+        provider: a name in ``pixorder.providers.table.NAMES``.
+        live: whether the live API may be chosen (when its key variable, e.g. ``PL_API_KEY``, is set).
+
+    Returns:
+        dict: ``{"provider": name}`` for the live API, or ``{"provider": "sandbox", "api": name}``.
+
+    Raises:
+        ValidationError: ``provider`` is not in the table.
+
+    >>> connection_for("planet", live=False)
+    {'provider': 'sandbox', 'api': 'planet'}
+    """
+    info = table.get(provider)
+    if live and os.environ.get(info.env_var):
+        return {"provider": info.name}
+    return {"provider": "sandbox", "api": info.name}
 
 
 def api_host(base_url: str, api_root: str) -> str:

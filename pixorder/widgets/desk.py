@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
@@ -101,10 +100,9 @@ def desk_clients(providers: Sequence[str] = PROVIDERS) -> dict[str, Any]:
     True
     """
     import pixorder
-    from pixorder.client.core import ENV_VARS
+    from pixorder.client.core import connection_for
 
-    return {p: pixorder.connect(p, progress=False) if os.environ.get(ENV_VARS[p])
-            else pixorder.connect("sandbox", api=p, progress=False) for p in providers}
+    return {p: pixorder.connect(**connection_for(p), progress=False) for p in providers}
 
 
 def _feature(aoi: AOI) -> dict[str, Any]:
