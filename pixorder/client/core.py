@@ -410,14 +410,14 @@ class Pricing(_Facade):
 # --------------------------------------------------------------- multi-part AOIs: one order per part
 def split_parts(provider: str, batch: Sequence[Request]) -> tuple[list[Request], list[int]]:
     """Each request whose AOI has several parts, at a provider taking one polygon per order
-    (``pixorder.aoi.rules.ONE_GEOMETRY_PER_ORDER``), replaced by one request per part; with the index
+    (``pixorder.aoi.rules.order_aois``), replaced by one request per part; with the index
     in ``batch`` each resulting request came from."""
-    from pixorder.aoi.rules import ONE_GEOMETRY_PER_ORDER
+    from pixorder.aoi.rules import order_aois
 
     expanded: list[Request] = []
     owners: list[int] = []
     for i, request in enumerate(batch):
-        parts = request.aoi.parts() if provider in ONE_GEOMETRY_PER_ORDER else [request.aoi]
+        parts = order_aois(request.aoi, provider)
         if len(parts) == 1:
             expanded.append(request)
             owners.append(i)

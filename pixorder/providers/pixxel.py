@@ -8,7 +8,6 @@ amounts, item ``geometry`` or only ``images``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -81,10 +80,10 @@ def billed_area_km2(payload: Mapping[str, Any]) -> float | None:
         measured = [m.drawn_area_km2(g) for g in scenes]
         if measured and all(a is not None for a in measured):
             return float(sum(billed_km2(PROVIDER, a) for a in measured if a is not None))
-        if area is not None:
-            return max(area, MIN_BILLED_KM2 * max(len(scenes), 1))
+        if area is not None:  # Pixxel's own total, at least the minimum for each scene
+            return billed_km2(PROVIDER, area, minimum=MIN_BILLED_KM2 * max(len(scenes), 1))
         return None
-    return None if area is None else max(float(math.ceil(area)), MIN_BILLED_KM2)
+    return None if area is None else billed_km2(PROVIDER, area)
 
 
 def parse_order_item(payload: Mapping[str, Any]) -> m.OrderItem:
