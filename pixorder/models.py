@@ -57,6 +57,7 @@ __all__ = [
     "Uplift",
     "drawn_area_km2",
     "elevation_to_off_nadir",
+    "format_datetime",
     "html_repr",
     "off_nadir_to_elevation",
     "parse_datetime",
@@ -272,6 +273,15 @@ def parse_datetime(value: Any, field: str = "datetime") -> datetime | None:
         raise ValidationError(field, "must fall between years 1 and 9999 in UTC", value) from None
 
 
+def format_datetime(moment: datetime | None) -> str | None:
+    """``moment`` in ISO 8601 with ``Z`` for UTC: how models are dumped and how every adapter sends times.
+
+    >>> format_datetime(datetime(2027, 3, 1, 9, 30, tzinfo=timezone.utc)), format_datetime(None)
+    ('2027-03-01T09:30:00Z', None)
+    """
+    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
+
+
 def _datetime_validator(value: Any, info: pydantic.ValidationInfo) -> datetime | None:
     return parse_datetime(value, info.field_name or "datetime")
 
@@ -279,7 +289,7 @@ def _datetime_validator(value: Any, info: pydantic.ValidationInfo) -> datetime |
 UTCDateTime = Annotated[
     datetime | None,
     BeforeValidator(_datetime_validator),
-    PlainSerializer(lambda d: d.isoformat().replace("+00:00", "Z") if d else None, return_type=str | None),
+    PlainSerializer(format_datetime, return_type=str | None),
 ]
 """A tz-aware UTC datetime read from any of the providers' forms; None when absent or ``""``."""
 
@@ -295,7 +305,7 @@ def _required_datetime_validator(value: Any, info: pydantic.ValidationInfo) -> d
 RequiredUTCDateTime = Annotated[
     datetime,
     BeforeValidator(_required_datetime_validator),
-    PlainSerializer(lambda d: d.isoformat().replace("+00:00", "Z"), return_type=str),
+    PlainSerializer(format_datetime, return_type=str),
 ]
 """A tz-aware UTC datetime that must be given (a request's ``start`` and ``end``)."""
 

@@ -24,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 from pixorder.aoi import geojson
 from pixorder.aoi.projection import WGS84, crs_or_wgs84, parse_crs, reproject
 from pixorder.aoi.shapes import flatten
-from pixorder.errors import ValidationError
+from pixorder.errors import ValidationError, shorten
 
 __all__ = ["Loaded", "PointsPolicy", "Source", "is_geopandas", "load"]
 
@@ -125,13 +125,13 @@ def load(source: Any, *, crs: Any = None, layer: str | int | None = None,
             try:
                 obj = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise ValidationError("geometry", f"not valid GeoJSON text: {exc.msg}", _short(text)) from None
+                raise ValidationError("geometry", f"not valid GeoJSON text: {exc.msg}", shorten(text, 60)) from None
             features, crs_used, name = _from_geojson(obj, crs)
             what = "GeoJSON text"
         elif text.startswith("<"):
             # KML as Google Earth copies it to the clipboard: read the way a .kml file is (one path).
             if "<kml" not in text[:2000]:
-                raise ValidationError("geometry", "XML text must be KML (a <kml> document)", _short(text))
+                raise ValidationError("geometry", "XML text must be KML (a <kml> document)", shorten(text, 60))
             import tempfile
 
             with tempfile.TemporaryDirectory() as folder:
@@ -181,12 +181,8 @@ def _is_path(source: Any) -> bool:
     if text.startswith(("{", "<")) or _WKT_START.match(text):
         return False
     if not Path(text).expanduser().exists():
-        raise ValidationError("path", "file not found, and the text is neither GeoJSON, KML nor WKT", _short(text))
+        raise ValidationError("path", "file not found, and the text is neither GeoJSON, KML nor WKT", shorten(text, 60))
     return True
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def is_geopandas(obj: Any) -> bool:
@@ -253,7 +249,7 @@ def _from_wkt(text: str, crs: Any) -> tuple[list[Feature], str]:
     try:
         geom = shapely.from_wkt(text[len(wkt.group(1) or "") :] if wkt.group(1) else text)
     except shapely.errors.ShapelyError as exc:
-        raise ValidationError("geometry", f"not valid WKT: {exc}", _short(text)) from None
+        raise ValidationError("geometry", f"not valid WKT: {exc}", shorten(text, 60)) from None
     return _checked([(geom, None, None)], crs_or_wgs84(crs), assumed=crs is None, where="the WKT")
 
 

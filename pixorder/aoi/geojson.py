@@ -9,7 +9,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from pixorder.errors import ValidationError
+from pixorder.errors import ValidationError, shorten
 
 # ------------------------------------------------------------------------------------ input loading
 _GEOMETRY_TYPES = {
@@ -52,13 +52,13 @@ def crs_member(obj: Mapping) -> str | None:
             raise ValidationError("crs", "the GeoJSON names its CRS by a link, which pixorder does not fetch; "
                                   "pass crs='EPSG:…' instead", props.get("href"))
     raise ValidationError("crs", "the GeoJSON crs member is not one GDAL reads (name, EPSG or OGC); "
-                          "pass crs='EPSG:…' instead", _short(repr(member)))
+                          "pass crs='EPSG:…' instead", shorten(repr(member), 60))
 
 
 def features(obj: Any) -> list[tuple[BaseGeometry, dict[str, Any]]]:
     """Each feature's geometry (in the file's coordinates) with its properties, in order."""
     if not isinstance(obj, Mapping):
-        raise ValidationError("geometry", "must be a GeoJSON object", _short(repr(obj)))
+        raise ValidationError("geometry", "must be a GeoJSON object", shorten(repr(obj), 60))
     kind = obj.get("type")
     if kind == "FeatureCollection":
         members = obj.get("features")
@@ -142,7 +142,7 @@ def _positions(seq: Any) -> np.ndarray:
         arr = _numeric_rows([p[:2] if isinstance(p, (list, tuple)) else p for p in seq])
     if arr is None:
         raise ValidationError(
-            "geometry.coordinates", "positions must be [longitude, latitude] number pairs", _short(repr(seq))
+            "geometry.coordinates", "positions must be [longitude, latitude] number pairs", shorten(repr(seq), 60)
         )
     arr = arr[:, :2].astype(float)
     bad = ~np.isfinite(arr)
@@ -180,8 +180,3 @@ def _polygon(coords: Any) -> BaseGeometry:
             )
         rings.append(pts)
     return shapely.Polygon(rings[0], rings[1:])
-
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -142,10 +142,6 @@ def parse_quotation(payload: Mapping[str, Any]) -> m.Quotation:
                        expires_at=first(payload, "expiresAt", "expires_at"))
 
 
-def _iso(moment: Any) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
-
-
 def _feature_collection(request: Request) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {}, "geometry": dict(request.aoi.__geo_interface__)}]}
@@ -173,7 +169,7 @@ class GeoperaAdapter(Adapter, provider="geopera"):
 
     def group(self, request: m.TaskingRequest, index: int) -> dict[str, Any]:
         params: dict[str, Any] = {
-            "acquisitionStart": _iso(request.start), "acquisitionEnd": _iso(request.end),
+            "acquisitionStart": m.format_datetime(request.start), "acquisitionEnd": m.format_datetime(request.end),
             "maxCloudCover": request.cloud_cover, "priority": request.delivery_speed.value,
             "recurrence": request.recurrence.value, "occurrences": request.occurrences or 1,
         }

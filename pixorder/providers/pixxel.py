@@ -247,10 +247,6 @@ def quotes_from_dry_run(payload: Mapping[str, Any], requests: Sequence[Request],
     return quotes
 
 
-def _iso(moment: Any) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
-
-
 class PixxelAdapter(Adapter, provider="pixxel"):
     """Pixxel v0. Prices through a dry-run order (its bulk form: one order, many items)."""
 
@@ -306,12 +302,12 @@ class PixxelAdapter(Adapter, provider="pixxel"):
             raise E.ValidationError("recurrence", f"Pixxel offers {', '.join(RECURRENCES)}", recurrence)
         item.update({
             "recurrence": recurrence,
-            "start_date": _iso(request.start),
+            "start_date": m.format_datetime(request.start),
             "cloud_cover": int(round(request.cloud_cover)),
             "delivery_speed": request.delivery_speed.value,
         })
         if recurrence == "ONCE":
-            item["end_date"] = _iso(request.end)  # exclusive, like the neutral window's end
+            item["end_date"] = m.format_datetime(request.end)  # exclusive, like the neutral window's end
         else:
             # The spec takes either no_of_occurrences or end_date for a recurring item, not both.
             item["no_of_occurrences"] = request.occurrences

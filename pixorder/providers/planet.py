@@ -151,10 +151,6 @@ _FILTER_NAMES = {
 }
 
 
-def _iso(moment: Any) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
-
-
 def _geometry_of(aoi: Any) -> dict[str, Any]:
     # Send what the user drew: Planet turns a Point into its own 5×5 km square and a line into a strip.
     original = getattr(aoi, "original_geometry", None)
@@ -188,8 +184,8 @@ class PlanetAdapter(Adapter, provider="planet"):
         payload: dict[str, Any] = {"geometry": _geometry_of(request.aoi)}
         if name is not None:
             payload["name"] = name
-        payload["start_time"] = _iso(request.start)
-        payload["end_time"] = _iso(request.end)
+        payload["start_time"] = m.format_datetime(request.start)
+        payload["end_time"] = m.format_datetime(request.end)
         if request.elevation_min is not None:
             payload["sat_elevation_angle_min"] = round(request.elevation_min, 2)
             payload["sat_elevation_angle_max"] = 90.0
@@ -247,7 +243,7 @@ class PlanetAdapter(Adapter, provider="planet"):
                 continue
             if isinstance(value, (list, tuple)):
                 key, value = (f"{key}__in" if key == "status" else key), ",".join(map(str, value))
-            params[_FILTER_NAMES.get(key, key)] = _iso(value) if hasattr(value, "isoformat") else str(value)
+            params[_FILTER_NAMES.get(key, key)] = m.format_datetime(value) if hasattr(value, "isoformat") else str(value)
 
         def parse(body: Any, headers: Any) -> m.Page[m.Order]:
             page = parse_orders_page(body)
@@ -261,7 +257,7 @@ class PlanetAdapter(Adapter, provider="planet"):
         unknown = set(changes) - allowed
         if unknown:
             raise ValidationError(sorted(unknown)[0], "Planet can edit only name, rank, start_time and end_time")
-        body = {{"start": "start_time", "end": "end_time"}.get(k, k): _iso(v) if hasattr(v, "isoformat") else v
+        body = {{"start": "start_time", "end": "end_time"}.get(k, k): m.format_datetime(v) if hasattr(v, "isoformat") else v
                 for k, v in changes.items()}
         return Call("PUT", PREFIX + f"/orders/{order_id}/", lambda body, h: None, json=body)
 
@@ -304,7 +300,7 @@ class PlanetAdapter(Adapter, provider="planet"):
     # --- imaging windows (Assured Tasking) ------------------------------------------------------
     def search_imaging_windows(self, request: m.TaskingRequest) -> Call[str]:
         payload: dict[str, Any] = {"geometry": _window_geometry(request.aoi), "product": ASSURED,
-                                   "start_time": _iso(request.start), "end_time": _iso(request.end)}
+                                   "start_time": m.format_datetime(request.start), "end_time": m.format_datetime(request.end)}
         if request.elevation_min is not None:
             payload["sat_elevation_angle_min"] = round(request.elevation_min, 2)
             payload["sat_elevation_angle_max"] = 90.0

@@ -57,8 +57,9 @@ def message(text: str, kind: str = "info") -> str:
 
 def error_message(exc: BaseException) -> str:
     """What a user should read for an exception: its message and kind, never a traceback."""
-    text = str(exc).strip() or type(exc).__name__
-    return text if len(text) <= 400 else text[:397] + "..."
+    from pixorder.errors import shorten
+
+    return shorten(str(exc).strip() or type(exc).__name__, 400)
 
 
 def table(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None, *, cls: str = "",
