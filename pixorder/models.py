@@ -57,6 +57,7 @@ __all__ = [
     "Uplift",
     "drawn_area_km2",
     "elevation_to_off_nadir",
+    "format_amount",
     "format_datetime",
     "html_repr",
     "off_nadir_to_elevation",
@@ -365,7 +366,12 @@ def drawn_area_km2(geometry: Any) -> float | None:
         return None
 
 
-def _money(amount: float | None, unit: str | None) -> str:
+def format_amount(amount: float | None, unit: str | None = None) -> str:
+    """An amount as pixorder shows it (reprs, widgets): thousands separated, two decimals, then the unit.
+
+    >>> format_amount(1234.5, "USD"), format_amount(25.0), format_amount(None, "USD")
+    ('1,234.50 USD', '25.00', '—')
+    """
     if amount is None:
         return "—"
     return f"{amount:,.2f} {unit}" if unit else f"{amount:,.2f}"
@@ -683,10 +689,10 @@ class Quote(_Result):
     def __repr__(self) -> str:
         if self.error:
             return f"<Quote {self.provider} error={self.error!r}>"
-        parts = [self.provider, self.sensor or "", f"amount={_money(self.amount, self.unit)}",
+        parts = [self.provider, self.sensor or "", f"amount={format_amount(self.amount, self.unit)}",
                  *_areas(self.area_km2, self.billed_area_km2)]
         if self.amount_per_km2 is not None:
-            parts.append(f"per_km2={_money(self.amount_per_km2, self.unit)}")
+            parts.append(f"per_km2={format_amount(self.amount_per_km2, self.unit)}")
         if self.uplifts:
             parts.append(f"uplifts={', '.join(u.name for u in self.uplifts)}")
         if self.feasibility is not None:
@@ -752,7 +758,7 @@ class OrderItem(_Result):
     def __repr__(self) -> str:
         return _compact("OrderItem", [
             self.provider, repr(self.id), str(self.type or ""), *_statuses(self.status, self.payment_status),
-            f"amount={_money(self.amount, self.unit)}", *_areas(self.area_km2, self.billed_area_km2),
+            f"amount={format_amount(self.amount, self.unit)}", *_areas(self.area_km2, self.billed_area_km2),
             _count(len(self.tasks), "task"),
         ], self.geometry)
 
@@ -799,7 +805,7 @@ class Order(_Result):
     def __repr__(self) -> str:
         return _compact("Order", [
             self.provider, repr(self.id), "dry run" if self.dry_run else "", str(self.order_type or ""),
-            *_statuses(self.status, self.payment_status), f"amount={_money(self.amount, self.unit)}",
+            *_statuses(self.status, self.payment_status), f"amount={format_amount(self.amount, self.unit)}",
             *_areas(self.area_km2, self.billed_area_km2), _count(len(self.items), "item") if self.items else "",
         ], self.geometry)
 

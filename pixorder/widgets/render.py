@@ -7,6 +7,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from pixorder.errors import shorten
+from pixorder.models import format_amount
+
 __all__ = ["PLOTLY_MIME", "error_message", "figure_bundle", "fmt_amount", "fmt_area", "grid_frame", "message",
            "plural", "show_figure", "table"]
 
@@ -28,10 +31,7 @@ def is_missing(value: Any) -> bool:
 
 def fmt_amount(amount: Any, unit: str | None = None) -> str:
     """``1234.5, "USD"`` → ``"1,234.50 USD"``; missing → ``"—"``."""
-    if is_missing(amount):
-        return "—"
-    text = f"{float(amount):,.2f}"
-    return f"{text} {unit}" if unit else text
+    return "—" if is_missing(amount) else format_amount(float(amount), unit)
 
 
 def fmt_area(km2: Any) -> str:
@@ -57,8 +57,6 @@ def message(text: str, kind: str = "info") -> str:
 
 def error_message(exc: BaseException) -> str:
     """What a user should read for an exception: its message and kind, never a traceback."""
-    from pixorder.errors import shorten
-
     return shorten(str(exc).strip() or type(exc).__name__, 400)
 
 
