@@ -229,15 +229,10 @@ def _checked(features: list[Feature], crs: pyproj.CRS, *, assumed: bool = False,
 def _from_geojson(obj: Any, crs: Any) -> tuple[list[Feature], str, str | None]:
     declared = geojson.crs_member(obj) if isinstance(obj, Mapping) else None
     chosen = crs if crs is not None else declared
-    items: list[Feature] = [(g, _label(props), None) for g, props in geojson.features(obj)]
+    items: list[Feature] = [(g, geojson.feature_label(props), None) for g, props in geojson.features(obj)]
     name = geojson.feature_name(obj) if isinstance(obj, Mapping) else None
     features, used = _checked(items, crs_or_wgs84(chosen), assumed=chosen is None, where="the GeoJSON")
     return features, used, name
-
-
-def _label(props: Mapping[str, Any]) -> str | None:
-    value = props.get("name") or props.get("Name")
-    return value if isinstance(value, str) else None
 
 
 def _from_wkt(text: str, crs: Any) -> tuple[list[Feature], str]:
@@ -261,9 +256,7 @@ def _from_geopandas(obj: Any, crs: Any) -> tuple[list[Feature], str]:
         source_crs = pyproj.CRS.from_user_input(series.crs)
     else:
         source_crs = crs_or_wgs84(crs)
-    labels: list[str | None] = [None] * len(series)
-    if hasattr(obj, "columns") and "name" in obj.columns:
-        labels = [v if isinstance(v, str) else None for v in obj["name"]]
+    labels = geojson.column_labels(obj) if hasattr(obj, "columns") else [None] * len(series)
     items: list[Feature] = [(g, label, None) for g, label in zip(np.asarray(series.values, dtype=object), labels)
              if g is not None and not g.is_empty]
     if not items:

@@ -84,6 +84,37 @@ def features(obj: Any) -> list[tuple[BaseGeometry, dict[str, Any]]]:
     raise ValidationError("geometry", "must be a GeoJSON geometry, Feature or FeatureCollection", kind)
 
 
+#: the properties (or a file's columns) a feature's name is read from, first found first
+NAME_KEYS = ("name", "Name", "NAME", "title", "label")
+
+
+def feature_label(props: Mapping[str, Any]) -> str | None:
+    """A feature's name: the first non-empty text among its :data:`NAME_KEYS` properties, else None.
+
+    >>> feature_label({"Name": "north field"}), feature_label({"name": "", "title": "b"}), feature_label({})
+    ('north field', 'b', None)
+    """
+    for key in NAME_KEYS:
+        value = props.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def column_labels(frame: Any) -> list[str | None]:
+    """Each row's name, read from the first of :data:`NAME_KEYS` that ``frame`` (a file's layer, a
+    GeoDataFrame) has as a column; None where it holds no text, and for every row without such a column.
+
+    >>> import pandas as pd
+    >>> column_labels(pd.DataFrame({"NAME": ["north", ""], "area": [1, 2]}))
+    ['north', None]
+    """
+    for column in NAME_KEYS:
+        if column in getattr(frame, "columns", ()):
+            return [v if isinstance(v, str) and v else None for v in frame[column]]
+    return [None] * len(frame)
+
+
 def feature_name(obj: Mapping) -> str | None:
     """The ``name`` property of a single Feature (the AOI's default name), else None."""
     if obj.get("type") == "Feature":
