@@ -18,6 +18,7 @@ from pixorder import errors as E
 from pixorder import models as m
 from pixorder.client.core import AsyncClient, connection_for
 from pixorder.client.sync import Client, run_sync
+from pixorder.frames import part_rows
 from pixorder.providers import table
 from pixorder.providers.base import Request
 
@@ -298,7 +299,7 @@ def _rank(frame: Any, currency: str | None) -> Any:
     when every quote is in one unit, else within each unit (``rank`` restarts per unit)."""
     if frame.empty:  # no sensor met the needs
         return frame.assign(rank=frame["error"].astype("Int64"))
-    part = frame["part"].notna() if "part" in frame.columns else frame["error"].isna() & False
+    part = part_rows(frame)
     valid = frame["error"].isna() & frame["amount"].notna() & ~part  # a multi-part quote ranks by its total
     key = f"amount_{currency.lower()}" if currency else "amount"
     units = frame.loc[valid, "unit"].dropna().unique()

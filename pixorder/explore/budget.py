@@ -27,6 +27,7 @@ from pixorder.client.compare import (
     window_for,
 )
 from pixorder.client.sync import run_sync
+from pixorder.frames import whole_quotes
 
 if TYPE_CHECKING:
     from pixorder.explore.frames import PriceFrame
@@ -139,7 +140,7 @@ async def abudget(
     detail = pd.DataFrame(jobs_frame(jobs, quotes).drop(columns="geometry")) if jobs else pd.DataFrame()
     rows = []
     if len(detail):
-        detail = detail[detail["part"].isna()] if "part" in detail.columns else detail  # totals of multi-part AOIs
+        detail = whole_quotes(detail)  # totals of multi-part AOIs
         for (provider, sensor, month), group in detail.groupby(
                 [detail["provider"].astype(str), detail["sensor"].fillna("default").astype(str), "month"], sort=True):
             failed = group["error"].notna()

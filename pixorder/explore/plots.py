@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pixorder.frames import whole_quotes
+
 
 def _amount(frame: Any, per_km2: bool = False) -> tuple[str, str]:
     """The amount column to chart and its axis label: in the frame's currency when it has one.
@@ -41,13 +43,6 @@ def plot(frame: Any, **kwargs: Any) -> Any:
     return plot_compare(frame, **kwargs)
 
 
-def _totals(frame: Any) -> Any:
-    """The rows that are whole quotes: a Planet AOI split into parts keeps its total, not each part."""
-    if "part" in frame.columns:
-        return frame[frame["part"].isna()]
-    return frame
-
-
 def plot_compare(frame: Any, per_km2: bool = False, **kwargs: Any) -> Any:
     """Bars: one per provider and sensor (per AOI when there are several), cheapest first.
 
@@ -67,7 +62,7 @@ def plot_compare(frame: Any, per_km2: bool = False, **kwargs: Any) -> Any:
     import plotly.express as px
 
     column, label = _amount(frame, per_km2)
-    frame = _totals(frame)
+    frame = whole_quotes(frame)
     data = frame[frame["error"].isna()].drop(columns="geometry").assign(offer=_label(frame))
     data = data.sort_values(column)
     # One row of bars per AOI, named by the AOI's id (or the ``aoi`` name the pricing desk adds) when it has one.

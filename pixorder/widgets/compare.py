@@ -13,6 +13,7 @@ import ipywidgets as W
 import traitlets
 
 from pixorder.errors import ValidationError
+from pixorder.frames import whole_quotes
 from pixorder.widgets import render
 from pixorder.widgets.aoi_map import AOIMap
 from pixorder.widgets.clients import resolve_clients
@@ -48,9 +49,7 @@ def comparison_table(frame: Any, currency: str | None = None) -> Any:
     >>> list(table.columns[:4]), len(table)
     (['provider', 'sensor id', 'area drawn (km²)', 'area billed (km²)'], 1)
     """
-    if "part" in frame.columns:
-        frame = frame[frame["part"].isna()]
-    return render.grid_frame(frame, quote_columns(currency))
+    return render.grid_frame(whole_quotes(frame), quote_columns(currency))
 
 
 def quote_grid(table: Any) -> Any:

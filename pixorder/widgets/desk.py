@@ -24,6 +24,7 @@ from shapely.geometry import mapping
 from pixorder.aoi import AOI
 from pixorder.client.compare import parse_rates
 from pixorder.errors import ValidationError
+from pixorder.frames import whole_quotes
 from pixorder.providers import table
 from pixorder.widgets import render
 from pixorder.widgets.aoi_map import AOIMap, UploadError, aoi_from_features, aoi_from_upload, aoi_view
@@ -437,7 +438,7 @@ class PricingDesk(W.VBox):
         """The cheapest qualifying quote per AOI (rows of ``value`` ranked 1), or None before pricing."""
         if self.value is None:
             return None
-        frame = _totals(self.value)
+        frame = whole_quotes(self.value)
         return frame[frame["rank"] == 1].reset_index(drop=True)
 
     def _busy(self, busy: bool) -> None:
@@ -697,10 +698,6 @@ def _needs_window(client: Any, request: Any) -> bool:
     return False
 
 
-def _totals(frame: Any) -> Any:
-    return frame[frame["part"].isna()] if "part" in frame.columns else frame
-
-
 def _empty() -> Any:
     from pixorder.widgets.compare import _empty_frame
 
@@ -730,7 +727,7 @@ def cheapest_html(frame: Any, aois: Sequence[AOI], currency: str | None) -> str:
     >>> "pixorder-cheapest" in cheapest_html(frame, [aoi], "USD")
     True
     """
-    frame = _totals(frame)
+    frame = whole_quotes(frame)
     lines = []
     for i, aoi in enumerate(aois):
         name = aoi.name or f"AOI {i + 1}"
