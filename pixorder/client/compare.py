@@ -241,8 +241,7 @@ async def acompare(
     aois, ids = aoi_list(aoi_or_aois)
     template = request_template(request, params)
     need = as_needs(needs)
-    if rates is not None and not currency:
-        raise E.ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
+    require_currency(rates, currency)
     explore = sensors == "all" or need is not None or (sensors is not None and not isinstance(sensors, Mapping))
 
     known: set[str] = set()
@@ -345,15 +344,44 @@ def parse_rates(text: str | None, field: str = "rates") -> dict[str, float] | No
     return rates
 
 
-def _convert(frame: Any, rates: Mapping[str, float], currency: str | None) -> Any:
-    """Amounts in one currency, only with the rates the user gave; the column names say which."""
-    if not currency:
+def require_currency(rates: Mapping[str, float] | None, currency: str | None) -> None:
+    """Refuse ``rates`` without the ``currency`` they convert into (compare, sweep, budget and the widgets).
+
+    >>> require_currency({"USD": 1, "SQKM": 4}, "USD")
+    >>> require_currency({"USD": 1}, None)
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: currency: name the currency the rates convert into, e.g. currency='USD'
+
+    Raises:
+        pixorder.ValidationError: ``rates`` given and ``currency`` empty.
+    """
+    if rates is not None and not currency:
         raise E.ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
+
+
+def unit_rates(units: Any, rates: Mapping[str, float]) -> Any:
+    """Each row's rate into the currency, by its ``unit`` (a pandas Series); NaN where no rate was given.
+
+    >>> import pandas as pd
+    >>> unit_rates(pd.Series(["SQKM", "USD", None]), {"SQKM": 4}).tolist()
+    [4.0, nan, nan]
+
+    Raises:
+        pixorder.ValidationError: a rate that is not a positive number (``rates.<unit>``).
+    """
     for unit, rate in rates.items():
         if not isinstance(rate, (int, float)) or rate <= 0:
             raise E.ValidationError(f"rates.{unit}", "must be a positive number", rate)
+    return units.map(lambda u: rates.get(u) if isinstance(u, str) else None).astype("float64")
+
+
+def _convert(frame: Any, rates: Mapping[str, float], currency: str | None) -> Any:
+    """Amounts in one currency, only with the rates the user gave; the column names say which."""
+    require_currency(rates, currency)
+    assert currency is not None
     code = currency.lower()
-    rate = frame["unit"].map(lambda u: rates.get(u) if isinstance(u, str) else None).astype("float64")
+    rate = unit_rates(frame["unit"], rates)
     frame[f"rate_to_{code}"] = rate
     frame[f"amount_{code}"] = frame["amount"] * rate
     frame[f"amount_{code}_per_km2"] = frame["amount_per_km2"] * rate

@@ -24,6 +24,8 @@ from pixorder.client.compare import (
     price_jobs,
     provenance,
     request_template,
+    require_currency,
+    unit_rates,
     window_for,
 )
 from pixorder.client.sync import run_sync
@@ -103,8 +105,7 @@ async def abudget(
     kind = recurrence.strip().lower() if recurrence.strip().lower() in CADENCES else "rrule"
     if kind == "rrule":
         schedule(recurrence, datetime(2030, 1, 1, tzinfo=timezone.utc), months)  # refuses a bad rule now
-    if rates is not None and not currency:
-        raise E.ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
+    require_currency(rates, currency)
     shapes, ids = aoi_list(aois)
     template = request_template(request, params)
     for field in ("recurrence", "occurrences", "end"):
@@ -160,7 +161,7 @@ async def abudget(
     table["cumulative_amount"] = table.groupby(["provider", "sensor"], dropna=False)["amount"].cumsum()
     if rates is not None:
         code = currency.lower()  # type: ignore[union-attr]
-        rate = table["unit"].map(lambda u: rates.get(u) if isinstance(u, str) else None).astype("float64")
+        rate = unit_rates(table["unit"], rates)
         table[f"amount_{code}"] = table["amount"] * rate
         table[f"cumulative_amount_{code}"] = table.groupby(["provider", "sensor"], dropna=False)[
             f"amount_{code}"].cumsum()

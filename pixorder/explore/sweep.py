@@ -25,6 +25,7 @@ from pixorder.client.compare import (
     price_jobs,
     provenance,
     request_template,
+    require_currency,
     window_for,
 )
 from pixorder.client.sync import run_sync
@@ -97,8 +98,7 @@ async def asweep(
     combos = _combinations(vary)
     shape = as_aoi(aoi)
     template = request_template(request, params)
-    if rates is not None and not currency:
-        raise E.ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
+    require_currency(rates, currency)
     scaled = {v: _scaled(shape, v) for v in vary.get("area_km2", [])}
 
     async def plan(client: Any) -> list[Job]:

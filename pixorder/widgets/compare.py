@@ -12,7 +12,7 @@ from typing import Any
 import ipywidgets as W
 import traitlets
 
-from pixorder.errors import ValidationError
+from pixorder.client.compare import require_currency
 from pixorder.frames import whole_quotes
 from pixorder.widgets import render
 from pixorder.widgets.aoi_map import AOIMap
@@ -121,8 +121,7 @@ class CompareProviders(W.VBox):
                  clients: Any = None, rates: Mapping[str, float] | None = None, currency: str | None = None,
                  sensors: Mapping[str, str] | None = None, delay: float = 0.4,
                  scheduler: Scheduler | None = None, **kwargs: Any):
-        if rates is not None and not currency:
-            raise ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
+        require_currency(rates, currency)
         owned = [w for w in (aoi_map, parameters) if w is None]
         self.aoi_map = aoi_map if aoi_map is not None else AOIMap()
         self.parameters = parameters if parameters is not None else RequestParameters()

@@ -22,12 +22,13 @@ import traitlets
 from shapely.geometry import mapping
 
 from pixorder.aoi import AOI
-from pixorder.client.compare import parse_rates
+from pixorder.client.compare import parse_rates, require_currency
 from pixorder.errors import ValidationError
 from pixorder.frames import whole_quotes
 from pixorder.providers import table
 from pixorder.widgets import render
 from pixorder.widgets.aoi_map import AOIMap, UploadError, aoi_from_features, aoi_from_upload, aoi_view
+from pixorder.widgets.clients import resolve_clients
 from pixorder.widgets.compare import comparison_table, quote_grid
 from pixorder.widgets.scheduling import LatestWins, Scheduler, run_client_call
 
@@ -220,16 +221,8 @@ class PricingDesk(W.VBox):
     def __init__(self, *, clients: Any = None, providers: Sequence[str] = PROVIDERS, currency: str | None = "USD",
                  rates: Mapping[str, float] | None = None, aois: Any = None, delay: float = 0.5,
                  scheduler: Scheduler | None = None, **kwargs: Any):
-        if rates is not None and not currency:
-            raise ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
-        if isinstance(clients, Mapping):
-            self.clients = {str(k): v for k, v in clients.items()}
-        elif isinstance(clients, (list, tuple)):
-            self.clients = {c.provider: c for c in clients}
-        elif clients is not None:
-            self.clients = {clients.provider: clients}
-        else:
-            self.clients = desk_clients()
+        require_currency(rates, currency)
+        self.clients = resolve_clients(clients) if clients is not None else desk_clients()
         if rates is None and currency == "USD":
             rates = DEFAULT_RATES
         self.map = DeskMap()
