@@ -214,6 +214,41 @@ def jobs_frame(jobs: Sequence[Job], quotes: Sequence[m.Quote]) -> geopandas.GeoD
     return frame
 
 
+def reads_catalog(sensors: Any, need: Any = None) -> bool:
+    """Whether ``sensors=`` / ``needs=`` choose from each provider's catalogue (``"all"``, ids, or needs)
+    rather than price one sensor per provider (None, ``{provider: id}``); such frames are ranked.
+
+    >>> reads_catalog("all"), reads_catalog({"planet": "Flexible Tasking"}), reads_catalog(None)
+    (True, False, False)
+    """
+    return sensors == "all" or need is not None or (sensors is not None and not isinstance(sensors, Mapping))
+
+
+async def sensors_for(client: AsyncClient, sensors: Any, need: Any = None) -> tuple[list[m.Sensor | None], list[m.Sensor]]:
+    """The sensors ``client``'s provider is priced with for ``sensors=`` (and ``needs=``), and its catalogue
+    when it was read: compare, sweep and budget all choose this way.
+
+    ``sensors`` as ``compare`` takes it: None or ``{provider: id}`` prices one sensor (the given id, else
+    the provider's default: ``None``) without reading the catalogue; ``"all"``, an id or a list of ids
+    (or any ``need``) reads ``client.sensors()`` and keeps the sensors named that meet the needs.
+
+    >>> import asyncio, pixorder
+    >>> async def chosen(sensors):
+    ...     async with pixorder.AsyncClient("sandbox", api="planet", progress=False) as client:
+    ...         picked, _ = await sensors_for(client, sensors)
+    ...         return [s.id if s else None for s in picked]
+    >>> asyncio.run(chosen({"planet": "Flexible Tasking"})), asyncio.run(chosen(None))
+    (['Flexible Tasking'], [None])
+    """
+    from pixorder.explore.needs import choose
+
+    if reads_catalog(sensors, need):
+        catalog = list(await client.sensors())
+        return list(choose(catalog, None if sensors == "all" else sensors, need)), catalog
+    sensor = sensors.get(client.provider) if isinstance(sensors, Mapping) else None
+    return [None if sensor is None else m.Sensor(provider=client.provider, id=sensor)], []
+
+
 def provenance(kind: str, clients: Sequence[AsyncClient], **details: Any) -> dict[str, Any]:
     """Where a frame's prices came from, kept in ``frame.attrs["pixorder"]`` and in exported files."""
     import pixorder
@@ -235,27 +270,21 @@ async def acompare(
     **params: Any,
 ) -> geopandas.GeoDataFrame:
     """The coroutine behind ``compare()``; use it from async code."""
-    from pixorder.explore.needs import as_needs, choose
+    from pixorder.explore.needs import as_needs
 
     provider_list(providers)  # refuses a bad name before anything else
     aois, ids = aoi_list(aoi_or_aois)
     template = request_template(request, params)
     need = as_needs(needs)
     require_currency(rates, currency)
-    explore = sensors == "all" or need is not None or (sensors is not None and not isinstance(sensors, Mapping))
+    explore = reads_catalog(sensors, need)
 
     known: set[str] = set()
 
     async def plan(client: AsyncClient) -> tuple[list[Job], bool, dict[str, Any]]:
         fields, default = await window_for(client, template)
-        if explore:
-            wanted = "all" if sensors in (None, "all") else sensors
-            catalog = await client.sensors()
-            known.update(name for s in catalog for name in (s.id, s.name) if name)
-            chosen: list[m.Sensor | None] = list(choose(catalog, wanted, need))
-        else:
-            sensor = (sensors or {}).get(client.provider) if isinstance(sensors, Mapping) else None
-            chosen = [None] if sensor is None else [m.Sensor(provider=client.provider, id=sensor)]
+        chosen, catalog = await sensors_for(client, sensors, need)
+        known.update(name for s in catalog for name in (s.id, s.name) if name)
         jobs = []
         for index, (aoi, aoi_id) in enumerate(zip(aois, ids)):
             for picked in chosen:

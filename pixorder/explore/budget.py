@@ -25,6 +25,7 @@ from pixorder.client.compare import (
     provenance,
     request_template,
     require_currency,
+    sensors_for,
     unit_rates,
     window_for,
 )
@@ -122,7 +123,8 @@ async def abudget(
                            f"(it offers {', '.join(sorted(NATIVE.get(client.provider, set())))})")
         if client.provider == "planet" and kind == "rrule" and len(dates) > PLANET_MAX_INSTANCES:
             refused.append(f"Planet's Monitoring rrule allows at most {PLANET_MAX_INSTANCES} instances")
-        sensor = (sensors or {}).get(client.provider)
+        chosen, _ = await sensors_for(client, sensors)
+        sensor = chosen[0].id if chosen[0] is not None else None
         jobs = []
         for date in dates:
             values = {**fields, "start": date, "end": date + ACQUISITION_WINDOW}

@@ -26,6 +26,7 @@ from pixorder.client.compare import (
     provenance,
     request_template,
     require_currency,
+    sensors_for,
     window_for,
 )
 from pixorder.client.sync import run_sync
@@ -93,7 +94,6 @@ async def asweep(
     """The coroutine behind :func:`sweep`."""
     from pixorder.aoi import as_aoi
     from pixorder.explore.frames import PriceFrame
-    from pixorder.explore.needs import choose
 
     combos = _combinations(vary)
     shape = as_aoi(aoi)
@@ -103,11 +103,7 @@ async def asweep(
 
     async def plan(client: Any) -> list[Job]:
         fields, _ = await window_for(client, template)
-        if sensors is None or isinstance(sensors, Mapping):
-            sensor = (sensors or {}).get(client.provider)
-            chosen: list[Any] = [m.Sensor(provider=client.provider, id=sensor) if sensor else None]
-        else:
-            chosen = list(choose(await client.sensors(), sensors, None))
+        chosen, _ = await sensors_for(client, sensors)
         jobs = []
         for combo in combos:
             values = dict(fields)
