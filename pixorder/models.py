@@ -928,10 +928,3 @@ class Page(BaseModel, Generic[T]):
         if self.total is not None and self.offset is not None:
             return self.offset + len(self.items) < self.total
         return False
-
-
-def as_list(value: Any) -> Sequence[Any]:
-    """A payload field that may be a single object, a list or None, as a list."""
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
