@@ -11,7 +11,6 @@ union), so no area is counted twice.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any, Literal, Protocol
 
 from pixorder.errors import ValidationError
 from pixorder.providers import table
+from pixorder.providers._wire import json_size
 
 
 class AOI(Protocol):
@@ -140,7 +140,7 @@ def billed_km2(provider: str, area_km2: float, minimum: float | None = None) -> 
 
 def request_body_bytes(geometry: Any) -> int:
     """Bytes of a request carrying ``geometry`` (a GeoJSON dict): its compact JSON plus the overhead."""
-    return len(json.dumps(geometry, separators=(",", ":"))) + BODY_OVERHEAD_BYTES
+    return json_size(geometry) + BODY_OVERHEAD_BYTES
 
 
 def _mb(n: int) -> str:

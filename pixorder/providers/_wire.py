@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 _MISSING = object()
+
+
+def json_size(payload: Any) -> int:
+    """Bytes of ``payload`` encoded as the transport sends it (compact JSON, UTF-8): what the chunking of
+    bulk calls and the AOI rules' request-size check both measure.
+
+    >>> json_size({"type": "Point", "coordinates": [10.5, 50.25]})
+    43
+    """
+    return len(orjson.dumps(payload))
 
 
 def first(payload: Mapping[str, Any], *keys: str, default: Any = None) -> Any:

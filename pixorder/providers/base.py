@@ -7,11 +7,10 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
-import orjson
-
 from pixorder import errors as E
 from pixorder import models as m
 from pixorder.providers import table
+from pixorder.providers._wire import json_size as json_size  # re-exported: measured where the wire is read
 from pixorder.providers.table import ProviderInfo
 
 T = TypeVar("T")
@@ -343,7 +342,3 @@ class Adapter:
     def decide_feasibility(self, study_id: str, option_id: str) -> Call[m.FeasibilityStudy]:
         raise self._unsupported("feasibility.decide()", "no feasibility studies to decide")
 
-
-def json_size(payload: Any) -> int:
-    """Bytes of ``payload`` encoded as the transport sends it (compact JSON, UTF-8)."""
-    return len(orjson.dumps(payload))
