@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -87,6 +87,38 @@ def footprint(value: Any) -> dict[str, Any] | None:
             return None  # the docs' placeholder geometries ({"coordinates": [[[0]]], "type": "string"})
         return dict(value)
     return None
+
+
+def merged(geometries: Sequence[Mapping[str, Any] | None]) -> dict[str, Any] | None:
+    """One footprint for several GeoJSON geometries (as :func:`footprint` reads a FeatureCollection);
+    missing ones left out.
+
+    >>> merged([{"type": "Point", "coordinates": [1, 2]}])
+    {'type': 'Point', 'coordinates': [1, 2]}
+    """
+    return footprint(feature_collection(*(g for g in geometries if g)))
+
+
+def feature_collection(*geometries: Mapping[str, Any]) -> dict[str, Any]:
+    """GeoJSON geometries as a FeatureCollection, one Feature each with empty ``properties``: how Pixxel's
+    items and Geopera's groups carry an AOI.
+
+    >>> feature_collection({"type": "Point", "coordinates": [1, 2]})["features"][0]["properties"]
+    {}
+    """
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": dict(g)} for g in geometries]}
+
+
+def listed(value: Any) -> Any:
+    """A filter value as the APIs take it: a list or tuple comma-joined, an enum as its value.
+
+    >>> listed(["PENDING", "FULFILLED"]), listed("PENDING")
+    ('PENDING,FULFILLED', 'PENDING')
+    """
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(getattr(v, "value", v)) for v in value)
+    return getattr(value, "value", value)
 
 
 def _has_numbers(coords: Any) -> bool:

@@ -99,6 +99,32 @@ class BulkOutcome:
     pending: bool = False
 
 
+async def every_page(send: Callable[[Call[Any]], Awaitable[Any]],
+                     page_at: Callable[[int], Call[m.Page[T]]]) -> list[T]:
+    """Every row of a paged read inside a multi-step read (``deliveries``): ``page_at(offset)`` asks for
+    the page starting at ``offset``, sent with ``send``, until a page comes back empty or the total (or,
+    without one, the missing ``next`` link) says it was the last.
+
+    >>> import asyncio
+    >>> rows = list(range(5))
+    >>> async def send(call):
+    ...     return call.parse(None, {})
+    >>> def page_at(offset):
+    ...     return Call("GET", "/x", lambda body, h: m.Page(items=rows[offset:offset + 2], total=len(rows)))
+    >>> asyncio.run(every_page(send, page_at))
+    [0, 1, 2, 3, 4]
+    """
+    found: list[T] = []
+    offset = 0
+    while True:
+        page = await send(page_at(offset))
+        found += page.items
+        offset += len(page.items)
+        if not page.items or (page.total is not None and offset >= page.total) or (
+                page.total is None and not page.next):
+            return found
+
+
 def error_from_response(provider: str, status: int, body: Any, headers: Mapping[str, str],
                         url: str | None = None) -> E.ApiError:
     """A typed pixorder error from any provider's error body, keeping status, code, message and body.

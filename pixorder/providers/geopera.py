@@ -12,12 +12,24 @@ from typing import Any
 from pixorder import models as m
 from pixorder.errors import ValidationError
 from pixorder.providers import reference as ref
-from pixorder.providers._wire import array, first, footprint, integer, mapping, number, text
+from pixorder.providers._wire import (
+    array,
+    feature_collection,
+    first,
+    footprint,
+    integer,
+    listed,
+    mapping,
+    number,
+    text,
+)
 from pixorder.providers.base import Adapter, Call, Request, error_from_response, public_calls
 
 PROVIDER = "geopera"
 UNIT = "AUD"
 PAGE_SIZE = 100
+#: the keys a total in AUD is read from (estimates, orders, study options, quotations), first found first
+TOTAL_AUD = ("totalAud", "total_aud", "aud")
 
 
 def op_path(operation_id: str) -> str:
@@ -50,7 +62,7 @@ def parse_estimate_group(group: Mapping[str, Any], index: int, request: Request 
         area_km2=float(request.aoi.area_km2) if request is not None else number(first(group, "areaKm2")),
         billed_area_km2=number(first(group, "billedAreaKm2", "billed_area_km2", "areaKm2")),
         base_amount=number(first(group, "baseAud", "base_aud")),
-        amount=number(first(group, "totalAud", "total_aud", "aud")), unit=UNIT,
+        amount=number(first(group, *TOTAL_AUD)), unit=UNIT,
         uplifts=_uplifts(group.get("uplifts")), credits=number(first(group, "credits", "totalCredits")),
         feasibility=text(group.get("feasibility")), request_index=index,
         geometry=dict(request.aoi.__geo_interface__) if request is not None else None,
@@ -102,7 +114,7 @@ def parse_order(payload: Mapping[str, Any]) -> m.Order:
         provider=PROVIDER, raw=dict(payload), id=str(first(payload, "id", "orderId", "order_id")),
         name=text(first(payload, "displayName", "display_name", "name")), status=neutral,
         provider_status=f"{status}/{sub}" if sub else status, order_type=text(payload.get("type")),
-        amount=number(first(payload, "totalAud", "total_aud", "aud")), unit=UNIT,
+        amount=number(first(payload, *TOTAL_AUD)), unit=UNIT,
         area_km2=m.drawn_area_km2(geometry) if geometry else number(first(payload, "areaKm2", "area_km2")),
         billed_area_km2=number(first(payload, "billedAreaKm2", "billed_area_km2")),
         start=first(params, "acquisitionStart"), end=first(params, "acquisitionEnd"),
@@ -123,7 +135,7 @@ def _page_of(body: Any, parse_row: Any, offset: int, limit: int) -> m.Page[Any]:
 
 def parse_study(payload: Mapping[str, Any]) -> m.FeasibilityStudy:
     options = [m.FeasibilityOption(id=str(o.get("id")), description=text(o.get("description")),
-                                   amount=number(first(o, "totalAud", "total_aud", "aud")), unit=UNIT,
+                                   amount=number(first(o, *TOTAL_AUD)), unit=UNIT,
                                    start=first(o, "startDate", "start"), end=first(o, "endDate", "end"))
                for o in array(payload.get("options")) if isinstance(o, Mapping)]
     return m.FeasibilityStudy(provider=PROVIDER, raw=dict(payload), id=str(payload.get("id")),
@@ -136,15 +148,10 @@ def parse_quotation(payload: Mapping[str, Any]) -> m.Quotation:
     return m.Quotation(provider=PROVIDER, raw=dict(payload), id=str(payload.get("id")),
                        order_id=text(first(payload, "orderId", "order_id")),
                        status=text(first(payload, "decision", "status")),
-                       amount=number(first(payload, "totalAud", "total_aud", "aud")), unit=UNIT,
+                       amount=number(first(payload, *TOTAL_AUD)), unit=UNIT,
                        credits=number(payload.get("credits")),
                        created_at=first(payload, "createdAt", "created_at"),
                        expires_at=first(payload, "expiresAt", "expires_at"))
-
-
-def _feature_collection(request: Request) -> dict[str, Any]:
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": dict(request.aoi.__geo_interface__)}]}
 
 
 class GeoperaAdapter(Adapter, provider="geopera"):
@@ -175,7 +182,7 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         }
         if request.off_nadir is not None:
             params["maxOffNadir"] = request.off_nadir
-        group = {"groupId": f"g{index}", "featureCollection": _feature_collection(request), "params": params}
+        group = {"groupId": f"g{index}", "featureCollection": feature_collection(request.aoi.__geo_interface__), "params": params}
         sensor = request.sensor or self.default_sensor
         if sensor:
             group["sensor"] = sensor
@@ -201,7 +208,7 @@ class GeoperaAdapter(Adapter, provider="geopera"):
             groups = [g for g in array(body.get("groups")) if isinstance(g, Mapping)]
             billed = [number(first(g, "billedAreaKm2", "billed_area_km2")) for g in groups]
             return [m.Quote(provider=PROVIDER, raw=dict(body), unit=UNIT, request_index=first_index,
-                            amount=number(first(body, "total_aud", "totalAud")),
+                            amount=number(first(body, *TOTAL_AUD)),
                             credits=number(first(body, "total_credits", "totalCredits")),
                             billed_area_km2=round(sum(billed), 3) if billed and None not in billed else None,  # type: ignore[arg-type]
                             area_km2=float(request.aoi.area_km2), geometry=dict(request.aoi.__geo_interface__),
@@ -265,9 +272,7 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         for key, value in filters.items():
             if value is None:
                 continue
-            if isinstance(value, (list, tuple)):
-                value = ",".join(str(getattr(v, "value", v)) for v in value)
-            body[names.get(key, key)] = str(getattr(value, "value", value))
+            body[names.get(key, key)] = str(listed(value))
         return Call("POST", op_path("orders.list"), lambda b, h: _page_of(b, parse_order, offset, limit), json=body)
 
     def edit_order(self, order_id: str, changes: Any) -> Call[m.Order | None]:
@@ -347,7 +352,7 @@ class GeoperaAdapter(Adapter, provider="geopera"):
 
 def _study_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
     names = {"order_id": "orderId", "status": "decision", "workspace_id": "workspaceId"}
-    return {names.get(k, k): str(getattr(v, "value", v)) for k, v in filters.items() if v is not None}
+    return {names.get(k, k): str(listed(v)) for k, v in filters.items() if v is not None}
 
 
 def parse_asset_item(item: Mapping[str, Any], order_id: str | None = None) -> m.Delivery:

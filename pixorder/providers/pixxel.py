@@ -16,8 +16,19 @@ from pixorder import models as m
 from pixorder.aoi.rules import billed_km2
 from pixorder.providers import reference as ref
 from pixorder.providers import table
-from pixorder.providers._wire import array, first, footprint, integer, mapping, number, text
-from pixorder.providers.base import Adapter, Call, Request
+from pixorder.providers._wire import (
+    array,
+    feature_collection,
+    first,
+    footprint,
+    integer,
+    listed,
+    mapping,
+    merged,
+    number,
+    text,
+)
+from pixorder.providers.base import Adapter, Call, Request, every_page
 
 PROVIDER = "pixxel"
 # Pixxel does not name the currency of base_amount / final_amount; its dashboard shows USD [I].
@@ -62,8 +73,7 @@ def _item_geometry(payload: Mapping[str, Any]) -> dict[str, Any] | None:
         images = [footprint(i.get("geometry")) for i in array(payload.get("images")) if isinstance(i, Mapping)]
         images = [g for g in images if g]
         if images:
-            geometry = footprint({"type": "FeatureCollection", "features": [
-                {"type": "Feature", "geometry": g} for g in images]})
+            geometry = merged(images)
     return geometry
 
 
@@ -146,8 +156,7 @@ def _drawn_area(items: list[m.OrderItem]) -> float | None:
         return None
     if len(aois) == 1:
         return items[0].area_km2
-    return m.drawn_area_km2(footprint({"type": "FeatureCollection",
-                                       "features": [{"type": "Feature", "geometry": a} for a in aois]}))
+    return m.drawn_area_km2(merged(aois))
 
 
 def _item_status_words(items: list[m.OrderItem]) -> str | None:
@@ -158,8 +167,7 @@ def _item_status_words(items: list[m.OrderItem]) -> str | None:
 def parse_order(payload: Mapping[str, Any], *, dry_run: bool = False) -> m.Order:
     items = [parse_order_item(i) for i in array(payload.get("order_items")) if isinstance(i, Mapping)]
     geoms = [i.geometry for i in items if i.geometry]
-    geometry = footprint({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": g} for g in geoms]}) if geoms else None
+    geometry = merged(geoms) if geoms else None
     kinds = {i.type for i in items if i.type is not None}
     billed = [i.billed_area_km2 for i in items]
     status = _order_status(items)
@@ -285,8 +293,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
 
     def item_payload(self, request: Request, name: str) -> dict[str, Any]:
         """One ``order_items[]`` entry of ``POST /v0/orders`` for a neutral request."""
-        geometry = {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {}, "geometry": dict(request.aoi.__geo_interface__)}]}
+        geometry = feature_collection(request.aoi.__geo_interface__)
         item: dict[str, Any] = {"name": ref.shorten(name, self.name_limit), "geometry": geometry,
                                 "usecase": getattr(request, "usecase", None) or DEFAULT_USECASE}
         project = request.project_id or self.project_id
@@ -359,9 +366,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         for key, value in filters.items():
             if value is None:
                 continue
-            if isinstance(value, (list, tuple)):
-                value = ",".join(str(getattr(v, "value", v)) for v in value)
-            params[key] = getattr(value, "value", value)
+            params[key] = listed(value)
         return Call("GET", "/v0/order-items", lambda body, h: parse_order_items_page(body), params=params)
 
     def list_tasks(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.Task]]:
@@ -405,16 +410,10 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         items_page = await send(self.list_order_items({"order_ids": order_id}, 0, 1000))
         order_items = [item for item in items_page.items if item.order_id in (None, order_id)]
         item_of_task = {t.id: item.id for item in order_items for t in item.tasks}
-        found: list[m.Delivery] = []
-        offset, limit = 0, 100  # the spec's default page is 2 catalogs; 100 is its maximum
-        while True:
-            page = await send(Call("POST", "/v0/catalogs/search",
-                                   lambda body, h: parse_catalogs_page(body, order_id, item_of_task),
-                                   json={"order_ids": [order_id], "limit": limit, "offset": offset}))
-            found += page.items
-            offset += len(page.items)
-            if not page.items or page.total is None or offset >= page.total:
-                break
+        # The spec's default page is 2 catalogs; 100 is its maximum.
+        found = await every_page(send, lambda offset: Call(
+            "POST", "/v0/catalogs/search", lambda body, h: parse_catalogs_page(body, order_id, item_of_task),
+            json={"order_ids": [order_id], "limit": 100, "offset": offset}))
         if not found:
             return found
         known = {item.id for item in order_items if item.id is not None}

@@ -7,11 +7,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pixorder import models as m
+from pixorder.aoi.rules import billed_km2
 from pixorder.errors import ValidationError
 from pixorder.providers import reference as ref
 from pixorder.providers import table
-from pixorder.providers._wire import array, footprint, integer, mapping, number, text
-from pixorder.providers.base import Adapter, BulkOutcome, Call, Job, Request
+from pixorder.providers._wire import array, footprint, integer, listed, mapping, number, text
+from pixorder.providers.base import Adapter, BulkOutcome, Call, Job, Request, every_page
 
 PROVIDER = "planet"
 PREFIX = table.get(PROVIDER).api_root
@@ -36,7 +37,7 @@ def parse_order(payload: Mapping[str, Any]) -> m.Order:
         unit=UNIT,
         # requested_sqkm is Planet's own measure of the AOI (0.001 km²); it bills at least 25 km².
         area_km2=m.drawn_area_km2(geometry),
-        billed_area_km2=None if requested is None else max(requested, 25.0),
+        billed_area_km2=None if requested is None else billed_km2(PROVIDER, requested),
         start=payload.get("start_time"),
         end=payload.get("end_time"),
         created_at=payload.get("created_time"),
@@ -80,7 +81,7 @@ def parse_pricing(payload: Mapping[str, Any], *, index: int | None = None,
         unit=text(payload.get("units")) or UNIT,
         uplifts=uplifts,
         area_km2=area_km2,
-        billed_area_km2=None if area_km2 is None else max(area_km2, 25.0),
+        billed_area_km2=None if area_km2 is None else billed_km2(PROVIDER, area_km2),
         request_index=index,
         geometry=geometry,
     )
@@ -184,11 +185,7 @@ class PlanetAdapter(Adapter, provider="planet"):
         payload: dict[str, Any] = {"geometry": _geometry_of(request.aoi)}
         if name is not None:
             payload["name"] = name
-        payload["start_time"] = m.format_datetime(request.start)
-        payload["end_time"] = m.format_datetime(request.end)
-        if request.elevation_min is not None:
-            payload["sat_elevation_angle_min"] = round(request.elevation_min, 2)
-            payload["sat_elevation_angle_max"] = 90.0
+        payload.update(_times_and_elevation(request))
         if request.sensor:
             payload["product"] = product_name(request.sensor)
         if request.imaging_window:
@@ -241,9 +238,9 @@ class PlanetAdapter(Adapter, provider="planet"):
         for key, value in filters.items():
             if value is None:
                 continue
-            if isinstance(value, (list, tuple)):
-                key, value = (f"{key}__in" if key == "status" else key), ",".join(map(str, value))
-            params[_FILTER_NAMES.get(key, key)] = m.format_datetime(value) if hasattr(value, "isoformat") else str(value)
+            if isinstance(value, (list, tuple)) and key == "status":
+                key = "status__in"
+            params[_FILTER_NAMES.get(key, key)] = m.format_datetime(value) if hasattr(value, "isoformat") else str(listed(value))
 
         def parse(body: Any, headers: Any) -> m.Page[m.Order]:
             page = parse_orders_page(body)
@@ -285,25 +282,13 @@ class PlanetAdapter(Adapter, provider="planet"):
 
     # --- deliveries: the order's fulfilling captures --------------------------------------------
     async def deliveries(self, order_id: str, send: Any) -> list[m.Delivery]:
-        found: list[m.Delivery] = []
-        offset, limit = 0, 1000
-        while True:
-            page = await send(Call("GET", PREFIX + "/captures/", lambda body, h: parse_captures_page(body),
-                                   params={"order_id": order_id, "fulfilling": "true", "limit": limit,
-                                           "offset": offset}))
-            found += page.items
-            offset += len(page.items)
-            if not page.items or (page.total is not None and offset >= page.total) or (
-                    page.total is None and not page.next):
-                return found
+        return await every_page(send, lambda offset: Call(
+            "GET", PREFIX + "/captures/", lambda body, h: parse_captures_page(body),
+            params={"order_id": order_id, "fulfilling": "true", "limit": 1000, "offset": offset}))
 
     # --- imaging windows (Assured Tasking) ------------------------------------------------------
     def search_imaging_windows(self, request: m.TaskingRequest) -> Call[str]:
-        payload: dict[str, Any] = {"geometry": _window_geometry(request.aoi), "product": ASSURED,
-                                   "start_time": m.format_datetime(request.start), "end_time": m.format_datetime(request.end)}
-        if request.elevation_min is not None:
-            payload["sat_elevation_angle_min"] = round(request.elevation_min, 2)
-            payload["sat_elevation_angle_max"] = 90.0
+        payload = {"geometry": _window_geometry(request.aoi), "product": ASSURED, **_times_and_elevation(request)}
 
         def parse(body: Any, headers: Any) -> str:
             location = headers.get("location") or headers.get("Location")
@@ -323,6 +308,15 @@ class PlanetAdapter(Adapter, provider="planet"):
         raise self._unsupported(
             "feasibility.check()", "Planet decides feasibility after orders.create() (RECEIVED → PENDING or "
             "REJECTED); for Assured Tasking search imaging windows")
+
+
+def _times_and_elevation(request: m.TaskingRequest) -> dict[str, Any]:
+    """The window and the lowest satellite elevation, as orders, pricing and window searches send them."""
+    fields: dict[str, Any] = {"start_time": m.format_datetime(request.start), "end_time": m.format_datetime(request.end)}
+    if request.elevation_min is not None:
+        fields["sat_elevation_angle_min"] = round(request.elevation_min, 2)
+        fields["sat_elevation_angle_max"] = 90.0
+    return fields
 
 
 def _area(request: Request) -> float | None:
@@ -409,13 +403,9 @@ def parse_captures_page(payload: Any) -> m.Page[m.Delivery]:
 def parse_imaging_window(payload: Mapping[str, Any], geometry: dict[str, Any] | None = None) -> m.ImagingWindow:
     forecasts = [dict(f) for f in array(payload.get("cloud_forecast")) if isinstance(f, Mapping)]
     predictions = [p for p in (number(f.get("prediction")) for f in forecasts) if p is not None]
-    flat = number(payload.get("cloud_forecast"))  # the older flat form: one number
-    if predictions:
-        cloud = round(sum(predictions) / len(predictions) * 100.0, 3)
-    elif flat is not None:
-        cloud = flat * 100.0 if flat <= 1.0 else flat
-    else:
-        cloud = None
+    # the mean of the predictions (fractions), or the older flat form: one number
+    cloud = (round(sum(predictions) / len(predictions) * 100.0, 3) if predictions
+             else _percent(payload.get("cloud_forecast")))
     return m.ImagingWindow(
         provider=PROVIDER, raw=dict(payload), id=str(payload.get("id")), start=payload.get("start_time"),
         end=payload.get("end_time"), cloud_forecast=cloud, cloud_forecasts=forecasts,
