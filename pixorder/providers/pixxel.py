@@ -96,44 +96,45 @@ def billed_area_km2(payload: Mapping[str, Any]) -> float | None:
     return None if area is None else billed_km2(PROVIDER, area)
 
 
-def parse_order_item(payload: Mapping[str, Any]) -> m.OrderItem:
-    geometry = _item_geometry(payload)
-    return m.OrderItem(
-        provider=PROVIDER,
-        raw=dict(payload),
-        id=str(payload.get("id")),
-        order_id=text(payload.get("order_id")),
-        name=text(payload.get("name")),
-        type=text(payload.get("type")),
-        status=text(payload.get("status")),
-        payment_status=_first_option(payload.get("payment_status")),
-        area_km2=m.drawn_area_km2(footprint(payload.get("geometry"))),  # the AOI; images[] are scene clips
-        billed_area_km2=billed_area_km2(payload),
-        base_amount=number(payload.get("base_amount")),
-        amount=number(payload.get("final_amount")),
-        unit=UNIT,
-        uplifts=[parse_uplift(u) for u in array(payload.get("uplifts")) if isinstance(u, Mapping)],
-        tokens_used=number(payload.get("tokens_used")),
-        cloud_cover=number(payload.get("cloud_cover")),
-        off_nadir=number(payload.get("off_nadir")),
-        delivery_speed=text(payload.get("delivery_speed")),
-        feasibility=text(payload.get("feasibility_status")),
-        image_type=text(payload.get("image_type")),
-        recurrence=text(payload.get("recurrence")),
-        occurrences=integer(payload.get("no_of_occurrences")),
-        start=payload.get("start_date"),
-        end=payload.get("end_date"),
-        created_at=payload.get("created_at"),
-        updated_at=payload.get("updated_at"),
-        geometry=geometry,
-        tasks=[parse_task(t) for t in array(payload.get("tasks")) if isinstance(t, Mapping)],
-    )
-
-
 def _first_option(value: Any) -> str | None:
     # The docs write enums as slash-joined examples ("PAID/PARTIAL-REFUND/..."): read the first.
     value = text(value)
     return value.split("/")[0] if value else None
+
+
+#: an order item's fields read key by key: (field, payload key, kind). The model parser and the fast
+#: frame path (:func:`order_item_columns`) both read them from here, each kind its own way (below).
+ITEM_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("order_id", "order_id", "text"), ("name", "name", "text"), ("type", "type", "text"),
+    ("status", "status", "text"), ("payment_status", "payment_status", "option"),
+    ("base_amount", "base_amount", "number"), ("amount", "final_amount", "number"),
+    ("tokens_used", "tokens_used", "number"), ("cloud_cover", "cloud_cover", "number"),
+    ("off_nadir", "off_nadir", "number"), ("delivery_speed", "delivery_speed", "text"),
+    ("feasibility", "feasibility_status", "text"), ("image_type", "image_type", "text"),
+    ("recurrence", "recurrence", "text"), ("occurrences", "no_of_occurrences", "integer"),
+    ("start", "start_date", "time"), ("end", "end_date", "time"),
+    ("created_at", "created_at", "time"), ("updated_at", "updated_at", "time"),
+)
+# How the model parser reads each kind (the models parse times); the fast path: numbers raw (build_frame
+# converts whole columns) and times as text.
+_MODEL_READ: dict[str, Any] = {"text": text, "option": _first_option, "number": number, "integer": integer,
+                               "time": lambda value: value}
+_COLUMN_READ: dict[str, Any] = {**_MODEL_READ, "number": None, "time": text}
+
+
+def parse_order_item(payload: Mapping[str, Any]) -> m.OrderItem:
+    return m.OrderItem(
+        provider=PROVIDER,
+        raw=dict(payload),
+        id=str(payload.get("id")),
+        **{name: _MODEL_READ[kind](payload.get(key)) for name, key, kind in ITEM_FIELDS},
+        area_km2=m.drawn_area_km2(footprint(payload.get("geometry"))),  # the AOI; images[] are scene clips
+        billed_area_km2=billed_area_km2(payload),
+        unit=UNIT,
+        uplifts=[parse_uplift(u) for u in array(payload.get("uplifts")) if isinstance(u, Mapping)],
+        geometry=_item_geometry(payload),
+        tasks=[parse_task(t) for t in array(payload.get("tasks")) if isinstance(t, Mapping)],
+    )
 
 
 def _order_status(items: list[m.OrderItem]) -> m.OrderStatus | None:
@@ -440,29 +441,16 @@ def order_item_columns(rows: Sequence[Mapping[str, Any]]) -> tuple[dict[str, lis
 
     Gives the same frame as ``order_items_frame([parse_order_item(r) for r in rows])``.
     """
-    def col(key: str) -> list[Any]:
-        return [r.get(key) for r in rows]
-
-    num = col  # numbers are converted column-wise by build_frame
-
-    def txt(key: str) -> list[Any]:
-        return [text(r.get(key)) for r in rows]
-
     geometries = [_item_geometry_json(r) for r in rows]
-    columns = {
-        "provider": [PROVIDER] * len(rows), "id": [str(r.get("id")) for r in rows], "order_id": txt("order_id"),
-        "name": txt("name"), "type": txt("type"), "status": txt("status"),
-        "payment_status": [_first_option(r.get("payment_status")) for r in rows],
-        "area_km2": [m.drawn_area_km2(footprint(r.get("geometry"))) for r in rows], "billed_area_km2": [billed_area_km2(r) for r in rows],
-        "base_amount": num("base_amount"), "amount": num("final_amount"),
-        "unit": [UNIT] * len(rows), "tokens_used": num("tokens_used"), "cloud_cover": num("cloud_cover"),
-        "off_nadir": num("off_nadir"), "delivery_speed": txt("delivery_speed"),
-        "feasibility": txt("feasibility_status"), "image_type": txt("image_type"), "recurrence": txt("recurrence"),
-        "occurrences": [integer(r.get("no_of_occurrences")) for r in rows],
-        "start": [text(v) for v in col("start_date")], "end": [text(v) for v in col("end_date")],
-        "created_at": [text(v) for v in col("created_at")], "updated_at": [text(v) for v in col("updated_at")],
+    columns: dict[str, list[Any]] = {"provider": [PROVIDER] * len(rows), "id": [str(r.get("id")) for r in rows]}
+    for name, key, kind in ITEM_FIELDS:
+        read = _COLUMN_READ[kind]
+        columns[name] = [r.get(key) for r in rows] if read is None else [read(r.get(key)) for r in rows]
+    columns.update({
+        "area_km2": [m.drawn_area_km2(footprint(r.get("geometry"))) for r in rows],
+        "billed_area_km2": [billed_area_km2(r) for r in rows], "unit": [UNIT] * len(rows),
         "n_tasks": [len(array(r.get("tasks"))) for r in rows],
-    }
+    })
     return columns, geometries
 
 
