@@ -217,7 +217,7 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         return parse_estimate(body, requests, first_index)
 
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
-        name = request.name or "pixorder order"
+        name = request.name or ref.DEFAULT_NAME
         if dry_run:
             # Geopera has no dry run: the estimate of the same request is the honest preview.
             estimate = self.price([request])
