@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pixorder import errors as E
 from pixorder import models as m
-from pixorder.client.core import AsyncClient, connection_for
+from pixorder.client.core import AsyncClient, connection_for, source_of
 from pixorder.client.sync import Client, run_sync
 from pixorder.frames import part_rows
 from pixorder.providers import table
@@ -75,10 +75,6 @@ async def clients_for(providers: Any, options: Mapping[str, Any] | None = None) 
         for client, owned in made:
             if owned:
                 await client.aclose()
-
-
-def source_of(client: AsyncClient) -> str:
-    return "sandbox" if client.is_sandbox else "live"
 
 
 def _is_frame(value: Any) -> bool:

@@ -92,6 +92,16 @@ def connection_for(provider: str, *, live: bool = True) -> Connection:
     return {"provider": "sandbox", "api": info.name}
 
 
+def source_of(client: Any) -> str:
+    """``"sandbox"`` or ``"live"``: where a client's answers come from, as reprs and provenance say it.
+
+    >>> import pixorder
+    >>> source_of(pixorder.AsyncClient("sandbox", api="planet"))
+    'sandbox'
+    """
+    return "sandbox" if client.is_sandbox else "live"
+
+
 def api_host(base_url: str, api_root: str) -> str:
     """The scheme and host (and any proxy prefix) of ``base_url``, which may also be written as the
     provider documents it, with its API root: ``https://api.planet.com/tasking/v2/`` →
@@ -211,8 +221,7 @@ class AsyncClient:
         self.imaging_windows = ImagingWindows(self)
 
     def __repr__(self) -> str:
-        where = "sandbox" if self.is_sandbox else "live"
-        return f"<pixorder.AsyncClient {self.provider} ({where}) {self.base_url} key=set>"
+        return f"<pixorder.AsyncClient {self.provider} ({source_of(self)}) {self.base_url} key=set>"
 
     async def __aenter__(self) -> AsyncClient:
         return self

@@ -348,7 +348,7 @@ class PricingDesk(W.VBox):
         return [title, top, quotes, charts, lower]
 
     def _sources_html(self) -> str:
-        from pixorder.client.compare import source_of
+        from pixorder.client.core import source_of
 
         where = ", ".join(f"{p}: {'live API' if source_of(c.aio) == 'live' else 'sandbox'}"
                           for p, c in self.clients.items())
