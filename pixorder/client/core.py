@@ -22,6 +22,10 @@ T = TypeVar("T")
 #: the providers' names, from the provider table
 PROVIDER_NAMES = table.NAMES
 DEFAULT_PAGE_SIZE = 100
+#: what pricing and ordering take: the neutral request models
+REQUEST_TYPES = (m.TaskingRequest, m.ArchiveRequest)
+#: bytes of a bulk create's body around its payloads: ``{"id": "<uuid>", "order_payloads": []}``
+BULK_OVERHEAD = json_size({"id": str(uuid.UUID(int=0)), "order_payloads": []})
 
 
 def make_adapter(provider: str, **options: Any) -> Adapter:
@@ -338,16 +342,10 @@ class Pricing(_Facade):
         >>> len(client.pricing.estimate([request, request]))
         2
         """
-        kinds = (m.TaskingRequest, m.ArchiveRequest)
-        single = isinstance(requests, kinds)
-        if not single and (isinstance(requests, (str, bytes, Mapping)) or not isinstance(requests, Iterable)):
-            raise E.ValidationError("requests", "must be a TaskingRequest, an ArchiveRequest or a list of them",
-                                    type(requests).__name__)
-        batch: list[Any] = [requests] if single else list(requests)
-        for i, request in enumerate(batch):
-            if not isinstance(request, kinds):
-                raise E.ValidationError(f"requests.{i}", "must be a TaskingRequest or an ArchiveRequest",
-                                        type(request).__name__)
+        single = isinstance(requests, REQUEST_TYPES)
+        batch: list[Any] = [requests] if single else request_list(
+            requests, "must be a TaskingRequest, an ArchiveRequest or a list of them")
+        for request in batch:
             self.adapter.validate(request)  # what the API is known to refuse, before any call
         quotes = await self._estimate_parts(batch, raise_errors=single)
         if single:
@@ -360,7 +358,7 @@ class Pricing(_Facade):
         await self._client._prepare()  # payloads may need catalogue defaults (Pixxel bandset, Geopera sensor)
         chunks: list[list[int]] = []
         # Archive and tasking requests go to different endpoints on some APIs: chunk each kind apart.
-        for kind in (m.TaskingRequest, m.ArchiveRequest):
+        for kind in REQUEST_TYPES:
             positions = [i for i, r in enumerate(batch) if isinstance(r, kind)]
             chunks += self._chunks(batch, positions)
 
@@ -388,21 +386,10 @@ class Pricing(_Facade):
 
     def _chunks(self, batch: list[Request], positions: list[int]) -> list[list[int]]:
         """``positions`` cut into bulk calls within the API's count limit and, where it has one, its
-        body limit (each request's payload measured as it will be sent)."""
-        limit, body_limit = self.adapter.bulk_limit, self.adapter.body_limit
-        if body_limit is None:
-            return [positions[start : start + limit] for start in range(0, len(positions), limit)]
-        chunks: list[list[int]] = []
-        current: list[int] = []
-        size = 2  # the brackets of the list
-        for i in positions:
-            one = json_size(self.adapter.price([batch[i]], 0).json)
-            if current and (len(current) >= limit or size + one + 1 > body_limit):
-                chunks.append(current)
-                current, size = [], 2
-            current.append(i)
-            size += one + 1
-        return chunks + ([current] if current else [])
+        body limit (each request's payload measured as it will be sent, in a JSON list)."""
+        body_limit = self.adapter.body_limit
+        sizes = {} if body_limit is None else {i: json_size(self.adapter.price([batch[i]], 0).json) for i in positions}
+        return chunked(positions, self.adapter.bulk_limit, sizes, body_limit, overhead=json_size([]))
 
 
     async def _estimate_parts(self, batch: list[Request], raise_errors: bool = False) -> list[m.Quote]:
@@ -414,6 +401,55 @@ class Pricing(_Facade):
         quotes = await self._estimate(expanded, raise_errors=raise_errors)
         return [join_quotes(self._client.provider, batch[i], i, [q for q, o in zip(quotes, owners) if o == i])
                 for i in range(len(batch))]
+
+
+def request_list(requests: Any, rule: str) -> list[Request]:
+    """``requests`` as a list of ``TaskingRequest``/``ArchiveRequest`` (``pricing.estimate``, ``create_many``).
+
+    >>> request_list("POINT (1 2)", "must be a list of requests")
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: requests: must be a list of requests (got 'str')
+
+    Raises:
+        ValidationError: ``requests`` is not a list (``rule`` says what it must be), or item ``i`` is no
+            request (``requests.<i>``).
+    """
+    if isinstance(requests, (str, bytes, Mapping, *REQUEST_TYPES)) or not isinstance(requests, Iterable):
+        raise E.ValidationError("requests", rule, type(requests).__name__)
+    batch = list(requests)
+    for i, request in enumerate(batch):
+        if not isinstance(request, REQUEST_TYPES):
+            raise E.ValidationError(f"requests.{i}", "must be a TaskingRequest or an ArchiveRequest",
+                                    type(request).__name__)
+    return batch
+
+
+def chunked(items: Sequence[int], limit: int, sizes: Mapping[int, int], body_limit: int | None,
+            overhead: int) -> list[list[int]]:
+    """``items`` cut into consecutive chunks of at most ``limit``, each sent as one JSON body: ``overhead``
+    bytes around the items, ``sizes[i]`` bytes for item ``i`` and a comma between two, at most
+    ``body_limit`` bytes (None: no byte limit; ``sizes`` may then be empty). An item too big on its own
+    gets a chunk of its own (the server's 413 says so).
+
+    >>> chunked([0, 1, 2, 3], 3, {}, None, overhead=2)
+    [[0, 1, 2], [3]]
+    >>> chunked([0, 1, 2], 10, {0: 4, 1: 4, 2: 4}, body_limit=11, overhead=2)   # [4,4] is 11 bytes
+    [[0, 1], [2]]
+    """
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    size = overhead
+    for i in items:
+        grown = size + sizes.get(i, 0) + (1 if current else 0)
+        if current and (len(current) >= limit or (body_limit is not None and grown > body_limit)):
+            chunks.append(current)
+            current, grown = [], overhead + sizes.get(i, 0)
+        current.append(i)
+        size = grown
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 # --------------------------------------------------------------- multi-part AOIs: one order per part
@@ -495,7 +531,7 @@ class Orders(_Facade):
         >>> order.reference.startswith("pxo-")
         True
         """
-        if not isinstance(request, (m.TaskingRequest, m.ArchiveRequest)):
+        if not isinstance(request, REQUEST_TYPES):
             raise E.ValidationError("request", "must be a TaskingRequest or an ArchiveRequest",
                                     type(request).__name__)
         self.adapter.validate(request)  # e.g. Planet Assured Tasking without an imaging window: no call
@@ -677,15 +713,7 @@ class Orders(_Facade):
         >>> [client.orders.reconcile(r.reference) for r in rows
         ...  if r.error_type == "AmbiguousSpend"]                           # doctest: +SKIP
         """
-        kinds = (m.TaskingRequest, m.ArchiveRequest)
-        if isinstance(requests, (str, bytes, Mapping, *kinds)) or not isinstance(requests, Iterable):
-            raise E.ValidationError("requests", "must be a list of TaskingRequest or ArchiveRequest",
-                                    type(requests).__name__)
-        batch = list(requests)
-        for i, request in enumerate(batch):
-            if not isinstance(request, kinds):
-                raise E.ValidationError(f"requests.{i}", "must be a TaskingRequest or an ArchiveRequest",
-                                        type(request).__name__)
+        batch = request_list(requests, "must be a list of TaskingRequest or ArchiveRequest")
         if concurrency < 1:
             raise E.ValidationError("concurrency", "must be at least 1", concurrency)
         prefix: str | None = None
@@ -754,28 +782,14 @@ class Orders(_Facade):
     def _bulk_chunks(self, indices: list[int], sizes: dict[int, int]) -> list[list[int]]:
         """Consecutive chunks of at most ``bulk_order_limit`` payloads whose JSON body (as sent:
         ``{"id": …, "order_payloads": [...]}``) stays within the API's ``body_limit``."""
-        limit, body_limit = self.adapter.bulk_order_limit, self.adapter.body_limit
-        overhead = json_size({"id": str(uuid.UUID(int=0)), "order_payloads": []})
-        chunks: list[list[int]] = []
-        current: list[int] = []
-        size = overhead
-        for i in indices:
-            grown = size + sizes[i] + (1 if current else 0)  # a comma between payloads
-            if current and (len(current) >= limit or (body_limit is not None and grown > body_limit)):
-                chunks.append(current)
-                current, grown = [], overhead + sizes[i]
-            current.append(i)
-            size = grown
-        if current:
-            chunks.append(current)
-        return chunks
+        return chunked(indices, self.adapter.bulk_order_limit, sizes, self.adapter.body_limit,
+                       overhead=BULK_OVERHEAD)
 
     async def _create_bulk(self, batch: list[Request], refs: list[str], prefix: str | None, todo: list[int],
                            rows: list[m.Order | None], bar: Any) -> None:
         payloads: dict[int, dict[str, Any]] = {}
         sizes: dict[int, int] = {}
         body_limit = self.adapter.body_limit
-        overhead = json_size({"id": str(uuid.UUID(int=0)), "order_payloads": []})
         for i in todo:
             try:
                 payloads[i] = self.adapter.bulk_order_payload(batch[i], refs[i])
@@ -783,7 +797,7 @@ class Orders(_Facade):
                 rows[i] = self._error_row(i, batch[i], refs[i], exc)
                 continue
             sizes[i] = json_size(payloads[i])
-            if body_limit is not None and overhead + sizes[i] > body_limit:
+            if body_limit is not None and BULK_OVERHEAD + sizes[i] > body_limit:
                 del payloads[i]
                 rows[i] = self._error_row(i, batch[i], refs[i], E.ValidationError(
                     "aoi", f"makes an order request of {sizes[i]:,} bytes, over {self._client.provider}'s "
