@@ -475,6 +475,12 @@ def split_parts(provider: str, batch: Sequence[Request]) -> tuple[list[Request],
     return expanded, owners
 
 
+def _total(values: Iterable[float | None]) -> float | None:
+    """The sum of the parts' values (to 1e-6), or None when any part lacks one."""
+    known = list(values)
+    return None if any(v is None for v in known) else round(sum(v for v in known if v is not None), 6)
+
+
 def join_quotes(provider: str, request: Request, index: int, parts: list[m.Quote]) -> m.Quote:
     """The total of the part quotes of one request (amounts and areas summed; an error if any part failed)."""
     if len(parts) == 1:
@@ -483,8 +489,7 @@ def join_quotes(provider: str, request: Request, index: int, parts: list[m.Quote
         quote.part, quote.request_index = k, index
 
     def total(field: str) -> float | None:
-        values = [getattr(q, field) for q in parts]
-        return None if any(v is None for v in values) else round(sum(values), 6)
+        return _total(getattr(q, field) for q in parts)
 
     errors = [f"part {k}: {q.error}" for k, q in enumerate(parts) if q.error]
     return m.Quote(provider=provider, raw={"parts": [q.raw for q in parts]}, sensor=parts[0].sensor,
@@ -544,11 +549,7 @@ class Orders(_Facade):
         if dry_run:
             return await self._client.send(self.adapter.create_order(request, reference=reference, dry_run=True))
         if max_amount is not None:
-            quote = (await self._client.pricing._estimate([request]))[0]
-            if quote.error:
-                raise E.ApiError(quote.error, provider=self._client.provider, body=quote.raw)
-            if quote.amount is not None and quote.amount > max_amount:
-                raise E.SpendLimitExceeded(self._client.provider, quote.amount, quote.unit, max_amount)
+            self._within(max_amount, (await self._client.pricing._estimate([request]))[0])
         call = self.adapter.create_order(request, reference=reference)
         order = await self._place(call, reference)
         if order.status is None and not order.items:
@@ -564,11 +565,8 @@ class Orders(_Facade):
         ``max_amount`` applies to the total. If any part's outcome is unknown, ``AmbiguousSpend`` names
         every part's reference (``references``) and the orders known to be placed (``placed``)."""
         if max_amount is not None and not dry_run:
-            total = join_quotes(self._client.provider, request, 0, await self._client.pricing._estimate(parts))
-            if total.error:
-                raise E.ApiError(total.error, provider=self._client.provider, body=total.raw)
-            if total.amount is not None and total.amount > max_amount:
-                raise E.SpendLimitExceeded(self._client.provider, total.amount, total.unit, max_amount)
+            self._within(max_amount, join_quotes(self._client.provider, request, 0,
+                                                 await self._client.pricing._estimate(parts)))
         references = [pxref.part(reference, k + 1) for k in range(len(parts))]
         outcomes = await asyncio.gather(
             *(self.create(part, dry_run=dry_run, reference=ref) for part, ref in zip(parts, references)),
@@ -590,18 +588,21 @@ class Orders(_Facade):
         for k, order in enumerate(placed):
             order.part = k
         statuses = {o.status for o in placed}
-        amounts = [o.amount for o in placed]
-        areas = [o.area_km2 for o in placed]
-        amount = None if any(a is None for a in amounts) else round(sum(a for a in amounts if a is not None), 6)
-        area = None if any(a is None for a in areas) else round(sum(a for a in areas if a is not None), 6)
         return m.Order(provider=self._client.provider, raw={"parts": [o.raw for o in placed]},
                        id=", ".join(str(o.id) for o in placed), name=getattr(request, "name", None),
                        status=statuses.pop() if len(statuses) == 1 else None,
                        order_type=placed[0].order_type, unit=placed[0].unit,
-                       amount=amount,
-                       area_km2=area,
+                       amount=_total(o.amount for o in placed),
+                       area_km2=_total(o.area_km2 for o in placed),
                        start=placed[0].start, end=placed[0].end, reference=reference, dry_run=dry_run,
                        geometry=dict(request.aoi.__geo_interface__), parts=placed)
+
+    def _within(self, max_amount: float, quote: m.Quote) -> None:
+        """Refuse an order whose price (``quote``) could not be had or is above ``max_amount``."""
+        if quote.error:
+            raise E.ApiError(quote.error, provider=self._client.provider, body=quote.raw)
+        if quote.amount is not None and quote.amount > max_amount:
+            raise E.SpendLimitExceeded(self._client.provider, quote.amount, quote.unit, max_amount)
 
     async def _place(self, call: Call[m.Order], reference: str) -> m.Order:
         """Send a placement once; after a failure that may have reached the server, look, never resend.
