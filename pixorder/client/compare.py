@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pixorder import errors as E
 from pixorder import models as m
-from pixorder.client.core import AsyncClient, connection_for, source_of
+from pixorder.client.core import AsyncClient, connection_for, error_quote, source_of
 from pixorder.client.sync import Client, run_sync
 from pixorder.frames import part_rows
 from pixorder.providers import table
@@ -77,18 +77,15 @@ async def clients_for(providers: Any, options: Mapping[str, Any] | None = None) 
                 await client.aclose()
 
 
-def _is_frame(value: Any) -> bool:
-    return hasattr(value, "geometry") and hasattr(value, "crs") and hasattr(value, "iloc")
-
-
 def aoi_list(aois: Any) -> tuple[list[Any], list[Any]]:
     """``(AOIs, ids)``: one AOI per item, or per row of a (Geo)DataFrame / GeoSeries (its index kept as
     the id, or its ``id`` column), each read the way ``AOI`` reads it (``pixorder.aoi.as_aois``)."""
     from pixorder.aoi import as_aois
+    from pixorder.aoi.coerce import is_geopandas
 
     # One AOI per list item or frame row (in the frame's own CRS), else one: the same way in as AOI().
     items = as_aois(aois)
-    if _is_frame(aois):
+    if is_geopandas(aois):  # the rows as_aois made one AOI each
         ids = list(aois["id"]) if hasattr(aois, "columns") and "id" in aois.columns else list(aois.index)
     else:
         ids = [None] * len(items)
@@ -163,8 +160,7 @@ async def price_jobs(jobs: Sequence[Job]) -> list[m.Quote]:
         try:
             priced = await client.pricing._estimate_parts(batch)  # a multi-part AOI part by part at Planet
         except E.PixorderError as exc:
-            priced = [m.Quote(provider=client.provider, error=str(exc), sensor=r.sensor,
-                              area_km2=float(r.aoi.area_km2), geometry=dict(r.aoi.__geo_interface__)) for r in batch]
+            priced = [error_quote(client.provider, r, exc) for r in batch]
         for position, quote in zip(positions, priced):
             # The id the user asked for names the row (Pixxel answers with the bandset's image type).
             quote.sensor = jobs[position].request.sensor or quote.sensor

@@ -373,9 +373,7 @@ class Pricing(_Facade):
                     # The server refused the body as too large: price each half on its own.
                     half = len(positions) // 2
                     return [*await run(positions[:half]), *await run(positions[half:])]
-                quotes = [m.Quote(provider=self._client.provider, error=str(exc), sensor=r.sensor,
-                                  area_km2=float(r.aoi.area_km2), geometry=dict(r.aoi.__geo_interface__))
-                          for r in chunk]
+                quotes = [error_quote(self._client.provider, r, exc) for r in chunk]
             for position, quote in zip(positions, quotes):
                 quote.request_index = position
             return quotes
@@ -473,6 +471,17 @@ def split_parts(provider: str, batch: Sequence[Request]) -> tuple[list[Request],
             expanded.append(request.model_copy(update=update))
             owners.append(i)
     return expanded, owners
+
+
+def error_quote(provider: str, request: Request, error: BaseException) -> m.Quote:
+    """The quote of a request a batch could not price: the error, with the request's sensor and AOI.
+
+    >>> request = m.TaskingRequest(aoi="POINT (5 52)", start="2030-03-01", end="2030-03-21")
+    >>> error_quote("planet", request, ValueError("refused")).error
+    'refused'
+    """
+    return m.Quote(provider=provider, error=str(error), sensor=request.sensor, area_km2=float(request.aoi.area_km2),
+                   geometry=dict(request.aoi.__geo_interface__))
 
 
 def _total(values: Iterable[float | None]) -> float | None:
