@@ -29,6 +29,16 @@ def _amount(frame: Any, per_km2: bool = False) -> tuple[str, str]:
         units[0] if len(units) == 1 else "each provider's unit: " + ", ".join(units)) + ")"
 
 
+def sweep_column(name: str) -> str:
+    """The frame column of a varied parameter of ``sweep``: its own name, but ``target_area_km2`` for ``area_km2``
+    (the frame's ``area_km2`` is each row's own AOI area, measured).
+
+    >>> sweep_column("cloud_cover"), sweep_column("area_km2")
+    ('cloud_cover', 'target_area_km2')
+    """
+    return f"target_{name}" if name == "area_km2" else name
+
+
 def _label(frame: Any) -> Any:
     name = frame["sensor_name"] if "sensor_name" in frame.columns else frame["sensor"]
     return frame["provider"].astype(str) + " · " + name.fillna(frame["sensor"]).fillna("default").astype(str)
@@ -131,7 +141,7 @@ def plot_sweep(frame: Any, **kwargs: Any) -> Any:
 
     column, label = _amount(frame)
     varied = list((frame.attrs.get("pixorder") or {}).get("vary") or [])
-    keys = [f"target_{k}" if k == "area_km2" else k for k in varied] or [
+    keys = [sweep_column(k) for k in varied] or [
         c for c in frame.columns if c.startswith("target_")]
     data = frame[frame["error"].isna()].drop(columns="geometry").assign(offer=_label(frame))
     x = keys[0]

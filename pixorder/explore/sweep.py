@@ -30,6 +30,7 @@ from pixorder.client.compare import (
     window_for,
 )
 from pixorder.client.sync import run_sync
+from pixorder.explore.plots import sweep_column
 
 if TYPE_CHECKING:
     from pixorder.explore.frames import PriceFrame
@@ -114,7 +115,7 @@ async def asweep(
             if "occurrences" in combo and values.get("recurrence") in (None, "ONCE", m.Recurrence.ONCE):
                 values["recurrence"] = "MONTHLY"  # occurrences only mean something on a recurrence
             area = scaled[combo["area_km2"]] if "area_km2" in combo else shape
-            tags = {(f"target_{k}" if k == "area_km2" else k): v for k, v in combo.items()}
+            tags = {sweep_column(k): v for k, v in combo.items()}
             for sensor in chosen:
                 request = m.TaskingRequest(aoi=area, sensor=sensor.id if sensor else None, **values)
                 jobs.append(Job(client, request, tags, sensor if sensor is not None and sensor.raw else None))
@@ -127,7 +128,7 @@ async def asweep(
     frame = jobs_frame(jobs, quotes)
     if rates is not None:
         frame = _convert(frame, rates, currency)
-    keys = [f"target_{k}" if k == "area_km2" else k for k in vary]
+    keys = [sweep_column(k) for k in vary]
     frame = PriceFrame(frame.sort_values(["provider", "sensor", *keys], kind="stable").reset_index(drop=True))
     frame.attrs["pixorder"] = provenance("sweep", clients, vary={k: list(map(str, v))
                                          for k, v in vary.items()}, request={k: str(v) for k, v in template.items()},
