@@ -45,27 +45,19 @@ VARIABLE = ("cloud_cover", "off_nadir", "elevation_min", "delivery_speed", "recu
 
 
 def _scaled(aoi: Any, target_km2: float) -> Any:
-    """The AOI scaled about its centroid (in a local metric projection) to ``target_km2``."""
-    import numpy as np
-    import shapely
+    """The AOI scaled about its centroid (in a local equal-area projection) to ``target_km2``."""
     import shapely.affinity
-    from pyproj import CRS, Transformer
 
     from pixorder.aoi import AOI
+    from pixorder.aoi.projection import local_projection, project
 
     if not (isinstance(target_km2, (int, float)) and math.isfinite(target_km2) and target_km2 > 0):
         raise E.ValidationError("vary.area_km2", "must be positive areas in km²", target_km2)
     centre = aoi.geometry.centroid
-    local = CRS.from_proj4(f"+proj=laea +lat_0={centre.y} +lon_0={centre.x} +units=m")
-
-    def through(transformer: Transformer) -> Any:
-        return lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
-
-    to_local = through(Transformer.from_crs(4326, local, always_xy=True))
-    back = through(Transformer.from_crs(local, 4326, always_xy=True))
+    local = local_projection("laea", centre.x, centre.y)
     factor = math.sqrt(target_km2 / aoi.area_km2)
-    shape = shapely.affinity.scale(shapely.transform(aoi.geometry, to_local), factor, factor, origin=(0, 0))
-    return AOI(shapely.transform(shape, back))
+    shape = shapely.affinity.scale(project(aoi.geometry, local), factor, factor, origin=(0, 0))
+    return AOI(project(shape, local, inverse=True, lon_near=centre.x))
 
 
 def _combinations(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
