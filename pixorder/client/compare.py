@@ -130,10 +130,23 @@ async def window_for(client: AsyncClient, template: Mapping[str, Any]) -> tuple[
         start = m.TaskingRequest(aoi={"type": "Point", "coordinates": [0, 0]}, start=template["start"],
                                  end=datetime(9999, 1, 1, tzinfo=timezone.utc)).start
         return {**template, "end": start + DEFAULT_WINDOW}, False
-    now = await provider_now(client)
-    lead = now + timedelta(hours=client.adapter.min_lead_hours + 1)
-    start = lead.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    start = await earliest_start(client)
     return {**template, "start": start, "end": start + DEFAULT_WINDOW}, True
+
+
+async def earliest_start(client: AsyncClient) -> datetime:
+    """The first whole hour a window may start at the provider: its minimum lead time (with an hour to
+    spare) from now as the provider sees it (:func:`provider_now`).
+
+    >>> import asyncio, pixorder
+    >>> async def first_start():
+    ...     async with pixorder.AsyncClient("sandbox", api="planet", progress=False) as client:
+    ...         return await earliest_start(client)
+    >>> asyncio.run(first_start()).minute
+    0
+    """
+    lead = await provider_now(client) + timedelta(hours=client.adapter.min_lead_hours + 1)
+    return lead.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
 
 @dataclass

@@ -31,6 +31,7 @@ from pixorder.widgets.aoi_map import AOIMap, UploadError, aoi_from_features, aoi
 from pixorder.widgets.clients import resolve_clients
 from pixorder.widgets.compare import comparison_table, quote_grid
 from pixorder.widgets.scheduling import LatestWins, Scheduler, run_client_call
+from pixorder.widgets.windows import needs_imaging_window
 
 __all__ = ["BAND_CHOICES", "DEFAULT_RATES", "DeskMap", "EXPORTS", "PricingDesk", "SWEEPS", "aois_from_upload",
            "desk_clients"]
@@ -534,19 +535,17 @@ class PricingDesk(W.VBox):
         import pandas as pd
 
         from pixorder import models as m
-        from pixorder.client.compare import provider_now
+        from pixorder.client.compare import earliest_start, provider_now
 
         searches = []
         for provider, sensors in chosen.items():
             client = clients[provider]
-            now = await provider_now(client.aio)
-            start = (now + timedelta(hours=client.aio.adapter.min_lead_hours + 1)).replace(
-                minute=0, second=0, microsecond=0)
-            end = now + WINDOW_HORIZON - timedelta(minutes=5)
+            start = await earliest_start(client.aio)
+            end = await provider_now(client.aio) + WINDOW_HORIZON - timedelta(minutes=5)
             for sensor in sensors:
                 for aoi in aois:
                     request = m.TaskingRequest(aoi=aoi, sensor=sensor.id, start=start, end=end)
-                    if _needs_window(client, request):
+                    if needs_imaging_window(client, request):
                         searches.append((client, sensor, aoi, request))
         if not searches:
             return None
@@ -658,8 +657,8 @@ class PricingDesk(W.VBox):
         links = [_link(name, content, f"Download {name} ({len(content) / 1024:,.1f} KB)")]
         if extra is not None:
             links.append(_link(name + ".pixorder.json", extra, "and its provenance (keep it beside the CSV)"))
-        self.download.value = ("<div class='pixorder-msg pixorder-info' style='color:#1b5e20'>"
-                               f"{render.plural(len(frame), 'row')}: " + " ".join(links) + "</div>")
+        self.download.value = render.message(render.Markup(f"{render.plural(len(frame), 'row')}: " + " ".join(links)),
+                                             "info")
         return name, content
 
 
@@ -678,17 +677,6 @@ def _needs_text(needs: Any) -> str:
     from pixorder.explore.needs import Needs
 
     return Needs(**(_needs_dict(needs) or {})).describe()
-
-
-def _needs_window(client: Any, request: Any) -> bool:
-    """Whether the provider refuses ``request`` for want of an imaging window (its adapter's own rule)."""
-    try:
-        client.aio.adapter.validate(request)
-    except ValidationError as exc:
-        return exc.field == "imaging_window"
-    except Exception:  # noqa: BLE001 - any other refusal is not about windows
-        return False
-    return False
 
 
 def _empty() -> Any:

@@ -47,12 +47,13 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
 
 
 def message(text: str, kind: str = "info") -> str:
-    """One inline status line; ``kind`` is info, busy, warning or error."""
+    """One inline status line; ``kind`` is info, busy, warning or error (a ``Markup`` text is kept as HTML)."""
     if not text:
         return ""
     colour = _COLOURS.get(kind, "#333")
     icon = {"error": "⚠ ", "warning": "⚠ ", "busy": "⏳ "}.get(kind, "")
-    return f"<div class='pixorder-msg pixorder-{kind}' style='color:{colour}'>{icon}{esc(text)}</div>"
+    shown = text if isinstance(text, Markup) else esc(text)
+    return f"<div class='pixorder-msg pixorder-{kind}' style='color:{colour}'>{icon}{shown}</div>"
 
 
 def error_message(exc: BaseException) -> str:
