@@ -56,6 +56,24 @@ def message(text: str, kind: str = "info") -> str:
     return f"<div class='pixorder-msg pixorder-{kind}' style='color:{colour}'>{icon}{shown}</div>"
 
 
+def confirmation(confirm: str) -> tuple[Any, Any, Any, Any]:
+    """The hidden panel a spending decision waits in: ``(panel, text, confirm button, cancel button)``;
+    show it with ``panel.layout.display = "flex"``. OrderForm and QuotationInbox ask alike.
+
+    >>> panel, text, ok, cancel = confirmation("Confirm order")
+    >>> panel.layout.display, ok.description, cancel.description
+    ('none', 'Confirm order', 'Cancel')
+    """
+    import ipywidgets as W
+
+    text = W.HTML()
+    ok = W.Button(description=confirm, button_style="danger", icon="check")
+    cancel = W.Button(description="Cancel")
+    panel = W.VBox([text, W.HBox([ok, cancel])],
+                   layout=W.Layout(display="none", border="1px solid #b00020", padding="6px"))
+    return panel, text, ok, cancel
+
+
 def error_message(exc: BaseException) -> str:
     """What a user should read for an exception: its message and kind, never a traceback."""
     return shorten(str(exc).strip() or type(exc).__name__, 400)
