@@ -50,14 +50,15 @@ def _scaled(aoi: Any, target_km2: float) -> Any:
 
     from pixorder.aoi import AOI
     from pixorder.aoi.projection import local_projection, project
+    from pixorder.aoi.shapes import centre
 
     if not (isinstance(target_km2, (int, float)) and math.isfinite(target_km2) and target_km2 > 0):
         raise E.ValidationError("vary.area_km2", "must be positive areas in km²", target_km2)
-    centre = aoi.geometry.centroid
-    local = local_projection("laea", centre.x, centre.y)
+    lon, lat = centre(aoi.geometry)
+    local = local_projection("laea", lon, lat)
     factor = math.sqrt(target_km2 / aoi.area_km2)
     shape = shapely.affinity.scale(project(aoi.geometry, local), factor, factor, origin=(0, 0))
-    return AOI(project(shape, local, inverse=True, lon_near=centre.x))
+    return AOI(project(shape, local, inverse=True, lon_near=lon))
 
 
 def _combinations(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
