@@ -281,7 +281,7 @@ async def acompare(
     aois, ids = aoi_list(aoi_or_aois)
     template = request_template(request, params)
     need = as_needs(needs)
-    require_currency(rates, currency)
+    check_rates(rates, currency)
     explore = reads_catalog(sensors, need)
 
     known: set[str] = set()
@@ -378,20 +378,26 @@ def parse_rates(text: str | None, field: str = "rates") -> dict[str, float] | No
     return rates
 
 
-def require_currency(rates: Mapping[str, float] | None, currency: str | None) -> None:
-    """Refuse ``rates`` without the ``currency`` they convert into (compare, sweep, budget and the widgets).
+def check_rates(rates: Mapping[str, float] | None, currency: str | None) -> None:
+    """Refuse, before any call, ``rates`` without the ``currency`` they convert into or with a rate that is
+    not a positive number (compare, sweep, budget and the widgets).
 
-    >>> require_currency({"USD": 1, "SQKM": 4}, "USD")
-    >>> require_currency({"USD": 1}, None)
+    >>> check_rates({"USD": 1, "SQKM": 4}, "USD")
+    >>> check_rates({"USD": 1}, None)
     Traceback (most recent call last):
     ...
     pixorder.errors.ValidationError: currency: name the currency the rates convert into, e.g. currency='USD'
 
     Raises:
-        pixorder.ValidationError: ``rates`` given and ``currency`` empty.
+        pixorder.ValidationError: ``rates`` given and ``currency`` empty, or a rate not above 0 (``rates.<unit>``).
     """
-    if rates is not None and not currency:
+    if rates is None:
+        return
+    if not currency:
         raise E.ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
+    for unit, rate in rates.items():
+        if not isinstance(rate, (int, float)) or rate <= 0:
+            raise E.ValidationError(f"rates.{unit}", "must be a positive number", rate)
 
 
 def unit_rates(units: Any, rates: Mapping[str, float]) -> Any:
@@ -400,19 +406,12 @@ def unit_rates(units: Any, rates: Mapping[str, float]) -> Any:
     >>> import pandas as pd
     >>> unit_rates(pd.Series(["SQKM", "USD", None]), {"SQKM": 4}).tolist()
     [4.0, nan, nan]
-
-    Raises:
-        pixorder.ValidationError: a rate that is not a positive number (``rates.<unit>``).
     """
-    for unit, rate in rates.items():
-        if not isinstance(rate, (int, float)) or rate <= 0:
-            raise E.ValidationError(f"rates.{unit}", "must be a positive number", rate)
     return units.map(lambda u: rates.get(u) if isinstance(u, str) else None).astype("float64")
 
 
 def _convert(frame: Any, rates: Mapping[str, float], currency: str | None) -> Any:
-    """Amounts in one currency, only with the rates the user gave; the column names say which."""
-    require_currency(rates, currency)
+    """Amounts in one currency, only with the rates the user gave (:func:`check_rates` checked them)."""
     assert currency is not None
     code = currency.lower()
     rate = unit_rates(frame["unit"], rates)

@@ -19,12 +19,12 @@ from pixorder.client.compare import (
     DEFAULT_PROVIDERS,
     Job,
     aoi_list,
+    check_rates,
     clients_for,
     jobs_frame,
     price_jobs,
     provenance,
     request_template,
-    require_currency,
     sensors_for,
     unit_rates,
     window_for,
@@ -106,7 +106,7 @@ async def abudget(
     kind = recurrence.strip().lower() if recurrence.strip().lower() in CADENCES else "rrule"
     if kind == "rrule":
         schedule(recurrence, datetime(2030, 1, 1, tzinfo=timezone.utc), months)  # refuses a bad rule now
-    require_currency(rates, currency)
+    check_rates(rates, currency)
     shapes, ids = aoi_list(aois)
     template = request_template(request, params)
     for field in ("recurrence", "occurrences", "end"):

@@ -20,12 +20,12 @@ from pixorder.client.compare import (
     DEFAULT_PROVIDERS,
     Job,
     _convert,
+    check_rates,
     clients_for,
     jobs_frame,
     price_jobs,
     provenance,
     request_template,
-    require_currency,
     sensors_for,
     window_for,
 )
@@ -92,7 +92,7 @@ async def asweep(
     combos = _combinations(vary)
     shape = as_aoi(aoi)
     template = request_template(request, params)
-    require_currency(rates, currency)
+    check_rates(rates, currency)
     scaled = {v: _scaled(shape, v) for v in vary.get("area_km2", [])}
 
     async def plan(client: Any) -> list[Job]:

@@ -12,7 +12,7 @@ from typing import Any
 import ipywidgets as W
 import traitlets
 
-from pixorder.client.compare import require_currency
+from pixorder.client.compare import check_rates
 from pixorder.frames import whole_quotes
 from pixorder.widgets import render
 from pixorder.widgets.aoi_map import AOIMap
@@ -121,7 +121,7 @@ class CompareProviders(W.VBox):
                  clients: Any = None, rates: Mapping[str, float] | None = None, currency: str | None = None,
                  sensors: Mapping[str, str] | None = None, delay: float = 0.4,
                  scheduler: Scheduler | None = None, **kwargs: Any):
-        require_currency(rates, currency)
+        check_rates(rates, currency)
         owned = [w for w in (aoi_map, parameters) if w is None]
         self.aoi_map = aoi_map if aoi_map is not None else AOIMap()
         self.parameters = parameters if parameters is not None else RequestParameters()

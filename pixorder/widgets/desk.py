@@ -22,7 +22,7 @@ import traitlets
 from shapely.geometry import mapping
 
 from pixorder.aoi import AOI
-from pixorder.client.compare import parse_rates, require_currency
+from pixorder.client.compare import check_rates, parse_rates
 from pixorder.errors import ValidationError
 from pixorder.frames import whole_quotes
 from pixorder.providers import table
@@ -222,7 +222,7 @@ class PricingDesk(W.VBox):
     def __init__(self, *, clients: Any = None, providers: Sequence[str] = PROVIDERS, currency: str | None = "USD",
                  rates: Mapping[str, float] | None = None, aois: Any = None, delay: float = 0.5,
                  scheduler: Scheduler | None = None, **kwargs: Any):
-        require_currency(rates, currency)
+        check_rates(rates, currency)
         self.clients = resolve_clients(clients) if clients is not None else desk_clients()
         if rates is None and currency == "USD":
             rates = DEFAULT_RATES
