@@ -29,6 +29,35 @@ def _option(field: str) -> str:
 
 
 def quote(args: argparse.Namespace) -> int:
+    """``pixorder quote``: price one AOI file at each provider and print the quotes side by side.
+
+    Each provider is priced through its live API when its key is set in the environment
+    (``PIXXEL_API_KEY``, ``PL_API_KEY``, ``GEOPERA_API_KEY``), else through the sandbox; the output
+    says which (``source``). A provider that refuses gives its row an ``error``, not a failure.
+
+    Args:
+        args: the parsed options: ``aoi_file`` (a GeoJSON, GeoPackage, zipped Shapefile, KML or KMZ
+            path, or GeoJSON/WKT text), ``crs`` and ``layer`` (for the file), ``providers``
+            (comma-separated names), ``start``/``end`` (dates or ISO 8601, UTC), ``cloud_cover``
+            (percent), ``off_nadir`` (degrees, or None), ``rates`` (``"USD=1,AUD=0.66,SQKM=4"``) with
+            ``currency``, ``format`` (``table``, ``csv`` or ``geojson``), as ``main`` parses them.
+
+    Returns:
+        int: 0 when at least one quote was priced, 1 when every quote failed (the first error on stderr).
+
+    Raises:
+        ValidationError: ``rates`` without ``currency`` or the reverse, an unknown provider, an AOI or
+            request field that is refused (``main`` prints it naming the option and returns 2).
+
+    >>> import argparse
+    >>> args = argparse.Namespace(aoi_file="POINT (4.35 50.85)", crs=None, layer=None, providers="planet",
+    ...                           start="2030-03-01", end="2030-03-21", cloud_cover=20.0, off_nadir=None,
+    ...                           rates="USD=1,SQKM=4", currency=None, format="table")
+    >>> quote(args)
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: --currency: is required with --rates: the currency the rates convert into
+    """
     import pixorder
     from pixorder.aoi import as_aoi
     from pixorder.client.compare import parse_rates
@@ -98,6 +127,34 @@ def desk(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The ``pixorder`` command: ``sandbox serve``, ``quote AOI_FILE`` and ``desk``.
+
+    A bad option or file, or a provider's error answer, prints one line on stderr naming the option
+    (``--providers``, ``--crs``, ``AOI_FILE``, …) and the rule, without a traceback.
+
+    Args:
+        argv: the arguments after ``pixorder`` (default: ``sys.argv[1:]``).
+
+    Returns:
+        int: the exit code: 0 success; 1 ``quote`` ran but every quote failed; 2 a bad option or file,
+        or an error answer from a provider. (argparse itself exits with 2 on an unknown option.)
+
+    Prices come from the sandbox here (no provider key set; with one, from that provider's API):
+
+    >>> main(["quote", "POINT (4.35 50.85)", "--start", "2030-03-01", "--end", "2030-03-21",
+    ...       "--providers", "planet,geopera"])
+    prices: planet from the sandbox, geopera from the sandbox
+     aoi_index provider           sensor  area_km2  billed_area_km2  amount unit  amount_per_km2          uplifts feasibility error
+             0   planet Flexible Tasking     25.00            25.00   25.00 SQKM            1.00 imaging_mode +0%         NaN  <NA>
+             0  geopera        pneo-30cm     25.00            25.00  700.00  AUD           28.00                      SUCCESS  <NA>
+    0
+    >>> import contextlib, sys
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["quote", "POINT (4.35 50.85)", "--start", "2030-03-01", "--end", "2030-03-21",
+    ...           "--providers", "planet,maxar"])
+    pixorder quote: error: --providers: must be a comma-separated list of pixxel, planet, geopera (got 'planet,maxar')
+    2
+    """
     parser = argparse.ArgumentParser(prog="pixorder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 

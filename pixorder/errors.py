@@ -21,7 +21,21 @@ __all__ = [
 
 
 class PixorderError(Exception):
-    """Base of every error pixorder raises on purpose."""
+    """Base of every error pixorder raises on purpose: catch it to catch them all.
+
+    Two families: ``ValidationError`` (input refused before any network call) and ``ApiError`` (a
+    provider answered with an error); besides them ``NotSupported``, ``AmbiguousSpend`` and
+    ``SpendLimitExceeded``. Python's own errors (``KeyError``, ``TypeError``, …) are not pixorder's.
+
+    >>> import pixorder
+    >>> issubclass(pixorder.NotFound, pixorder.PixorderError), issubclass(KeyError, pixorder.PixorderError)
+    (True, False)
+    >>> try:
+    ...     pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-21", end="2030-03-01")
+    ... except pixorder.PixorderError as exc:
+    ...     print(type(exc).__name__, exc)
+    ValidationError end: must be after start (2030-03-21T00:00:00+00:00) (got '2030-03-01T00:00:00+00:00')
+    """
 
 
 class ValidationError(PixorderError, ValueError):
@@ -60,7 +74,25 @@ def _short(value: Any, limit: int = 80) -> str:
 
 
 class ApiError(PixorderError):
-    """A provider answered with an error; its status, code, message and body are kept."""
+    """A provider answered with an error; its status, code, message and body are kept.
+
+    The subclasses say what kind (``AuthError`` 401/403, ``NotFound`` 404, ``Conflict`` 409,
+    ``RateLimited`` 429, ``ProviderUnavailable`` 5xx or no connection); any other refusal (400, 413,
+    422, …) is a plain ``ApiError``.
+
+    Args:
+        message: the provider's own message (its operations renamed to the pixorder call to make).
+        provider: ``"pixxel"``, ``"planet"`` or ``"geopera"``.
+        status: the HTTP status, or None when there was no answer.
+        code: the provider's error code, when it sends one.
+        body: the error body as received (parsed JSON, or text).
+
+    >>> err = ApiError("Invalid AOI.", provider="planet", status=400, code="bad_geometry")
+    >>> str(err)
+    'planet HTTP 400 [bad_geometry]: Invalid AOI.'
+    >>> err.status, err.code, err.message
+    (400, 'bad_geometry', 'Invalid AOI.')
+    """
 
     def __init__(
         self,
@@ -83,19 +115,53 @@ class ApiError(PixorderError):
 
 
 class AuthError(ApiError):
-    """The key is missing, wrong, or lacks the scope for this call."""
+    """The key is missing, wrong, or lacks the scope for this call (HTTP 401/403, or no key at all).
+
+    >>> import pixorder
+    >>> client = pixorder.connect("sandbox", api="planet", api_key="wrong-key", progress=False)
+    >>> client.orders.get("any-order")
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.AuthError: planet HTTP 401: Invalid API key.
+    """
 
 
 class NotFound(ApiError):
-    """The provider does not know this id (or it belongs to another organisation)."""
+    """The provider does not know this id (or it belongs to another organisation): HTTP 404.
+
+    The message names the URL tried, so a wrong ``base_url`` shows too.
+
+    >>> import pixorder
+    >>> pixorder.connect("sandbox", api="planet", progress=False).orders.get("no-such-order")
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.NotFound: planet HTTP 404: Not found. (GET http://127.0.0.1:.../tasking/v2/orders/no-such-order/)
+    """
 
 
 class Conflict(ApiError):
-    """A refused state transition or an idempotency key reused with another body."""
+    """A refused state transition or an idempotency key reused with another body: HTTP 409.
+
+    Also raised by ``orders.reconcile(reference)`` when more than one order carries the reference.
+
+    >>> err = Conflict("Quotation already decided.", provider="geopera", status=409)
+    >>> isinstance(err, ApiError), str(err)
+    (True, 'geopera HTTP 409: Quotation already decided.')
+    """
 
 
 class RateLimited(ApiError):
-    """HTTP 429 after every retry; ``retry_after`` holds the server's hint in seconds."""
+    """HTTP 429 after every retry; ``retry_after`` holds the server's hint in seconds.
+
+    Args:
+        message: the provider's message.
+        retry_after: seconds the server asked to wait (its ``Retry-After``), or None.
+        **kwargs: ``provider``, ``status``, ``code``, ``body`` as for ``ApiError``.
+
+    >>> err = RateLimited("Too many requests.", retry_after=2.0, provider="planet", status=429)
+    >>> str(err), err.retry_after
+    ('planet HTTP 429: Too many requests.', 2.0)
+    """
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any):
         super().__init__(message, **kwargs)
@@ -103,11 +169,31 @@ class RateLimited(ApiError):
 
 
 class ProviderUnavailable(ApiError):
-    """5xx or connection failures that outlasted every retry."""
+    """5xx or connection failures that outlasted every retry (``status`` None when nothing answered).
+
+    Never raised for an order whose placement may have reached the server: that is
+    ``AmbiguousSpend``.
+
+    >>> err = ProviderUnavailable("cannot reach https://api.planet.com: ConnectError", provider="planet")
+    >>> str(err), err.status
+    ('planet error: cannot reach https://api.planet.com: ConnectError', None)
+    """
 
 
 class NotSupported(PixorderError):
-    """The provider has no such operation; the message names the closest thing it can do."""
+    """The provider has no such operation; the message names the closest thing it can do.
+
+    Raised before any network call. ``operation`` is the pixorder call (``"orders.edit()"``),
+    ``instead`` what to do instead.
+
+    >>> import pixorder
+    >>> client = pixorder.connect("sandbox", api="pixxel", progress=False)
+    >>> try:
+    ...     client.orders.edit("any-order", name="renamed")
+    ... except pixorder.NotSupported as exc:
+    ...     print(exc.operation, "→", exc.instead)
+    orders.edit() → Pixxel orders cannot be edited: place a new order
+    """
 
     def __init__(self, provider: str, operation: str, instead: str):
         self.provider = provider
@@ -120,7 +206,15 @@ class AmbiguousSpend(PixorderError):
     """A spend call failed in a way that leaves unknown whether the order exists.
 
     ``reference`` is the client reference sent with the order (in its name or tags);
-    ``client.orders.reconcile(reference)`` settles it once the provider answers again.
+    ``client.orders.reconcile(reference)`` settles it once the provider answers again. ``cause``
+    is the failure that left it unknown (a read timeout, a dropped connection, a 5xx). Never
+    order again before reconciling: the first order may exist.
+
+    >>> err = AmbiguousSpend("planet", "pxo-3f2b9c1e0d1c4e0a", TimeoutError())
+    >>> err.reference
+    'pxo-3f2b9c1e0d1c4e0a'
+    >>> print(err)
+    planet: could not tell whether the order with reference 'pxo-3f2b9c1e0d1c4e0a' was placed: TimeoutError. Call client.orders.reconcile('pxo-3f2b9c1e0d1c4e0a') before ordering again.
     """
 
     def __init__(self, provider: str, reference: str, cause: BaseException | None = None):
@@ -135,7 +229,18 @@ class AmbiguousSpend(PixorderError):
 
 
 class SpendLimitExceeded(PixorderError):
-    """``max_amount=`` refused an order priced above it; nothing was placed."""
+    """``max_amount=`` refused an order priced above it; nothing was placed.
+
+    ``amount`` is the price in ``unit`` (the quote's currency or quota unit), ``max_amount`` the limit.
+
+    >>> import pixorder
+    >>> client = pixorder.connect("sandbox", api="planet", progress=False)
+    >>> request = pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21")
+    >>> client.orders.create(request, max_amount=10)
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.SpendLimitExceeded: planet: the order is priced 25.00 SQKM which is above max_amount=10.00; nothing was placed
+    """
 
     def __init__(self, provider: str, amount: float, unit: str | None, max_amount: float):
         self.provider = provider
@@ -154,6 +259,12 @@ class WaitWouldBlock(PixorderError, RuntimeError):
     This happens with an ``AsyncClient`` in a notebook: its calls run on the kernel's event loop,
     which a blocking ``wait()`` holds. Use ``await widget.wait_async()`` there, or a sync ``Client``
     (``pixorder.connect(...)``), whose calls run on pixorder's own thread.
+
+    >>> err = WaitWouldBlock("preview")
+    >>> isinstance(err, RuntimeError), err.widget
+    (True, 'preview')
+    >>> print(err)
+    preview.wait() would block the event loop that its AsyncClient's calls run on, ... `await preview.wait_async()`), ...
     """
 
     def __init__(self, widget: str = "the widget"):

@@ -38,7 +38,17 @@ PROVIDERS = (*table.NAMES, "sandbox")
 
 @dataclass(frozen=True)
 class Schema:
-    """Column name → kind, in order. Kinds: str, float, int, bool, dt, cat:<Enum name>, provider."""
+    """Column name → kind, in order. Kinds: str, float, int, bool, dt, cat=<Enum name>, provider.
+
+    Kinds become dtypes: ``string``, ``float64``, ``Int64``, ``boolean``, ``datetime64[ns, UTC]``,
+    a categorical of the enum's values (unknown words kept as extra categories), and a categorical of
+    the provider names. ``names`` lists the columns, ``geometry`` last (EPSG:4326).
+
+    >>> SCHEMAS["tasks"].columns[:3]
+    (('provider', 'provider'), ('id', 'str'), ('order_item_id', 'str'))
+    >>> SCHEMAS["tasks"].names[-3:]
+    ['created_at', 'updated_at', 'geometry']
+    """
 
     entity: str
     columns: tuple[tuple[str, str], ...]
@@ -199,7 +209,7 @@ def _simple_polygons(values: Sequence[Any]) -> Any:
         if not (isinstance(v, Mapping) and v.get("type") == "Polygon"):
             return None
         coords = v.get("coordinates")
-        if not isinstance(coords, list) or len(coords) != 1:
+        if not isinstance(coords, (list, tuple)) or len(coords) != 1:
             return None
         rings.append(coords[0])
     counts = np.fromiter((len(r) for r in rings), dtype=np.int64, count=len(rings))
@@ -215,7 +225,19 @@ def _simple_polygons(values: Sequence[Any]) -> Any:
 
 
 def geometries(values: Sequence[Any]) -> Any:
-    """Shapely geometries from GeoJSON dicts or strings (vectorised), shapely objects or None."""
+    """Shapely geometries from GeoJSON dicts or strings (vectorised), shapely objects or None.
+
+    Args:
+        values: one per row: a GeoJSON geometry dict or GeoJSON text (lon/lat), a shapely geometry,
+            or None.
+
+    Returns:
+        A sequence of the same length: shapely geometries, None where there was none or the GeoJSON
+        could not be read (never an error). A list without any dict or text comes back as given.
+
+    >>> [g.wkt if g is not None else None for g in geometries([{"type": "Point", "coordinates": [4.35, 50.85]}, None])]
+    ['POINT (4.35 50.85)', None]
+    """
     import json
 
     import numpy as np
@@ -241,7 +263,26 @@ def build_frame(
 ) -> geopandas.GeoDataFrame:
     """A frame of ``entity``'s schema from column lists; missing columns are filled with nulls.
 
-    ``geometry`` is a sequence of shapely geometries, GeoJSON dicts or strings, or None (one per row).
+    Args:
+        entity: a key of ``SCHEMAS`` (``"orders"``, ``"quotes"``, ``"tasks"``, …).
+        columns: column name → one value per row; names outside the schema are ignored. Statuses may
+            be the provider's words (read through the enum), datetimes ISO 8601 text or datetimes.
+        geometry: one per row: shapely geometries, GeoJSON dicts or text (lon/lat); None for no geometry.
+
+    Returns:
+        GeoDataFrame: the schema's columns in order with its dtypes, then ``geometry``; EPSG:4326.
+
+    Raises:
+        ValueError: a column whose length differs from the others.
+
+    >>> frame = build_frame("tasks", {"id": ["t-1", "t-2"], "status": ["COMPLETED", "SUBMITTED"],
+    ...                               "start": ["2030-03-01T00:00:00Z", None]})
+    >>> frame["status"].tolist(), str(frame["start"].dtype), str(frame.crs)
+    (['FULFILLED', 'REQUESTED'], 'datetime64[ns, UTC]', 'EPSG:4326')
+    >>> build_frame("tasks", {"id": ["t-1"], "status": []})
+    Traceback (most recent call last):
+    ...
+    ValueError: column 'status' has 0 values, expected 1
     """
     import geopandas as gpd
     import pandas as pd
@@ -263,7 +304,19 @@ def build_frame(
 
 @dataclass
 class PageColumns:
-    """One listing page as column lists and shapely geometries, waiting to be joined into one frame."""
+    """One listing page as column lists and shapely geometries, waiting to be joined into one frame.
+
+    What the fast path of ``Listing.to_geodataframe()`` keeps per page: ``of`` compacts a page,
+    ``join`` concatenates the pages, ``build_frame`` makes the frame once.
+
+    >>> first = PageColumns.of("tasks", {"id": ["t-1", "t-2"], "status": ["COMPLETED", "SUBMITTED"]}, [None, None])
+    >>> second = PageColumns.of("tasks", {"id": ["t-3"], "status": ["FAILED"]}, [None])
+    >>> len(first), first.columns["status"]
+    (2, ['FULFILLED', 'REQUESTED'])
+    >>> columns, geometry = PageColumns.join([first, second])
+    >>> build_frame("tasks", columns, geometry)["id"].tolist()
+    ['t-1', 't-2', 't-3']
+    """
 
     columns: dict[str, list[Any]]
     geometry: Any
@@ -272,7 +325,16 @@ class PageColumns:
     def of(cls, entity: str, columns: dict[str, list[Any]], geometry: Sequence[Any]) -> PageColumns:
         """Compact a page at once: datetimes and numbers become numpy arrays, texts pandas string arrays
         and statuses the enum's own strings, so the pages kept until the join weigh about what their
-        rows of the frame will (Python str objects cost several times their arrow-backed form)."""
+        rows of the frame will (Python str objects cost several times their arrow-backed form).
+
+        Args:
+            entity: a key of ``SCHEMAS``; its columns say how each list is compacted.
+            columns: column name → the page's values (names outside the schema are dropped).
+            geometry: one per row, as ``geometries`` takes them.
+
+        Returns:
+            PageColumns: the compacted page.
+        """
         import pandas as pd
 
         compact: dict[str, Any] = {}
@@ -297,6 +359,15 @@ class PageColumns:
 
     @staticmethod
     def join(pages: Sequence[PageColumns], limit: int | None = None) -> tuple[dict[str, list[Any]], Any]:
+        """The pages concatenated in order, cut to the first ``limit`` rows (None: all).
+
+        Args:
+            pages: pages of one entity, as ``of`` made them (the first one's columns are taken).
+            limit: at most this many rows.
+
+        Returns:
+            tuple: ``(columns, geometry)`` for ``build_frame``.
+        """
         import numpy as np
         import pandas as pd
 
@@ -316,7 +387,18 @@ class PageColumns:
 
 
 def empty_frame(entity: str) -> geopandas.GeoDataFrame:
-    """An empty frame with the entity's columns and dtypes."""
+    """An empty frame with the entity's columns and dtypes.
+
+    Args:
+        entity: a key of ``SCHEMAS``.
+
+    Returns:
+        GeoDataFrame: no rows; the schema's columns, dtypes and EPSG:4326, so empty and full results concat.
+
+    >>> frame = empty_frame("quotes")
+    >>> len(frame), frame.columns[:4].tolist(), str(frame["amount"].dtype)
+    (0, ['provider', 'sensor', 'request_index', 'part'], 'float64')
+    """
     return build_frame(entity, {name: [] for name, _ in SCHEMAS[entity].columns}, [])
 
 
@@ -329,6 +411,24 @@ def _records(models: Iterable[Any], fields: Sequence[str]) -> dict[str, list[Any
 
 
 def orders_frame(orders: Iterable[m.Order]) -> geopandas.GeoDataFrame:
+    """Orders as the ``orders`` frame: one row per order, ``n_items`` counting its items.
+
+    Args:
+        orders: ``Order`` models.
+
+    Returns:
+        GeoDataFrame: ``provider``, ``id``, ``name``, ``status`` (pixorder's vocabulary),
+        ``provider_status``, ``payment_status``, ``order_type``, ``amount`` (in ``unit``), ``area_km2``,
+        ``billed_area_km2`` (km²), ``start``/``end``/``created_at``/``updated_at`` (UTC), ``reference``,
+        ``n_items``, ``dry_run``, ``geometry`` (EPSG:4326).
+
+    >>> frame = orders_frame([m.Order(provider="planet", id="o-1", status="COMPLETED", amount=25, unit="SQKM",
+    ...                               geometry={"type": "Point", "coordinates": [4.35, 50.85]})])
+    >>> frame[["id", "status", "amount", "n_items"]].to_dict("records")
+    [{'id': 'o-1', 'status': 'FULFILLED', 'amount': 25.0, 'n_items': 0}]
+    >>> frame.geometry[0].wkt, str(frame.crs)
+    ('POINT (4.35 50.85)', 'EPSG:4326')
+    """
     orders = list(orders)
     names = [n for n, _ in SCHEMAS["orders"].columns if n != "n_items"]
     cols = _records(orders, names)
@@ -337,6 +437,20 @@ def orders_frame(orders: Iterable[m.Order]) -> geopandas.GeoDataFrame:
 
 
 def order_items_frame(items: Iterable[m.OrderItem]) -> geopandas.GeoDataFrame:
+    """Order items as the ``order_items`` frame: one row per item, ``n_tasks`` counting its tasks.
+
+    Args:
+        items: ``OrderItem`` models.
+
+    Returns:
+        GeoDataFrame: the item's fields (amounts in ``unit``, areas in km², ``cloud_cover`` percent,
+        ``off_nadir`` degrees, datetimes UTC), ``n_tasks`` and ``geometry`` (EPSG:4326).
+
+    >>> item = m.OrderItem(provider="pixxel", id="i-1", status="ACTIVE", amount=1000, unit="USD",
+    ...                    tasks=[{"provider": "pixxel", "id": "t-1"}])
+    >>> order_items_frame([item])[["id", "status", "amount", "n_tasks"]].to_dict("records")
+    [{'id': 'i-1', 'status': 'ACTIVE', 'amount': 1000.0, 'n_tasks': 1}]
+    """
     items = list(items)
     names = [n for n, _ in SCHEMAS["order_items"].columns if n != "n_tasks"]
     cols = _records(items, names)
@@ -345,11 +459,41 @@ def order_items_frame(items: Iterable[m.OrderItem]) -> geopandas.GeoDataFrame:
 
 
 def tasks_frame(tasks: Iterable[m.Task]) -> geopandas.GeoDataFrame:
+    """Tasks as the ``tasks`` frame (tasks carry no geometry: the column is empty).
+
+    Args:
+        tasks: ``Task`` models.
+
+    Returns:
+        GeoDataFrame: ``provider``, ``id``, ``order_item_id``, ``type``, ``status``, ``delivery_status``,
+        ``start``/``end`` (UTC), ``number_of_strips``, ``tokens_used``, ``created_at``/``updated_at``.
+
+    >>> tasks_frame([m.Task(provider="pixxel", id="t-1", status="SUBMITTED")])["status"].tolist()
+    ['REQUESTED']
+    """
     tasks = list(tasks)
     return build_frame("tasks", _records(tasks, [n for n, _ in SCHEMAS["tasks"].columns]), None if tasks else [])
 
 
-def quotes_frame(quotes: Iterable[m.Quote]) -> geopandas.GeoDataFrame:
+def quotes_frame(quotes: Iterable[m.Quote], geometry: Sequence[Any] | None = None) -> geopandas.GeoDataFrame:
+    """Quotes as the ``quotes`` frame; a multi-part quote (Planet) gives its part rows, then its total.
+
+    Args:
+        quotes: ``Quote`` models.
+        geometry: the rows' shapes (shapely or GeoJSON, parts then total) when the caller holds them
+            already (``compare`` gives its AOIs' own); by default each quote's ``geometry``.
+
+    Returns:
+        GeoDataFrame: ``provider``, ``sensor``, ``request_index``, ``part``, ``area_km2`` (drawn) and
+        ``billed_area_km2`` (km²), ``base_amount``, ``uplift_amount``, ``amount``, ``unit``,
+        ``amount_per_km2`` (per billed km²), ``uplifts`` (``"name +50%"``, comma-joined), ``tokens``,
+        ``credits``, ``feasibility``, ``error``, ``geometry`` (EPSG:4326).
+
+    >>> quote = m.Quote(provider="planet", amount=25.0, unit="SQKM", billed_area_km2=25.0,
+    ...                 uplifts=[{"name": "rush", "percentage": 50, "amount": 8.0}])
+    >>> quotes_frame([quote])[["amount", "amount_per_km2", "uplift_amount", "uplifts"]].to_dict("records")
+    [{'amount': 25.0, 'amount_per_km2': 1.0, 'uplift_amount': 8.0, 'uplifts': 'rush +50%'}]
+    """
     # A multi-part AOI priced part by part (Planet) shows one row per part (``part`` 0..n-1), then its total.
     quotes = [row for q in quotes for row in (*q.parts, q)]
     names = [n for n, _ in SCHEMAS["quotes"].columns if n not in ("uplifts", "uplift_amount", "amount_per_km2")]
@@ -363,7 +507,7 @@ def quotes_frame(quotes: Iterable[m.Quote]) -> geopandas.GeoDataFrame:
         ", ".join(f"{u.name} {u.percentage:+g}%" if u.percentage is not None else u.name for u in q.uplifts)
         for q in quotes
     ]
-    return build_frame("quotes", cols, [q.geometry for q in quotes])
+    return build_frame("quotes", cols, [q.geometry for q in quotes] if geometry is None else geometry)
 
 
 def part_rows(frame: Any) -> Any:
@@ -392,12 +536,39 @@ def whole_quotes(frame: Any) -> Any:
 
 
 def quotations_frame(quotations: Iterable[m.Quotation]) -> geopandas.GeoDataFrame:
+    """Quotations as the ``quotations`` frame.
+
+    Args:
+        quotations: ``Quotation`` models.
+
+    Returns:
+        GeoDataFrame: ``provider``, ``id``, ``order_id``, ``status``, ``amount`` (in ``unit``), ``credits``,
+        ``created_at``/``expires_at`` (UTC), ``geometry`` (EPSG:4326).
+
+    >>> quotation = m.Quotation(provider="geopera", id="q-1", status="PENDING", amount=700, unit="AUD")
+    >>> quotations_frame([quotation])[["id", "status", "amount"]].to_dict("records")
+    [{'id': 'q-1', 'status': 'NOT_DECIDED', 'amount': 700.0}]
+    """
     quotations = list(quotations)
     cols = _records(quotations, [n for n, _ in SCHEMAS["quotations"].columns])
     return build_frame("quotations", cols, [q.geometry for q in quotations])
 
 
 def feasibility_frame(studies: Iterable[m.FeasibilityStudy]) -> geopandas.GeoDataFrame:
+    """Feasibility studies as the ``feasibility`` frame: one row per option (one row for a study without).
+
+    Args:
+        studies: ``FeasibilityStudy`` models.
+
+    Returns:
+        GeoDataFrame: ``provider``, ``id`` (the study), ``order_id``, ``decision``, ``option_id``,
+        ``option_description``, ``amount`` (in ``unit``), ``start``/``end`` (UTC), ``geometry``.
+
+    >>> study = m.FeasibilityStudy(provider="geopera", id="s-1", options=[
+    ...     {"id": "a", "amount": 840, "unit": "AUD"}, {"id": "b", "amount": 990, "unit": "AUD"}])
+    >>> feasibility_frame([study])[["id", "option_id", "amount"]].values.tolist()
+    [['s-1', 'a', 840.0], ['s-1', 'b', 990.0]]
+    """
     cols: dict[str, list[Any]] = {n: [] for n, _ in SCHEMAS["feasibility"].columns}
     geoms = []
     for study in studies:
@@ -418,6 +589,19 @@ def feasibility_frame(studies: Iterable[m.FeasibilityStudy]) -> geopandas.GeoDat
 
 
 def sensors_frame(sensors: Iterable[m.Sensor]) -> geopandas.GeoDataFrame:
+    """Sensors as the ``sensors`` frame (no geometry); ``bands`` comma-joined.
+
+    Args:
+        sensors: ``Sensor`` models.
+
+    Returns:
+        GeoDataFrame: ``provider``, ``id``, ``name``, ``resolution_m`` (GSD, m), ``bands``, ``image_type``,
+        ``min_area_km2`` (km²), ``price_per_km2`` (in ``unit``), ``unit``, ``description``.
+
+    >>> sensor = m.Sensor(provider="geopera", id="pneo-30cm", resolution_m=0.3, bands=["PAN", "R", "G", "B"])
+    >>> sensors_frame([sensor])[["id", "resolution_m", "bands"]].to_dict("records")
+    [{'id': 'pneo-30cm', 'resolution_m': 0.3, 'bands': 'PAN, R, G, B'}]
+    """
     sensors = list(sensors)
     names = [n for n, _ in SCHEMAS["sensors"].columns if n != "bands"]
     cols = _records(sensors, names)
@@ -426,19 +610,63 @@ def sensors_frame(sensors: Iterable[m.Sensor]) -> geopandas.GeoDataFrame:
 
 
 def order_results_frame(orders: Iterable[m.Order]) -> geopandas.GeoDataFrame:
-    """``orders.create_many()``'s rows: the order, or (``id`` null) the error that placed nothing."""
+    """``orders.create_many()``'s rows: the order, or (``id`` null) the error that placed nothing.
+
+    Args:
+        orders: the rows of ``orders.create_many()`` (``Order`` models, in request order).
+
+    Returns:
+        GeoDataFrame: ``request_index``, ``provider``, ``id``, ``name``, ``status``, ``provider_status``,
+        ``order_type``, ``amount`` (in ``unit``), ``area_km2``, ``start``/``end``/``created_at`` (UTC),
+        ``reference``, ``error_type``, ``error``, ``geometry`` (EPSG:4326).
+
+    >>> rows = [m.Order(provider="planet", id="o-1", status="RECEIVED", reference="pxo-1", request_index=0),
+    ...         m.Order(provider="planet", id=None, error="planet HTTP 400: bad AOI", error_type="ApiError",
+    ...                 request_index=1)]
+    >>> frame = order_results_frame(rows)
+    >>> frame["id"].tolist(), frame["error_type"].tolist()
+    (['o-1', <NA>], [<NA>, 'ApiError'])
+    """
     orders = list(orders)
     cols = _records(orders, [n for n, _ in SCHEMAS["order_results"].columns])
     return build_frame("order_results", cols, [o.geometry for o in orders])
 
 
 def deliveries_frame(deliveries: Iterable[m.Delivery]) -> geopandas.GeoDataFrame:
+    """Deliveries as the ``deliveries`` frame.
+
+    Args:
+        deliveries: ``Delivery`` models.
+
+    Returns:
+        GeoDataFrame: ``provider``, ``id``, ``order_id``, ``item_id``, ``status``, ``url``, ``capture_id``,
+        ``acquired_at``/``published_at``/``expires_at`` (UTC), ``cloud_cover`` and ``covered_percent``
+        (percent), ``geometry`` (EPSG:4326).
+
+    >>> delivery = m.Delivery(provider="pixxel", id="c-1", acquired_at="2030-03-02T10:15:00Z", cloud_cover=3)
+    >>> deliveries_frame([delivery])[["id", "acquired_at", "cloud_cover"]].to_dict("records")
+    [{'id': 'c-1', 'acquired_at': Timestamp('2030-03-02 10:15:00+0000', tz='UTC'), 'cloud_cover': 3.0}]
+    """
     deliveries = list(deliveries)
     cols = _records(deliveries, [n for n, _ in SCHEMAS["deliveries"].columns])
     return build_frame("deliveries", cols, [d.geometry for d in deliveries])
 
 
 def imaging_windows_frame(windows: Iterable[m.ImagingWindow]) -> geopandas.GeoDataFrame:
+    """Imaging windows as the ``imaging_windows`` frame.
+
+    Args:
+        windows: ``ImagingWindow`` models.
+
+    Returns:
+        GeoDataFrame: ``provider``, ``id``, ``start``/``end`` (UTC), ``cloud_forecast`` (percent),
+        ``off_nadir_min``/``off_nadir_max`` (degrees), ``satellite_type``, ``product``, ``pl_number``,
+        ``geometry`` (the point or line searched, EPSG:4326).
+
+    >>> window = m.ImagingWindow(provider="planet", id="w-1", cloud_forecast=12.5, off_nadir_max=22)
+    >>> imaging_windows_frame([window])[["id", "cloud_forecast", "off_nadir_max"]].to_dict("records")
+    [{'id': 'w-1', 'cloud_forecast': 12.5, 'off_nadir_max': 22.0}]
+    """
     windows = list(windows)
     cols = _records(windows, [n for n, _ in SCHEMAS["imaging_windows"].columns])
     return build_frame("imaging_windows", cols, [w.geometry for w in windows])
@@ -461,7 +689,29 @@ _BY_TYPE = {
 
 
 def to_geodataframe(results: Iterable[Any], entity: str | None = None) -> geopandas.GeoDataFrame:
-    """Any list of pixorder results as its entity's frame; ``entity`` names the schema of an empty list."""
+    """Any list of pixorder results as its entity's frame; ``entity`` names the schema of an empty list.
+
+    Args:
+        results: models of one kind (``Order``, ``Quote``, ``Task``, …); the first one's type picks the schema.
+        entity: a key of ``SCHEMAS``; needed for an empty list, and for ``"order_results"`` (rows of
+            ``orders.create_many()``, which are ``Order`` models too).
+
+    Returns:
+        GeoDataFrame: the entity's columns and dtypes, EPSG:4326.
+
+    Raises:
+        ValueError: an empty list without ``entity``.
+        TypeError: models of a kind without a schema.
+
+    >>> to_geodataframe([m.Quote(provider="planet", amount=25.0, unit="SQKM")])[["provider", "amount"]].values.tolist()
+    [['planet', 25.0]]
+    >>> to_geodataframe([], entity="orders").shape
+    (0, 19)
+    >>> to_geodataframe([])
+    Traceback (most recent call last):
+    ...
+    ValueError: an empty list needs entity= to choose its schema
+    """
     results = list(results)
     if not results:
         if entity is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -13,6 +14,7 @@ import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 
 from pixorder.errors import ValidationError
+from pixorder.providers._wire import iso_z
 
 #: model class → its HTML table for notebooks. :mod:`pixorder.frames` builds the tables and registers
 #: them when imported (the client and ``import pixorder``'s names import it); models never import frames.
@@ -20,12 +22,37 @@ _HTML_REPRS: dict[type, Callable[[Any], str]] = {}
 
 
 def register_html_repr(cls: type, build: Callable[[Any], str]) -> None:
-    """Make ``build(model)`` the HTML repr of ``cls``'s instances (used by :mod:`pixorder.frames`)."""
+    """Make ``build(model)`` the HTML repr of ``cls``'s instances (used by :mod:`pixorder.frames`).
+
+    Args:
+        cls: the model class (exact type: subclasses are not covered).
+        build: model → HTML text; a later registration for ``cls`` replaces an earlier one.
+
+    >>> class Toy:
+    ...     pass
+    >>> register_html_repr(Toy, lambda model: "<b>toy</b>")
+    >>> html_repr(Toy())
+    '<b>toy</b>'
+    """
     _HTML_REPRS[cls] = build
 
 
 def html_repr(model: Any) -> str | None:
-    """``model``'s HTML table, or None (the notebook then shows its text repr) when none is registered."""
+    """``model``'s HTML table, or None (the notebook then shows its text repr) when none is registered.
+
+    Args:
+        model: any object; looked up by its exact type.
+
+    Returns:
+        str | None: the HTML (``Quote``, ``Order``, ``Quotation`` and ``ImagingWindow`` get a one-row
+        table once :mod:`pixorder.frames` is imported, as the client does), else None.
+
+    >>> import pixorder.frames
+    >>> html_repr(Quote(provider="planet", amount=25.0, unit="SQKM")).startswith("<div>")
+    True
+    >>> html_repr(Sensor(provider="planet", id="Flexible Tasking")) is None
+    True
+    """
     build = _HTML_REPRS.get(type(model))
     return None if build is None else build(model)
 
@@ -58,7 +85,6 @@ __all__ = [
     "drawn_area_km2",
     "elevation_to_off_nadir",
     "format_amount",
-    "format_datetime",
     "html_repr",
     "off_nadir_to_elevation",
     "parse_datetime",
@@ -119,7 +145,16 @@ class OpenEnum(str, Enum):
 
 
 class OrderStatus(OpenEnum):
-    """Life-cycle status of an order or order item, in one vocabulary for every provider."""
+    """Life-cycle status of an order or order item, in one vocabulary for every provider.
+
+    The providers' words are read through synonyms (Planet ``COMPLETED``, Geopera ``BEING_FULFILLED``,
+    US/UK ``CANCELED``/``CANCELLED``, …); the word a provider used stays in ``Order.provider_status``.
+
+    >>> OrderStatus("COMPLETED"), OrderStatus("Canceled"), OrderStatus("being fulfilled")
+    (<OrderStatus.FULFILLED: 'FULFILLED'>, <OrderStatus.CANCELLED: 'CANCELLED'>, <OrderStatus.IN_PROGRESS: 'IN_PROGRESS'>)
+    >>> OrderStatus("ON_HOLD").known
+    False
+    """
 
     DRAFT = "DRAFT"
     RECEIVED = "RECEIVED"
@@ -149,7 +184,11 @@ class OrderStatus(OpenEnum):
 
 
 class TaskStatus(OpenEnum):
-    """Status of a task (one acquisition attempt); COMPLETED/FULFILLED and SUBMITTED/REQUESTED are synonyms."""
+    """Status of a task (one acquisition attempt); COMPLETED/FULFILLED and SUBMITTED/REQUESTED are synonyms.
+
+    >>> TaskStatus("SUBMITTED"), TaskStatus("completed")
+    (<TaskStatus.REQUESTED: 'REQUESTED'>, <TaskStatus.FULFILLED: 'FULFILLED'>)
+    """
 
     DRAFT = "DRAFT"
     REQUESTED = "REQUESTED"
@@ -169,6 +208,12 @@ class TaskStatus(OpenEnum):
 
 
 class FeasibilityStatus(OpenEnum):
+    """How feasible a tasking request is, as the provider judges it (Pixxel's ``feasibility``).
+
+    >>> FeasibilityStatus("weak success"), FeasibilityStatus("FAILED/WEAK_SUCCESS/SUCCESS")
+    (<FeasibilityStatus.WEAK_SUCCESS: 'WEAK_SUCCESS'>, <FeasibilityStatus.FAILED: 'FAILED'>)
+    """
+
     NOT_APPLICABLE = "NOT_APPLICABLE"
     UNSPECIFIED = "UNSPECIFIED"
     FAILED = "FAILED"
@@ -177,18 +222,38 @@ class FeasibilityStatus(OpenEnum):
 
 
 class ItemType(OpenEnum):
+    """What an order or item buys: a new acquisition (tasking), archive scenes, or a recurring tasking.
+
+    >>> ItemType("archive")
+    <ItemType.ARCHIVE: 'ARCHIVE'>
+    """
+
     TASKING = "TASKING"
     ARCHIVE = "ARCHIVE"
     RECURRING = "RECURRING"
 
 
 class DeliverySpeed(OpenEnum):
+    """How fast the imagery is delivered; a request takes STANDARD or EXPEDITED (an uplift at Pixxel).
+
+    >>> DeliverySpeed("expedited")
+    <DeliverySpeed.EXPEDITED: 'EXPEDITED'>
+    >>> DeliverySpeed("EXPRESS").known   # a word a provider sent is kept, never a crash
+    False
+    """
+
     STANDARD = "STANDARD"
     EXPEDITED = "EXPEDITED"
     NOT_APPLICABLE = "NOT_APPLICABLE"
 
 
 class QuotationStatus(OpenEnum):
+    """The decision on a quotation or feasibility study (Geopera): NOT_DECIDED until accepted or rejected.
+
+    >>> QuotationStatus("PENDING"), QuotationStatus("waiting")
+    (<QuotationStatus.NOT_DECIDED: 'NOT_DECIDED'>, <QuotationStatus.NOT_DECIDED: 'NOT_DECIDED'>)
+    """
+
     NOT_DECIDED = "NOT_DECIDED"
     ACCEPTED = "ACCEPTED"
     REJECTED = "REJECTED"
@@ -200,7 +265,14 @@ class QuotationStatus(OpenEnum):
 
 
 class Recurrence(OpenEnum):
-    """How often a tasking request repeats; the interval in days drives the occurrence dates."""
+    """How often a tasking request repeats; the interval in days drives the occurrence dates.
+
+    ``interval_days``: 7, 14, 30, 60 or 91 days; None for ONCE and NOT_APPLICABLE. A recurring
+    ``TaskingRequest`` needs ``occurrences`` ≥ 2.
+
+    >>> Recurrence("monthly").interval_days, Recurrence.ONCE.interval_days
+    (30, None)
+    """
 
     ONCE = "ONCE"
     WEEKLY = "WEEKLY"
@@ -223,12 +295,31 @@ _FRACTION = re.compile(r"(\.\d+)")
 def parse_datetime(value: Any, field: str = "datetime") -> datetime | None:
     """Read every datetime form the providers' docs show; always tz-aware UTC, ``""`` → None.
 
+    Args:
+        value: a ``datetime`` (naive means UTC), a ``date``, a Unix timestamp (seconds), an ISO 8601
+            string (``Z`` or an offset; a space for ``T``; any count of fractional digits), a
+            ``DD-MM-YYYY`` date, ``""`` or None.
+        field: the field named in the error.
+
+    Returns:
+        datetime | None: tz-aware, in UTC; None for None or a blank string.
+
+    Raises:
+        ValidationError: a value that is none of these, an impossible date, a non-finite timestamp,
+            or a moment outside years 1–9999 in UTC.
+
     >>> parse_datetime("2022-11-14 12:55:49.1+00:00")
     datetime.datetime(2022, 11, 14, 12, 55, 49, 100000, tzinfo=datetime.timezone.utc)
     >>> parse_datetime("25-05-2024")
     datetime.datetime(2024, 5, 25, 0, 0, tzinfo=datetime.timezone.utc)
     >>> parse_datetime("") is None
     True
+    >>> parse_datetime(1700000000)
+    datetime.datetime(2023, 11, 14, 22, 13, 20, tzinfo=datetime.timezone.utc)
+    >>> parse_datetime("31-02-2030", "start")
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: start: is not a valid DD-MM-YYYY date (day is out of range for month) (got '31-02-2030')
     """
     if value is None:
         return None
@@ -274,15 +365,6 @@ def parse_datetime(value: Any, field: str = "datetime") -> datetime | None:
         raise ValidationError(field, "must fall between years 1 and 9999 in UTC", value) from None
 
 
-def format_datetime(moment: datetime | None) -> str | None:
-    """``moment`` in ISO 8601 with ``Z`` for UTC: how models are dumped and how every adapter sends times.
-
-    >>> format_datetime(datetime(2027, 3, 1, 9, 30, tzinfo=timezone.utc)), format_datetime(None)
-    ('2027-03-01T09:30:00Z', None)
-    """
-    return moment.isoformat().replace("+00:00", "Z") if moment is not None else None
-
-
 def _datetime_validator(value: Any, info: pydantic.ValidationInfo) -> datetime | None:
     return parse_datetime(value, info.field_name or "datetime")
 
@@ -290,7 +372,7 @@ def _datetime_validator(value: Any, info: pydantic.ValidationInfo) -> datetime |
 UTCDateTime = Annotated[
     datetime | None,
     BeforeValidator(_datetime_validator),
-    PlainSerializer(format_datetime, return_type=str | None),
+    PlainSerializer(iso_z, return_type=str | None),
 ]
 """A tz-aware UTC datetime read from any of the providers' forms; None when absent or ``""``."""
 
@@ -306,7 +388,7 @@ def _required_datetime_validator(value: Any, info: pydantic.ValidationInfo) -> d
 RequiredUTCDateTime = Annotated[
     datetime,
     BeforeValidator(_required_datetime_validator),
-    PlainSerializer(format_datetime, return_type=str),
+    PlainSerializer(iso_z, return_type=str),
 ]
 """A tz-aware UTC datetime that must be given (a request's ``start`` and ``end``)."""
 
@@ -319,6 +401,13 @@ DEFAULT_ORBIT_KM = 500.0
 def off_nadir_to_elevation(off_nadir_deg: float, orbit_km: float = DEFAULT_ORBIT_KM) -> float:
     """Satellite elevation angle seen from the target for an off-nadir angle (spherical Earth).
 
+    Args:
+        off_nadir_deg: off-nadir angle at the satellite, degrees (0 = looking straight down).
+        orbit_km: the satellite's altitude, km (default 500).
+
+    Returns:
+        float: elevation angle above the target's horizon, degrees (90 = overhead).
+
     >>> round(off_nadir_to_elevation(0), 1)
     90.0
     >>> round(off_nadir_to_elevation(25), 1)
@@ -329,7 +418,20 @@ def off_nadir_to_elevation(off_nadir_deg: float, orbit_km: float = DEFAULT_ORBIT
 
 
 def elevation_to_off_nadir(elevation_deg: float, orbit_km: float = DEFAULT_ORBIT_KM) -> float:
-    """Off-nadir angle for a satellite elevation angle seen from the target; inverse of the above."""
+    """Off-nadir angle for a satellite elevation angle seen from the target; inverse of the above.
+
+    Planet's requests take a minimum elevation angle; pixorder's requests take a maximum off-nadir angle.
+
+    Args:
+        elevation_deg: elevation angle above the target's horizon, degrees (90 = overhead).
+        orbit_km: the satellite's altitude, km (default 500).
+
+    Returns:
+        float: off-nadir angle at the satellite, degrees.
+
+    >>> round(elevation_to_off_nadir(62.9), 1), round(elevation_to_off_nadir(90), 1)
+    (25.0, 0.0)
+    """
     ratio = EARTH_RADIUS_KM / (EARTH_RADIUS_KM + orbit_km) * math.cos(math.radians(elevation_deg))
     return math.degrees(math.asin(ratio))
 
@@ -395,7 +497,19 @@ def _day(moment: datetime | None) -> str:
 
 
 def geometry_summary(geometry: Any) -> str:
-    """``"Polygon, 5 vertices, bbox 10.000,50.000 → 10.100,50.100"``: a geometry in one short line."""
+    """``"Polygon, 5 vertices, bbox 10.000,50.000 → 10.100,50.100"``: a geometry in one short line.
+
+    Args:
+        geometry: a GeoJSON geometry dict (lon/lat); anything else gives ``""``.
+
+    Returns:
+        str: type, vertex count (a closing vertex counts) and bbox in degrees, as the one-line reprs show it.
+
+    >>> geometry_summary({"type": "Polygon", "coordinates": [[[10, 50], [10.1, 50], [10.1, 50.1], [10, 50.1], [10, 50]]]})
+    'Polygon, 5 vertices, bbox 10.000,50.000 → 10.100,50.100'
+    >>> geometry_summary(None)
+    ''
+    """
     if not isinstance(geometry, dict):
         return ""
     points: list[tuple[float, float]] = []
@@ -470,6 +584,30 @@ class _Request(_Translated):
             return super().model_copy(deep=deep)
         return self._revalidated(dict(update))
 
+    def with_aoi(self, aoi: Any) -> Any:
+        """A copy of this request for another AOI, everything else as it is.
+
+        No rule of a request depends on its AOI, so only the AOI is taken in (through ``as_aoi``,
+        the one way in) and nothing else is validated again: pricing many AOIs with one request
+        costs one validation, not one per AOI.
+
+        Args:
+            aoi: an ``AOI`` or anything ``AOI()`` accepts (GeoJSON, shapely, WKT, a file path, …).
+
+        Returns:
+            A request of the same type with ``aoi`` replaced.
+
+        Raises:
+            pixorder.ValidationError: ``aoi`` is not a valid AOI, named as the constructor names it.
+
+        >>> req = TaskingRequest(aoi={"type": "Point", "coordinates": [10.0, 50.0]},
+        ...                      start="2027-01-10", end="2027-01-20", off_nadir=25)
+        >>> other = req.with_aoi({"type": "Point", "coordinates": [12.0, 48.0]})
+        >>> round(other.aoi.area_km2), other.off_nadir, other.elevation_min == req.elevation_min
+        (25, 25.0, True)
+        """
+        return BaseModel.model_copy(self, update={"aoi": _coerce_aoi(aoi)})
+
     def _revalidated(self, changes: dict[str, Any]) -> Any:
         unknown = sorted(set(changes) - set(type(self).model_fields))
         if unknown:
@@ -505,9 +643,16 @@ def _is_number(value: Any) -> bool:
 
 
 def _coerce_aoi(value: Any) -> Any:
-    from pixorder.aoi import as_aoi
+    return _aoi_package().as_aoi(value)
 
-    return as_aoi(value)
+
+@functools.cache
+def _aoi_package() -> Any:
+    # Imported on first use (models must not import aoi at import time), then kept: a function-level
+    # ``from … import`` costs microseconds on every call, and requests are built by the ten thousand.
+    import pixorder.aoi
+
+    return pixorder.aoi
 
 
 class TaskingRequest(_Request):
@@ -606,7 +751,25 @@ class TaskingRequest(_Request):
 
 
 class ArchiveRequest(_Request):
-    """Archive imagery to price or order: the scenes (``item_ids``) clipped to an AOI."""
+    """Archive imagery to price or order: the scenes (``item_ids``) clipped to an AOI.
+
+    Args:
+        aoi: an ``AOI`` or anything ``AOI()`` accepts (GeoJSON, WKT, a shapely geometry, a file path, …).
+        item_ids: the archive scene / capture ids, at least one (the provider's own ids).
+        sensor: the provider's sensor or product id; None for the provider's default.
+        name, project_id, tags: as the provider takes them (Pixxel's project; Geopera's tags).
+
+    Raises:
+        ValidationError: an AOI that cannot be read, no ``item_ids`` or a blank one, an unknown field.
+
+    >>> req = ArchiveRequest(aoi="POINT (4.35 50.85)", item_ids=["FF02_20260101"])
+    >>> req.item_ids, round(req.aoi.area_km2)
+    (['FF02_20260101'], 25)
+    >>> ArchiveRequest(aoi="POINT (4.35 50.85)", item_ids=[" "])
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: item_ids.0: must not be empty (got ' ')
+    """
 
     aoi: Annotated[Any, BeforeValidator(_coerce_aoi)]
     item_ids: list[str] = Field(min_length=1, description="archive scene / capture ids")
@@ -626,7 +789,15 @@ class ArchiveRequest(_Request):
 
 # -------------------------------------------------------------------------------------------- results
 class Sensor(_Result):
-    """One orderable sensor or product of a provider."""
+    """One orderable sensor or product of a provider (``client.sensors()``).
+
+    ``id`` is what a request's ``sensor`` takes; ``resolution_m`` the GSD in metres; ``bands`` the
+    band names; ``min_area_km2`` the smallest billed area (km²); ``price_per_km2`` in ``unit``.
+
+    >>> s = Sensor(provider="geopera", id="pneo-30cm", resolution_m=0.3, min_area_km2=25, unit="AUD")
+    >>> s.id, s.resolution_m, s.min_area_km2
+    ('pneo-30cm', 0.3, 25.0)
+    """
 
     id: str
     name: str | None = None
@@ -640,7 +811,13 @@ class Sensor(_Result):
 
 
 class Uplift(_Translated):
-    """One surcharge (or discount, when negative) that built a price."""
+    """One surcharge (or discount, when negative) that built a price.
+
+    ``percentage`` of the base price (50 = +50 %), ``amount`` in the quote's ``unit``.
+
+    >>> Uplift(name="expedited delivery", percentage=50, amount=500)
+    Uplift(name='expedited delivery', percentage=50.0, amount=500.0, description=None)
+    """
 
     model_config = ConfigDict(extra="ignore")
 
@@ -651,7 +828,21 @@ class Uplift(_Translated):
 
 
 class Quote(_Result):
-    """A price for one request at one provider, or the error that prevented it."""
+    """A price for one request at one provider, or the error that prevented it.
+
+    ``amount`` is in ``unit`` (a currency such as ``USD``/``AUD``, or Planet's quota unit ``SQKM``);
+    ``area_km2`` the AOI as drawn and ``billed_area_km2`` the provider's billed area (km²);
+    ``amount_per_km2`` = ``amount / billed_area_km2``; ``ok`` is False for a quote holding an ``error``.
+
+    >>> q = Quote(provider="planet", sensor="Flexible Tasking", amount=25.0, unit="SQKM", area_km2=12.3,
+    ...           billed_area_km2=25.0)
+    >>> q
+    <Quote planet Flexible Tasking amount=25.00 SQKM area=12.30 km² billed=25 km² per_km2=1.00 SQKM>
+    >>> q.ok, q.amount_per_km2
+    (True, 1.0)
+    >>> Quote(provider="planet", error="planet HTTP 400: bad AOI").ok
+    False
+    """
 
     sensor: str | None = None
     area_km2: float | None = Field(None, description=_DRAWN)
@@ -704,7 +895,14 @@ class Quote(_Result):
 
 
 class Task(_Result):
-    """One acquisition attempt inside an order item."""
+    """One acquisition attempt inside an order item (``client.tasks.list()``).
+
+    ``start``/``end``: the attempt's window (UTC); ``status`` in one vocabulary (``TaskStatus``);
+    ``delivery_status`` the provider's word.
+
+    >>> Task(provider="pixxel", id="t-1", status="SUBMITTED", start="2030-03-01", end="2030-03-21")
+    <Task pixxel 't-1' status=REQUESTED 2030-03-01 → 2030-03-21>
+    """
 
     id: str
     order_item_id: str | None = None
@@ -726,7 +924,15 @@ class Task(_Result):
 
 
 class OrderItem(_Result):
-    """One line of an order: a tasking request or archive scenes, with its own status and price."""
+    """One line of an order: a tasking request or archive scenes, with its own status and price.
+
+    Amounts in ``unit``; ``area_km2`` drawn and ``billed_area_km2`` billed (km²); ``cloud_cover``
+    percent; ``off_nadir`` degrees; ``status`` the life cycle, ``payment_status`` apart (Pixxel).
+
+    >>> OrderItem(provider="pixxel", id="i-1", order_id="o-1", type="TASKING", status="ACTIVE",
+    ...           payment_status="PAID", amount=1000, unit="USD", billed_area_km2=100)
+    <OrderItem pixxel 'i-1' TASKING status=ACTIVE payment=PAID amount=1,000.00 USD billed=100 km² 0 tasks>
+    """
 
     id: str
     order_id: str | None = None
@@ -770,6 +976,15 @@ class Order(_Result):
     ``id`` None, ``error`` saying why, ``error_type`` the pixorder error's class name
     (``"AmbiguousSpend"``: settle it with ``orders.reconcile(row.reference)``) and ``request_index``
     its position in the batch.
+
+    ``amount`` is in ``unit``; ``area_km2`` drawn and ``billed_area_km2`` billed (km²); ``start``/``end``
+    the acquisition window (UTC); ``reference`` pixorder's client reference (``pxo-…``).
+
+    >>> order = Order(provider="planet", id="o-1", status="COMPLETED", amount=25, unit="SQKM", billed_area_km2=25)
+    >>> order, order.ok
+    (<Order planet 'o-1' status=FULFILLED amount=25.00 SQKM billed=25 km²>, True)
+    >>> Order(provider="planet", id=None, error="planet HTTP 400: bad AOI", error_type="ApiError").ok
+    False
     """
 
     id: str | None
@@ -814,6 +1029,15 @@ class Order(_Result):
 
 
 class FeasibilityOption(_Translated):
+    """One way a feasibility study offers to acquire the order: its price (in ``unit``) and window (UTC).
+
+    Choose it with ``client.feasibility.decide(study.id, option.id)``.
+
+    >>> option = FeasibilityOption(id="opt-1", amount=840.0, unit="AUD", start="2030-03-01", end="2030-03-10")
+    >>> option.id, option.amount, option.end.isoformat()
+    ('opt-1', 840.0, '2030-03-10T00:00:00+00:00')
+    """
+
     model_config = ConfigDict(extra="ignore")
 
     id: str
@@ -825,7 +1049,17 @@ class FeasibilityOption(_Translated):
 
 
 class FeasibilityStudy(_Result):
-    """A provider's answer on whether and how a tasking order can be acquired; an option to choose."""
+    """A provider's answer on whether and how a tasking order can be acquired; an option to choose.
+
+    From ``client.feasibility.check(request)`` (``required``: whether a study is needed before
+    ordering, and ``reason``) or ``client.feasibility.list()`` (a study with ``options`` and a
+    ``decision``).
+
+    >>> study = FeasibilityStudy(provider="geopera", id="s-1", order_id="o-1", decision="PENDING",
+    ...                          options=[{"id": "opt-1", "amount": 840.0, "unit": "AUD"}])
+    >>> study.decision, [o.id for o in study.options]
+    (<QuotationStatus.NOT_DECIDED: 'NOT_DECIDED'>, ['opt-1'])
+    """
 
     id: str
     order_id: str | None = None
@@ -838,7 +1072,15 @@ class FeasibilityStudy(_Result):
 
 
 class Quotation(_Result):
-    """A priced offer for a tasking order that waits for ACCEPTED or REJECTED."""
+    """A priced offer for a tasking order that waits for ACCEPTED or REJECTED (Geopera).
+
+    ``amount`` in ``unit`` (AUD), ``credits`` what accepting debits; ``expires_at`` (UTC) when it
+    can no longer be accepted. Decide with ``client.quotations.decide(quotation.id, accept=True)``.
+
+    >>> q = Quotation(provider="geopera", id="q-1", order_id="o-1", status="PENDING", amount=700.0, unit="AUD")
+    >>> q.status, q.amount
+    (<QuotationStatus.NOT_DECIDED: 'NOT_DECIDED'>, 700.0)
+    """
 
     id: str
     order_id: str | None = None
@@ -861,6 +1103,11 @@ class Delivery(_Result):
     Planet: a capture (``capture_id``; the imagery itself is ordered from Planet's Data/Orders API by
     its ``item_ids`` in ``raw``); Geopera: a delivered STAC item (``url`` of its data asset) with the
     order's ``covered_percent``.
+
+    >>> d = Delivery(provider="pixxel", id="c-1", order_id="o-1", status="SUCCESS",
+    ...              url="https://example.com/c-1.zip", acquired_at="2030-03-02T10:15:00Z", cloud_cover=3)
+    >>> d.acquired_at, d.cloud_cover
+    (datetime.datetime(2030, 3, 2, 10, 15, tzinfo=datetime.timezone.utc), 3.0)
     """
 
     id: str
@@ -882,6 +1129,12 @@ class ImagingWindow(_Result):
 
     ``cloud_forecast`` is the mean predicted cloud cover over the window in **percent** (Planet sends
     fractions 0–1 in ``cloud_forecast[].prediction``; the list as sent is in ``cloud_forecasts``).
+    ``start``/``end`` in UTC; ``off_nadir_min``/``off_nadir_max`` in degrees.
+
+    >>> w = ImagingWindow(provider="planet", id="w-1", start="2030-03-02T10:00:00Z", end="2030-03-02T10:05:00Z",
+    ...                   cloud_forecast=12.5, off_nadir_min=5, off_nadir_max=22)
+    >>> w.end - w.start, w.off_nadir_max
+    (datetime.timedelta(seconds=300), 22.0)
     """
 
     id: str
@@ -904,7 +1157,16 @@ T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[T]):
-    """One page of a listing, with what is needed to ask for the next."""
+    """One page of a listing, with what is needed to ask for the next.
+
+    ``items`` the rows; ``total`` the listing's row count when the provider says it; ``offset`` and
+    ``limit`` where the page starts and how many rows were asked; ``next`` the provider's link to the
+    next page, if any. ``has_more`` tells from these whether a next page exists.
+
+    >>> page = Page[int](items=[1, 2], total=5, offset=0)
+    >>> len(page), list(page), page.has_more
+    (2, [1, 2], True)
+    """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 

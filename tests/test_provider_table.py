@@ -31,13 +31,14 @@ def test_each_adapter_reads_its_row(name):
     assert (adapter.name_limit, adapter.body_limit, adapter.min_lead_hours) == \
         (info.name_limit, info.body_limit, info.min_lead_hours)
     assert (adapter.bulk_limit, adapter.bulk_order_limit) == (info.bulk_price_limit, info.bulk_order_limit)
+    assert adapter.archive_bulk_limit == (info.archive_bulk_price_limit or info.bulk_price_limit)
     assert dict(adapter.rate_limits) == dict(info.rate_limits)
 
 
 def test_no_adapter_module_writes_a_limit_again():
     """The adapters' classes assign none of the table's facts: a second copy would drift."""
     facts = {"name", "default_base_url", "api_root", "env_var", "name_limit", "body_limit", "bulk_limit",
-             "bulk_order_limit", "rate_limits", "min_lead_hours"}
+             "archive_bulk_limit", "bulk_order_limit", "rate_limits", "min_lead_hours"}
     for name in table.NAMES:
         module = table.get(name).adapter.partition(":")[0]
         tree = ast.parse((ROOT.parent / (module.replace(".", "/") + ".py")).read_text())
@@ -45,6 +46,28 @@ def test_no_adapter_module_writes_a_limit_again():
             assigned = {t.id for n in cls.body if isinstance(n, (ast.Assign, ast.AnnAssign))
                         for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
             assert not assigned & facts, f"{module}.{cls.name} repeats {sorted(assigned & facts)}"
+
+
+def _code_constants(tree: ast.Module) -> list[ast.Constant]:
+    """The constants of a module's code: docstrings (examples and prose) left out."""
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and id(n) not in docstrings]
+
+
+@pytest.mark.parametrize("name", table.NAMES)
+def test_no_adapter_module_writes_a_minimum_a_host_or_an_api_root_again(name):
+    """Planet's parse_order and parse_pricing wrote ``25.0``, Pixxel's paths ``"/v0/…"``, Geopera's
+    ``"/v1/op/…"``: copies of the table's row that would not follow it. Code reads the row (docstrings may
+    show the values)."""
+    info = table.get(name)
+    module = info.adapter.partition(":")[0]
+    tree = ast.parse((ROOT.parent / (module.replace(".", "/") + ".py")).read_text())
+    copies = [(n.lineno, n.value) for n in _code_constants(tree)
+              if (isinstance(n.value, float) and info.min_billed_area_km2 and n.value == info.min_billed_area_km2)
+              or (isinstance(n.value, str) and (n.value.startswith(info.api_root + "/") or info.host in n.value))]
+    assert not copies, f"{module} repeats its table row's values at lines {copies}"
 
 
 def test_client_aoi_frames_and_widgets_list_the_table():

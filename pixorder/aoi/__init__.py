@@ -4,8 +4,9 @@ One job per module: :mod:`~pixorder.aoi.coerce` (the one way in: every input to 
 a report of what was used), :mod:`~pixorder.aoi.read` (files and formats), :mod:`~pixorder.aoi.geojson`
 (GeoJSON and its ``crs`` member), :mod:`~pixorder.aoi.projection` (CRSs and local projections),
 :mod:`~pixorder.aoi.shapes` (points → squares, lines → strips, validity, ±180°, whole turns),
-:mod:`~pixorder.aoi.area` (geodesic areas, vectorised), :mod:`~pixorder.aoi.rules` (provider rules,
-``check()``), :mod:`~pixorder.aoi.core` (the ``AOI`` class). geopandas and pyogrio are imported only
+:mod:`~pixorder.aoi.area` (geodesic areas, vectorised), :mod:`~pixorder.aoi.batch` (``as_aois``' batch
+path: many plain shapes built at once), :mod:`~pixorder.aoi.rules` (provider rules, ``check()``),
+:mod:`~pixorder.aoi.core` (the ``AOI`` class). geopandas and pyogrio are imported only
 when a frame or a file is read.
 """
 

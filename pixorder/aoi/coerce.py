@@ -26,7 +26,7 @@ from pixorder.aoi.projection import WGS84, crs_or_wgs84, parse_crs, reproject
 from pixorder.aoi.shapes import flatten
 from pixorder.errors import ValidationError, shorten
 
-__all__ = ["Loaded", "PointsPolicy", "Source", "is_geopandas", "load"]
+__all__ = ["Loaded", "PointsPolicy", "Source", "describe_types", "is_geopandas", "load"]
 
 PointsPolicy = Literal["auto", "keep", "drop"]
 
@@ -81,7 +81,17 @@ class Source:
 
 @dataclass
 class Loaded:
-    """Geometries in EPSG:4326 (one per feature, not yet squared, stripped or merged), a default name, the report."""
+    """What :func:`load` read: geometries in EPSG:4326, a default name, the report.
+
+    ``geometries`` holds one shapely geometry per feature kept, in longitude, latitude (degrees), not yet
+    squared, stripped or merged (multi-part geometries split into their parts); ``name`` is a single
+    Feature's ``name`` property or a file's stem (else None); ``source`` says what was used and left
+    out; ``kinds`` gives each geometry's type (``"Point"``, ``"LineString"``, ``"Polygon"``).
+
+    >>> loaded = load("MULTIPOINT ((10 50), (10.1 50))")
+    >>> [g.wkt for g in loaded.geometries], loaded.kinds, str(loaded.source)
+    (['POINT (10 50)', 'POINT (10.1 50)'], ['Point', 'Point'], 'WKT: 2 points (5×5 km squares)')
+    """
 
     geometries: list[BaseGeometry]
     name: str | None
@@ -98,8 +108,30 @@ def load(source: Any, *, crs: Any = None, layer: str | int | None = None,
     is meant); ``"keep"`` always keeps them (each becomes a 5×5 km square); ``"drop"`` always leaves
     them out when there is anything else.
 
+    Args:
+        source: GeoJSON (dict or text; geometry, Feature or FeatureCollection), a shapely geometry,
+            anything with ``__geo_interface__``, a GeoDataFrame or GeoSeries, WKT or EWKT, KML text, or
+            a path to a GeoJSON, GeoPackage, zipped Shapefile, KML or KMZ file.
+        crs: the CRS of the coordinates when the input carries none (default: longitude, latitude).
+        layer: a file's layer, by name or position (files only).
+        points: ``"auto"``, ``"keep"`` or ``"drop"``, as above.
+
+    Returns:
+        A :class:`Loaded`: geometries in EPSG:4326 (degrees), a default name, the :class:`Source` report.
+
     Raises:
         ValidationError: ``geometry``, ``path``, ``crs``, ``layer`` or ``points`` naming the rule broken.
+
+    >>> loaded = load({"type": "Feature", "geometry": {"type": "Point", "coordinates": [10, 50]},
+    ...                "properties": {"name": "well"}})
+    >>> [g.wkt for g in loaded.geometries], loaded.name, str(loaded.source)
+    (['POINT (10 50)'], 'well', 'GeoJSON: 1 point (5×5 km square)')
+    >>> [g.wkt for g in load("SRID=3857;POINT (1113194.9 6446275.8)").geometries]
+    ['POINT (9.999999928739022 49.99999976315628)']
+    >>> load(None)
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: geometry: an AOI needs a geometry, a file or a GeoDataFrame
     """
     if points not in ("auto", "keep", "drop"):
         raise ValidationError("points", "must be 'auto', 'keep' or 'drop'", points)
@@ -186,6 +218,18 @@ def _is_path(source: Any) -> bool:
 
 
 def is_geopandas(obj: Any) -> bool:
+    """Whether ``obj`` is a GeoDataFrame or GeoSeries, without importing geopandas.
+
+    Args:
+        obj: anything.
+
+    Returns:
+        True for a GeoDataFrame or GeoSeries (geopandas already imported, as it must be to make one).
+
+    >>> import geopandas, shapely
+    >>> is_geopandas(geopandas.GeoSeries([shapely.Point(10, 50)])), is_geopandas({"type": "Point"})
+    (True, False)
+    """
     gpd = sys.modules.get("geopandas")
     return gpd is not None and isinstance(obj, (gpd.GeoDataFrame, gpd.GeoSeries))
 
@@ -327,9 +371,24 @@ def _apply_points_policy(features: list[Feature], points: str, from_file: bool) 
 
 
 def _describe(features: list[Feature]) -> tuple[str, ...]:
+    return describe_types([g.geom_type for g, _, _ in features])
+
+
+def describe_types(types: Sequence[str]) -> tuple[str, ...]:
+    """What a :class:`Source` says was used, from the geometry types of the features kept.
+
+    Args:
+        types: one shapely geometry type name (``"Point"``, ``"LineString"``, ``"Polygon"``) per feature.
+
+    Returns:
+        One phrase per kind present, e.g. ``("1 point (5×5 km square)", "2 polygons")``.
+
+    >>> describe_types(["Polygon", "Point", "Polygon"])
+    ('1 point (5×5 km square)', '2 polygons')
+    """
     out = []
     for kind, (one, many, squares, square) in _KINDS.items():
-        n = sum(1 for g, _, _ in features if g.geom_type == kind)
+        n = sum(1 for t in types if t == kind)
         if n:
             out.append(f"{n} {one if n == 1 else many}{square if n == 1 else squares}")
     return tuple(out)

@@ -31,10 +31,23 @@ def crs_member(obj: Mapping) -> str | None:
     ``{"type": "OGC", "properties": {"urn": ...}}``. A ``link`` member (a CRS at a URL) is refused:
     pixorder does not fetch URLs; pass ``crs=`` instead.
 
+    Args:
+        obj: a GeoJSON object (geometry, Feature or FeatureCollection) as a dict.
+
+    Returns:
+        The CRS as text pyproj reads (``"EPSG:3857"``, a URN), or None when ``obj`` has no ``crs`` member.
+
+    Raises:
+        ValidationError: ``crs``: a ``link`` member, or a member in no form GDAL reads.
+
     >>> crs_member({"crs": {"type": "EPSG", "properties": {"code": 3857}}})
     'EPSG:3857'
     >>> crs_member({"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}}})
     'urn:ogc:def:crs:EPSG::3857'
+    >>> crs_member({"crs": {"type": "link", "properties": {"href": "https://example.com/crs"}}})
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: crs: the GeoJSON names its CRS by a link, which pixorder does not fetch; pass crs='EPSG:…' instead (got 'https://example.com/crs')
     """
     member = obj.get("crs")
     if member is None:
@@ -56,7 +69,34 @@ def crs_member(obj: Mapping) -> str | None:
 
 
 def features(obj: Any) -> list[tuple[BaseGeometry, dict[str, Any]]]:
-    """Each feature's geometry (in the file's coordinates) with its properties, in order."""
+    """Each feature's geometry (in the object's own coordinates, no CRS applied) with its properties, in order.
+
+    A bare geometry is one feature with no properties; a Feature's properties go with whatever
+    geometry it wraps; a FeatureCollection gives its features in order. Positions are checked here:
+    pairs (or more) of finite numbers, LineStrings of 2 positions or more, rings of 4 or more (an open
+    ring is closed).
+
+    Args:
+        obj: a GeoJSON geometry, Feature or FeatureCollection, as a dict.
+
+    Returns:
+        A list of (shapely geometry, properties dict) pairs, one per feature.
+
+    Raises:
+        ValidationError: ``geometry`` for anything that is not such an object (a Feature without
+            geometry, an empty FeatureCollection, an unknown type), ``geometry.coordinates`` for
+            positions that are not finite number pairs or too few for their shape.
+
+    >>> features({"type": "FeatureCollection", "features": [
+    ...     {"type": "Feature", "geometry": {"type": "Point", "coordinates": [10, 50]}, "properties": {"name": "a"}},
+    ...     {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[10, 50], [10.1, 50]]},
+    ...      "properties": None}]})
+    [(<POINT (10 50)>, {'name': 'a'}), (<LINESTRING (10 50, 10.1 50)>, {})]
+    >>> features({"type": "Feature", "geometry": None})
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: geometry: a Feature without geometry cannot be an AOI
+    """
     if not isinstance(obj, Mapping):
         raise ValidationError("geometry", "must be a GeoJSON object", shorten(repr(obj), 60))
     kind = obj.get("type")
@@ -116,7 +156,20 @@ def column_labels(frame: Any) -> list[str | None]:
 
 
 def feature_name(obj: Mapping) -> str | None:
-    """The ``name`` property of a single Feature (the AOI's default name), else None."""
+    """The ``name`` property of a single Feature (the AOI's default name), else None.
+
+    Args:
+        obj: a GeoJSON object as a dict.
+
+    Returns:
+        The Feature's ``name`` when it is a string; None for anything else (a geometry, a
+        FeatureCollection, a name that is not text).
+
+    >>> feature_name({"type": "Feature", "geometry": None, "properties": {"name": "north field"}})
+    'north field'
+    >>> feature_name({"type": "Point", "coordinates": [10, 50]}) is None
+    True
+    """
     if obj.get("type") == "Feature":
         candidate = (obj.get("properties") or {}).get("name")
         return candidate if isinstance(candidate, str) else None

@@ -29,7 +29,17 @@ class FileContent:
     """What a file holds: each feature ``(geometry, label, layer)`` in the file's coordinates, and its CRS.
 
     ``crs`` is the CRS the file declares (None when it declares none, e.g. a Shapefile without its
-    ``.prj``); ``skipped_layers`` names layers left out and why; ``obj`` is the parsed GeoJSON, if any.
+    ``.prj``); ``skipped_layers`` names layers left out and why; ``layers`` the layers features were
+    read from; ``obj`` is the parsed GeoJSON, if any; ``missing_prj`` says a Shapefile came without
+    its ``.prj``.
+
+    >>> import json, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "well.geojson"
+    ...     _ = path.write_text(json.dumps({"type": "Point", "coordinates": [10, 50]}))
+    ...     content = read_file(path)
+    >>> content.features, content.crs, content.layers
+    ([(<POINT (10 50)>, None, None)], None, [])
     """
 
     features: list[tuple[BaseGeometry, str | None, str | None]] = field(default_factory=list)
@@ -41,7 +51,38 @@ class FileContent:
 
 
 def read_file(path: Path, layer: str | int | None = None) -> FileContent:
-    """Read every feature of ``path`` (or of its ``layer``); ValidationError for what cannot be read."""
+    """Read every feature of ``path`` (or of its ``layer``), in the file's own coordinates and CRS.
+
+    GeoJSON is parsed by :mod:`pixorder.aoi.geojson`; GeoPackage, zipped Shapefile, KML and KMZ by GDAL
+    (pyogrio, imported here). Layers without features, and tables without geometry, are left out and
+    named in ``skipped_layers``; a feature's label comes from its ``name`` (or ``Name``, ``NAME``,
+    ``title``, ``label``) column.
+
+    Args:
+        path: the file (``.geojson``, ``.json``, ``.gpkg``, ``.kml``, ``.kmz``, ``.shp`` or a zipped
+            Shapefile ``.zip``).
+        layer: the one layer to read, by name or position among the file's layers with geometry.
+
+    Returns:
+        A :class:`FileContent`: each feature's (geometry, label, layer) and the CRS the file declares.
+
+    Raises:
+        ValidationError: ``path`` for a file that is missing, a folder, of another type, unreadable
+            or without features; ``layer`` for a layer the file does not have (naming those it has);
+            ``geometry`` or ``geometry.coordinates`` for GeoJSON that is no AOI.
+
+    >>> import json, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "well.geojson"
+    ...     _ = path.write_text(json.dumps({"type": "Feature", "properties": {"name": "well"},
+    ...                                     "geometry": {"type": "Point", "coordinates": [10, 50]}}))
+    ...     print(read_file(path).features)
+    [(<POINT (10 50)>, 'well', None)]
+    >>> read_file(Path("no-such-field.geojson"))
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: path: file not found (got 'no-such-field.geojson')
+    """
     path = Path(path).expanduser()
     if not path.exists():
         raise ValidationError("path", "file not found", str(path))
@@ -136,6 +177,16 @@ def _read_geojson(path: Path) -> FileContent:
 
 
 def looks_like_lonlat(geoms: list[BaseGeometry]) -> bool:
-    """Whether every coordinate could be a longitude (±540°, Leaflet's wrapped count) and a latitude."""
+    """Whether every coordinate could be a longitude (±540°, Leaflet's wrapped count) and a latitude.
+
+    Args:
+        geoms: shapely geometries in a file's coordinates.
+
+    Returns:
+        True when there are coordinates and each has ``|x| <= 540`` and ``|y| <= 90`` (degrees).
+
+    >>> looks_like_lonlat([shapely.Point(370, 50)]), looks_like_lonlat([shapely.Point(500_000, 5_000_000)])
+    (True, False)
+    """
     xy = np.concatenate([shapely.get_coordinates(g) for g in geoms]) if geoms else np.zeros((0, 2))
     return bool(len(xy)) and bool(np.all(np.abs(xy[:, 0]) <= 540) and np.all(np.abs(xy[:, 1]) <= 90))

@@ -22,7 +22,16 @@ from pixorder.providers._wire import json_size
 
 
 class AOI(Protocol):
-    """What the rules read of an :class:`pixorder.aoi.AOI` (the AOI module imports the rules, not back)."""
+    """What the rules read of an :class:`pixorder.aoi.AOI` (the AOI module imports the rules, not back).
+
+    Areas in km², lengths and gaps in km; ``__geo_interface__`` is the GeoJSON geometry sent to a
+    provider. Any object with these members can be checked.
+
+    >>> from pixorder import aoi
+    >>> shape: AOI = aoi.AOI.from_bounds(0, 0, 0.1, 0.1)
+    >>> shape.kind, shape.n_parts, shape.n_vertices, round(shape.area_km2, 2)
+    ('polygon', 1, 5, 123.09)
+    """
 
     @property
     def area_km2(self) -> float: ...
@@ -39,9 +48,24 @@ class AOI(Protocol):
     @property
     def __geo_interface__(self) -> dict[str, Any]: ...
 
-    def parts(self) -> Sequence[AOI]: ...
+    def parts(self) -> Sequence[AOI]:
+        """Each polygon of the AOI as its own AOI (a one-part AOI gives itself).
 
-    def simplify(self, tolerance_m: float) -> AOI: ...
+        Returns:
+            The parts, in the order the AOI's MultiPolygon holds them.
+        """
+        ...
+
+    def simplify(self, tolerance_m: float) -> AOI:
+        """A smaller footprint: vertices closer than ``tolerance_m`` metres to the outline dropped.
+
+        Args:
+            tolerance_m: the simplification tolerance in metres on the ground.
+
+        Returns:
+            The simplified AOI (its area within 1 % of this one's).
+        """
+        ...
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -90,7 +114,11 @@ class RuleCheck:
     ``severity`` is ``"info"`` (nothing to do), ``"bends"`` (accepted, but billed or shaped differently
     from what was drawn) or ``"breaks"`` (the provider will refuse it, or pixorder will change how it
     is ordered: the message says what pixorder does). ``billed_area_km2`` is rounded as in
-    :func:`billed_km2`.
+    :func:`billed_km2`. ``str()`` gives the message.
+
+    >>> c = RuleCheck("planet", "minimum_area", "bends", "Planet bills at least 25 km²: billed as 25 km²", 25.0)
+    >>> c.severity, str(c)
+    ('bends', 'Planet bills at least 25 km²: billed as 25 km²')
     """
 
     provider: str
@@ -104,12 +132,47 @@ class RuleCheck:
 
 
 def provider_name(provider: Any) -> str:
-    """``provider`` as one of :data:`PROVIDERS` (case and spaces ignored); ValidationError otherwise."""
+    """``provider`` as one of :data:`PROVIDERS` (case and spaces ignored).
+
+    Args:
+        provider: a provider's name, in any case, with or without spaces around it.
+
+    Returns:
+        The name as the provider table has it (``"pixxel"``, ``"planet"``, ``"geopera"``).
+
+    Raises:
+        ValidationError: ``provider`` not in the provider table (raised by the table's ``get``).
+
+    >>> provider_name(" Planet "), provider_name("PIXXEL")
+    ('planet', 'pixxel')
+    >>> provider_name("maxar")
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: provider: must be one of pixxel, planet, geopera (got 'maxar')
+    """
     return table.get(provider).name
 
 
 def minimum_km2(provider: str, sensor: Any) -> float:
-    """The provider's documented minimum, raised to ``sensor``'s own (a Sensor or a number of km²)."""
+    """The provider's documented minimum billed area, raised to ``sensor``'s own, in km².
+
+    Args:
+        provider: a name from :data:`PROVIDERS` (as :func:`provider_name` gives it).
+        sensor: None, a :class:`~pixorder.models.Sensor` (its ``min_area_km2``), or a number of km².
+
+    Returns:
+        The larger of the provider's minimum and the sensor's, km².
+
+    Raises:
+        ValidationError: ``sensor`` whose minimum is not a finite number of km² ≥ 0.
+
+    >>> minimum_km2("planet", None), minimum_km2("geopera", 40), minimum_km2("pixxel", 40)
+    (25.0, 40.0, 100.0)
+    >>> minimum_km2("planet", -1)
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: sensor: a minimum area must be a number of km² ≥ 0, got -1
+    """
     minimum = MIN_BILLED_AREA_KM2[provider]
     if sensor is None:
         return minimum
@@ -139,7 +202,18 @@ def billed_km2(provider: str, area_km2: float, minimum: float | None = None) -> 
 
 
 def request_body_bytes(geometry: Any) -> int:
-    """Bytes of a request carrying ``geometry`` (a GeoJSON dict): its compact JSON plus the overhead."""
+    """Bytes of a request carrying ``geometry`` (a GeoJSON dict): its compact JSON plus the overhead.
+
+    Args:
+        geometry: a GeoJSON geometry dict, as an AOI's ``__geo_interface__``.
+
+    Returns:
+        Its compact JSON's length as sent (``providers._wire.json_size``) plus :data:`BODY_OVERHEAD_BYTES`
+        (1,000) for the rest of a request.
+
+    >>> request_body_bytes({"type": "Point", "coordinates": [10, 50]})
+    1038
+    """
     return json_size(geometry) + BODY_OVERHEAD_BYTES
 
 
@@ -198,7 +272,27 @@ LARGE_AOI_KM2 = 5_000.0
 
 
 def check(aoi: AOI, provider: str, sensor: Any = None) -> list[RuleCheck]:
-    """The rules of :meth:`pixorder.aoi.AOI.check` (see there)."""
+    """The rules of :meth:`pixorder.aoi.AOI.check` (see there), for any object with :class:`AOI`'s members.
+
+    Args:
+        aoi: the AOI.
+        provider: a provider's name (see :func:`provider_name`).
+        sensor: None, a :class:`~pixorder.models.Sensor` or its minimum area in km² (see :func:`minimum_km2`).
+
+    Returns:
+        One :class:`RuleCheck` per rule that applies, the billed area (km²) last; each carries the
+        billed area.
+
+    Raises:
+        ValidationError: ``provider`` unknown, or ``sensor`` with an unusable minimum.
+
+    >>> from pixorder.aoi import AOI
+    >>> two = AOI("MULTIPOLYGON (((0 0, 0.1 0, 0.1 0.1, 0 0)), ((3 0, 3.1 0, 3.1 0.1, 3 0)))")
+    >>> for c in check(two, "pixxel"):
+    ...     print(c.rule, c.severity, c.message)
+    max_part_distance breaks parts are 322.8 km apart; Pixxel accepts the parts of one AOI at most 200 km apart
+    billed_area info billed area 124.00 km²
+    """
     p = provider_name(provider)
     area = aoi.area_km2
     minimum = minimum_km2(p, sensor)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -14,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from pixorder.aoi.area import areas_km2
-from pixorder.aoi.projection import GEOD, local_projection, project
+from pixorder.aoi.projection import GEOD, from_local_tmerc, local_projection, project, to_local_tmerc
 from pixorder.errors import ValidationError
 
 POINT_SQUARE_SIDE_M = 5000.0
@@ -24,7 +25,8 @@ _DENSIFY_M = 500.0  # vertex spacing of squares and strips before they are turne
 
 Kind = Literal["point", "strip", "polygon"]
 
-__all__ = ["POINT_SQUARE_SIDE_M", "STRIP_LENGTH_KM", "STRIP_WIDTH_M", "build", "flatten", "simplified", "wrap_turns"]
+__all__ = ["POINT_SQUARE_SIDE_M", "STRIP_LENGTH_KM", "STRIP_WIDTH_M", "build", "flatten", "line_lengths_km",
+           "orient_many", "point_squares", "simplified", "strip_polygons", "wrap_turns"]
 
 
 def wrap_turns(geom: BaseGeometry) -> tuple[BaseGeometry, int]:
@@ -54,11 +56,31 @@ def build(items: list[BaseGeometry], *, repair: bool) -> tuple[BaseGeometry, Kin
 
     Points become 5×5 km squares, lines 5 km wide strips (6–100 km), polygons are checked (repaired
     with ``repair=True``); shapes are moved back by whole turns and split at ±180°; everything is
-    merged (unioned, so overlaps count once). Returns the shape, its kind, a strip's length (km) and
-    notes on what was changed (for :class:`pixorder.aoi.Source`).
+    merged (unioned, so overlaps count once).
+
+    Args:
+        items: shapely geometries in longitude, latitude (degrees); multi-part ones are taken apart.
+        repair: repair a polygon that is not valid (``shapely.make_valid``) instead of refusing it.
+
+    Returns:
+        The shape (Polygon or MultiPolygon, exteriors counter-clockwise), its kind (``"point"``,
+        ``"strip"`` or ``"polygon"``; several items make a ``"polygon"``), a strip's centre-line
+        length in km (else None) and notes on what was changed (for :class:`pixorder.aoi.Source`).
 
     Raises:
-        ValidationError: ``geometry`` or ``geometry.coordinates`` naming the rule broken.
+        ValidationError: ``geometry`` or ``geometry.coordinates`` naming the rule broken,
+            ``length_km`` for a strip shorter than 6 km or longer than 100 km.
+
+    >>> shape, kind, length_km, notes = build([shapely.LineString([(10, 50), (10.1, 50.05)])], repair=False)
+    >>> shape.geom_type, kind, round(length_km, 3), notes
+    ('Polygon', 'strip', 9.071, [])
+    >>> shape, kind, _, notes = build([shapely.Point(370, 50), shapely.box(10, 50, 10.1, 50.1)], repair=False)
+    >>> shape.geom_type, kind, notes
+    ('Polygon', 'polygon', ['longitudes moved by -360° (whole turns)'])
+    >>> build([shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])], repair=False)
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: geometry: polygon crosses itself at (0.5, 0.5); pass repair=True to fix it
     """
     singles = list(flatten(items))
     if not singles:
@@ -94,7 +116,21 @@ def build(items: list[BaseGeometry], *, repair: bool) -> tuple[BaseGeometry, Kin
 
 def simplified(geom: BaseGeometry, tolerance_m: float) -> BaseGeometry:
     """``geom`` simplified with shapely's Douglas–Peucker (``preserve_topology=True``) in metres, in an
-    azimuthal equidistant projection centred on it; lon/lat out, continuous across ±180°."""
+    azimuthal equidistant projection centred on it; lon/lat out, continuous across ±180°.
+
+    Args:
+        geom: a lon/lat (Multi)Polygon (degrees).
+        tolerance_m: the Douglas–Peucker tolerance in metres on the ground.
+
+    Returns:
+        The simplified shape in lon/lat degrees (not checked: ``AOI.simplify`` checks the area it keeps).
+
+    >>> import numpy as np
+    >>> t = np.linspace(0, 2 * np.pi, 2000, endpoint=False)
+    >>> ellipse = shapely.Polygon(np.column_stack([10 + 0.1 * np.cos(t), 50 + 0.07 * np.sin(t)]))
+    >>> int(shapely.get_num_coordinates(ellipse)), int(shapely.get_num_coordinates(simplified(ellipse, 10)))
+    (2001, 65)
+    """
     lon0, lat0 = centre(geom)
     local = local_projection("aeqd", lon0, lat0)
     flat = shapely.simplify(project(geom, local), tolerance_m, preserve_topology=True)
@@ -102,6 +138,23 @@ def simplified(geom: BaseGeometry, tolerance_m: float) -> BaseGeometry:
 
 
 def flatten(items: Iterable[BaseGeometry]) -> Iterable[BaseGeometry]:
+    """Every Point, LineString and Polygon inside ``items``, multi-part geometries and collections taken apart.
+
+    Missing and empty geometries are skipped; a LinearRing becomes the Polygon it bounds.
+
+    Args:
+        items: shapely geometries (or None).
+
+    Yields:
+        Points, LineStrings and Polygons, in order.
+
+    Raises:
+        ValidationError: ``geometry`` for a geometry type shapely does not have today.
+
+    >>> list(flatten([shapely.MultiPoint([(0, 0), (1, 1)]), None, shapely.Polygon(),
+    ...               shapely.GeometryCollection([shapely.LinearRing([(0, 0), (1, 0), (1, 1), (0, 0)])])]))
+    [<POINT (0 0)>, <POINT (1 1)>, <POLYGON ((0 0, 1 0, 1 1, 0 0))>]
+    """
     for geom in items:
         if geom is None or geom.is_empty:
             continue
@@ -213,6 +266,26 @@ def _split_antimeridian(geom: BaseGeometry) -> list[BaseGeometry]:
     return pieces
 
 
+def orient_many(geoms: Any) -> np.ndarray:
+    """Each (Multi)Polygon wound as an AOI is: exteriors counter-clockwise, holes clockwise.
+
+    Args:
+        geoms: a sequence or array of shapely Polygons and MultiPolygons.
+
+    Returns:
+        An object array of the same shapes, rewound where needed.
+
+    >>> orient_many([shapely.Polygon([(0, 0), (0, 1), (1, 1), (0, 0)])])[0].exterior.is_ccw
+    True
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if getattr(shapely, "orient_polygons", None) is not None:
+        return shapely.orient_polygons(geoms, exterior_cw=False)
+    out = np.empty(len(geoms), dtype=object)
+    out[:] = [_orient(g) for g in geoms]
+    return out
+
+
 def _orient(geom: BaseGeometry) -> BaseGeometry:
     orient_polygons = getattr(shapely, "orient_polygons", None)
     if orient_polygons is not None:
@@ -230,19 +303,15 @@ def _point_square(point: BaseGeometry) -> list[BaseGeometry]:
         raise ValidationError("geometry.coordinates", "longitude must be within [-180, 180]", lon)
     if abs(lat) > 89.9:
         raise ValidationError("geometry.coordinates", "a point this close to a pole cannot be squared", lat)
-    local = local_projection("tmerc", lon, lat)
-    half = POINT_SQUARE_SIDE_M / 2
-    square = shapely.segmentize(shapely.box(-half, -half, half, half), _DENSIFY_M)
-    return _split_antimeridian(project(square, local, inverse=True, lon_near=lon))
+    return _split_antimeridian(point_squares(np.array([[lon, lat]]))[0])
 
 
 def _strip(line: BaseGeometry) -> tuple[list[BaseGeometry], float, int]:
     xy = shapely.get_coordinates(line)
     xy[:, 0] = _unwrap(xy[:, 0])
     line, k = wrap_turns(shapely.LineString(xy))
-    xy = shapely.get_coordinates(line)
     _check_longitudes(line)
-    length_km = float(GEOD.line_length(xy[:, 0], xy[:, 1])) / 1000.0
+    length_km = float(line_lengths_km([line])[0])
     lo, hi = STRIP_LENGTH_KM
     if not lo <= length_km <= hi:
         error = ValidationError(
@@ -250,11 +319,90 @@ def _strip(line: BaseGeometry) -> tuple[list[BaseGeometry], float, int]:
         )
         error.value = round(length_km, 3)
         raise error
-    centre = line.centroid
-    local = local_projection("tmerc", centre.x, centre.y)
-    strip = shapely.buffer(project(line, local), STRIP_WIDTH_M / 2, cap_style="flat", join_style="round")
-    strip = shapely.segmentize(strip, _DENSIFY_M)
-    return _split_antimeridian(project(strip, local, inverse=True, lon_near=centre.x)), length_km, k
+    return _split_antimeridian(strip_polygons([line])[0]), length_km, k
+
+
+@functools.lru_cache(maxsize=1)
+def _square_xy() -> np.ndarray:
+    half = POINT_SQUARE_SIDE_M / 2
+    xy = shapely.get_coordinates(shapely.segmentize(shapely.box(-half, -half, half, half), _DENSIFY_M))
+    xy.setflags(write=False)
+    return xy
+
+
+def point_squares(lonlat: Any) -> np.ndarray:
+    """The 5×5 km square around each point, as lon/lat Polygons (one array for many points at once).
+
+    Each square is 5,000 m a side in the transverse Mercator centred on its point, its edges densified
+    to a vertex every 500 m (41 vertices), wound counter-clockwise. Longitudes stay continuous around
+    the point (a square at 179.99° reaches past 180°): :func:`build` splits such a square at ±180°.
+    No checks here: :func:`build` refuses points outside [-180, 180] or within 0.1° of a pole first.
+
+    Args:
+        lonlat: (n, 2) longitudes and latitudes in degrees.
+
+    Returns:
+        An object array of n shapely Polygons.
+
+    >>> square = point_squares([[149.44135, 28.49240]])[0]
+    >>> [round(v, 6) for v in square.bounds]
+    [149.415811, 28.46984, 149.466889, 28.514958]
+    """
+    centres = np.asarray(lonlat, dtype=float).reshape(-1, 2)
+    n = len(centres)
+    square = _square_xy()
+    lonlat_out = from_local_tmerc(np.tile(square, (n, 1)), centres, np.repeat(np.arange(n), len(square)))
+    return shapely.polygons(lonlat_out.reshape(n, len(square), 2))
+
+
+def line_lengths_km(lines: Any) -> np.ndarray:
+    """Geodesic length (km, WGS84) of each lon/lat LineString, all at once.
+
+    Args:
+        lines: a sequence or array of shapely LineStrings in lon/lat degrees.
+
+    Returns:
+        A float array of lengths in km (0 for a line without length).
+
+    >>> line_lengths_km([shapely.LineString([(0, 0), (0.1, 0)])]).round(4).tolist()
+    [11.1319]
+    """
+    lines = np.asarray(lines, dtype=object).ravel()
+    coords, owner = shapely.get_coordinates(lines, return_index=True)
+    same = owner[1:] == owner[:-1]
+    start, end = coords[:-1][same], coords[1:][same]
+    metres = np.asarray(GEOD.inv(start[:, 0], start[:, 1], end[:, 0], end[:, 1])[2], dtype=float)
+    return np.bincount(owner[1:][same], weights=metres, minlength=len(lines)) / 1000.0
+
+
+def strip_polygons(lines: Any) -> np.ndarray:
+    """The 5 km wide strip along each lon/lat LineString, as lon/lat Polygons (many lines at once).
+
+    Each line is buffered by 2,500 m (flat ends, round joins) in the transverse Mercator centred on its
+    centroid, the outline densified to a vertex every 500 m. Longitudes stay continuous around the
+    centre: :func:`build` splits a strip across ±180° there. No checks here: :func:`build` checks
+    the line (6–100 km, longitudes) first.
+
+    Args:
+        lines: a sequence or array of shapely LineStrings in lon/lat degrees.
+
+    Returns:
+        An object array of shapely Polygons, one per line.
+
+    >>> strip = strip_polygons([shapely.LineString([(10.0, 50.0), (10.1, 50.05)])])[0]
+    >>> strip.geom_type, int(shapely.get_num_coordinates(strip)) > 40
+    ('Polygon', True)
+    """
+    lines = np.asarray(lines, dtype=object).ravel()
+    centroids = shapely.centroid(lines)
+    centres = np.column_stack([shapely.get_x(centroids), shapely.get_y(centroids)])
+    coords, owner = shapely.get_coordinates(lines, return_index=True)
+    local = shapely.linestrings(to_local_tmerc(coords, centres, owner), indices=owner)
+    strips = shapely.buffer(local, STRIP_WIDTH_M / 2, cap_style="flat", join_style="round")
+    strips = shapely.segmentize(strips, _DENSIFY_M)
+    xy, owner = shapely.get_coordinates(strips, return_index=True)
+    return shapely.set_coordinates(strips, from_local_tmerc(xy, centres, owner))
+
 
 def centre(geom: BaseGeometry) -> tuple[float, float]:
     """``(lon, lat)``: the area-weighted mean position of the parts, on the sphere (right for shapes split

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from pixorder import collector
 from pixorder import errors as E
 from pixorder import models as m
 from pixorder.client.core import AsyncClient, connection_for, error_quote, source_of
@@ -31,7 +32,25 @@ DEFAULT_WINDOW = timedelta(days=30)
 
 
 def provider_list(providers: Any) -> list[Any]:
-    """``providers`` as a list: names, clients, or a comma-separated string of names."""
+    """``providers`` as a list: names, clients, or a comma-separated string of names.
+
+    Args:
+        providers: ``"planet,geopera"``, a list of names and/or ``Client``/``AsyncClient`` objects,
+            or one client.
+
+    Returns:
+        list: the names (str) and clients, in the order given.
+
+    Raises:
+        ValidationError: nothing named, or a name that is not a provider of the table.
+
+    >>> provider_list("planet, geopera")
+    ['planet', 'geopera']
+    >>> provider_list("planet,nasa")
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: providers: each must be one of pixxel, planet, geopera or a Client (got 'nasa')
+    """
     if isinstance(providers, str):
         names: list[Any] = [p.strip() for p in providers.split(",") if p.strip()]
     elif isinstance(providers, (Client, AsyncClient)):
@@ -79,7 +98,27 @@ async def clients_for(providers: Any, options: Mapping[str, Any] | None = None) 
 
 def aoi_list(aois: Any) -> tuple[list[Any], list[Any]]:
     """``(AOIs, ids)``: one AOI per item, or per row of a (Geo)DataFrame / GeoSeries (its index kept as
-    the id, or its ``id`` column), each read the way ``AOI`` reads it (``pixorder.aoi.as_aois``)."""
+    the id, or its ``id`` column), each read the way ``AOI`` reads it (``pixorder.aoi.as_aois``).
+
+    Args:
+        aois: one AOI or anything ``AOI()`` accepts, a list of them, or a GeoDataFrame / GeoSeries in
+            any CRS.
+
+    Returns:
+        tuple: ``(list of AOI, list of ids)``; the ids are None unless a frame gave them.
+
+    Raises:
+        ValidationError: an AOI that cannot be read (from ``as_aois``).
+
+    >>> aois, ids = aoi_list(["POINT (4.35 50.85)", "POINT (5.45 52.5)"])
+    >>> [round(a.area_km2) for a in aois], ids
+    ([25, 25], [None, None])
+    >>> import geopandas, shapely
+    >>> fields = geopandas.GeoDataFrame({"id": ["field-1"]}, geometry=[shapely.box(4.35, 50.85, 4.37, 50.87)],
+    ...                                 crs="EPSG:4326")
+    >>> aoi_list(fields)[1]
+    ['field-1']
+    """
     from pixorder.aoi import as_aois
     from pixorder.aoi.coerce import is_geopandas
 
@@ -93,7 +132,26 @@ def aoi_list(aois: Any) -> tuple[list[Any], list[Any]]:
 
 
 def request_template(request: Any, params: Mapping[str, Any]) -> dict[str, Any]:
-    """The request's fields common to every provider (the AOI and sensor come per row)."""
+    """The request's fields common to every provider (the AOI and sensor come per row).
+
+    Args:
+        request: a ``TaskingRequest`` (the fields the user set, plus ``start``/``end``), a dict of
+            its fields, or None.
+        params: more fields (``compare``'s keyword arguments); they win over ``request``'s.
+
+    Returns:
+        dict: field → value, without ``aoi`` and ``sensor``.
+
+    Raises:
+        ValidationError: ``request`` is none of these.
+
+    >>> request_template({"start": "2030-03-01", "sensor": "pneo-30cm"}, {"cloud_cover": 10})
+    {'start': '2030-03-01', 'cloud_cover': 10}
+    >>> request_template("tomorrow", {})
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: request: must be a TaskingRequest, a dict of its fields, or None (got 'tomorrow')
+    """
     template: dict[str, Any] = {}
     if isinstance(request, m.TaskingRequest):
         template = request.model_dump(exclude={"aoi"}, exclude_none=True, exclude_defaults=False)
@@ -109,7 +167,18 @@ def request_template(request: Any, params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 async def provider_now(client: AsyncClient) -> datetime:
-    """Now as the provider sees it: the sandbox's own clock (which a user may advance), else UTC."""
+    """Now as the provider sees it: the sandbox's own clock (which a user may advance), else UTC.
+
+    Args:
+        client: the provider's client.
+
+    Returns:
+        datetime: tz-aware UTC (the machine's clock for a live API, or a sandbox without its admin API).
+
+    >>> import asyncio, pixorder
+    >>> asyncio.run(provider_now(pixorder.AsyncClient("sandbox", api="planet"))).tzinfo
+    datetime.timezone.utc
+    """
     if client.is_sandbox:
         from pixorder.sandbox import Sandbox
 
@@ -123,7 +192,25 @@ async def provider_now(client: AsyncClient) -> datetime:
 
 async def window_for(client: AsyncClient, template: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
     """The template with a start and end: the user's, or the default window (True) that starts at
-    the provider's minimum lead time, on the hour, and lasts :data:`DEFAULT_WINDOW`."""
+    the provider's minimum lead time, on the hour, and lasts :data:`DEFAULT_WINDOW`.
+
+    A template with only ``start`` ends :data:`DEFAULT_WINDOW` after it (not a default window).
+
+    Args:
+        client: the provider's client (its adapter's ``min_lead_hours``; the sandbox's clock).
+        template: request fields, as ``request_template`` makes them.
+
+    Returns:
+        tuple: ``(fields with start and end, True when the default window was used)``.
+
+    >>> import asyncio, pixorder
+    >>> client = pixorder.AsyncClient("sandbox", api="planet")
+    >>> fields, default = asyncio.run(window_for(client, {"cloud_cover": 10}))
+    >>> default, fields["end"] - fields["start"], fields["start"].minute
+    (True, datetime.timedelta(days=30), 0)
+    >>> asyncio.run(window_for(client, {"start": "2030-03-01", "end": "2030-03-21"}))
+    ({'start': '2030-03-01', 'end': '2030-03-21'}, False)
+    """
     if template.get("start") is not None and template.get("end") is not None:
         return dict(template), False
     if template.get("start") is not None:
@@ -151,7 +238,23 @@ async def earliest_start(client: AsyncClient) -> datetime:
 
 @dataclass
 class Job:
-    """One row to price: a provider's request and the columns the row carries besides the quote."""
+    """One row to price: a provider's request and the columns the row carries besides the quote.
+
+    Args:
+        client: the provider's ``AsyncClient``.
+        request: the ``TaskingRequest`` to price.
+        tags: the row's own columns (``aoi_index``, ``aoi_id``, a sweep's value, …).
+        sensor: the catalogue's ``Sensor``, whose capabilities (GSD, bands) become columns.
+
+    >>> import asyncio, pixorder
+    >>> client = pixorder.AsyncClient("sandbox", api="planet", progress=False)
+    >>> request = pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21")
+    >>> jobs = [Job(client, request, {"aoi_index": 0, "cloud_cover": 20}),
+    ...         Job(client, request.model_copy(update={"cloud_cover": 5}), {"aoi_index": 0, "cloud_cover": 5})]
+    >>> frame = jobs_frame(jobs, asyncio.run(price_jobs(jobs)))
+    >>> frame[["cloud_cover", "amount", "unit"]].to_dict("records")
+    [{'cloud_cover': 20, 'amount': 25.0, 'unit': 'SQKM'}, {'cloud_cover': 5, 'amount': 25.0, 'unit': 'SQKM'}]
+    """
 
     client: AsyncClient
     request: m.TaskingRequest
@@ -159,9 +262,65 @@ class Job:
     sensor: m.Sensor | None = None
 
 
+def jobs_for(client: AsyncClient, aois: Sequence[Any], ids: Sequence[Any], chosen: Sequence[m.Sensor | None],
+             fields: Mapping[str, Any]) -> list[Job]:
+    """One job per AOI and sensor, AOI by AOI (each AOI's sensors in catalogue order).
+
+    One request is validated per sensor; each AOI gets a copy of it (``request.with_aoi``), so ten
+    thousand AOIs cost one validation, not ten thousand.
+
+    Args:
+        client: the provider's client.
+        aois: ``AOI`` objects (``as_aois``); ids: the id of each (or None), kept in the ``aoi_id`` tag.
+        chosen: the sensors to price (``None``: the provider's default).
+        fields: the request fields besides ``aoi`` and ``sensor`` (``start``, ``end``, …).
+
+    Returns:
+        ``len(aois) × len(chosen)`` jobs tagged ``aoi_index``, ``aoi_id``, ``window_start``, ``window_end``.
+
+    Raises:
+        pixorder.ValidationError: a request field is refused (named as ``TaskingRequest`` names it).
+
+    >>> import asyncio, pixorder
+    >>> from pixorder.aoi import as_aois
+    >>> client = pixorder.AsyncClient("sandbox", api="planet", progress=False)
+    >>> aois = as_aois([{"type": "Point", "coordinates": [10, 50]}, {"type": "Point", "coordinates": [11, 50]}])
+    >>> jobs = jobs_for(client, aois, [None, None], [None], {"start": "2030-01-01", "end": "2030-01-21"})
+    >>> [(j.tags["aoi_index"], round(j.request.aoi.area_km2)) for j in jobs]
+    [(0, 25), (1, 25)]
+    >>> asyncio.run(client.aclose())
+    """
+    jobs = []
+    for picked in chosen:
+        first = m.TaskingRequest(aoi=aois[0], sensor=picked.id if picked else None, **fields)
+        window = {"window_start": first.start, "window_end": first.end}
+        capability = picked if picked and picked.raw else None
+        for index, (aoi, aoi_id) in enumerate(zip(aois, ids)):
+            request = first if index == 0 else first.with_aoi(aoi)
+            jobs.append(Job(client, request, {"aoi_index": index, "aoi_id": aoi_id, **window}, capability))
+    jobs.sort(key=lambda job: job.tags["aoi_index"])
+    return jobs
+
+
 async def price_jobs(jobs: Sequence[Job]) -> list[m.Quote]:
     """Every job priced, in order: one bulk pricing per provider and sensor (chunked by the API's
-    limits), all concurrently; a group the API refuses gives its rows the error, never an exception."""
+    limits), all concurrently; a group the API refuses gives its rows the error, never an exception.
+
+    Args:
+        jobs: the rows to price (each client must be open; the caller closes it).
+
+    Returns:
+        list[Quote]: one per job, in job order; a refused row holds its ``error`` (a multi-part AOI at
+        Planet: the parts' total, holding its ``parts``).
+
+    >>> import asyncio, pixorder
+    >>> client = pixorder.AsyncClient("sandbox", api="planet", progress=False)
+    >>> window = {"start": "2030-03-01", "end": "2030-03-21"}
+    >>> jobs = [Job(client, pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", **window)),
+    ...         Job(client, pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", sensor="no-such-product", **window))]
+    >>> [(q.amount, q.error is None) for q in asyncio.run(price_jobs(jobs))]
+    [(25.0, True), (None, False)]
+    """
     groups: dict[tuple[int, str | None], list[int]] = {}
     for i, job in enumerate(jobs):
         groups.setdefault((id(job.client), job.request.sensor), []).append(i)
@@ -184,23 +343,48 @@ async def price_jobs(jobs: Sequence[Job]) -> list[m.Quote]:
 
 
 def jobs_frame(jobs: Sequence[Job], quotes: Sequence[m.Quote]) -> geopandas.GeoDataFrame:
-    """Quotes as a frame, each row with its job's columns and its sensor's capabilities."""
+    """Quotes as a frame, each row with its job's columns and its sensor's capabilities.
+
+    Args:
+        jobs: the priced jobs.
+        quotes: ``price_jobs(jobs)``, in the same order.
+
+    Returns:
+        GeoDataFrame: the ``quotes`` frame (without ``request_index``) with ``aoi_index``, ``aoi_id``
+        and the sensor's ``sensor_name``, ``product_type``, ``resolution_m`` (GSD, m), ``n_bands``,
+        ``bands``, ``hyperspectral`` after ``provider``, then the other tags (``window_start``/
+        ``window_end`` as UTC datetimes); a multi-part quote's part rows carry the job's tags too.
+
+    >>> import asyncio, pixorder
+    >>> client = pixorder.AsyncClient("sandbox", api="planet", progress=False)
+    >>> jobs = [Job(client, pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21"),
+    ...             {"aoi_index": 0, "aoi_id": "field-1"})]
+    >>> frame = jobs_frame(jobs, asyncio.run(price_jobs(jobs)))
+    >>> frame.columns[:4].tolist(), frame["amount"].tolist()
+    (['provider', 'aoi_index', 'aoi_id', 'sensor'], [25.0])
+    """
     import pandas as pd
 
     from pixorder.explore.needs import capabilities
     from pixorder.frames import quotes_frame
 
-    frame = quotes_frame(quotes).drop(columns="request_index")
-    extra: dict[str, list[Any]] = {}
-    rows = 0
-    for job, quote in zip(jobs, quotes):
-        row = dict(job.tags)
-        if job.sensor is not None:
-            row.update(capabilities(job.sensor))
-        for _ in range(len(quote.parts) + 1):  # quotes_frame shows a multi-part quote's parts, then its total
-            for key in set(extra) | set(row):
-                extra.setdefault(key, [None] * rows).append(row.get(key))
-            rows += 1
+    # Each row's shape is its request's AOI (a part's, for the part rows): taken as the AOI holds it.
+    shapes = [shape for job, quote in zip(jobs, quotes)
+              for shape in (*(part.geometry for part in quote.parts), job.request.aoi.geometry)]
+    frame = quotes_frame(quotes, geometry=shapes).drop(columns="request_index")
+    known: dict[int, dict[str, Any]] = {}  # each sensor's capabilities, worked out once
+
+    def columns_of(job: Job) -> dict[str, Any]:
+        if job.sensor is None:
+            return job.tags
+        if id(job.sensor) not in known:
+            known[id(job.sensor)] = capabilities(job.sensor)
+        return {**job.tags, **known[id(job.sensor)]}
+
+    # quotes_frame shows a multi-part quote's parts, then its total: the job's columns on each of them.
+    rows = [row for job, quote in zip(jobs, quotes) for row in [columns_of(job)] * (len(quote.parts) + 1)]
+    keys = dict.fromkeys(key for row in rows for key in row)
+    extra: dict[str, list[Any]] = {key: [row.get(key) for row in rows] for key in keys}
     position = 1
     for key in ("aoi_index", "aoi_id", "sensor_name", "product_type", "resolution_m", "n_bands", "bands",
                 "hyperspectral"):
@@ -255,7 +439,22 @@ async def sensors_for(client: AsyncClient, sensors: Any, need: Any = None) -> tu
 
 
 def provenance(kind: str, clients: Sequence[AsyncClient], **details: Any) -> dict[str, Any]:
-    """Where a frame's prices came from, kept in ``frame.attrs["pixorder"]`` and in exported files."""
+    """Where a frame's prices came from, kept in ``frame.attrs["pixorder"]`` and in exported files.
+
+    Args:
+        kind: what made the frame (``"compare"``, ``"sweep"``, ``"budget"``).
+        clients: the clients that priced it.
+        **details: more keys (the request, the default window, …).
+
+    Returns:
+        dict: ``kind``, ``sources`` (provider → ``"sandbox"``/``"live"``), ``pixorder_version``,
+        ``created_at`` (UTC, ISO 8601, seconds), and ``details``.
+
+    >>> import pixorder
+    >>> info = provenance("compare", [pixorder.AsyncClient("sandbox", api="planet")], request={"cloud_cover": "10"})
+    >>> info["sources"], info["request"], sorted(info)
+    ({'planet': 'sandbox'}, {'cloud_cover': '10'}, ['created_at', 'kind', 'pixorder_version', 'request', 'sources'])
+    """
     import pixorder
 
     return {"kind": kind, "sources": {c.provider: source_of(c) for c in clients},
@@ -274,7 +473,27 @@ async def acompare(
     needs: Any = None,
     **params: Any,
 ) -> geopandas.GeoDataFrame:
-    """The coroutine behind ``compare()``; use it from async code."""
+    """The coroutine behind ``compare()``; use it from async code.
+
+    Takes ``compare()``'s arguments and returns its frame; clients it makes from names are closed
+    before it returns, clients passed in are left open.
+
+    Returns:
+        PriceFrame: one row per AOI × provider (× sensor), as ``compare()``.
+
+    Raises:
+        ValidationError: a bad AOI, request, provider name, ``needs`` or sensor id, or ``rates``
+            without ``currency`` or not above 0, before any price is asked.
+
+    >>> import asyncio, pixorder
+    >>> async def planet_price():
+    ...     async with pixorder.AsyncClient("sandbox", api="planet", progress=False) as client:
+    ...         frame = await acompare("POINT (4.35 50.85)", {"start": "2030-03-01", "end": "2030-03-21"},
+    ...                                providers=[client])
+    ...     return frame[["provider", "billed_area_km2", "amount", "unit"]].to_dict("records")
+    >>> asyncio.run(planet_price())
+    [{'provider': 'planet', 'billed_area_km2': 25.0, 'amount': 25.0, 'unit': 'SQKM'}]
+    """
     from pixorder.explore.needs import as_needs
 
     provider_list(providers)  # refuses a bad name before anything else
@@ -290,12 +509,8 @@ async def acompare(
         fields, default = await window_for(client, template)
         chosen, catalog = await sensors_for(client, sensors, need)
         known.update(name for s in catalog for name in (s.id, s.name) if name)
-        jobs = []
-        for index, (aoi, aoi_id) in enumerate(zip(aois, ids)):
-            for picked in chosen:
-                req = m.TaskingRequest(aoi=aoi, sensor=picked.id if picked else None, **fields)
-                tags = {"aoi_index": index, "aoi_id": aoi_id, "window_start": req.start, "window_end": req.end}
-                jobs.append(Job(client, req, tags, picked if picked and picked.raw else None))
+        with collector.paused():
+            jobs = jobs_for(client, aois, ids, chosen, fields)
         return jobs, default, fields
 
     async with clients_for(providers, client_options) as clients:
@@ -310,7 +525,8 @@ async def acompare(
         quotes = await price_jobs(jobs)
     from pixorder.explore.frames import PriceFrame
 
-    frame = jobs_frame(jobs, quotes)
+    with collector.paused():
+        frame = jobs_frame(jobs, quotes)
     if "aoi_id" in frame.columns and all(tag is None for tag in frame["aoi_id"]):
         frame = frame.drop(columns="aoi_id")
     if rates is not None:
@@ -468,10 +684,19 @@ def compare(
         pixorder.ValidationError: a bad AOI, request field, provider name, ``needs`` or rates, before
         any network call.
 
-    >>> frame = pixorder.compare(aoi)                                        # doctest: +SKIP
-    >>> frame = pixorder.compare(fields_gdf, providers="planet,geopera", sensors="all",
-    ...                          needs={"max_gsd_m": 1, "bands": ["NIR"]},
-    ...                          rates={"USD": 1, "AUD": 0.66, "SQKM": 4}, currency="USD")  # doctest: +SKIP
+    >>> import pixorder
+    >>> sandbox = [pixorder.connect("sandbox", api=name, progress=False) for name in ("planet", "geopera")]
+    >>> frame = pixorder.compare("POINT (4.35 50.85)", {"start": "2030-03-01", "end": "2030-03-21"},
+    ...                          providers=sandbox)       # names instead: live with a key set, else sandbox
+    >>> frame[["provider", "billed_area_km2", "amount", "unit"]].to_dict("records")
+    [{'provider': 'planet', 'billed_area_km2': 25.0, 'amount': 25.0, 'unit': 'SQKM'},
+     {'provider': 'geopera', 'billed_area_km2': 25.0, 'amount': 700.0, 'unit': 'AUD'}]
+    >>> ranked = pixorder.compare("POINT (4.35 50.85)", {"start": "2030-03-01", "end": "2030-03-21"},
+    ...                           providers=sandbox, sensors="all", needs={"max_gsd_m": 0.31},
+    ...                           rates={"USD": 1, "AUD": 0.66, "SQKM": 4}, currency="USD")
+    >>> ranked[["rank", "provider", "sensor", "resolution_m", "amount_usd"]].to_dict("records")
+    [{'rank': 1, 'provider': 'geopera', 'sensor': 'pneo-30cm', 'resolution_m': 0.3, 'amount_usd': 462.0},
+     {'rank': 2, 'provider': 'geopera', 'sensor': 'wv3-31cm', 'resolution_m': 0.31, 'amount_usd': 528.0}]
     """
     return run_sync(acompare(aoi_or_aois, request, providers, rates, currency, sensors, client_options, needs,
                              **params))

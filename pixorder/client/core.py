@@ -308,7 +308,19 @@ class _Facade:
 
 
 class Pricing(_Facade):
-    """Prices (``client.pricing``): one request or many, in the API's bulk form."""
+    """Prices (``client.pricing``): one request or many, in the API's bulk form.
+
+    The ``AsyncClient``'s facade: ``estimate`` is a coroutine (the sync ``Client``'s runs it for you).
+
+    >>> import asyncio, pixorder
+    >>> async def price():
+    ...     async with pixorder.AsyncClient("sandbox", api="geopera", progress=False) as client:
+    ...         request = pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21")
+    ...         return await client.pricing.estimate(request)
+    >>> quote = asyncio.run(price())
+    >>> quote.sensor, quote.amount, quote.unit, quote.billed_area_km2
+    ('pneo-30cm', 700.0, 'AUD', 25.0)
+    """
 
     @overload
     async def estimate(self, requests: Request) -> m.Quote: ...
@@ -318,8 +330,9 @@ class Pricing(_Facade):
     async def estimate(self, requests: Request | Sequence[Request]) -> m.Quote | Results[m.Quote]:
         """Price one request (→ ``Quote``) or many (→ ``Results[Quote]``) with the API's bulk form.
 
-        Many requests are sent in chunks of the API's bulk limit, concurrently; a request that
-        fails comes back as a quote holding its ``error``, never as an exception for the batch.
+        Many requests are sent in chunks of the API's bulk limit (tasking and archive requests apart;
+        Geopera's archive requests one per call), concurrently; a request that fails comes back as a
+        quote holding its ``error``, never as an exception for the batch.
 
         Args:
             requests: a ``TaskingRequest``/``ArchiveRequest``, or a list of them.
@@ -330,6 +343,7 @@ class Pricing(_Facade):
 
         Raises:
             ValidationError: not a request (or a list of them), or one the API is known to refuse.
+            NotSupported: the provider cannot price that kind of request (Planet: archive).
             ApiError: the single request was refused (a batch keeps errors per quote instead).
 
         >>> import pixorder
@@ -357,10 +371,12 @@ class Pricing(_Facade):
     async def _estimate(self, batch: list[Request], raise_errors: bool = False) -> list[m.Quote]:
         await self._client._prepare()  # payloads may need catalogue defaults (Pixxel bandset, Geopera sensor)
         chunks: list[list[int]] = []
-        # Archive and tasking requests go to different endpoints on some APIs: chunk each kind apart.
-        for kind in REQUEST_TYPES:
+        # Archive and tasking requests go to different endpoints on some APIs: chunk each kind apart,
+        # each within its own count limit (Geopera prices archive requests one per call).
+        limits = {m.TaskingRequest: self.adapter.bulk_limit, m.ArchiveRequest: self.adapter.archive_bulk_limit}
+        for kind, limit in limits.items():
             positions = [i for i, r in enumerate(batch) if isinstance(r, kind)]
-            chunks += self._chunks(batch, positions)
+            chunks += self._chunks(batch, positions, limit)
 
         async def run(positions: list[int]) -> list[m.Quote]:
             chunk = [batch[i] for i in positions]
@@ -382,12 +398,17 @@ class Pricing(_Facade):
         flat = [q for chunk in results for q in chunk]
         return sorted(flat, key=lambda q: q.request_index if q.request_index is not None else 0)
 
-    def _chunks(self, batch: list[Request], positions: list[int]) -> list[list[int]]:
-        """``positions`` cut into bulk calls within the API's count limit and, where it has one, its
-        body limit (each request's payload measured as it will be sent, in a JSON list)."""
-        body_limit = self.adapter.body_limit
-        sizes = {} if body_limit is None else {i: json_size(self.adapter.price([batch[i]], 0).json) for i in positions}
-        return chunked(positions, self.adapter.bulk_limit, sizes, body_limit, overhead=json_size([]))
+    def _chunks(self, batch: list[Request], positions: list[int], limit: int) -> list[list[int]]:
+        """``positions`` cut into bulk calls of at most ``limit`` requests and, where the API has one,
+        within its body limit (each request's payload measured as it will be sent, unless a bound on
+        its size shows the chunk fits anyway: see ``payload_bounds``)."""
+        bounds = dict(zip(positions, payload_bounds([batch[i] for i in positions])))
+
+        def size_of(i: int) -> int:
+            return json_size(self.adapter.price([batch[i]], 0).json)
+
+        return chunked(positions, limit, size_of, self.adapter.body_limit, overhead=json_size([]),
+                       bound_of=bounds.__getitem__)
 
 
     async def _estimate_parts(self, batch: list[Request], raise_errors: bool = False) -> list[m.Quote]:
@@ -423,38 +444,109 @@ def request_list(requests: Any, rule: str) -> list[Request]:
     return batch
 
 
-def chunked(items: Sequence[int], limit: int, sizes: Mapping[int, int], body_limit: int | None,
-            overhead: int) -> list[list[int]]:
+def chunked(items: Sequence[int], limit: int, size_of: Callable[[int], int], body_limit: int | None,
+            overhead: int, bound_of: Callable[[int], int] | None = None) -> list[list[int]]:
     """``items`` cut into consecutive chunks of at most ``limit``, each sent as one JSON body: ``overhead``
-    bytes around the items, ``sizes[i]`` bytes for item ``i`` and a comma between two, at most
-    ``body_limit`` bytes (None: no byte limit; ``sizes`` may then be empty). An item too big on its own
-    gets a chunk of its own (the server's 413 says so).
+    bytes around the items, ``size_of(i)`` bytes for item ``i`` and a comma between two, at most
+    ``body_limit`` bytes (None: no byte limit, and no size asked). With ``bound_of`` (an upper bound on
+    an item's size, cheap to know), ``size_of`` is asked only when the bound does not already show the
+    chunk fits. An item too big on its own gets a chunk of its own (the server's 413 says so). Pricing
+    and ``create_many`` both cut their bulk bodies here.
 
-    >>> chunked([0, 1, 2, 3], 3, {}, None, overhead=2)
+    >>> chunked([0, 1, 2, 3], 3, len, None, overhead=2)
     [[0, 1, 2], [3]]
-    >>> chunked([0, 1, 2], 10, {0: 4, 1: 4, 2: 4}, body_limit=11, overhead=2)   # [4,4] is 11 bytes
+    >>> chunked([0, 1, 2], 10, {0: 4, 1: 4, 2: 4}.__getitem__, body_limit=11, overhead=2)   # [4,4] is 11 bytes
     [[0, 1], [2]]
     """
     chunks: list[list[int]] = []
     current: list[int] = []
-    size = overhead
+    size = bound = overhead
     for i in items:
-        grown = size + sizes.get(i, 0) + (1 if current else 0)
-        if current and (len(current) >= limit or (body_limit is not None and grown > body_limit)):
+        if current and len(current) >= limit:
             chunks.append(current)
-            current, grown = [], overhead + sizes.get(i, 0)
+            current, size, bound = [], overhead, overhead
+        if body_limit is None:
+            current.append(i)
+            continue
+        most = bound_of(i) if bound_of is not None else None
+        if most is not None and bound + (1 if current else 0) + most <= body_limit:
+            one = most  # fits even at its largest: not worth measuring
+        else:
+            one = size_of(i)
+            if current and size + 1 + one > body_limit:
+                chunks.append(current)
+                current, size, bound = [], overhead, overhead
+        comma = 1 if current else 0
         current.append(i)
-        size = grown
+        size += comma + (one if most is None else min(one, most))
+        bound += comma + (one if most is None else most)
     if current:
         chunks.append(current)
     return chunks
+
+
+# ------------------------------------------------------------------- payload sizes before building
+#: Bytes a pricing payload takes besides its geometry and ids (dates, product, angles, keys), at most.
+PAYLOAD_FIELDS_BYTES = 2048
+#: Bytes one coordinate pair takes in JSON, at most: two 24-character floats, brackets and commas.
+COORDINATE_BYTES = 56
+
+
+def payload_bounds(requests: Sequence[Request]) -> list[int]:
+    """An upper bound on the JSON size of each request's pricing payload, in bytes, without building it.
+
+    The geometry dominates: each coordinate pair of the AOI as priced (a Point's 5×5 km square has more
+    than the point sent to Planet) takes at most ``COORDINATE_BYTES``; names and ids at most 4 bytes a
+    character (UTF-8); everything else at most ``PAYLOAD_FIELDS_BYTES``. ``Pricing`` builds a payload
+    to measure it only when this bound does not already show that its chunk fits the body limit.
+
+    Args:
+        requests: tasking or archive requests.
+
+    Returns:
+        One bound per request (bytes).
+
+    >>> import pixorder
+    >>> request = pixorder.TaskingRequest(aoi={"type": "Point", "coordinates": [4.35, 50.85]},
+    ...                                   start="2030-03-01", end="2030-03-21")
+    >>> payload_bounds([request]), 2048 + 56 * 41  # the 5×5 km square, densified to 41 vertices
+    ([4344], 4344)
+    """
+    import shapely
+
+    counts = shapely.get_num_coordinates([r.aoi.geometry for r in requests]) if requests else []
+    bounds = []
+    for request, count in zip(requests, counts):
+        text = len(getattr(request, "name", None) or "") + sum(len(i) + 3 for i in getattr(request, "item_ids", ()))
+        bounds.append(PAYLOAD_FIELDS_BYTES + 4 * text + COORDINATE_BYTES * int(count))
+    return bounds
 
 
 # --------------------------------------------------------------- multi-part AOIs: one order per part
 def split_parts(provider: str, batch: Sequence[Request]) -> tuple[list[Request], list[int]]:
     """Each request whose AOI has several parts, at a provider taking one polygon per order
     (``pixorder.aoi.rules.order_aois``), replaced by one request per part; with the index
-    in ``batch`` each resulting request came from."""
+    in ``batch`` each resulting request came from.
+
+    Args:
+        provider: the provider's name (``"planet"`` splits; the others take a multi-part AOI whole).
+        batch: the requests.
+
+    Returns:
+        tuple: ``(requests, owners)``: the requests in order, a named request's parts named
+        ``"<name> (part k of n)"``; ``owners[i]`` the position in ``batch`` of ``requests[i]``.
+
+    >>> import pixorder
+    >>> fields = pixorder.TaskingRequest(aoi="MULTIPOLYGON (((4 50, 4.1 50, 4.1 50.1, 4 50.1, 4 50)), "
+    ...                                      "((5 50, 5.1 50, 5.1 50.1, 5 50.1, 5 50)))",
+    ...                                  start="2030-03-01", end="2030-03-21", name="fields")
+    >>> point = pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21")
+    >>> requests, owners = split_parts("planet", [point, fields])
+    >>> [r.name for r in requests], owners
+    ([None, 'fields (part 1 of 2)', 'fields (part 2 of 2)'], [0, 1, 1])
+    >>> split_parts("geopera", [point, fields])[1]
+    [0, 1]
+    """
     from pixorder.aoi.rules import order_aois
 
     expanded: list[Request] = []
@@ -491,7 +583,32 @@ def _total(values: Iterable[float | None]) -> float | None:
 
 
 def join_quotes(provider: str, request: Request, index: int, parts: list[m.Quote]) -> m.Quote:
-    """The total of the part quotes of one request (amounts and areas summed; an error if any part failed)."""
+    """The total of the part quotes of one request (amounts and areas summed; an error if any part failed).
+
+    Args:
+        provider: the provider's name.
+        request: the request whose AOI was split (its geometry becomes the total's).
+        index: the request's position in its batch (``request_index``).
+        parts: the part quotes, in part order; each gets its ``part`` (0-based) and ``request_index``.
+
+    Returns:
+        Quote: the parts' sums (``amount``, ``area_km2``, ``billed_area_km2``, … rounded to 6 decimals;
+        None where any part has none) holding the ``parts``; ``amount`` None and ``error`` naming each
+        failed part if any failed. A single part is returned as it is.
+
+    >>> import pixorder
+    >>> from pixorder.models import Quote
+    >>> fields = pixorder.TaskingRequest(aoi="MULTIPOLYGON (((4 50, 4.1 50, 4.1 50.1, 4 50.1, 4 50)), "
+    ...                                      "((5 50, 5.1 50, 5.1 50.1, 5 50.1, 5 50)))",
+    ...                                  start="2030-03-01", end="2030-03-21")
+    >>> total = join_quotes("planet", fields, 0, [Quote(provider="planet", amount=84.0, unit="SQKM"),
+    ...                                           Quote(provider="planet", amount=85.0, unit="SQKM")])
+    >>> total.amount, [q.part for q in total.parts]
+    (169.0, [0, 1])
+    >>> join_quotes("planet", fields, 0, [Quote(provider="planet", amount=84.0),
+    ...                                   Quote(provider="planet", error="too small")]).error
+    'part 1: too small'
+    """
     if len(parts) == 1:
         return parts[0]
     for k, quote in enumerate(parts):
@@ -510,6 +627,24 @@ def join_quotes(provider: str, request: Request, index: int, parts: list[m.Quote
 
 
 class Orders(_Facade):
+    """Orders (``client.orders``): place them safely, one or many, and read, edit or cancel them.
+
+    The ``AsyncClient``'s facade (its methods are coroutines but ``list``, which returns a lazy
+    ``Listing``). Every order carries a client reference (``pxo-…``), so a placement whose answer was
+    lost is looked up, never sent twice blindly (see ``create`` and ``reconcile``).
+
+    >>> import asyncio, pixorder
+    >>> async def order_then_cancel():
+    ...     async with pixorder.AsyncClient("sandbox", api="planet", progress=False) as client:
+    ...         request = pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21")
+    ...         order = await client.orders.create(request)
+    ...         found = await client.orders.reconcile(order.reference)
+    ...         cancelled = await client.orders.cancel(order.id)
+    ...         return found.id == order.id, str(cancelled.status)
+    >>> asyncio.run(order_then_cancel())
+    (True, 'CANCELLED')
+    """
+
     async def create(self, request: Request, *, dry_run: bool = False, max_amount: float | None = None,
                      reference: str | None = None) -> m.Order:
         """Place an order (or, with ``dry_run=True``, price it without spending).
@@ -531,6 +666,7 @@ class Orders(_Facade):
 
         Raises:
             ValidationError: not a request, or one the API is known to refuse (no call made).
+            NotSupported: the provider does not take this kind of order (Planet: archive).
             SpendLimitExceeded: the price is above ``max_amount`` (nothing placed).
             AmbiguousSpend: the answer was lost and the lookup could not tell whether it was placed.
             ApiError: the provider refused the order (nothing placed).
@@ -670,6 +806,9 @@ class Orders(_Facade):
     async def reconcile(self, reference: str) -> m.Order | None:
         """Settle an ``AmbiguousSpend``: the order placed with ``reference``, or None if none was.
 
+        However old the order: Planet and Geopera filter by the reference; Pixxel's listing cannot, so
+        its order items are read page by page, newest first (up to its adapter's bound).
+
         Args:
             reference: the ``pxo-…`` reference (``AmbiguousSpend.reference``).
 
@@ -678,6 +817,7 @@ class Orders(_Facade):
 
         Raises:
             Conflict: more than one order carries the reference.
+            NotSupported: (Pixxel) the reference is not among the newest order items the adapter reads.
 
         >>> import pixorder
         >>> client = pixorder.connect("sandbox", api="planet", progress=False)
@@ -687,7 +827,7 @@ class Orders(_Facade):
         >>> client.orders.reconcile(order.reference).id == order.id
         True
         """
-        found = await self._client.send(self.adapter.find_by_reference(reference))
+        found = await self.adapter.lookup_reference(reference, self._client.send)  # every page, if need be
         if len(found) > 1:
             raise E.Conflict(f"{len(found)} orders carry reference {reference!r}", provider=self._client.provider)
         return await self._complete(found[0]) if found else None
@@ -717,11 +857,19 @@ class Orders(_Facade):
                 it (one unique reference per request). A request the API is known to refuse (e.g.
                 Planet Assured Tasking without an imaging window) is an error row, not sent.
 
-        >>> rows = client.orders.create_many([req_a, req_b])                # doctest: +SKIP
-        >>> frame = rows.to_geodataframe()                                  # doctest: +SKIP
-        >>> frame[frame.error.isna()].id.tolist()                           # doctest: +SKIP
+        >>> import pixorder
+        >>> client = pixorder.connect("sandbox", api="planet", progress=False)
+        >>> window = {"start": "2030-03-01", "end": "2030-03-21"}
+        >>> rows = client.orders.create_many([pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", **window),
+        ...                                   pixorder.TaskingRequest(aoi="POINT (4.35 50.85)",
+        ...                                                           sensor="Assured Tasking", **window)])
+        >>> [(row.request_index, str(row.status), row.error_type) for row in rows]
+        [(0, 'RECEIVED', None), (1, 'None', 'ValidationError')]
+        >>> rows.to_geodataframe()["error"][1]
+        'imaging_window: is required for Planet Assured Tasking: find windows with client.imaging_windows.search(request), ...'
         >>> [client.orders.reconcile(r.reference) for r in rows
-        ...  if r.error_type == "AmbiguousSpend"]                           # doctest: +SKIP
+        ...  if r.error_type == "AmbiguousSpend"]                 # settle the rows pixorder cannot tell
+        []
         """
         batch = request_list(requests, "must be a list of TaskingRequest or ArchiveRequest")
         if concurrency < 1:
@@ -792,7 +940,7 @@ class Orders(_Facade):
     def _bulk_chunks(self, indices: list[int], sizes: dict[int, int]) -> list[list[int]]:
         """Consecutive chunks of at most ``bulk_order_limit`` payloads whose JSON body (as sent:
         ``{"id": …, "order_payloads": [...]}``) stays within the API's ``body_limit``."""
-        return chunked(indices, self.adapter.bulk_order_limit, sizes, self.adapter.body_limit,
+        return chunked(indices, self.adapter.bulk_order_limit, sizes.__getitem__, self.adapter.body_limit,
                        overhead=BULK_OVERHEAD)
 
     async def _create_bulk(self, batch: list[Request], refs: list[str], prefix: str | None, todo: list[int],
@@ -1017,14 +1165,20 @@ class Orders(_Facade):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: the provider's filters in neutral names (``status``, ``reference``, …).
+            **filters: pixorder's names or the API's own (the adapter's ``listing_filters["orders"]``).
+                Planet: ``status`` (one or a list), ``name`` (contains), ``reference``,
+                ``created_after``/``created_before``, ``start_after``/``start_before`` (datetimes) and
+                its own (``pl_number``, ``product``, ``created_time__gte``, …); Geopera: ``name``,
+                ``reference`` (its tags), ``sub_status``, ``workspace_id`` and its own fields; Pixxel:
+                ``user_id`` only. A None value is no filter.
 
         Returns:
-            Listing[Order]: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()`` (the sync
-            client gives a ``SyncListing``).
+            Listing[Order]: lazy, newest first; iterate it, or ``.collect()`` / ``.to_geodataframe()``
+            (the sync client gives a ``SyncListing``).
 
         Raises:
-            ValidationError: a filter the provider does not know (before any call).
+            ValidationError: a filter the listing does not know (before any call; ``field`` its name,
+                the message lists the known ones).
             NotSupported: the provider has no order listing.
 
         >>> import pixorder
@@ -1079,6 +1233,7 @@ class Orders(_Facade):
             Order: read again after the cancel (its ``status`` says what the provider made of it).
 
         Raises:
+            NotSupported: the provider cancels nothing through its API (Pixxel).
             NotFound: no such order.
             ApiError: the provider refused (an order already being acquired, …).
 
@@ -1096,7 +1251,19 @@ class Orders(_Facade):
 
 
 class OrderItems(_Facade):
-    """Order items (``client.order_items``): Pixxel's one item per AOI of an order."""
+    """Order items (``client.order_items``): Pixxel's one item per AOI of an order.
+
+    Planet and Geopera orders have no items (``list`` raises ``NotSupported``: use ``orders.list()``).
+
+    >>> import asyncio, pixorder
+    >>> async def items_of_a_new_order():
+    ...     async with pixorder.AsyncClient("sandbox", api="pixxel", progress=False) as client:
+    ...         order = await client.orders.create(pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21"))
+    ...         items = await client.order_items.list(order_ids=order.id).collect()
+    ...         return [(i.order_id == order.id, str(i.type), i.billed_area_km2) for i in items]
+    >>> asyncio.run(items_of_a_new_order())
+    [(True, 'TASKING', 100.0)]
+    """
 
     def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> Listing[m.OrderItem]:
         """Every order item matching ``filters`` (Pixxel), fetched page by page.
@@ -1104,49 +1271,82 @@ class OrderItems(_Facade):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: the provider's filters in neutral names.
+            **filters: Pixxel's own query names: ``order_ids`` (or ``order_id``), ``ids``,
+                ``project_ids`` (or ``project_id``) (lists or one id), ``status``, ``type``, ``user_id``,
+                ``created_by``, ``created_at``/``area`` as ``"from,to"`` ranges (see the adapter's
+                ``listing_filters["order_items"]``). A None value is no filter.
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
 
         Raises:
-            NotSupported: the provider has no such listing (with what to do instead).
-            ValidationError: a filter the provider does not know (before any call).
+            NotSupported: the provider has no such listing (with what to do instead), before any call.
+            ValidationError: a filter the listing does not know (before any call; ``field`` its name,
+                the message lists the known ones).
 
         >>> import pixorder
-        >>> type(pixorder.connect("sandbox", api="pixxel", progress=False).order_items.list(limit=1)).__name__
-        'SyncListing'
+        >>> type(pixorder.AsyncClient("sandbox", api="pixxel").order_items.list(limit=1)).__name__
+        'Listing'
         """
         return self._client._listing("order_items", self.adapter.list_order_items, filters, limit, progress)
 
 
 class Tasks(_Facade):
-    """Acquisition tasks (``client.tasks``) of tasking orders."""
+    """Acquisition tasks (``client.tasks``) of tasking orders (Pixxel: the tasks inside its order items).
+
+    Planet and Geopera raise ``NotSupported`` (Planet: captures per order in ``deliveries.list()``).
+
+    >>> import asyncio, pixorder
+    >>> async def tasks_of_a_new_order():
+    ...     async with pixorder.AsyncClient("sandbox", api="pixxel", progress=False) as client:
+    ...         order = await client.orders.create(pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21"))
+    ...         return [(str(t.status), t.start.date().isoformat())
+    ...                 async for t in client.tasks.list(order_ids=order.id)]
+    >>> asyncio.run(tasks_of_a_new_order())
+    [('DRAFT', '2030-03-01')]
+    """
 
     def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> Listing[m.Task]:
         """Every acquisition task matching ``filters``, fetched page by page.
 
         Args:
-            limit: at most this many rows (None: all).
+            limit: at most this many rows (None: all; counted in tasks, read item by item).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: the provider's filters in neutral names.
+            **filters: Pixxel's order-item query names (``order_ids`` or ``order_id``, ``status``,
+                ``type``, …; see ``OrderItems.list``): the tasks of the matching items. A None value is
+                no filter.
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
 
         Raises:
-            NotSupported: the provider has no such listing (with what to do instead).
-            ValidationError: a filter the provider does not know (before any call).
+            NotSupported: the provider has no such listing (with what to do instead), before any call.
+            ValidationError: a filter the listing does not know (before any call; ``field`` its name,
+                the message lists the known ones).
 
         >>> import pixorder
-        >>> pixorder.connect("sandbox", api="pixxel", progress=False).tasks.list(limit=1).collect()
-        []
+        >>> pixorder.connect("sandbox", api="planet").tasks.list()
+        Traceback (most recent call last):
+        ...
+        pixorder.errors.NotSupported: planet does not support tasks.list(); Planet reports captures per order: use deliveries.list(order_id)
         """
         return self._client._listing("tasks", self.adapter.list_tasks, filters, limit, progress)
 
 
 class Quotations(_Facade):
-    """Quotations (``client.quotations``) a provider offers before an order (Geopera)."""
+    """Quotations (``client.quotations``) a provider offers before an order (Geopera).
+
+    A Geopera tasking order's quotation shows about 6 hours after the order (after its feasibility
+    study, for a large AOI); accepting it debits the credits. Pixxel and Planet raise ``NotSupported``.
+
+    >>> import asyncio, pixorder
+    >>> async def quotations_of_a_new_order():
+    ...     async with pixorder.AsyncClient("sandbox", api="geopera", progress=False) as client:
+    ...         order = await client.orders.create(pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21"))
+    ...         return await client.quotations.list(order_id=order.id).collect()
+    >>> asyncio.run(quotations_of_a_new_order())       # not yet: it shows about 6 h after the order
+    []
+    """
 
     def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> Listing[m.Quotation]:
         """Every quotation matching ``filters`` (Geopera), fetched page by page.
@@ -1154,14 +1354,17 @@ class Quotations(_Facade):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: the provider's filters in neutral names.
+            **filters: ``order_id``, ``status`` (the decision: ``NOT_DECIDED``, ``ACCEPTED``, …),
+                ``workspace_id``, or Geopera's own ``id``, ``orderId``, ``decision``, ``workspaceId``.
+                A None value is no filter.
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
 
         Raises:
-            NotSupported: the provider has no such listing (with what to do instead).
-            ValidationError: a filter the provider does not know (before any call).
+            NotSupported: the provider has no such listing (with what to do instead), before any call.
+            ValidationError: a filter the listing does not know (before any call; ``field`` its name,
+                the message lists the known ones).
 
         >>> import pixorder
         >>> pixorder.connect("sandbox", api="planet").quotations.list()
@@ -1196,7 +1399,22 @@ class Quotations(_Facade):
 
 
 class Feasibility(_Facade):
-    """Feasibility checks and studies (``client.feasibility``; Geopera)."""
+    """Feasibility checks and studies (``client.feasibility``; Geopera).
+
+    ``check`` tells before ordering whether a study will be needed (an AOI over Geopera's automatic
+    limit); the study itself shows about 6 hours after the order, with options to ``decide`` between.
+
+    >>> import asyncio, pixorder
+    >>> async def check(aoi):
+    ...     async with pixorder.AsyncClient("sandbox", api="geopera", progress=False) as client:
+    ...         request = pixorder.TaskingRequest(aoi=aoi, start="2030-03-01", end="2030-03-21")
+    ...         (study,) = await client.feasibility.check(request)
+    ...         return study.required, study.reason
+    >>> asyncio.run(check("POINT (4.35 50.85)"))
+    (False, 'within automatic feasibility limits')
+    >>> asyncio.run(check("POLYGON ((10 45, 10.4 45, 10.4 45.3, 10 45.3, 10 45))"))
+    (True, 'AOI of 1048.8 km² exceeds the 500 km² automatic-feasibility limit')
+    """
 
     async def check(self, request: m.TaskingRequest) -> Results[m.FeasibilityStudy]:
         """Ask whether ``request`` can be acquired as asked, before ordering.
@@ -1205,7 +1423,8 @@ class Feasibility(_Facade):
             request: a ``TaskingRequest``.
 
         Returns:
-            Results[FeasibilityStudy]: ``status`` and the ``options`` offered.
+            Results[FeasibilityStudy]: one check: ``required`` (whether a study will follow the
+            order) and ``reason``.
 
         Raises:
             NotSupported: the provider has no feasibility check (read it on the quote instead).
@@ -1228,18 +1447,20 @@ class Feasibility(_Facade):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: the provider's filters in neutral names.
+            **filters: ``order_id``, ``status`` (the decision), ``workspace_id``, or Geopera's own
+                ``id``, ``orderId``, ``decision``, ``workspaceId``. A None value is no filter.
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
 
         Raises:
-            NotSupported: the provider has no such listing (with what to do instead).
-            ValidationError: a filter the provider does not know (before any call).
+            NotSupported: the provider has no such listing (with what to do instead), before any call.
+            ValidationError: a filter the listing does not know (before any call; ``field`` its name,
+                the message lists the known ones).
 
         >>> import pixorder
-        >>> type(pixorder.connect("sandbox", api="geopera", progress=False).feasibility.list(limit=1)).__name__
-        'SyncListing'
+        >>> type(pixorder.AsyncClient("sandbox", api="geopera").feasibility.list(limit=1)).__name__
+        'Listing'
         """
         return self._client._listing("feasibility", self.adapter.list_feasibility, filters, limit, progress)
 
@@ -1266,7 +1487,16 @@ class Feasibility(_Facade):
 
 
 class Deliveries(_Facade):
-    """Where an order's imagery is (``client.deliveries``)."""
+    """Where an order's imagery is (``client.deliveries``): products, captures or STAC items per order.
+
+    >>> import asyncio, pixorder
+    >>> async def delivered_so_far():
+    ...     async with pixorder.AsyncClient("sandbox", api="geopera", progress=False) as client:
+    ...         order = await client.orders.create(pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21"))
+    ...         return await client.deliveries.list(order.id)
+    >>> asyncio.run(delivered_so_far())                 # nothing before the acquisition window
+    []
+    """
 
     async def list(self, order_id: str) -> Results[m.Delivery]:
         """Where an order's imagery is: one ``Delivery`` per delivered product (or capture).
@@ -1286,7 +1516,7 @@ class Deliveries(_Facade):
         Raises:
             ValidationError: ``order_id`` is not a non-empty string.
             NotSupported: the provider has no such thing (with what to do instead).
-            NotFound: no such order.
+            NotFound: no such order (Geopera; Pixxel and Planet answer an unknown id with no deliveries).
 
         >>> import pixorder
         >>> client = pixorder.connect("sandbox", api="planet", progress=False)
@@ -1303,7 +1533,20 @@ class Deliveries(_Facade):
 
 
 class ImagingWindows(_Facade):
-    """Imaging windows (``client.imaging_windows``; Planet Assured Tasking)."""
+    """Imaging windows (``client.imaging_windows``; Planet Assured Tasking).
+
+    >>> import asyncio, pixorder
+    >>> from datetime import timedelta
+    >>> async def windows_in_the_next_days():
+    ...     async with pixorder.AsyncClient("sandbox", api="planet", progress=False) as client:
+    ...         soon = client.sandbox.now() + timedelta(days=2)     # the sandbox's clock
+    ...         request = pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start=soon,
+    ...                                           end=soon + timedelta(days=3), sensor="Assured Tasking")
+    ...         windows = await client.imaging_windows.search(request)
+    ...         return len(windows) > 0, all(soon <= w.start < w.end for w in windows)
+    >>> asyncio.run(windows_in_the_next_days())
+    (True, True)
+    """
 
     async def search(self, request: m.TaskingRequest) -> Results[m.ImagingWindow]:
         """The imaging windows in which ``request``'s AOI can be taken (Planet Assured Tasking).
@@ -1327,9 +1570,9 @@ class ImagingWindows(_Facade):
             request: a ``TaskingRequest`` for the Assured Tasking product.
 
         >>> import pixorder
-        >>> from datetime import datetime, timedelta, timezone
-        >>> soon = datetime.now(timezone.utc) + timedelta(days=2)
+        >>> from datetime import timedelta
         >>> client = pixorder.connect("sandbox", api="planet", progress=False)
+        >>> soon = client.sandbox.now() + timedelta(days=2)    # the sandbox's clock (a user may advance it)
         >>> request = pixorder.TaskingRequest(aoi={"type": "Point", "coordinates": [4.35, 50.85]},
         ...     start=soon, end=soon + timedelta(days=3), sensor="Assured Tasking")
         >>> windows = client.imaging_windows.search(request)

@@ -21,18 +21,58 @@ class Sender(Protocol):
     """What a listing needs of a client: its provider's name and adapter, and a way to send a Call.
 
     ``AsyncClient`` is one; a listing never needs the rest of it (and results never import the client).
+    Anything with these does, e.g. pages served from memory:
+
+    >>> import asyncio
+    >>> from pixorder.models import Page
+    >>> class Rows:                                  # a Sender without HTTP: five rows, two per page
+    ...     provider, adapter = "demo", None
+    ...     async def send(self, call):
+    ...         offset, size = call
+    ...         return Page(items=list(range(5))[offset:offset + size], total=5)
+    >>> listing = Listing(Rows(), "rows", lambda filters, offset, size: (offset, size), {}, limit=None,
+    ...                   page_size=2, progress=False)
+    >>> asyncio.run(listing.collect()), listing.pages_fetched
+    ([0, 1, 2, 3, 4], 3)
     """
 
     provider: str
     adapter: Adapter
 
-    async def send(self, call: Call[R]) -> R: ...
+    async def send(self, call: Call[R]) -> R:
+        """Send ``call`` and return what its ``parse`` makes of the answer (a ``Page`` for a listing).
+
+        Args:
+            call: the adapter's description of one exchange.
+
+        Returns:
+            the parsed answer.
+
+        Raises:
+            ApiError: the provider answered with an error (``AsyncClient.send``'s contract).
+        """
+        ...
 
 
 class Results(list[T]):
     """A plain list of models that also knows its frame schema.
 
-    >>> quotes.to_geodataframe()[["provider", "amount", "unit"]]   # doctest: +SKIP
+    What ``sensors()``, ``pricing.estimate([...])``, ``orders.create_many()``, ``deliveries.list()``
+    and a listing's ``collect()`` return. ``entity`` names the schema (``"quotes"``, ``"orders"``, …)
+    so that an empty list still gives a frame with the right columns. In a notebook it shows as a table.
+
+    Args:
+        items: the models.
+        entity: a key of ``pixorder.frames.SCHEMAS``.
+
+    >>> from pixorder.models import Quote
+    >>> quotes = Results([Quote(provider="planet", amount=25.0, unit="SQKM")], entity="quotes")
+    >>> len(quotes), quotes[0].amount
+    (1, 25.0)
+    >>> quotes.to_geodataframe()[["provider", "amount", "unit"]].to_dict("records")
+    [{'provider': 'planet', 'amount': 25.0, 'unit': 'SQKM'}]
+    >>> Results([], entity="orders").to_geodataframe().shape
+    (0, 19)
     """
 
     def __init__(self, items: Any = (), entity: str = "orders"):
@@ -40,6 +80,12 @@ class Results(list[T]):
         self.entity = entity
 
     def to_geodataframe(self) -> geopandas.GeoDataFrame:
+        """The rows as their entity's frame (see :func:`pixorder.frames.to_geodataframe`).
+
+        Returns:
+            GeoDataFrame: one row per model (a multi-part quote: its parts, then its total), the
+            entity's fixed columns and dtypes, EPSG:4326, UTC datetimes.
+        """
         from pixorder.frames import to_geodataframe
 
         return to_geodataframe(self, entity=self.entity)
@@ -53,6 +99,30 @@ class Listing(Generic[T]):
     """Every row of a listing, fetched page by page only as you iterate.
 
     ``limit`` caps the rows; past one page a progress bar (``tqdm.auto``) shows how far it got.
+    What the ``AsyncClient``'s ``list()`` methods return: iterate it with ``async for``, or fetch
+    every row with ``await listing.collect()`` / ``await listing.to_geodataframe()`` (the sync
+    ``Client`` wraps it in a ``SyncListing``).
+
+    Args:
+        client: a :class:`Sender` (an ``AsyncClient``).
+        entity: the frame schema of the rows (``"orders"``, ``"tasks"``, …).
+        make_call: ``(filters, offset, limit) → Call`` of one page (an adapter's ``list_…``).
+        filters: the filters, as the adapter takes them.
+        limit: at most this many rows (None: all).
+        page_size: rows asked per page (cut to ``limit``).
+        progress: show a progress bar past one page.
+
+    >>> import asyncio, pixorder
+    >>> async def orders_carrying_the_reference():
+    ...     async with pixorder.AsyncClient("sandbox", api="planet", progress=False) as client:
+    ...         request = pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21")
+    ...         order = await client.orders.create(request)
+    ...         listing = client.orders.list(reference=order.reference)
+    ...         ids = [row.id async for row in listing]
+    ...         frame = await listing.to_geodataframe()
+    ...         return ids == [order.id], frame["id"].tolist() == [order.id]
+    >>> asyncio.run(orders_carrying_the_reference())
+    (True, True)
     """
 
     def __init__(self, client: Sender, entity: str,
@@ -78,6 +148,12 @@ class Listing(Generic[T]):
         page then starts later by as many rows as the total grew (or earlier, by as many as left a
         filtered listing), and rows already yielded are dropped by id. A server that returns fewer
         rows than asked (a capped ``limit``) moves the offset by what it returned.
+
+        Returns:
+            AsyncIterator[Page]: each page with only its new rows (``items``) and the provider's ``total``.
+
+        Raises:
+            ApiError: the provider refused a page (after the transport's retries).
         """
         offset, yielded, bar = 0, 0, None
         total_before: int | None = None
@@ -141,6 +217,14 @@ class Listing(Generic[T]):
                 yield row
 
     async def collect(self) -> Results[T]:
+        """Every row (up to ``limit``), fetched now page by page, as a list of models.
+
+        Returns:
+            Results: the models, newest first where the provider lists so; ``.to_geodataframe()`` for a frame.
+
+        Raises:
+            ApiError: the provider refused a page (after the transport's retries).
+        """
         rows: list[T] = []
         async for page in self.pages():
             rows.extend(page.items)
@@ -154,6 +238,15 @@ class Listing(Generic[T]):
         A server that returns fewer rows than asked is asked again for the rest of each range, so
         nothing is skipped; if rows come or go during the fetch (the total changes), the listing is
         read again page by page, which neither repeats nor skips.
+
+        Args:
+            concurrency: pages in flight at once on the fast path.
+
+        Returns:
+            GeoDataFrame: the entity's frame (fixed columns and dtypes, EPSG:4326, UTC datetimes).
+
+        Raises:
+            ApiError: the provider refused a page (after the transport's retries).
         """
         adapter = self._client.adapter
         if self.entity not in adapter.fast_frames:

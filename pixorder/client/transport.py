@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import httpx
 import orjson
 
+from pixorder import collector
 from pixorder import errors as E
 from pixorder.providers.base import Adapter, Call, error_from_response, retry_after_seconds
 
@@ -36,7 +37,20 @@ UNREADABLE = "unreadable_response"
 
 
 class OutcomeUnknown(Exception):
-    """A spend call failed after it may have reached the server; the caller must reconcile."""
+    """A spend call failed after it may have reached the server; the caller must reconcile.
+
+    Raised by ``Transport.send`` for a spend call without an idempotency key after a read timeout, a
+    connection dropped once the request was sent, or a 500/502/504; never reaches the user:
+    ``orders.create`` looks the order up by its reference and raises ``AmbiguousSpend`` if it cannot tell.
+
+    Args:
+        cause: the failure (an ``httpx`` exception or the ``ApiError`` of the answer), kept as ``cause``.
+
+    >>> import httpx
+    >>> unknown = OutcomeUnknown(httpx.ReadTimeout("timed out"))
+    >>> str(unknown), type(unknown.cause).__name__
+    ('outcome unknown after ReadTimeout', 'ReadTimeout')
+    """
 
     def __init__(self, cause: BaseException):
         super().__init__(f"outcome unknown after {type(cause).__name__}")
@@ -44,11 +58,30 @@ class OutcomeUnknown(Exception):
 
 
 class Redactor(logging.Filter):
-    """Replaces every registered secret in log records, whatever formatted them."""
+    """Replaces every registered secret in log records, whatever formatted them.
+
+    Installed on the ``pixorder.http`` logger; every ``Transport`` registers its API key in the
+    class-wide ``secrets``.
+
+    >>> import logging
+    >>> redactor = Redactor()
+    >>> redactor.secrets = {"s3cr3t-key"}    # this one's own; the class-wide set holds every transport's key
+    >>> record = logging.LogRecord("pixorder.http", logging.DEBUG, __file__, 1, "sent %s", ("s3cr3t-key",), None)
+    >>> redactor.filter(record), record.getMessage()
+    (True, 'sent ***')
+    """
 
     secrets: set[str] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Write the record's message with every secret as ``***`` (its ``args`` folded in).
+
+        Args:
+            record: the log record, changed in place.
+
+        Returns:
+            bool: always True (the record is kept).
+        """
         if self.secrets:
             message = record.getMessage()
             for secret in self.secrets:
@@ -61,6 +94,19 @@ log.addFilter(Redactor())
 
 
 def redact(text: str) -> str:
+    """``text`` with every registered secret (the transports' API keys) replaced by ``***``.
+
+    Args:
+        text: any text, e.g. an error body about to go into a message.
+
+    Returns:
+        str: the text, redacted.
+
+    >>> Redactor.secrets.add("s3cr3t-key")
+    >>> "s3cr3t-key" in redact("Authorization: api-key s3cr3t-key")
+    False
+    >>> Redactor.secrets.discard("s3cr3t-key")
+    """
     for secret in Redactor.secrets:
         text = text.replace(secret, "***")
     return text
@@ -68,7 +114,21 @@ def redact(text: str) -> str:
 
 @dataclass
 class RetryPolicy:
-    """Exponential backoff with full jitter, capped; ``Retry-After`` wins when the server sends it."""
+    """Exponential backoff with full jitter, capped; ``Retry-After`` wins when the server sends it.
+
+    Args:
+        attempts: tries in all, the first included (``connect(retries=…)``).
+        base: seconds; the wait before attempt ``k + 1`` is uniform in ``[0, min(cap, base × 2^k)]``.
+        cap: the longest wait, seconds.
+        rng: the random source (seed it for repeatable waits).
+
+    >>> import random
+    >>> policy = RetryPolicy(base=0.2, rng=random.Random(1))
+    >>> [round(policy.delay(k), 3) for k in range(5)]
+    [0.027, 0.339, 0.611, 0.408, 1.585]
+    >>> policy.delay(0, retry_after=2.5), policy.delay(0, retry_after=120)
+    (2.5, 60.0)
+    """
 
     attempts: int = 5
     base: float = 0.2
@@ -76,13 +136,43 @@ class RetryPolicy:
     rng: random.Random = field(default_factory=random.Random)
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait after failed attempt ``attempt`` (0-based).
+
+        Args:
+            attempt: how many attempts failed before this one, minus one.
+            retry_after: the server's ``Retry-After``, seconds (wins, at most 60 s).
+
+        Returns:
+            float: seconds.
+        """
         if retry_after is not None:
             return min(retry_after, 60.0)
         return self.rng.uniform(0, min(self.cap, self.base * (2**attempt)))
 
 
 class RateLimiter:
-    """Spaces requests so that at most ``n`` start in any ``per`` seconds (a sliding log)."""
+    """Spaces requests so that at most ``n`` start in any ``per`` seconds (a sliding log).
+
+    Args:
+        n: requests allowed per window.
+        per: the window, seconds.
+        clock: monotonic seconds (a test gives a fake).
+        sleep: how to wait (a coroutine function taking seconds).
+
+    >>> import asyncio
+    >>> now = [0.0]
+    >>> async def sleep(seconds):          # a fake clock: sleeping moves it on
+    ...     now[0] += seconds
+    >>> limiter = RateLimiter(2, 1.0, clock=lambda: now[0], sleep=sleep)
+    >>> async def five_starts():
+    ...     starts = []
+    ...     for _ in range(5):
+    ...         await limiter.acquire()
+    ...         starts.append(now[0])
+    ...     return starts
+    >>> asyncio.run(five_starts())          # two per second
+    [0.0, 0.0, 1.0, 1.0, 2.0]
+    """
 
     def __init__(self, n: int, per: float, *, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep):
@@ -92,6 +182,7 @@ class RateLimiter:
         self._clock, self._sleep = clock, sleep
 
     async def acquire(self) -> None:
+        """Wait until one more request may start now, and count it (callers queue in order)."""
         async with self._lock:
             while True:
                 now = self._clock()
@@ -104,7 +195,16 @@ class RateLimiter:
 
 @dataclass
 class Stats:
-    """What the transport did: for the reliability figures and for a curious user."""
+    """What the transport did: for the reliability figures and for a curious user.
+
+    ``requests`` sent (retries included), ``retries``, ``by_status`` (HTTP status → count), ``errors``
+    (exchanges that got no answer) and ``by_route``. ``client.transport.stats`` is the client's.
+
+    >>> stats = Stats()
+    >>> stats.count("GET", "/tasking/v2/orders/3f2b9c1e-0d1c-4e0a-9d55-1b2c3d4e5f60/")
+    >>> stats.requests, stats.by_route
+    (1, {'GET /tasking/v2/orders/{id}/': 1})
+    """
 
     requests: int = 0
     retries: int = 0
@@ -114,6 +214,12 @@ class Stats:
     by_route: dict[str, int] = field(default_factory=dict)
 
     def count(self, method: str, path: str) -> None:
+        """Count one request under its route (``method`` and ``path`` with ids as ``{id}``).
+
+        Args:
+            method: the HTTP method.
+            path: the request path, ids included.
+        """
         self.requests += 1
         route = f"{method} {route_of(path)}"
         self.by_route[route] = self.by_route.get(route, 0) + 1
@@ -132,7 +238,40 @@ def route_of(path: str) -> str:
 
 
 class Transport:
-    """Sends ``Call``s for one provider over one ``httpx.AsyncClient``."""
+    """Sends ``Call``s for one provider over one ``httpx.AsyncClient``.
+
+    Adds the auth header, paces calls by the rate limits, retries what is safe to retry (with
+    ``RetryPolicy``'s backoff and the server's ``Retry-After``), keeps ``stats``, and redacts the key
+    from logs. Every client has one (``client.transport``).
+
+    Args:
+        adapter: the provider's adapter (auth header, rate limits, error bodies).
+        api_key: the provider's key (registered with ``Redactor``).
+        base_url: scheme and host the calls' paths are appended to.
+        timeout: seconds, for each HTTP request.
+        retry: the retry policy (default: 5 attempts, 0.2 s base).
+        rate_limits: bucket → (requests, seconds); default the adapter's, ``{}`` for none.
+        http: an ``httpx.AsyncClient`` to use (then not closed by ``aclose``).
+        max_connections: the connection pool's size.
+
+    >>> import asyncio
+    >>> from pixorder import sandbox
+    >>> from pixorder.client.core import make_adapter
+    >>> server = sandbox.shared()
+    >>> transport = Transport(make_adapter("planet"), server.keys["planet"], server.url, retry=RetryPolicy(attempts=1))
+    >>> async def first_page_then_a_missing_order():
+    ...     try:
+    ...         page = await transport.send(transport.adapter.list_orders({}, 0, 1))
+    ...         await transport.send(transport.adapter.get_order("no-such-order"))
+    ...     finally:
+    ...         await transport.aclose()
+    >>> asyncio.run(first_page_then_a_missing_order())
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.NotFound: planet HTTP 404: Not found. (GET http://127.0.0.1:.../tasking/v2/orders/no-such-order/)
+    >>> transport.stats.requests, transport.stats.by_status
+    (2, {200: 1, 404: 1})
+    """
 
     def __init__(
         self,
@@ -157,6 +296,9 @@ class Transport:
         self._http = http
         self._owns_http = http is None
         self._max_connections = max_connections
+        # Requests beyond the pool's connections wait here, not in httpcore's queue, whose every
+        # state change scans all queued requests against all connections (quadratic in the queue).
+        self._in_flight = asyncio.Semaphore(max_connections)
         self.stats = Stats()
         #: how the waits between attempts are slept (a test gives a recording fake)
         self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
@@ -174,6 +316,7 @@ class Transport:
         return self._http
 
     async def aclose(self) -> None:
+        """Close the connection pool it made (one given as ``http=`` is left open); a later send opens a new one."""
         if self._http is not None and self._owns_http:
             await self._http.aclose()
         self._http = None
@@ -189,8 +332,24 @@ class Transport:
     async def send(self, call: Call[T]) -> T:
         """Send ``call`` with retries; a spend call without an idempotency key is never resent blindly.
 
-        Raises a typed ``ApiError`` for an error answer, or ``OutcomeUnknown`` when a spend call
-        failed in a way that leaves unknown whether the server acted.
+        Resent (after ``retry.delay``, up to ``retry.attempts`` in all): failures that never reached
+        the server (refused connection, connect or pool timeout, body not fully written), read
+        timeouts, dropped connections and the statuses 429, 500, 502, 503, 504. A spend call without
+        an idempotency key is resent only for the first kind and 429/503: after a read timeout, a
+        dropped connection or 500/502/504 it raises ``OutcomeUnknown``.
+
+        Args:
+            call: the adapter's description of the exchange (method, path, body, ``parse``, ``spend``).
+
+        Returns:
+            what ``call.parse`` makes of the answer.
+
+        Raises:
+            ApiError: an error answer, typed by status (``AuthError``, ``NotFound``, ``Conflict``,
+                ``RateLimited``, ``ProviderUnavailable``) once retries are spent; also a success
+                answer the adapter cannot read (``code`` ``"unreadable_response"``: the server acted).
+            ProviderUnavailable: no connection, or timeouts, through every attempt.
+            OutcomeUnknown: a spend call failed in a way that leaves unknown whether the server acted.
         """
         idempotent = not call.spend or "Idempotency-Key" in call.headers
         attempt = 0
@@ -238,9 +397,10 @@ class Transport:
         started = time.perf_counter()
         self.stats.count(call.method, call.path)
         try:
-            response = await self._client().request(
-                call.method, self.base_url + call.path, params=call.params, content=content, headers=headers,
-            )
+            async with self._in_flight:
+                response = await self._client().request(
+                    call.method, self.base_url + call.path, params=call.params, content=content, headers=headers,
+                )
         except httpx.HTTPError as exc:
             self.stats.errors += 1
             log.debug("%s %s %s → %s", self.adapter.name, call.method, call.path, type(exc).__name__)
@@ -252,17 +412,23 @@ class Transport:
         return response
 
     def _parse(self, call: Call[T], response: httpx.Response) -> T:
-        body = _decode(response)
-        try:
-            return call.parse(body, response.headers)
-        except E.PixorderError:
-            raise
-        except Exception as exc:  # a payload the adapter cannot read must still give a typed error
-            raise E.ApiError(
-                f"{call.describe()} answered {response.status_code} with a body pixorder cannot read "
-                f"({type(exc).__name__}: {redact(str(exc))[:200]})",
-                provider=self.adapter.name, status=response.status_code, code=UNREADABLE, body=body,
-            ) from None
+        # Decoded and read with the cycle collector paused (pixorder.collector): a JSON tree holds no
+        # cycle, and what the adapter does not keep of it is freed by reference counting before the
+        # collector is back.
+        with collector.paused():
+            body = _decode(response)
+            try:
+                result = call.parse(body, response.headers)
+            except E.PixorderError:
+                raise
+            except Exception as exc:  # a payload the adapter cannot read must still give a typed error
+                raise E.ApiError(
+                    f"{call.describe()} answered {response.status_code} with a body pixorder cannot read "
+                    f"({type(exc).__name__}: {redact(str(exc))[:200]})",
+                    provider=self.adapter.name, status=response.status_code, code=UNREADABLE, body=body,
+                ) from None
+            del body
+        return result
 
     def _error(self, response: httpx.Response) -> E.ApiError:
         request = response.request
@@ -277,3 +443,4 @@ def _decode(response: httpx.Response) -> Any:
         return orjson.loads(response.content)  # 3-4× json.loads on big listing pages
     except orjson.JSONDecodeError:
         return redact(response.text[:2000])
+

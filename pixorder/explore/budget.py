@@ -57,12 +57,30 @@ def _add_months(moment: datetime, months: int) -> datetime:
 def schedule(recurrence: str, start: datetime, months: int) -> list[datetime]:
     """The acquisition dates of ``recurrence`` in ``months`` from ``start``.
 
+    Args:
+        recurrence: ``"monthly"``, ``"bimonthly"``, ``"quarterly"`` (any case) or an RRULE
+            (``"FREQ=WEEKLY;INTERVAL=2"``, with or without ``RRULE:``).
+        start: the first acquisition (a timezone-aware datetime); named cadences keep its day of
+            the month, capped at the 28th.
+        months: the horizon in whole months; the dates lie in ``[start, start + months)`` (an
+            RRULE's date on the horizon itself counts).
+
+    Returns:
+        The dates in order, in UTC.
+
+    Raises:
+        pixorder.ValidationError: an RRULE that cannot be read, or one that repeats more often than daily.
+
     >>> from datetime import datetime, timezone
     >>> t0 = datetime(2027, 1, 10, tzinfo=timezone.utc)
     >>> [d.month for d in schedule("quarterly", t0, 12)]
     [1, 4, 7, 10]
     >>> len(schedule("FREQ=WEEKLY;INTERVAL=2", t0, 3))
     7
+    >>> schedule("FREQ=HOURLY", t0, 1)
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: recurrence: must repeat at most daily (Planet's Monitoring cadence) (got 'FREQ=HOURLY')
     """
     end = _add_months(start, months)
     key = recurrence.strip().lower()
@@ -93,7 +111,31 @@ async def abudget(
     client_options: Mapping[str, Any] | None = None,
     **params: Any,
 ) -> PriceFrame:
-    """The coroutine behind :func:`budget`."""
+    """The coroutine behind :func:`budget`: ``await abudget(...)`` in a notebook cell or an async program.
+
+    Every provider's acquisitions are priced concurrently.
+
+    Args:
+        aois, recurrence, months, request, providers, sensors, rates, currency, client_options,
+            **params: as for :func:`budget`.
+
+    Returns:
+        PriceFrame: as :func:`budget` returns it.
+
+    Raises:
+        pixorder.ValidationError: a ``months`` outside 1-120, an empty or unreadable ``recurrence``,
+            ``rates`` without ``currency``, or a bad AOI or request field, before any call.
+
+    >>> import asyncio
+    >>> frame = asyncio.run(abudget("POINT (5.45 52.5)", "quarterly", months=6, providers="planet",
+    ...                             start="2030-01-10"))
+    >>> frame["month"].dt.strftime("%Y-%m").tolist(), frame["amount"].tolist(), frame["cumulative_amount"].tolist()
+    (['2030-01', '2030-04'], [25.0, 25.0], [25.0, 50.0])
+    >>> asyncio.run(abudget("POINT (5.45 52.5)", months=0))
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: months: must be a whole number of months from 1 to 120 (got 0)
+    """
     import pandas as pd
     import shapely
 
@@ -128,8 +170,9 @@ async def abudget(
         jobs = []
         for date in dates:
             values = {**fields, "start": date, "end": date + ACQUISITION_WINDOW}
+            month_request = m.TaskingRequest(aoi=shapes[0], sensor=sensor, **values)
             for index, (shape, aoi_id) in enumerate(zip(shapes, ids)):
-                job_request = m.TaskingRequest(aoi=shape, sensor=sensor, **values)
+                job_request = month_request.with_aoi(shape)
                 tags = {"month": date.replace(day=1, hour=0, minute=0, second=0, microsecond=0),
                         "aoi_index": index, "aoi_id": aoi_id}
                 jobs.append(Job(client, job_request, tags))
@@ -210,8 +253,28 @@ def budget(
     Raises:
         pixorder.ValidationError: a bad recurrence, horizon, AOI or request field, before any call.
 
-    >>> frame = pixorder.budget(fields, "monthly", months=12, rates={"USD": 1, "AUD": 0.66, "SQKM": 4},
-    ...                         currency="USD")                                  # doctest: +SKIP
+    Two fields monthly for a quarter, in USD (the rates convert each unit: 1 SQKM = 4 USD):
+
+    >>> import pixorder
+    >>> frame = pixorder.budget(["POINT (5.45 52.5)", "POINT (6.0 52.0)"], "monthly", months=3,
+    ...                         providers="planet,geopera", start="2030-01-10",
+    ...                         rates={"SQKM": 4.0, "AUD": 0.66}, currency="USD")
+    >>> frame.assign(month=frame["month"].dt.strftime("%Y-%m"))[
+    ...     ["provider", "month", "acquisitions", "amount", "unit", "cumulative_amount_usd"]]
+      provider    month  acquisitions  amount  unit  cumulative_amount_usd
+    0  geopera  2030-01             2  1400.0   AUD                  924.0
+    1  geopera  2030-02             2  1400.0   AUD                 1848.0
+    2  geopera  2030-03             2  1400.0   AUD                 2772.0
+    3   planet  2030-01             2    50.0  SQKM                  200.0
+    4   planet  2030-02             2    50.0  SQKM                  400.0
+    5   planet  2030-03             2    50.0  SQKM                  600.0
+
+    A recurrence a provider cannot order gets one row saying so:
+
+    >>> weekly = pixorder.budget("POINT (5.45 52.5)", "FREQ=WEEKLY;INTERVAL=2", months=2,
+    ...                          providers="planet,pixxel", start="2030-01-10")
+    >>> weekly["acquisitions"].tolist(), weekly.loc[weekly["provider"] == "pixxel", "error"].item()
+    ([2, 2, 1, 0], "pixxel cannot order the recurrence 'FREQ=WEEKLY;INTERVAL=2' (it offers bimonthly, monthly, quarterly)")
     """
     return run_sync(abudget(aois, recurrence, months, request, providers, sensors, rates, currency, client_options,
                             **params))

@@ -18,6 +18,22 @@ class PriceFrame(gpd.GeoDataFrame):
 
     ``frame.attrs["pixorder"]`` says where the prices came from (``kind``: compare, sweep or
     budget; ``sources``: live or sandbox per provider; the request; pixorder's version; UTC time).
+
+    Built like any ``GeoDataFrame``; ``compare``, ``sweep``, ``budget`` and :func:`read_prices` return one.
+
+    >>> import pixorder
+    >>> frame = pixorder.compare("POINT (5.45 52.5)", providers="planet,geopera", start="2030-03-01",
+    ...                          end="2030-03-21")
+    >>> frame[["provider", "sensor", "amount", "unit"]]
+      provider            sensor  amount  unit
+    0   planet  Flexible Tasking    25.0  SQKM
+    1  geopera         pneo-30cm   700.0   AUD
+    >>> type(frame.sort_values("amount").head(1)).__name__, frame.crs.to_epsg()
+    ('PriceFrame', 4326)
+    >>> frame.provenance["kind"], frame.provenance["sources"]
+    ('compare', {'planet': 'sandbox', 'geopera': 'sandbox'})
+    >>> frame.plot().layout.title.text
+    'Quotes, cheapest first'
     """
 
     # geopandas builds results of pandas operations with ``cls`` (its constructor is a classmethod),
@@ -29,16 +45,42 @@ class PriceFrame(gpd.GeoDataFrame):
         return dict(self.attrs.get("pixorder") or {})
 
     def plot(self, **kwargs: Any) -> Any:  # type: ignore[override]
-        """The price chart for this frame (``plotly.graph_objects.Figure``): bars per provider and
-        sensor for a comparison, price against the varied parameter for a sweep, monthly and
-        cumulative cost for a budget. Keyword arguments go to the plotly express call."""
+        """The price chart for this frame: bars per provider and sensor for a comparison, price
+        against the varied parameter for a sweep, monthly and cumulative cost for a budget
+        (:func:`pixorder.explore.plots.plot` picks it from ``provenance["kind"]``).
+
+        Args:
+            **kwargs: passed to the chart's plotly call (``height=``, ...; ``per_km2=True`` for a
+                comparison per billed km²).
+
+        Returns:
+            A ``plotly.graph_objects.Figure``; the map of the AOIs is ``frame.explore()``.
+        """
         from pixorder.explore import plots
 
         return plots.plot(self, **kwargs)
 
     def to_file(self, path: Any, **kwargs: Any) -> None:  # type: ignore[override]
         """Write to GeoParquet (``.parquet``), GeoPackage (``.gpkg``) or CSV (``.csv``) with dtypes and
-        provenance kept; :func:`pixorder.read_prices` reads it back (see :mod:`.provenance`)."""
+        provenance kept; :func:`pixorder.read_prices` reads it back (see :mod:`.provenance`).
+
+        Args:
+            path: the file to write (str or ``pathlib.Path``); its ending picks the format. A CSV
+                gets a sidecar ``<name>.csv.pixorder.json`` with the dtypes and provenance.
+            **kwargs: ``layer=`` (GeoPackage layer name, default ``"prices"``).
+
+        Raises:
+            pixorder.ValidationError: an unsupported file ending.
+
+        >>> import pixorder, pathlib, tempfile
+        >>> frame = pixorder.compare("POINT (5.45 52.5)", providers="planet", start="2030-03-01", end="2030-03-21")
+        >>> folder = tempfile.TemporaryDirectory()
+        >>> frame.to_file(pathlib.Path(folder.name) / "prices.parquet")
+        >>> back = pixorder.read_prices(pathlib.Path(folder.name) / "prices.parquet")
+        >>> back.equals(frame), back.provenance == frame.provenance
+        (True, True)
+        >>> folder.cleanup()
+        """
         from pixorder.explore.provenance import write
 
         write(self, path, **kwargs)
@@ -57,7 +99,13 @@ def read_prices(path: Any, *, layer: str | None = None) -> PriceFrame:
     Raises:
         pixorder.ValidationError: an unsupported file ending, or a file pixorder did not write.
 
-    >>> frame = pixorder.read_prices("prices.parquet")   # doctest: +SKIP
+    :meth:`PriceFrame.to_file` shows a round trip. A file of another kind is refused before reading:
+
+    >>> import pixorder
+    >>> pixorder.read_prices("prices.xlsx")
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: path: must end in .parquet, .geoparquet, .gpkg, .csv (got 'prices.xlsx')
     """
     from pixorder.explore.provenance import read
 

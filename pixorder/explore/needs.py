@@ -34,7 +34,19 @@ HYPERSPECTRAL_MIN_BANDS = 30
 
 
 def band_classes(bands: Iterable[Any]) -> set[str]:
-    """The band classes a list of bands covers (names or ``{name, wavelength}`` dicts)."""
+    """The band classes a list of bands covers (names or ``{name, wavelength}`` dicts).
+
+    Args:
+        bands: band names (case-insensitive: ``"NIR"``, ``"RE"``, ``"SWIR2"``, ``"VV"``, …) or
+            dicts with a ``name`` and, for hyperspectral bandsets, a ``wavelength`` in nm (which wins
+            over the name; see ``WAVELENGTHS``). Names that say no class (``"B12"``) are ignored.
+
+    Returns:
+        The classes among ``BAND_CLASSES`` that at least one band falls in.
+
+    >>> sorted(band_classes(["SWIR1", "VV", "re", {"name": "NIR"}, "B12"]))
+    ['NIR', 'RED_EDGE', 'SAR', 'SWIR']
+    """
     found: set[str] = set()
     for band in bands:
         if isinstance(band, Mapping):
@@ -54,7 +66,25 @@ def band_classes(bands: Iterable[Any]) -> set[str]:
 
 
 def capabilities(sensor: Sensor) -> dict[str, Any]:
-    """``{resolution_m, n_bands, bands, band_classes, hyperspectral, product_type}`` of a sensor."""
+    """What a sensor offers, in the terms :class:`Needs` filters by (and ``compare`` adds as columns).
+
+    Band classes come from the wavelengths in ``sensor.raw["bands"]`` when the provider lists them,
+    else from ``sensor.bands``' names.
+
+    Args:
+        sensor: the sensor.
+
+    Returns:
+        ``{"resolution_m": metres or None, "n_bands": int, "bands": "PAN,BLUE,…" (classes in
+        ``BAND_CLASSES`` order, comma-joined), "hyperspectral": bool (at least 30 bands),
+        "product_type": "sar" | "hyperspectral" | "optical" | "multispectral", "sensor_name": str}``.
+
+    >>> from pixorder.models import Sensor
+    >>> capabilities(Sensor(provider="planet", id="Flexible Tasking", resolution_m=0.5,
+    ...                     bands=["PAN", "B", "G", "R", "NIR"], image_type="optical"))
+    {'resolution_m': 0.5, 'n_bands': 5, 'bands': 'PAN,BLUE,GREEN,RED,NIR', 'hyperspectral': False,
+     'product_type': 'optical', 'sensor_name': 'Flexible Tasking'}
+    """
     raw_bands = sensor.raw.get("bands") if isinstance(sensor.raw.get("bands"), list) else sensor.bands
     classes = band_classes(raw_bands or sensor.bands)
     n_bands = len(sensor.bands)
@@ -111,6 +141,14 @@ class Needs(_Request):
         return self.sar is None or (caps.get("product_type") == "sar") == self.sar
 
     def describe(self) -> str:
+        """The needs in a few words, as the pricing desk and compare's messages show them.
+
+        Returns:
+            E.g. ``"GSD ≤ 1 m, bands NIR, not hyperspectral"``; ``"any sensor"`` without needs.
+
+        >>> Needs(max_gsd_m=1, bands=["nir"], hyperspectral=False).describe(), Needs().describe()
+        ('GSD ≤ 1 m, bands NIR, not hyperspectral', 'any sensor')
+        """
         parts = []
         if self.max_gsd_m is not None:
             parts.append(f"GSD ≤ {self.max_gsd_m:g} m")
@@ -124,7 +162,24 @@ class Needs(_Request):
 
 
 def as_needs(value: Needs | Mapping[str, Any] | None) -> Needs | None:
-    """``needs=`` as given (a ``Needs``, a dict of its fields, or None)."""
+    """``needs=`` as given (a ``Needs``, a dict of its fields, or None).
+
+    Args:
+        value: a ``Needs`` (returned as is), a dict of its fields, or None.
+
+    Returns:
+        The ``Needs``, or None for None.
+
+    Raises:
+        pixorder.ValidationError: ``value`` is of another type, or the dict holds a bad field.
+
+    >>> as_needs({"max_gsd_m": 1, "bands": "NIR"})
+    Needs(max_gsd_m=1.0, bands=['NIR'], hyperspectral=None, sar=None)
+    >>> as_needs(1)
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: needs: must be a dict like {'max_gsd_m': 1, 'bands': ['NIR']} or a Needs (got 1)
+    """
     if value is None or isinstance(value, Needs):
         return value
     if isinstance(value, Mapping):
@@ -133,7 +188,25 @@ def as_needs(value: Needs | Mapping[str, Any] | None) -> Needs | None:
 
 
 def choose(sensors: Sequence[Sensor], wanted: Any, needs: Needs | None) -> list[Sensor]:
-    """The sensors to price: ``wanted`` is "all", an id, a list of ids, or None (all when ``needs``)."""
+    """The sensors to price: those ``wanted``, then only those that meet ``needs``.
+
+    Args:
+        sensors: a provider's sensors.
+        wanted: ``"all"`` or None (every sensor), a sensor id or name, or a list of them; ids a
+            provider does not have are skipped.
+        needs: keeps only the sensors whose :func:`capabilities` qualify; None keeps all.
+
+    Returns:
+        The chosen sensors, in the order of ``sensors`` (or of ``wanted`` for a list).
+
+    >>> from pixorder.models import Sensor
+    >>> sensors = [Sensor(provider="geopera", id="pneo-30cm", resolution_m=0.3),
+    ...            Sensor(provider="geopera", id="spot-1.5m", resolution_m=1.5)]
+    >>> [s.id for s in choose(sensors, "all", Needs(max_gsd_m=1))]
+    ['pneo-30cm']
+    >>> [s.id for s in choose(sensors, ["spot-1.5m", "not-offered"], None)]
+    ['spot-1.5m']
+    """
     if wanted in (None, "all"):
         chosen = list(sensors)
     else:

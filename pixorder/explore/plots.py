@@ -45,6 +45,27 @@ def _label(frame: Any) -> Any:
 
 
 def plot(frame: Any, **kwargs: Any) -> Any:
+    """The chart that fits a price frame: what ``PriceFrame.plot()`` draws.
+
+    Args:
+        frame: a price frame; ``frame.attrs["pixorder"]["kind"]`` picks the chart (``"sweep"``:
+            :func:`plot_sweep`, ``"budget"``: :func:`plot_budget`, anything else :func:`plot_compare`);
+            without it, a ``target_area_km2`` column means a sweep and a ``month`` column a budget.
+        **kwargs: passed to the chosen ``plot_*`` function.
+
+    Returns:
+        A ``plotly.graph_objects.Figure``.
+
+    >>> import geopandas as gpd
+    >>> frame = gpd.GeoDataFrame({"provider": ["planet", "geopera"], "sensor": ["Flexible Tasking", "pneo-30cm"],
+    ...                           "amount": [25.0, 700.0], "unit": ["SQKM", "AUD"], "error": [None, None]},
+    ...                          geometry=[None, None], crs=4326)
+    >>> figure = plot(frame)                     # no kind: a comparison
+    >>> figure.layout.title.text, [bar.name for bar in figure.data]
+    ('Quotes, cheapest first', ['planet', 'geopera'])
+    >>> figure.layout.yaxis.title.text
+    "price (each provider's unit: AUD, SQKM)"
+    """
     kind = (frame.attrs.get("pixorder") or {}).get("kind")
     if kind == "sweep" or (kind is None and "target_area_km2" in frame.columns):
         return plot_sweep(frame, **kwargs)
@@ -66,8 +87,12 @@ def plot_compare(frame: Any, per_km2: bool = False, **kwargs: Any) -> Any:
         A ``plotly.graph_objects.Figure``; quotes that failed (``error`` set) are left out. Without
         rates each bar is in its provider's unit (named on the axis and in the hover text).
 
-    >>> import pixorder                                                        # doctest: +SKIP
-    >>> plot_compare(pixorder.compare(aoi), per_km2=True).show()               # doctest: +SKIP
+    >>> import pixorder
+    >>> frame = pixorder.compare("POINT (5.45 52.5)", providers="planet,geopera", start="2030-03-01",
+    ...                          end="2030-03-21", rates={"SQKM": 4.0, "AUD": 0.66}, currency="USD")
+    >>> figure = plot_compare(frame, per_km2=True)
+    >>> figure.layout.title.text, figure.layout.yaxis.title.text, [bar.name for bar in figure.data]
+    ('Quotes per billed km², cheapest first', 'price per billed km² (USD)', ['planet', 'geopera'])
     """
     import plotly.express as px
 
@@ -136,7 +161,27 @@ def plot_windows(windows: Any, **kwargs: Any) -> Any:
 
 
 def plot_sweep(frame: Any, **kwargs: Any) -> Any:
-    """Lines: price against the first varied parameter, one line per provider and sensor."""
+    """Lines: price against the first varied parameter, one line per provider and sensor.
+
+    Args:
+        frame: a ``sweep()`` frame: a column per varied parameter (named in
+            ``attrs["pixorder"]["vary"]``, else the ``target_*`` columns), ``provider``, ``sensor``,
+            ``amount``, ``unit``, ``error``; ``amount_<currency>`` when rates were given.
+        **kwargs: passed to ``plotly.express.line``.
+
+    Returns:
+        A ``plotly.graph_objects.Figure``; a second varied parameter gives one facet per value;
+        failed quotes are left out.
+
+    >>> import geopandas as gpd
+    >>> frame = gpd.GeoDataFrame({"provider": ["planet"] * 2, "sensor": ["Flexible Tasking"] * 2,
+    ...                           "off_nadir": [10, 30], "amount": [27.5, 25.0], "unit": ["SQKM"] * 2,
+    ...                           "error": [None, None]}, geometry=[None, None], crs=4326)
+    >>> frame.attrs["pixorder"] = {"kind": "sweep", "vary": {"off_nadir": ["10", "30"]}}
+    >>> figure = plot_sweep(frame)
+    >>> figure.layout.title.text, [line.name for line in figure.data], figure.layout.yaxis.title.text
+    ('Price against off nadir', ['planet · Flexible Tasking'], 'price (SQKM)')
+    """
     import plotly.express as px
 
     column, label = _amount(frame)
@@ -152,7 +197,25 @@ def plot_sweep(frame: Any, **kwargs: Any) -> Any:
 
 
 def plot_budget(frame: Any, **kwargs: Any) -> Any:
-    """Monthly cost as bars and the cumulative cost as lines, per provider."""
+    """Monthly cost as bars and the cumulative cost as lines, per provider.
+
+    Args:
+        frame: a ``budget()`` frame: ``provider``, ``month``, ``amount`` and ``cumulative_amount``
+            (the last ``amount*`` column and its ``cumulative_*`` twin are charted, so a converted
+            ``amount_<currency>`` wins).
+        **kwargs: passed to ``Figure.update_layout`` (``height=``, ``title=``, ...).
+
+    Returns:
+        A ``plotly.graph_objects.Figure``: a bar and a line trace per provider.
+
+    >>> import geopandas as gpd, pandas as pd
+    >>> frame = gpd.GeoDataFrame({"provider": ["planet"] * 2,
+    ...                           "month": pd.to_datetime(["2030-01-01", "2030-04-01"], utc=True),
+    ...                           "amount": [25.0, 25.0], "unit": ["SQKM"] * 2, "cumulative_amount": [25.0, 50.0]},
+    ...                          geometry=[None, None], crs=4326)
+    >>> [(trace.type, trace.name) for trace in plot_budget(frame).data]
+    [('bar', 'planet monthly'), ('scatter', 'planet cumulative')]
+    """
     import plotly.graph_objects as go
 
     column = "cumulative_" + ("amount" if "amount" in frame.columns else frame.columns[0])

@@ -53,10 +53,31 @@ def _suffix(path: Path) -> str:
 
 
 def write(frame: Any, path: Any, *, layer: str = "prices") -> Path:
-    """Write a price (or order) frame with its dtypes and provenance; returns the path written.
+    """Write a price (or order) frame with its dtypes and provenance.
+
+    Args:
+        frame: a GeoDataFrame (a ``PriceFrame``, or an order listing's frame).
+        path: the file (str or ``pathlib.Path``): ``.parquet``/``.geoparquet``, ``.gpkg`` or
+            ``.csv`` (plus the sidecar ``<name>.csv.pixorder.json``). An existing file is replaced.
+        layer: the GeoPackage layer's name.
+
+    Returns:
+        The path written, as a ``pathlib.Path``.
 
     Raises:
         pixorder.ValidationError: an unsupported file ending, or a frame without geometry.
+
+    >>> import pathlib, tempfile, pixorder
+    >>> frame = pixorder.compare("POINT (5.45 52.5)", providers="planet", start="2030-03-01", end="2030-03-21")
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = write(frame, pathlib.Path(folder.name) / "prices.csv")
+    >>> sorted(p.name for p in path.parent.iterdir())
+    ['prices.csv', 'prices.csv.pixorder.json']
+    >>> write(frame, "prices.xlsx")
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: path: must end in .parquet, .geoparquet, .gpkg, .csv (got 'prices.xlsx')
+    >>> folder.cleanup()
     """
     import pandas as pd
 
@@ -96,11 +117,23 @@ def read(path: Any, *, layer: str | None = None) -> tuple[Any, dict[str, Any]]:
     """A frame written by :func:`write`, with its dtypes, and its ``attrs`` (incl. ``"pixorder"``, the
     provenance). :func:`pixorder.read_prices` makes the ``PriceFrame`` of them.
 
+    Args:
+        path: a file :func:`write` wrote (str or ``pathlib.Path``); a CSV's sidecar must lie beside it.
+        layer: the GeoPackage layer (default: its only one).
+
     Returns:
         tuple: a GeoDataFrame in EPSG:4326 and the attrs to give it.
 
     Raises:
         pixorder.ValidationError: an unsupported file ending, or a file pixorder did not write.
+
+    >>> import pathlib, tempfile, pixorder
+    >>> frame = pixorder.compare("POINT (5.45 52.5)", providers="planet", start="2030-03-01", end="2030-03-21")
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> back, attrs = read(write(frame, pathlib.Path(folder.name) / "prices.gpkg"))
+    >>> back.dtypes.equals(frame.dtypes), attrs["pixorder"] == frame.attrs["pixorder"]
+    (True, True)
+    >>> folder.cleanup()
     """
     import geopandas as gpd
     import pandas as pd

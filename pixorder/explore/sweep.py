@@ -56,9 +56,18 @@ def _scaled(aoi: Any, target_km2: float) -> Any:
         raise E.ValidationError("vary.area_km2", "must be positive areas in km²", target_km2)
     lon, lat = centre(aoi.geometry)
     local = local_projection("laea", lon, lat)
-    factor = math.sqrt(target_km2 / aoi.area_km2)
-    shape = shapely.affinity.scale(project(aoi.geometry, local), factor, factor, origin=(0, 0))
-    return AOI(project(shape, local, inverse=True, lon_near=lon))
+    # The local projection's areas differ from the AOI's geodesic ones by about 1e-6: scaled again
+    # until the AOI's own area is within a hair *below* the target, since providers round billed areas
+    # up (Pixxel bills whole km²: 1000.0016 km² would be billed 1001).
+    goal = target_km2 * (1 - 1e-7)
+    shape, scaled = project(aoi.geometry, local), aoi
+    for _ in range(6):
+        factor = math.sqrt(goal / scaled.area_km2)
+        shape = shapely.affinity.scale(shape, factor, factor, origin=(0, 0))
+        scaled = AOI(project(shape, local, inverse=True, lon_near=lon))
+        if abs(scaled.area_km2 - goal) <= goal * 1e-9:
+            break
+    return scaled
 
 
 def _combinations(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
@@ -85,7 +94,30 @@ async def asweep(
     client_options: Mapping[str, Any] | None = None,
     **params: Any,
 ) -> PriceFrame:
-    """The coroutine behind :func:`sweep`."""
+    """The coroutine behind :func:`sweep`: ``await asweep(...)`` in a notebook cell or an async program.
+
+    Every provider's combinations are priced concurrently.
+
+    Args:
+        aoi, vary, request, providers, sensors, rates, currency, client_options, **params: as for :func:`sweep`.
+
+    Returns:
+        PriceFrame: as :func:`sweep` returns it.
+
+    Raises:
+        pixorder.ValidationError: an unknown parameter, an empty or bad list of values, ``rates``
+            without ``currency``, or a bad AOI or request field, before any network call.
+
+    >>> import asyncio
+    >>> frame = asyncio.run(asweep("POINT (5.45 52.5)", {"off_nadir": [10, 30]}, providers="planet",
+    ...                            start="2030-03-01", end="2030-03-21"))
+    >>> frame[["off_nadir", "amount", "unit"]].values.tolist()
+    [[10, 27.5, 'SQKM'], [30, 25.0, 'SQKM']]
+    >>> asyncio.run(asweep("POINT (5.45 52.5)", {"colour": [1]}))
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: vary: can vary cloud_cover, off_nadir, ... area_km2 (got 'colour')
+    """
     from pixorder.aoi import as_aoi
     from pixorder.explore.frames import PriceFrame
 
@@ -162,7 +194,16 @@ def sweep(
         pixorder.ValidationError: an unknown parameter, an empty or bad list of values, or a bad
             request field, before any network call.
 
-    >>> frame = pixorder.sweep(aoi, vary={"cloud_cover": [5, 10, 20, 40]})        # doctest: +SKIP
-    >>> frame.plot()                                                              # doctest: +SKIP
+    >>> import pixorder
+    >>> frame = pixorder.sweep("POINT (5.45 52.5)", vary={"delivery_speed": ["STANDARD", "EXPEDITED"]},
+    ...                        providers="pixxel,geopera", start="2030-03-01", end="2030-03-21")
+    >>> frame[["provider", "sensor", "delivery_speed", "amount", "unit"]]
+      provider     sensor delivery_speed  amount unit
+    0   pixxel       VNIR      EXPEDITED  1200.0  USD
+    1   pixxel       VNIR       STANDARD  1000.0  USD
+    2  geopera  pneo-30cm      EXPEDITED   840.0  AUD
+    3  geopera  pneo-30cm       STANDARD   700.0  AUD
+    >>> frame.plot().layout.title.text
+    'Price against delivery speed'
     """
     return run_sync(asweep(aoi, vary, request, providers, sensors, rates, currency, client_options, **params))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -11,11 +13,17 @@ _MISSING = object()
 
 
 def json_size(payload: Any) -> int:
-    """Bytes of ``payload`` encoded as the transport sends it (compact JSON, UTF-8): what the chunking of
-    bulk calls and the AOI rules' request-size check both measure.
+    """Bytes of ``payload`` encoded as the transport sends it (compact JSON, UTF-8): what ``Adapter.body_limit``
+    (Planet's 1 MB) is measured against, by the chunking of bulk calls and the AOI rules' request-size check.
 
-    >>> json_size({"type": "Point", "coordinates": [10.5, 50.25]})
-    43
+    Args:
+        payload: a JSON value (a ``Call``'s ``json``).
+
+    Returns:
+        int: its size in bytes.
+
+    >>> json_size({"name": "Zürich"})  # {"name":"Zürich"}: "ü" is two bytes
+    18
     """
     return len(orjson.dumps(payload))
 
@@ -59,6 +67,25 @@ def text(value: Any) -> str | None:
     if value is None or value == "":
         return None
     return str(value)
+
+
+def iso_z(moment: datetime | None) -> str | None:
+    """A UTC datetime as the APIs write it (``2027-03-01T00:00:00Z``); None stays None. The one datetime
+    form pixorder writes: the adapters' payloads and filters, and the models' dumps.
+
+    Every request of a bulk call shares its window, so the text is worked out once per moment.
+
+    >>> from datetime import timezone
+    >>> iso_z(datetime(2027, 3, 1, tzinfo=timezone.utc)), iso_z(None)
+    ('2027-03-01T00:00:00Z', None)
+    """
+    # Equal moments at different offsets are equal keys: the offset is part of the key.
+    return None if moment is None else _iso_z(moment, moment.utcoffset())
+
+
+@lru_cache(maxsize=512)
+def _iso_z(moment: datetime, offset: Any) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def footprint(value: Any) -> dict[str, Any] | None:
@@ -111,14 +138,17 @@ def feature_collection(*geometries: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def listed(value: Any) -> Any:
-    """A filter value as the APIs take it: a list or tuple comma-joined, an enum as its value.
+    """A filter value as the APIs take it: a list or tuple comma-joined (a missing end of a range left
+    empty), an enum as its value, a datetime as :func:`iso_z` writes it; anything else as it is.
 
-    >>> listed(["PENDING", "FULFILLED"]), listed("PENDING")
-    ('PENDING,FULFILLED', 'PENDING')
+    >>> from datetime import timezone
+    >>> listed(["PENDING", "FULFILLED"]), listed("PENDING"), listed((datetime(2027, 3, 1, tzinfo=timezone.utc), None))
+    ('PENDING,FULFILLED', 'PENDING', '2027-03-01T00:00:00Z,')
     """
     if isinstance(value, (list, tuple)):
-        return ",".join(str(getattr(v, "value", v)) for v in value)
-    return getattr(value, "value", value)
+        return ",".join("" if v is None else str(listed(v)) for v in value)
+    value = getattr(value, "value", value)
+    return iso_z(value) if isinstance(value, datetime) else value
 
 
 def _has_numbers(coords: Any) -> bool:

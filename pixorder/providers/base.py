@@ -23,9 +23,24 @@ Request = m.TaskingRequest | m.ArchiveRequest
 class Call(Generic[T]):
     """One HTTP exchange, described without doing it: what to send and how to read the answer.
 
-    ``parse`` receives the decoded JSON body (None when empty) and the response headers.
-    ``spend`` marks calls that may cost money: the transport never resends them blindly.
-    ``bucket`` picks the client-side rate limit (e.g. Geopera's 60/min for placement).
+    Adapters return Calls; only the transport sends them (``AsyncClient.send``).
+
+    Attributes:
+        method: the HTTP method (``"GET"``, ``"POST"``, …).
+        path: the path from the host, API root included (``"/tasking/v2/pricing/"``).
+        parse: ``parse(body, headers)`` → the result: ``body`` is the decoded JSON (None when
+            empty), ``headers`` the response headers. It may raise a pixorder error for an answer
+            that is a refusal in a success status (Geopera's placement with no ``results``).
+        params: query parameters, or None.
+        json: the JSON body, or None for none.
+        headers: extra request headers (Geopera's ``Idempotency-Key``); auth is the transport's.
+        spend: True for a call that may cost money: the transport never resends it blindly.
+        bucket: the client-side rate limit it counts against (e.g. Geopera's ``"place"``, 60/min).
+        expect: the statuses read as success; any other is an error.
+
+    >>> call = Call("GET", "/v0/orders/o-1", lambda body, headers: body["id"])
+    >>> call.describe(), call.spend, call.bucket, call.parse({"id": "o-1"}, {})
+    ('GET /v0/orders/o-1', False, 'default', 'o-1')
     """
 
     method: str
@@ -39,11 +54,24 @@ class Call(Generic[T]):
     expect: tuple[int, ...] = (200, 201, 202, 204)
 
     def describe(self) -> str:
-        """``"GET /v0/orders"``: the method and path, for messages and logs."""
+        """The method and path, for messages and logs.
+
+        Returns:
+            str: e.g. ``"GET /v0/orders"`` (no host, no query).
+
+        >>> Call("GET", "/v0/orders", lambda body, h: body, params={"limit": 10}).describe()
+        'GET /v0/orders'
+        """
         return f"{self.method} {self.path}"
 
     def reading(self, parse: Callable[[Any, Mapping[str, str]], U]) -> Call[U]:
         """The same exchange read another way: a new ``Call`` (this one is left as it is).
+
+        Args:
+            parse: the new ``parse(body, headers)``.
+
+        Returns:
+            Call: method, path, params, body, headers, ``spend``, ``bucket`` and ``expect`` copied.
 
         >>> Call("GET", "/v0/orders", lambda body, h: body).reading(lambda body, h: len(body)).parse([1, 2], {})
         2
@@ -62,6 +90,12 @@ PUBLIC_CALLS = {
 def public_calls(text: str) -> str:
     """A provider's message with the operations it names replaced by the pixorder calls a user makes.
 
+    Args:
+        text: a provider's error message.
+
+    Returns:
+        str: ``text`` with each key of :data:`PUBLIC_CALLS` replaced by its pixorder call.
+
     >>> public_calls("Unknown sensor 'pneo-3cm'; see orders.tasking.sensors.")
     "Unknown sensor 'pneo-3cm'; see client.sensors()."
     """
@@ -75,8 +109,13 @@ class Job:
     """The state of an asynchronous job a provider runs (Planet's bulk, an imaging-window search).
 
     ``status`` is the provider's word; ``done`` when it will not change any more, ``failed`` when it
-    ended without a result (``error`` says why); ``counts`` the provider's progress figures;
+    ended without a result (``error`` says why); ``counts`` the provider's progress figures, as many
+    as it sent of ``total``, ``processing``, ``successful`` and ``failed`` (Planet's bulk payloads);
     ``result`` what a finished job produced (e.g. ``ImagingWindow`` models).
+
+    >>> job = Job(id="b-1", status="RUNNING", counts={"total": 3, "successful": 1})
+    >>> job.done, job.failed, job.result
+    (False, False, [])
     """
 
     id: str
@@ -90,7 +129,15 @@ class Job:
 
 @dataclass
 class BulkOutcome:
-    """What became of one payload of a bulk create: its order id, or why it failed."""
+    """What became of one payload of a bulk create: its order id, or why it failed.
+
+    ``index`` is the payload's position in the bulk (from 0); ``ok`` True when its order was
+    created (``order_id``); ``message`` the provider's reason when it was not; ``pending`` True
+    while the provider has not decided yet.
+
+    >>> BulkOutcome(index=0, ok=True, order_id="o-1")
+    BulkOutcome(index=0, ok=True, order_id='o-1', message=None, pending=False)
+    """
 
     index: int
     ok: bool
@@ -134,7 +181,30 @@ def error_from_response(provider: str, status: int, body: Any, headers: Mapping[
 
     Reads Pixxel's official envelope ``{"error": {code, message, details}}`` and the older pages'
     bare ``{code, message, details}``, Planet ``{error}`` / ``{detail}`` / DRF field lists, Geopera
-    problem+json ``{title, detail}`` and 422 ``{detail: [{loc, msg}]}``.
+    problem+json ``{title, detail}`` and 422 ``{detail: [{loc, msg}]}``. Operations the message
+    names are rewritten to pixorder calls (:func:`public_calls`).
+
+    Args:
+        provider: the provider's name (``"planet"``).
+        status: the HTTP status.
+        body: the decoded body (a JSON value, or the text when it was not JSON).
+        headers: the response headers (``Retry-After`` is read for a 429).
+        url: ``"<METHOD> <url>"`` of the request, named in a 404's message.
+
+    Returns:
+        ApiError: returned, not raised: ``AuthError`` (401, 403), ``NotFound`` (404, 410),
+        ``Conflict`` (409), ``RateLimited`` (429, with ``retry_after`` in seconds),
+        ``ProviderUnavailable`` (5xx), else ``ApiError``.
+
+    >>> err = error_from_response("geopera", 422, {"detail": [{"loc": ["body", "groups", 0, "sensor"],
+    ...                                                        "msg": "unknown sensor"}]}, {})
+    >>> type(err).__name__, err.code, err.message
+    ('ApiError', 'validation_error', 'groups.0.sensor: unknown sensor')
+    >>> error_from_response("planet", 429, {"detail": "slow down"}, {"Retry-After": "2"}).retry_after
+    2.0
+    >>> error_from_response("pixxel", 404, {"error": {"code": "not_found", "message": "no such order"}}, {},
+    ...                     url="GET https://api.pixxel.space/v0/orders/x")
+    NotFound('pixxel HTTP 404 [not_found]: no such order (GET https://api.pixxel.space/v0/orders/x)')
     """
     code, message = _code_and_message(body)
     message = public_calls(message)
@@ -199,6 +269,20 @@ def _detail_text(detail: Any) -> str:
 
 
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """The wait a ``Retry-After`` header asks for, in seconds.
+
+    Args:
+        headers: response headers (``Retry-After`` or ``retry-after``): seconds, or an HTTP date.
+
+    Returns:
+        float | None: seconds from now (≥ 0; a date in the past gives 0.0); None when the header
+        is missing or unreadable.
+
+    >>> retry_after_seconds({"Retry-After": "1.5"}), retry_after_seconds({"retry-after": "soon"})
+    (1.5, None)
+    >>> retry_after_seconds({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    0.0
+    """
     value = headers.get("retry-after") or headers.get("Retry-After")
     if value is None:
         return None
@@ -220,6 +304,20 @@ class Adapter:
     A provider's adapter names its row of the provider table (``class PlanetAdapter(Adapter,
     provider="planet")``); its limits below are read from that row, never written twice. An instance
     may still override one (a test that pretends the API allows a larger body).
+
+    Sans-IO: each operation returns a ``Call`` (what to send, how to read the answer) and sends
+    nothing; ``prepare`` and ``deliveries`` take the client's ``send`` and issue their Calls through it.
+
+    >>> from pixorder.providers.pixxel import PixxelAdapter
+    >>> adapter = PixxelAdapter()
+    >>> adapter.name, adapter.api_root, adapter.bulk_limit, adapter.name_limit
+    ('pixxel', '/v0', 50, 100)
+    >>> adapter.get_order("o-1").describe()
+    'GET /v0/orders/o-1'
+    >>> adapter.list_quotations({}, 0, 100)
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.NotSupported: pixxel does not support quotations.list(); prices come from pricing.estimate()
     """
 
     #: the provider table's row (None on the bare base class)
@@ -237,6 +335,8 @@ class Adapter:
     env_var: str = ""
     #: requests per bulk pricing call
     bulk_limit: int = 1
+    #: archive requests per bulk pricing call (Geopera: 1, its archive estimate cannot tell requests apart)
+    archive_bulk_limit: int = 1
     #: bucket → (requests, per seconds); the sandbox relaxes these. A second limit on one bucket is a
     #: second entry named ``<bucket>/<anything>`` (e.g. "default/minute"): the transport applies both.
     rate_limits: Mapping[str, tuple[int, float]] = {}
@@ -257,114 +357,489 @@ class Adapter:
         cls.min_lead_hours = info.min_lead_hours
         cls.env_var = info.env_var
         cls.bulk_limit = info.bulk_price_limit
+        cls.archive_bulk_limit = info.archive_bulk_price_limit or info.bulk_price_limit
         cls.rate_limits = dict(info.rate_limits)
         cls.bulk_order_limit = info.bulk_order_limit
 
     #: rows per page for each listing (the API's maximum where it is generous)
     page_sizes: Mapping[str, int] = {}
+    #: each listing's filters ("orders", "order_items", "tasks", "quotations", "feasibility"): every name
+    #: it takes (pixorder's neutral names and the API's own, from its documents) → the name sent
+    listing_filters: Mapping[str, Mapping[str, str]] = {}
     #: entities whose listings can skip models: raw rows → frame columns (see ``frame_columns``)
     fast_frames: frozenset[str] = frozenset()
 
     def auth_headers(self, api_key: str) -> dict[str, str]:
+        """The request headers that carry ``api_key``, as this API spells them.
+
+        Args:
+            api_key: the provider's API key.
+
+        Returns:
+            dict: header name → value (``{"Authorization": …}``).
+
+        Raises:
+            NotImplementedError: on the bare base class; every provider's adapter overrides it.
+        """
         raise NotImplementedError
 
     async def prepare(self, send: Callable[[Call[Any]], Awaitable[Any]]) -> None:
         """Read, once per client, what this API's payloads need from the account (a project, a
-        bandset, a default sensor). ``send`` sends a ``Call``. The client runs this exactly once before
-        the first call that builds a payload, however many calls start together. Default: nothing."""
+        bandset, a default sensor). The client runs this exactly once before the first call that
+        builds a payload, however many calls start together. Default: nothing.
+
+        Args:
+            send: a coroutine function that sends a ``Call`` and returns what its ``parse`` gives
+                (the client's ``send``, so the transport's retries and rate limits apply).
+
+        Returns:
+            None: what was read is kept on the adapter.
+
+        Raises:
+            ApiError: in an adapter that reads something, as ``send`` raises it (e.g. ``AuthError``).
+        """
 
     def page_rows(self, body: Any) -> tuple[list[Mapping[str, Any]], int | None]:
-        """The raw rows of a listing page and the total, for the fast frame path."""
+        """The raw rows of a listing page and the total, for the fast frame path.
+
+        Only for adapters whose ``fast_frames`` name the entity listed.
+
+        Args:
+            body: the decoded JSON of one listing page.
+
+        Returns:
+            tuple: the page's rows (JSON objects as sent) and the listing's total (None: not sent).
+
+        Raises:
+            NotImplementedError: the adapter has no fast frame path (the base class's default).
+        """
         raise NotImplementedError
 
     def frame_columns(self, entity: str, rows: Sequence[Mapping[str, Any]]) -> tuple[dict[str, list[Any]], list[Any]]:
-        """Frame columns and GeoJSON geometries straight from raw rows (same frame as via models)."""
+        """Frame columns and GeoJSON geometries straight from raw rows (same frame as via models).
+
+        Args:
+            entity: the listing's entity (``"order_items"``), one of ``fast_frames``.
+            rows: raw rows from :meth:`page_rows`.
+
+        Returns:
+            tuple: column name → one value per row, and one GeoJSON geometry dict (or None) per row.
+
+        Raises:
+            NotImplementedError: the adapter has no fast frame path (the base class's default).
+        """
         raise NotImplementedError
 
     def _unsupported(self, operation: str, instead: str) -> E.NotSupported:
         return E.NotSupported(self.name, operation, instead)
 
+    def wire_filters(self, entity: str, filters: Mapping[str, Any]) -> dict[str, Any]:
+        """A listing's filters under the names the API takes; a name it does not know is refused.
+
+        Args:
+            entity: the listing (``"orders"``, ``"order_items"``, ``"tasks"``, ``"quotations"``,
+                ``"feasibility"``), a key of :attr:`listing_filters`.
+            filters: filter name → value; None values are left out (no filter), never checked.
+
+        Returns:
+            dict: the API's filter name → the value as given (each adapter formats values).
+
+        Raises:
+            ValidationError: ``field`` the unknown filter's name; the rule names the listing and lists
+                the filters it knows (the list facades call this before any network call).
+
+        >>> from pixorder.providers.planet import PlanetAdapter
+        >>> PlanetAdapter().wire_filters("orders", {"name": "field", "status": None})
+        {'name__icontains': 'field'}
+        >>> PlanetAdapter().wire_filters("orders", {"colour": "blue"})
+        Traceback (most recent call last):
+        ...
+        pixorder.errors.ValidationError: colour: is not a filter of Planet's orders.list(); known filters: created_after, ...
+        """
+        known = self.listing_filters.get(entity, {})
+        sent: dict[str, Any] = {}
+        for name, value in filters.items():
+            if value is None:
+                continue
+            if name not in known:
+                label = self.info.label if self.info is not None else self.name
+                raise E.ValidationError(name, f"is not a filter of {label}'s {entity}.list(); known filters: "
+                                        f"{', '.join(sorted(known)) or 'none'}", value)
+            sent[known[name]] = value
+        return sent
+
     def validate(self, request: Request) -> None:
-        """Refuse, before any call, a request this API is known to refuse (``ValidationError`` naming
-        the field and the rule). Default: nothing beyond the model's own checks."""
+        """Refuse, before any call, a request this API is known to refuse.
+
+        Default: nothing beyond the model's own checks. The client calls it before pricing and
+        placing; widgets call it to ask whether a request needs more (an imaging window).
+
+        Args:
+            request: a ``TaskingRequest`` or ``ArchiveRequest``.
+
+        Returns:
+            None: the request may be sent.
+
+        Raises:
+            ValidationError: (in an adapter that overrides it) naming the field and the rule.
+        """
 
     # --- bulk create (orders.create_many); only for APIs with ``bulk_order_limit`` > 0 ----------
     def bulk_order_payload(self, request: Request, reference: str) -> dict[str, Any]:
-        """One order payload of a bulk create, carrying ``reference`` like ``create_order`` does."""
+        """One order payload of a bulk create, carrying ``reference`` like ``create_order`` does.
+
+        Args:
+            request: the request to place.
+            reference: its client reference (``pxo-…``).
+
+        Returns:
+            dict: the JSON payload, as one entry of :meth:`submit_bulk`'s ``payloads``.
+
+        Raises:
+            NotSupported: the API has no bulk create (``bulk_order_limit`` is 0).
+        """
         raise self._unsupported("bulk create", "orders.create_many() places the orders one by one")
 
     def submit_bulk(self, bulk_id: str, payloads: Sequence[Mapping[str, Any]]) -> Call[None]:
+        """Submit a bulk create under a client-chosen id (a spend).
+
+        Args:
+            bulk_id: the id pixorder chose; the provider refuses a second bulk with it.
+            payloads: at most ``bulk_order_limit`` payloads from :meth:`bulk_order_payload`.
+
+        Returns:
+            Call[None]: the submission; poll it with :meth:`get_bulk`.
+
+        Raises:
+            NotSupported: the API has no bulk create.
+        """
         raise self._unsupported("bulk create", "orders.create_many() places the orders one by one")
 
     def get_bulk(self, bulk_id: str) -> Call[Job]:
+        """Read the state of a bulk create.
+
+        Args:
+            bulk_id: the id given to :meth:`submit_bulk`.
+
+        Returns:
+            Call[Job]: ``done`` once the provider finished; ``counts`` its payload counts.
+
+        Raises:
+            NotSupported: the API has no bulk create.
+        """
         raise self._unsupported("bulk create", "orders.create_many() places the orders one by one")
 
     def bulk_outcomes(self, bulk_id: str, offset: int, limit: int) -> Call[m.Page[BulkOutcome]]:
+        """One page of what became of each payload of a bulk create.
+
+        Args:
+            bulk_id: the id given to :meth:`submit_bulk`.
+            offset: payloads to skip.
+            limit: payloads per page.
+
+        Returns:
+            Call[Page[BulkOutcome]]: one outcome per payload, ``index`` its position in the bulk.
+
+        Raises:
+            NotSupported: the API has no bulk create.
+        """
         raise self._unsupported("bulk create", "orders.create_many() places the orders one by one")
 
     # --- multi-step reads: like ``prepare``, they get ``send`` and issue Calls through it ---------
     async def deliveries(self, order_id: str, send: Callable[[Call[Any]], Awaitable[Any]]) -> list[m.Delivery]:
-        """Every delivered product of an order (see ``Deliveries.list``)."""
+        """Every delivered product of an order (see ``Deliveries.list``).
+
+        Args:
+            order_id: the provider's order id.
+            send: a coroutine function that sends a ``Call`` (the client's ``send``).
+
+        Returns:
+            list[Delivery]: one per delivered product or capture; empty while nothing is delivered.
+
+        Raises:
+            NotSupported: the API has no deliveries (the base class's default).
+        """
         raise self._unsupported("deliveries.list()", "read the order's status with orders.get()")
 
     def search_imaging_windows(self, request: m.TaskingRequest) -> Call[str]:
-        """Start an imaging-window search; the Call's result is the path to poll."""
+        """Start an imaging-window search (Planet Assured Tasking).
+
+        Args:
+            request: the tasking request whose AOI and window are searched.
+
+        Returns:
+            Call[str]: its result is the path to poll with :meth:`poll_imaging_windows`.
+
+        Raises:
+            NotSupported: the API has no imaging windows (the base class's default).
+        """
         raise self._unsupported("imaging_windows.search()", "imaging windows are a Planet Assured Tasking "
                                 "feature; price and order with a start and end instead")
 
     def poll_imaging_windows(self, path: str) -> Call[Job]:
+        """Read the state of an imaging-window search.
+
+        Args:
+            path: the path :meth:`search_imaging_windows` gave.
+
+        Returns:
+            Call[Job]: ``result`` holds the ``ImagingWindow`` models once ``done``.
+
+        Raises:
+            NotSupported: the API has no imaging windows (the base class's default).
+        """
         raise self._unsupported("imaging_windows.search()", "imaging windows are a Planet Assured Tasking "
                                 "feature; price and order with a start and end instead")
 
     # --- operations; each returns a Call (or a list of Calls) ---------------------------------
     def sensors(self) -> Call[list[m.Sensor]]:
+        """The orderable sensors or products.
+
+        Returns:
+            Call[list[Sensor]]: ``resolution_m`` is the GSD in metres, ``min_area_km2`` in km².
+
+        Raises:
+            NotSupported: the API has no catalogue of sensors.
+        """
         raise self._unsupported("sensors()", "see the provider's product documentation")
 
     def price(self, requests: Sequence[Request], first_index: int = 0) -> Call[list[m.Quote]]:
+        """Price requests in one call of the API's bulk form (not a spend).
+
+        Args:
+            requests: at most ``bulk_limit`` requests (``archive_bulk_limit`` of ``ArchiveRequest``; the
+                client chunks longer lists, tasking and archive apart).
+            first_index: the ``request_index`` of the first quote (the chunk's offset).
+
+        Returns:
+            Call[list[Quote]]: one quote per request, in request order; a request the answer leaves
+            unpriced is a quote holding its ``error`` (a refusal of the whole call is ``send``'s ``ApiError``).
+
+        Raises:
+            NotSupported: the API has no pricing.
+        """
         raise self._unsupported("pricing.estimate()", "no pricing endpoint")
 
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
+        """Place one order carrying ``reference`` (a spend), or preview it.
+
+        Args:
+            request: the tasking or archive request.
+            reference: the client reference (``pxo-…``), carried in the order's name or tags.
+            dry_run: True for a preview that places nothing (``Order.dry_run``).
+
+        Returns:
+            Call[Order]: ``spend=True`` unless ``dry_run``.
+
+        Raises:
+            NotSupported: the API cannot place orders.
+        """
         raise self._unsupported("orders.create()", "order in the provider's web app")
 
     def find_by_reference(self, reference: str) -> Call[list[m.Order]]:
+        """Look up the orders carrying ``reference`` in one call: what a placement whose answer was lost
+        polls (the order, if placed, is among the newest).
+
+        Args:
+            reference: the client reference (``pxo-…``).
+
+        Returns:
+            Call[list[Order]]: the orders found (an API that can filter by the reference searches them
+            all; one that cannot, the newest page); empty when none.
+
+        Raises:
+            NotSupported: the API cannot be searched for it.
+        """
         raise self._unsupported("orders.reconcile()", "look the order up by hand")
 
+    async def lookup_reference(self, reference: str, send: Callable[[Call[Any]], Awaitable[Any]]) -> list[m.Order]:
+        """Every order carrying ``reference``, however old (``orders.reconcile``). Default: the one call
+        of :meth:`find_by_reference`; an API that cannot filter by the reference pages through (Pixxel).
+
+        Args:
+            reference: the client reference (``pxo-…``).
+            send: a coroutine function that sends a ``Call`` (the client's ``send``).
+
+        Returns:
+            list[Order]: the orders found; empty when the API has none.
+
+        Raises:
+            NotSupported: the API cannot be searched for it (or, Pixxel, not that deep).
+            ApiError: as ``send`` raises it.
+        """
+        found: list[m.Order] = await send(self.find_by_reference(reference))
+        return found
+
     def get_order(self, order_id: str) -> Call[m.Order]:
+        """Read one order.
+
+        Args:
+            order_id: the provider's order id.
+
+        Returns:
+            Call[Order]: the order as the provider has it now.
+
+        Raises:
+            NotSupported: the API cannot read one order.
+        """
         raise self._unsupported("orders.get()", "list orders instead")
 
     def list_orders(self, filters: Mapping[str, Any], offset: int, limit: int) -> Call[m.Page[m.Order]]:
+        """One page of orders, newest first.
+
+        Args:
+            filters: neutral filter name → value (None values are left out).
+            offset: rows to skip, from the newest.
+            limit: rows per page.
+
+        Returns:
+            Call[Page[Order]]: the page's orders and the listing's ``total``.
+
+        Raises:
+            NotSupported: the API has no order listing.
+        """
         raise self._unsupported("orders.list()", "no order listing")
 
     def edit_order(self, order_id: str, changes: Mapping[str, Any]) -> Call[m.Order | None]:
+        """Change what the API lets change on an order.
+
+        Args:
+            order_id: the provider's order id.
+            changes: field → new value.
+
+        Returns:
+            Call[Order | None]: the order, or None when the API answers without it (read it again).
+
+        Raises:
+            NotSupported: the API edits nothing.
+        """
         raise self._unsupported("orders.edit()", "cancel and order again")
 
     def cancel_order(self, order_id: str) -> Call[m.Order | None]:
+        """Cancel an order.
+
+        Args:
+            order_id: the provider's order id.
+
+        Returns:
+            Call[Order | None]: the order, or None when the API answers without it (read it again).
+
+        Raises:
+            NotSupported: the API has no cancel.
+        """
         raise self._unsupported("orders.cancel()", "contact the provider's support")
 
     def list_order_items(
         self, filters: Mapping[str, Any], offset: int, limit: int
     ) -> Call[m.Page[m.OrderItem]]:
+        """One page of order items (an order's AOIs, each priced and acquired on its own).
+
+        Args:
+            filters: neutral filter name → value (None values are left out).
+            offset: rows to skip, from the newest.
+            limit: rows per page.
+
+        Returns:
+            Call[Page[OrderItem]]: the page's items and the listing's ``total``.
+
+        Raises:
+            NotSupported: the API has no order items.
+        """
         raise self._unsupported("order_items.list()", "use orders.list(); each order is one item")
 
     def list_tasks(self, filters: Mapping[str, Any], offset: int, limit: int) -> Call[m.Page[m.Task]]:
+        """One page of acquisition tasks of tasking orders.
+
+        Args:
+            filters: neutral filter name → value (None values are left out).
+            offset: rows to skip, from the newest.
+            limit: rows per page.
+
+        Returns:
+            Call[Page[Task]]: the page's tasks and the listing's ``total``.
+
+        Raises:
+            NotSupported: the API has no tasks.
+        """
         raise self._unsupported("tasks.list()", "use orders.get() and read its status")
 
     def list_quotations(
         self, filters: Mapping[str, Any], offset: int, limit: int
     ) -> Call[m.Page[m.Quotation]]:
+        """One page of quotations (a price offered for an order, to accept or reject).
+
+        Args:
+            filters: neutral filter name → value (None values are left out).
+            offset: rows to skip, from the newest.
+            limit: rows per page.
+
+        Returns:
+            Call[Page[Quotation]]: the page's quotations and the listing's ``total``.
+
+        Raises:
+            NotSupported: the API has no quotations.
+        """
         raise self._unsupported("quotations.list()", "prices come from pricing.estimate()")
 
     def decide_quotation(self, quotation_id: str, accept: bool) -> Call[m.Quotation]:
+        """Accept (a spend) or reject a quotation.
+
+        Args:
+            quotation_id: the provider's quotation id.
+            accept: True to accept, False to reject.
+
+        Returns:
+            Call[Quotation]: the quotation with its decision.
+
+        Raises:
+            NotSupported: the API has no quotations.
+        """
         raise self._unsupported("quotations.decide()", "orders are priced up front")
 
     def check_feasibility(self, request: m.TaskingRequest) -> Call[list[m.FeasibilityStudy]]:
+        """Ask whether a tasking request needs a feasibility study before it can be ordered.
+
+        Args:
+            request: the tasking request.
+
+        Returns:
+            Call[list[FeasibilityStudy]]: one row per AOI feature (``required``, ``reason``).
+
+        Raises:
+            NotSupported: the API has no feasibility check.
+        """
         raise self._unsupported("feasibility.check()", "read the feasibility on the quote or order item")
 
     def list_feasibility(
         self, filters: Mapping[str, Any], offset: int, limit: int
     ) -> Call[m.Page[m.FeasibilityStudy]]:
+        """One page of feasibility studies (options of acquisition, to choose one).
+
+        Args:
+            filters: neutral filter name → value (None values are left out).
+            offset: rows to skip, from the newest.
+            limit: rows per page.
+
+        Returns:
+            Call[Page[FeasibilityStudy]]: the page's studies and the listing's ``total``.
+
+        Raises:
+            NotSupported: the API has no feasibility studies.
+        """
         raise self._unsupported("feasibility.list()", "read the feasibility on the quote or order item")
 
     def decide_feasibility(self, study_id: str, option_id: str) -> Call[m.FeasibilityStudy]:
+        """Choose one option of a feasibility study (a spend).
+
+        Args:
+            study_id: the provider's study id.
+            option_id: the id of one of the study's ``options``.
+
+        Returns:
+            Call[FeasibilityStudy]: the study with its decision.
+
+        Raises:
+            NotSupported: the API has no feasibility studies.
+        """
         raise self._unsupported("feasibility.decide()", "no feasibility studies to decide")
 

@@ -33,6 +33,9 @@ DEFAULT_NAME = "pixorder order"
 def new() -> str:
     """A fresh reference: ``pxo-`` and 16 random hex digits.
 
+    Returns:
+        str: :data:`LENGTH` (20) characters.
+
     >>> len(new()) == LENGTH
     True
     """
@@ -60,6 +63,13 @@ def batch(n: int) -> tuple[str, list[str]]:
 def part(reference: str, k: int) -> str:
     """The reference of part ``k`` (from 1) of a multi-part AOI placed as several orders.
 
+    Args:
+        reference: the whole request's reference.
+        k: the part's number, from 1.
+
+    Returns:
+        str: ``"<reference>-p<k>"``.
+
     >>> part("pxo-0123456789abcdef", 1)
     'pxo-0123456789abcdef-p1'
     """
@@ -68,6 +78,13 @@ def part(reference: str, k: int) -> str:
 
 def shorten(text: str, limit: int | None) -> str:
     """``text`` within ``limit`` characters, visibly shortened with a final "…" when it was longer.
+
+    Args:
+        text: a name.
+        limit: the most characters allowed (None: no limit).
+
+    Returns:
+        str: ``text`` itself when it fits, else its start (trailing spaces dropped) and "…".
 
     >>> shorten("Field seven", 6)
     'Field…'
@@ -102,6 +119,12 @@ def in_name(name: str | None, reference: str, fallback: str = DEFAULT_NAME, limi
 def from_name(name: str | None) -> str | None:
     """The reference an order's name carries (see :func:`in_name`), or None.
 
+    Args:
+        name: an order's (or Pixxel item's) name, or None.
+
+    Returns:
+        str | None: what stands in the last ``[pxo-…]`` at the end of the name (a part's ``-p<k>`` kept).
+
     >>> from_name("Field 7 [pxo-0123456789abcdef-p2]"), from_name("Field 7")
     ('pxo-0123456789abcdef-p2', None)
     """
@@ -115,6 +138,12 @@ def from_name(name: str | None) -> str | None:
 def from_tags(tags: Iterable[str]) -> str | None:
     """The reference among an order's tags (Geopera), or None.
 
+    Args:
+        tags: the order's tags.
+
+    Returns:
+        str | None: the first tag starting with ``pxo-``.
+
     >>> from_tags(["field-7", "pxo-0123456789abcdef"])
     'pxo-0123456789abcdef'
     """
@@ -123,6 +152,13 @@ def from_tags(tags: Iterable[str]) -> str | None:
 
 def carried_in(name: str | None, reference: str) -> bool:
     """True when ``name`` already carries ``reference``.
+
+    Args:
+        name: an order's name, or None.
+        reference: the client reference.
+
+    Returns:
+        bool: ``"[<reference>]"`` is in the name.
 
     >>> carried_in("Field 7 [pxo-0123456789abcdef]", "pxo-0123456789abcdef")
     True
@@ -133,6 +169,12 @@ def carried_in(name: str | None, reference: str) -> bool:
 def idempotency_key(*names: str) -> str:
     """The ``Idempotency-Key`` derived from what a spending call is about (a placement's reference, or
     ``"cancel", order_id``, …): every resend of one logical call reuses the same key.
+
+    Args:
+        *names: what the call is about; the same names always give the same key.
+
+    Returns:
+        str: a UUID (version 5), sent as Geopera's ``Idempotency-Key``.
 
     >>> idempotency_key("pxo-0123456789abcdef") == idempotency_key("pxo-0123456789abcdef")
     True

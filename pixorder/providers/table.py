@@ -30,7 +30,14 @@ class ProviderInfo:
 
     Units: areas in km², body limits in bytes, lead times in hours; ``rate_limits`` maps a bucket to
     ``(requests, per seconds)`` (a second limit on one bucket is ``"<bucket>/<anything>"``).
-    ``None`` means "the provider documents no such limit".
+    ``None`` means "the provider documents no such limit". Read rows with :func:`get`; the adapters
+    copy their limits from their row.
+
+    >>> row = get("planet")
+    >>> row.api_root, row.body_limit, row.bulk_order_limit, row.reference_carrier, row.one_geometry_per_order
+    ('/tasking/v2', 1000000, 1000, 'name', True)
+    >>> row.rate_limits["default/minute"]  # 300 requests per 60 s
+    (300, 60.0)
     """
 
     name: str
@@ -64,6 +71,8 @@ class ProviderInfo:
     adapter: str
     #: keyword options the adapter takes from ``connect(..., **options)``
     adapter_options: tuple[str, ...] = field(default=())
+    #: archive requests per bulk pricing call (None: as ``bulk_price_limit``)
+    archive_bulk_price_limit: int | None = None
 
 
 PROVIDERS: Mapping[str, ProviderInfo] = MappingProxyType({
@@ -105,6 +114,9 @@ PROVIDERS: Mapping[str, ProviderInfo] = MappingProxyType({
         one_geometry_per_order=False,
         adapter="pixorder.providers.geopera:GeoperaAdapter",
         adapter_options=("workspace_id", "default_sensor"),
+        # orders.archive.estimate answers one group for all the captures it is sent (groups carry capture
+        # ids and totals, never the request), so archive requests priced together cannot be told apart.
+        archive_bulk_price_limit=1,
     ),
 })
 

@@ -75,7 +75,16 @@ Several shapes make one AOI. Zoom in to your area first; coasts and borders show
 
 
 class UploadError(ValueError):
-    """An uploaded file that is not a usable AOI; the message is written for the user."""
+    """An uploaded file that is not a usable AOI; the message, written for the user, names the file.
+
+    A ``ValueError``; :func:`aoi_from_upload` raises it and ``AOIMap`` shows its message.
+
+    >>> try:
+    ...     aoi_from_upload("field.geojson", b"")
+    ... except UploadError as exc:
+    ...     print(exc)
+    field.geojson: the file is empty
+    """
 
 
 # ------------------------------------------------------------------------------------------ plain logic
@@ -183,9 +192,20 @@ def aoi_from_upload(name: str, content: bytes, *, repair: bool = False, crs: Any
 
     The file goes the one way in every AOI takes (``pixorder.aoi.as_aoi`` on the file): points beside
     polygons are left out, a GeoPackage's polygon layers are used, and ``aoi.source`` says so.
-    ``crs`` gives the CRS of a file that has none (a Shapefile without its ``.prj``); ``repair=True``
-    repairs a self-touching ring (``AOI(repair=True)``). Raises :class:`UploadError` with a message
-    that names the file and what is wrong with it.
+
+    Args:
+        name: the file's name as uploaded; only its suffix (``.geojson``, ``.json``, ``.zip``,
+            ``.gpkg``, ``.kml``, ``.kmz``) and its name are used.
+        content: the file's bytes (at most 50 MB).
+        repair: repair a self-touching ring (``AOI(repair=True)``).
+        crs: the CRS of a file that has none (a Shapefile without its ``.prj``), e.g. ``"EPSG:32632"``.
+
+    Returns:
+        The AOI, in lon/lat (EPSG:4326).
+
+    Raises:
+        UploadError: an unsupported suffix, an empty or too large file, a file that cannot be read,
+            or one that is not a usable AOI; the message names the file and what is wrong with it.
 
     >>> aoi_from_upload("field.geojson", b'{"type": "Point", "coordinates": [10, 50]}').kind
     'point'
@@ -334,6 +354,18 @@ def basemap_data() -> dict[str, Any]:
 
     Land within 30° of ±180° is repeated on the other side of the dateline, so a view across it
     (Fiji, the Bering Strait) shows the coasts on both sides: Leaflet does not repeat vectors.
+
+    Returns:
+        A GeoJSON ``FeatureCollection`` dict (lon/lat degrees): one feature per country with
+        ``name`` and ``iso_a3`` properties, then the shifted copies (``copy: True``). Read once and
+        cached: do not modify it.
+
+    >>> data = basemap_data()
+    >>> data["type"], sorted(data["features"][0]["properties"])
+    ('FeatureCollection', ['iso_a3', 'name'])
+    >>> copies = [f["properties"]["name"] for f in data["features"] if f["properties"].get("copy")]
+    >>> len(data["features"]) - len(copies), sorted(set(copies))[:4]
+    (177, ['Antarctica', 'Australia', 'Fiji', 'New Caledonia'])
     """
     data = json.loads(BASEMAP_FILE.read_text(encoding="utf-8"))
     copies = []
@@ -357,7 +389,16 @@ _BASEMAP_LAYER: Any = None
 
 
 def basemap_layer() -> Any:
-    """The offline basemap layer (one widget shared by every map, so its data is sent once)."""
+    """The offline basemap layer (one widget shared by every map, so its data is sent once).
+
+    Returns:
+        An ``ipyleaflet.GeoJSON`` of :func:`basemap_data` in the basemap pane (below the tiles),
+        inert to clicks and Geoman; a new one once the shared one's widget was closed.
+
+    >>> layer = basemap_layer()
+    >>> layer is basemap_layer(), layer.name, layer.pane
+    (True, 'Countries (Natural Earth 1:110m, offline)', 'pixorder-basemap')
+    """
     global _BASEMAP_LAYER
     import ipyleaflet as L
 
@@ -368,7 +409,27 @@ def basemap_layer() -> Any:
 
 
 def checks_html(aoi: AOI, providers: Sequence[str]) -> str:
-    """The AOI's area, the large-AOI flag, and per provider the rules it bends or breaks (``AOI.check``)."""
+    """The AOI's area, the large-AOI flag, and per provider the rules it bends or breaks (``AOI.check``).
+
+    Args:
+        aoi: the AOI to check.
+        providers: provider names (``"pixxel"``, ``"planet"``, ``"geopera"``); an unknown one gets a
+            row with its error instead of checks.
+
+    Returns:
+        HTML: an ``Area:`` line, then a ``pixorder-checks`` table of provider, severity (info, bends,
+        breaks) and rule.
+
+    >>> import re
+    >>> html = checks_html(AOI("POINT (5.45 52.5)"), ["pixxel"])
+    >>> re.sub(r"<[^>]+>", "", html.split("<table")[0])
+    'Area: 25.00 km² (point)'
+    >>> for row in re.findall(r"<tr>(.*?)</tr>", html)[1:]:
+    ...     print(" | ".join(re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)))
+    pixxel | info | the point was turned into a 5×5 km square (25.0 km²)
+    pixxel | bends | Pixxel bills at least 100 km²: billed as 100 km² (AOI is 25.0 km²)
+    pixxel | info | billed area 100.00 km²
+    """
     head = (f"<div class='pixorder-area'><b>Area:</b> {render.esc(render.fmt_area(aoi.area_km2))}"
             f" <span style='color:#555'>({render.esc(aoi.kind)})</span></div>")
     rows = []
@@ -403,12 +464,39 @@ def _for_user(exc: BaseException) -> tuple[str, bool]:
 
 # ---------------------------------------------------------------------------------------- the widget
 class AOITrait(traitlets.Instance):
-    """An ``AOI`` or None; anything ``AOI()`` accepts (GeoJSON, shapely, a path, ...) is converted."""
+    """An ``AOI`` or None; anything ``AOI()`` accepts (GeoJSON, shapely, a path, ...) is converted.
+
+    Args:
+        **kwargs: for ``traitlets.Instance`` (``help=``, ``default_value=``, ...).
+
+    >>> import traitlets
+    >>> class Holder(traitlets.HasTraits):
+    ...     aoi = AOITrait()
+    >>> holder = Holder(aoi={"type": "Point", "coordinates": [10, 50]})
+    >>> holder.aoi.kind, round(holder.aoi.area_km2)
+    ('point', 25)
+    >>> holder.aoi = 5
+    Traceback (most recent call last):
+    ...
+    traitlets.traitlets.TraitError: not a usable AOI: geometry: expected GeoJSON, WKT, ... (got 'int')
+    """
 
     def __init__(self, **kwargs: Any):
         super().__init__(AOI, allow_none=True, **kwargs)
 
     def validate(self, obj: Any, value: Any) -> Any:
+        """The value to store: ``value`` as an ``AOI`` (None stays None); traitlets calls it on every set.
+
+        Args:
+            obj: the object whose trait is being set.
+            value: an ``AOI``, None, or anything ``AOI()`` accepts.
+
+        Returns:
+            The ``AOI`` (or None).
+
+        Raises:
+            traitlets.TraitError: ``AOI()`` refused ``value``; the message says why.
+        """
         if value is not None and not isinstance(value, AOI):
             try:
                 value = AOI(value)

@@ -28,6 +28,28 @@ def filter_orders(orders: list[Order], *, provider: str = ANY, status: str = ANY
 
     Filtering happens here rather than on the server because the three APIs filter on different
     fields (Pixxel by item, Planet by Django lookups, Geopera by body fields).
+
+    Args:
+        orders: the orders to filter.
+        provider: a provider name, or ``"any"``.
+        status: an ``OrderStatus`` word (``"ACTIVE"``, ...), or ``"any"``.
+        order_type: an ``ItemType`` word (``"TASKING"``, ``"ARCHIVE"``, ``"RECURRING"``), or ``"any"``.
+        created_from: keep orders created on or after this day (UTC); None for no bound.
+        created_to: keep orders created on or before this day (UTC); None for no bound. An order
+            without ``created_at`` is dropped by either bound.
+
+    Returns:
+        A new list, newest ``created_at`` first (orders without one last).
+
+    >>> from datetime import date
+    >>> from pixorder.models import Order
+    >>> orders = [Order(provider="planet", id="a", status="ACTIVE", created_at="2027-01-05T10:00Z"),
+    ...           Order(provider="planet", id="b", status="FULFILLED", created_at="2027-02-01T10:00Z"),
+    ...           Order(provider="geopera", id="c", status="ACTIVE", created_at="2027-03-01T10:00Z")]
+    >>> [o.id for o in filter_orders(orders)], [o.id for o in filter_orders(orders, status="ACTIVE")]
+    (['c', 'b', 'a'], ['c', 'a'])
+    >>> [o.id for o in filter_orders(orders, provider="planet", created_from=date(2027, 1, 10))]
+    ['b']
     """
     def keep(order: Order) -> bool:
         if provider != ANY and order.provider != provider:
@@ -54,7 +76,30 @@ def _row_label(order: Order) -> str:
 
 
 def order_details_html(order: Order) -> str:
-    """The order's fields, then its items and their tasks."""
+    """The order's fields, then its items and their tasks, as the browser shows them.
+
+    Args:
+        order: the order; fields it does not have are left out, items and tasks tabled when present.
+
+    Returns:
+        HTML: a ``pixorder-order-details`` table, then ``Items`` (``pixorder-items``) and ``Tasks``
+        (``pixorder-tasks``) tables, or a line saying the provider does not split orders into items.
+
+    >>> import re
+    >>> from pixorder.models import Order, OrderItem, Task
+    >>> item = OrderItem(provider="pixxel", id="i-1", type="TASKING", status="ACTIVE", amount=1234.5, unit="USD",
+    ...                  tasks=[Task(provider="pixxel", id="t-1", order_item_id="i-1", status="SCHEDULED")])
+    >>> html = order_details_html(Order(provider="pixxel", id="o-1", status="ACTIVE", payment_status="PAID",
+    ...                                 amount=1234.5, unit="USD", billed_area_km2=100.0, items=[item]))
+    >>> details, items, tasks = (re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", table)
+    ...                          for table in re.findall(r"<table.*?</table>", html))
+    >>> details
+    ['provider', 'pixxel', 'id', 'o-1', 'status', 'ACTIVE', 'payment', 'PAID', 'price', '1,234.50 USD', 'area billed', '100.00 km²']
+    >>> tasks
+    ['id', 'item', 'type', 'status', 'delivery', 'start', 'end', 't-1', 'i-1', '—', 'SCHEDULED', '—', '—', '—']
+    >>> "not split into items" in order_details_html(Order(provider="planet", id="p-1"))
+    True
+    """
     fields: list[list[Any]] = [["provider", order.provider], ["id", order.id], ["name", order.name],
               ["status", f"{order.status} ({order.provider_status})"
                if order.provider_status and order.provider_status != str(order.status) else order.status],
@@ -208,6 +253,25 @@ class OrderBrowser(W.VBox):
         self.show_page(0)
 
     def show_page(self, page: int) -> None:
+        """Show one page of the filtered orders: its rows in the table and its footprints on the map.
+
+        The selection and details are cleared and the map fits the page's footprints.
+
+        Args:
+            page: the page number, 0-based; clamped to ``0 .. n_pages - 1``.
+
+        >>> import pixorder
+        >>> from pixorder.widgets import OrderBrowser
+        >>> client = pixorder.connect("sandbox", api="planet", progress=False)
+        >>> _ = client.orders.create(pixorder.TaskingRequest(aoi="POINT (5.45 52.5)", start="2030-03-01",
+        ...                                                  end="2030-03-21"))
+        >>> browser = OrderBrowser(client, page_size=1)
+        >>> browser.wait()
+        True
+        >>> browser.show_page(10**6)            # past the end: the last page
+        >>> browser.page == browser.n_pages - 1, len(browser.page_orders), browser.selected
+        (True, 1, None)
+        """
         self._page = max(0, min(page, self.n_pages - 1))
         rows = self.page_orders
         first = self._page * self.page_size

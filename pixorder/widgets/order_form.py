@@ -99,7 +99,32 @@ class OrderForm(W.VBox):
         return self.sensor_picker.client
 
     def build_request(self) -> TaskingRequest:
-        """The request the form would order now (with its name); raises ValidationError."""
+        """The request the form would order now: AOI, sensor, parameters, imaging window and name.
+
+        Returns:
+            The ``TaskingRequest``; ``name`` is the order name field's text when it has any.
+
+        Raises:
+            pixorder.ValidationError: no AOI yet (``aoi``), no sensor loaded yet, a bad parameter
+                (the field named), or no imaging window picked for a sensor that needs one.
+
+        >>> from datetime import date
+        >>> from pixorder.widgets import OrderForm
+        >>> from pixorder.widgets.scheduling import ManualScheduler
+        >>> form = OrderForm(provider="planet", scheduler=ManualScheduler())   # sandbox clients; no pricing yet
+        >>> form.build_request()
+        Traceback (most recent call last):
+        ...
+        pixorder.errors.ValidationError: aoi: draw or upload an AOI first
+        >>> form.sensor_picker.wait()
+        True
+        >>> form.aoi_map.value = "POINT (5.45 52.5)"
+        >>> form.parameters.start.value, form.parameters.end.value = date(2030, 3, 1), date(2030, 3, 21)
+        >>> form.name.value = "field 7"
+        >>> request = form.build_request()
+        >>> request.sensor, request.name, round(request.aoi.area_km2), request.end.isoformat()
+        ('Flexible Tasking', 'field 7', 25, '2030-03-21T00:00:00+00:00')
+        """
         request = self.preview.build_request()
         if request is None:
             raise ValidationError("aoi", "draw or upload an AOI first" if self.aoi_map.value is None

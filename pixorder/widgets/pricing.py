@@ -77,13 +77,50 @@ class RequestParameters(W.VBox):
 
 
 def is_zero(uplift: Uplift) -> bool:
-    """An uplift that changes nothing (0 % and no amount, or an amount of 0)."""
+    """An uplift that changes nothing (0 % and no amount, or an amount of 0): not worth a row.
+
+    Args:
+        uplift: one uplift of a quote.
+
+    Returns:
+        True when it says 0 % or 0 and nothing else; False when it changes the price or says nothing.
+
+    >>> from pixorder.models import Uplift
+    >>> [is_zero(Uplift(name="imaging_mode", percentage=0)), is_zero(Uplift(name="priority", amount=0.0)),
+    ...  is_zero(Uplift(name="priority", percentage=20)), is_zero(Uplift(name="unknown"))]
+    [True, True, False, False]
+    """
     pct, amount = uplift.percentage, uplift.amount
     return (pct is None or pct == 0) and (amount is None or amount == 0) and (pct is not None or amount is not None)
 
 
 def quote_html(quote: Quote) -> str:
-    """Base price, each uplift, total and unit, billed area and feasibility of a quote."""
+    """Base price, each uplift, total and unit, billed area and feasibility of a quote.
+
+    Args:
+        quote: the quote to show; uplifts that change nothing (:func:`is_zero`) are left out.
+
+    Returns:
+        HTML: the provider and sensor, then a ``pixorder-quote`` table; the total is a
+        ``<b class='pixorder-total' data-amount=… data-unit=…>`` element.
+
+    >>> import re
+    >>> from pixorder.models import Quote, Uplift
+    >>> quote = Quote(provider="planet", sensor="Flexible Tasking", area_km2=12.5, billed_area_km2=25.0,
+    ...               base_amount=100.0, amount=120.0, unit="USD", feasibility="FEASIBLE",
+    ...               uplifts=[Uplift(name="priority", percentage=20, amount=20.0),
+    ...                        Uplift(name="imaging_mode", percentage=0)])
+    >>> html = quote_html(quote)
+    >>> for row in re.findall(r"<tr>(.*?)</tr>", html):
+    ...     print(" | ".join(re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)))
+    area drawn | 12.50 km²
+    area billed | 25.00 km²
+    base price | 100.00 USD
+    + priority (+20 %) | 20.00 USD
+    total | 120.00 USD
+    per billed km² | 4.80 USD
+    feasibility | FEASIBLE
+    """
     unit = quote.unit or ""
     rows: list[list[Any]] = [["area drawn", render.fmt_area(quote.area_km2)],
                              ["area billed", render.fmt_area(quote.billed_area_km2)],

@@ -19,7 +19,18 @@ __all__ = ["QuotationInbox", "pending"]
 
 
 def pending(decision: Any) -> bool:
-    """Still waiting for a decision (a provider that sends no decision is treated as waiting)."""
+    """Still waiting for a decision (a provider that sends no decision is treated as waiting).
+
+    Args:
+        decision: a study's ``decision`` or a quotation's ``status`` (``QuotationStatus``, its word, or None).
+
+    Returns:
+        True for None or ``NOT_DECIDED``; False once accepted, rejected or otherwise decided.
+
+    >>> from pixorder.models import QuotationStatus
+    >>> pending(None), pending("NOT_DECIDED"), pending(QuotationStatus.ACCEPTED)
+    (True, True, False)
+    """
     return decision is None or decision == QuotationStatus.NOT_DECIDED
 
 
@@ -120,6 +131,21 @@ class QuotationInbox(W.VBox):
         self._background.run(self.client, fetch, self._loaded)
 
     def ask_choose_option(self) -> None:
+        """Ask to choose the feasibility option picked in ``study_list``: show the confirmation with its price.
+
+        Nothing is sent until :meth:`confirm` (choosing reserves credits); nothing happens when no
+        option is picked.
+
+        >>> from pixorder.models import FeasibilityOption, FeasibilityStudy
+        >>> inbox = QuotationInbox(load=False)           # the Geopera sandbox, nothing listed yet
+        >>> study = FeasibilityStudy(provider="geopera", id="st-1", order_id="o-1", options=[
+        ...     FeasibilityOption(id="opt-1", description="2 passes", amount=120.0, unit="AUD")])
+        >>> inbox.study_list.options = [("study st-1, 2 passes", (study, study.options[0]))]
+        >>> inbox.study_list.value = (study, study.options[0])
+        >>> inbox.ask_choose_option()
+        >>> inbox.confirmation.layout.display, "120.00 AUD" in inbox.confirm_text.value
+        ('flex', True)
+        """
         picked = self.study_list.value
         if picked is None:
             return
@@ -132,6 +158,21 @@ class QuotationInbox(W.VBox):
             f"Option {option.id} chosen for study {study.id}."))
 
     def ask_reject_study(self) -> None:
+        """Ask to reject the study picked in ``study_list``, which cancels its order (the API has no other way).
+
+        Shows the confirmation naming the order to cancel; nothing is sent until :meth:`confirm`.
+        A study that names no order gets an error in ``message`` instead; nothing happens when no
+        study is picked.
+
+        >>> from pixorder.models import FeasibilityOption, FeasibilityStudy
+        >>> inbox = QuotationInbox(load=False)
+        >>> study = FeasibilityStudy(provider="geopera", id="st-2", options=[FeasibilityOption(id="opt-1")])
+        >>> inbox.study_list.options = [("study st-2", (study, study.options[0]))]
+        >>> inbox.study_list.value = (study, study.options[0])
+        >>> inbox.ask_reject_study()
+        >>> inbox.confirmation.layout.display, "names no order" in inbox.message.value
+        ('none', True)
+        """
         picked = self.study_list.value
         if picked is None:
             return
@@ -145,6 +186,26 @@ class QuotationInbox(W.VBox):
             f"Study {study.id} rejected: order {study.order_id} cancelled."))
 
     def ask_decide_quotation(self, accept: bool) -> None:
+        """Ask to accept or reject the quotation picked in ``quotation_list``: show the confirmation.
+
+        The confirmation shows the amount; nothing is sent until :meth:`confirm` (accepting reserves
+        credits); nothing happens when no quotation is picked.
+
+        Args:
+            accept: True to accept, False to reject.
+
+        >>> from pixorder.models import Quotation
+        >>> inbox = QuotationInbox(load=False)
+        >>> quotation = Quotation(provider="geopera", id="q-1", order_id="o-2", amount=340.5, unit="AUD")
+        >>> inbox.quotation_list.options = [("quotation q-1", quotation)]
+        >>> inbox.quotation_list.value = quotation
+        >>> inbox.ask_decide_quotation(accept=True)
+        >>> inbox.confirmation.layout.display, "Accept quotation q-1" in inbox.confirm_text.value
+        ('flex', True)
+        >>> inbox.cancel_button.click()                  # decided nothing
+        >>> inbox.confirmation.layout.display, "Nothing was decided" in inbox.message.value
+        ('none', True)
+        """
         quotation = self.quotation_list.value
         if quotation is None:
             return

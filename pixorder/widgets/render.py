@@ -17,10 +17,21 @@ _COLOURS = {"info": "#1b5e20", "busy": "#555", "error": "#b00020", "warning": "#
 
 
 def esc(value: Any) -> str:
+    """``value`` as text safe inside HTML (``&``, ``<``, ``>`` and quotes escaped); None → ``""``.
+
+    >>> esc("<b> & 'x'"), esc(None), esc(2.5)
+    ('&lt;b&gt; &amp; &#x27;x&#x27;', '', '2.5')
+    """
     return html.escape("" if value is None else str(value))
 
 
 def is_missing(value: Any) -> bool:
+    """True for None, NaN, ``pandas.NA``/``NaT`` and anything that cannot say it equals itself.
+
+    >>> import pandas as pd
+    >>> [is_missing(v) for v in (None, float("nan"), pd.NA, pd.NaT, 0, "")]
+    [True, True, True, True, False, False]
+    """
     if value is None:
         return True
     try:
@@ -30,11 +41,33 @@ def is_missing(value: Any) -> bool:
 
 
 def fmt_amount(amount: Any, unit: str | None = None) -> str:
-    """``1234.5, "USD"`` → ``"1,234.50 USD"``; missing → ``"—"``."""
+    """An amount with thousands separators and two decimals, then its unit (``models.format_amount``).
+
+    Args:
+        amount: a number (or numeric text); missing (see :func:`is_missing`) shows as ``"—"``.
+        unit: the currency or unit (``"USD"``, ``"SQKM"``), appended when given.
+
+    Returns:
+        The text, e.g. ``"1,234.50 USD"``.
+
+    >>> fmt_amount(1234.5, "USD"), fmt_amount(25), fmt_amount(None, "USD")
+    ('1,234.50 USD', '25.00', '—')
+    """
     return "—" if is_missing(amount) else format_amount(float(amount), unit)
 
 
 def fmt_area(km2: Any) -> str:
+    """An area in km² as shown in the widgets: two decimals, three significant digits below 0.01 km².
+
+    Args:
+        km2: the area in km² (a number or numeric text); missing shows as ``"—"``.
+
+    Returns:
+        The text with its unit, e.g. ``"1,250.00 km²"``.
+
+    >>> fmt_area(1250), fmt_area(0.00412), fmt_area(None)
+    ('1,250.00 km²', '0.00412 km²', '—')
+    """
     if is_missing(km2):
         return "—"
     km2 = float(km2)
@@ -42,12 +75,37 @@ def fmt_area(km2: Any) -> str:
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
-    """``1, "study", "studies"`` → ``"1 study"``; ``2`` → ``"2 studies"``; without ``many`` an ``s`` is added."""
+    """A count and its noun, singular for exactly 1.
+
+    Args:
+        count: how many.
+        noun: the singular.
+        many: the plural (default: ``noun`` + ``"s"``).
+
+    Returns:
+        The count with thousands separators and the noun.
+
+    >>> plural(1, "study", "studies"), plural(2, "study", "studies"), plural(1200, "order")
+    ('1 study', '2 studies', '1,200 orders')
+    """
     return f"{count:,} {noun if count == 1 else many or noun + 's'}"
 
 
 def message(text: str, kind: str = "info") -> str:
-    """One inline status line; ``kind`` is info, busy, warning or error (a ``Markup`` text is kept as HTML)."""
+    """One inline status line as HTML, coloured by kind; the text is escaped (a ``Markup`` text is kept as HTML).
+
+    Args:
+        text: what to say; empty gives ``""`` (no line).
+        kind: ``"info"``, ``"busy"`` (⏳), ``"warning"`` or ``"error"`` (⚠); another kind is plain grey.
+
+    Returns:
+        A ``<div class='pixorder-msg pixorder-<kind>'>`` element, or ``""``.
+
+    >>> message("Pricing…", "busy")
+    "<div class='pixorder-msg pixorder-busy' style='color:#555'>⏳ Pricing…</div>"
+    >>> message("")
+    ''
+    """
     if not text:
         return ""
     colour = _COLOURS.get(kind, "#333")
@@ -75,13 +133,43 @@ def confirmation(confirm: str) -> tuple[Any, Any, Any, Any]:
 
 
 def error_message(exc: BaseException) -> str:
-    """What a user should read for an exception: its message and kind, never a traceback."""
+    """What a user should read for an exception: its message and kind, never a traceback.
+
+    Args:
+        exc: any exception.
+
+    Returns:
+        Its message (the class name when it has none), cut to 400 characters.
+
+    >>> from pixorder.errors import ValidationError
+    >>> error_message(ValidationError("cloud_cover", "must be 0-100")), error_message(TimeoutError())
+    ('cloud_cover: must be 0-100', 'TimeoutError')
+    """
     return shorten(str(exc).strip() or type(exc).__name__, 400)
 
 
 def table(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None, *, cls: str = "",
           highlight: int | None = None) -> str:
-    """A compact HTML table; cells are escaped unless they are already ``Markup``."""
+    """A compact HTML table; cells are escaped unless they are already ``Markup``.
+
+    Args:
+        rows: the rows, each a sequence of cells; a float shows as ``1,234.50``, a missing value as
+            ``"—"``, a text longer than 60 characters wraps.
+        header: the column titles, or None for no header row.
+        cls: extra CSS class(es) for the ``<table>`` (tests and the page's styles find it by them).
+        highlight: the index of a row to highlight, or None.
+
+    Returns:
+        The ``<table class='pixorder-table …'>`` element as one line of HTML.
+
+    >>> import re
+    >>> html = table([["<b>", 1234.5, None], [Markup("<i>ok</i>"), 2, "x"]], ["name", "amount", "note"],
+    ...              cls="prices", highlight=1)
+    >>> re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", html)
+    ['name', 'amount', 'note', '&lt;b&gt;', '1,234.50', '—', '<i>ok</i>', '2', 'x']
+    >>> html.startswith("<table class='pixorder-table prices'"), html.count("background:#fff3c4")
+    (True, 1)
+    """
     style = "border-collapse:collapse;font-size:12px"
     cell = "padding:2px 8px;border-bottom:1px solid #ddd;text-align:left;white-space:nowrap"
     parts = [f"<table class='pixorder-table {esc(cls)}' style='{style}'>"]
@@ -106,7 +194,11 @@ def _long(value: Any) -> bool:
 
 
 class Markup(str):
-    """HTML that ``table`` must not escape."""
+    """HTML that ``table`` must not escape (a ``str``; build it from escaped parts).
+
+    >>> table([[Markup("<b>25.00 USD</b>"), "<b>"]]).count("<b>")
+    1
+    """
 
 
 def _cell(value: Any) -> str:

@@ -16,6 +16,24 @@ __all__ = ["SensorPicker", "sensor_details_html"]
 
 
 def sensor_details_html(sensor: Sensor) -> str:
+    """What the picker shows under the dropdowns: resolution, bands, image type, minimum area, list price.
+
+    Args:
+        sensor: the sensor; fields it does not have (or a zero list price) are left out.
+
+    Returns:
+        HTML: a two-column ``pixorder-sensor`` table.
+
+    >>> import re
+    >>> from pixorder.models import Sensor
+    >>> html = sensor_details_html(Sensor(provider="planet", id="Flexible Tasking", resolution_m=0.5,
+    ...                                   bands=["PAN", "B", "G", "R", "NIR"], min_area_km2=25))
+    >>> for row in re.findall(r"<tr>(.*?)</tr>", html):
+    ...     print(": ".join(re.findall(r"<td[^>]*>(.*?)</td>", row)))
+    resolution: 0.5 m
+    bands: PAN, B, G, R, NIR
+    minimum area: 25.00 km²
+    """
     rows = [
         ("resolution", f"{sensor.resolution_m:g} m" if sensor.resolution_m is not None else None),
         ("bands", ", ".join(sensor.bands) if sensor.bands else None),

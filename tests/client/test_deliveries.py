@@ -29,9 +29,11 @@ def past_the_windows(sandbox) -> None:
 
 def test_deliveries_for_every_provider(sandbox, connect):
     planet, pixxel, geopera = connect("planet"), connect("pixxel"), connect("geopera")
-    planet_rows = planet.orders.create_many([request(field(i), name=f"deliver {i}") for i in range(6)])
-    pixxel_orders = [pixxel.orders.create(request(field(i + 10), name=f"deliver {i}")) for i in range(3)]
-    geopera_order = geopera.orders.create(request(field(20), name="deliver", sensor="pneo-30cm"))
+    # The sandbox fulfils an order or not by its id's hash (Planet about half, Pixxel's tasks about
+    # 60 %): enough orders that one of each is fulfilled but for a chance below one in 10⁵.
+    planet_rows = planet.orders.create_many([request(field(i), name=f"deliver {i}") for i in range(20)])
+    pixxel_orders = [pixxel.orders.create(request(field(i + 30), name=f"deliver {i}")) for i in range(12)]
+    geopera_order = geopera.orders.create(request(field(50), name="deliver", sensor="pneo-30cm"))
     nothing_yet = {p: c.deliveries.list(o) for p, c, o in (("planet", planet, planet_rows[0].id),
                                                             ("pixxel", pixxel, pixxel_orders[0].id),
                                                             ("geopera", geopera, geopera_order.id))}

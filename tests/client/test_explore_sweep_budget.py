@@ -66,6 +66,20 @@ def test_sweep_two_parameters_and_area(sandbox):
         c.close()
 
 
+def test_an_area_sweep_is_billed_the_areas_asked_for(sandbox):
+    """Scaled to 1,000 km², an AOI must not come out at 1,000.0016 km² and be billed 1,001 (Pixxel
+    bills whole km², rounded up): each point is billed its target, and priced as the book prices it."""
+    client = pixorder.connect("sandbox", api="pixxel", base_url=sandbox.url, progress=False)
+    field = {"type": "Polygon", "coordinates": [[[10, 50], [10.3, 50], [10.3, 50.2], [10, 50.2], [10, 50]]]}
+    targets = [100, 200, 1000, 5000]
+    frame = pixorder.sweep(field, vary={"area_km2": targets}, start=START, end=END, providers=[client])
+    assert frame["billed_area_km2"].tolist() == targets
+    assert frame["area_km2"].tolist() == pytest.approx(targets, rel=1e-6)
+    assert (frame["area_km2"] <= frame["target_area_km2"]).all()
+    assert frame["amount"].tolist() == [book.pixxel_quote(t, off_nadir=30)["final_amount"] for t in targets]
+    client.close()
+
+
 def test_a_twelve_month_budget_is_the_sum_of_the_monthly_quotes(sandbox):
     clients = _clients(sandbox, ("pixxel", "geopera"))
     fields = [FIELD, {"type": "Polygon", "coordinates": [[[11.0, 50.0], [11.3, 50.0], [11.3, 50.2], [11.0, 50.2],

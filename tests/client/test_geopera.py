@@ -153,3 +153,96 @@ def test_aoi_check_with_a_sensor_bills_what_the_sandbox_bills(connect):
         assert f"billed as {sensor.min_area_km2:g} km² (AOI is 19." in bends[0].message
     with pytest.raises(pixorder.ValidationError, match="sensor"):
         aoi.check("geopera", sensor=-5)
+
+
+WIDE = {"type": "Polygon", "coordinates": [[[11.0, 50.0], [11.1, 50.0], [11.1, 50.1], [11.0, 50.1], [11.0, 50.0]]]}  # ≈79.7 km²
+
+
+def test_archive_requests_priced_together_each_get_their_own_quote(connect):
+    """Geopera's archive estimate answers one group for all the captures sent: priced together, the first
+    quote got both requests' total (2,211.94 AUD, 184.3 km²) and the second "no estimate returned". Each
+    archive request is priced on its own call, and agrees with pricing it alone."""
+    client = connect("geopera")
+    small = pixorder.ArchiveRequest(aoi=FIELD, item_ids=["cap-1"])  # ≈19 km²: one capture billed 25 km²
+    wide = pixorder.ArchiveRequest(aoi=WIDE, item_ids=["cap-2", "cap-3"])  # two captures of ≈79.7 km²
+    alone = [client.pricing.estimate(small), client.pricing.estimate(wide)]
+    before = client.transport.stats.requests
+    together = client.pricing.estimate([small, wide])
+    assert client.transport.stats.requests - before == 2  # one archive estimate per request
+    assert len(together) == 2 and [q.error for q in together] == [None, None]
+    assert [q.amount for q in together] == [q.amount for q in alone] == [300.0, 1911.94]  # 12 AUD per billed km²
+    assert [q.billed_area_km2 for q in together] == [q.billed_area_km2 for q in alone] == [25.0, 159.328]
+    assert [q.area_km2 for q in together] == pytest.approx([19.13, 79.66], abs=0.01)  # the AOI counted once
+    assert [q.credits for q in together] == [q.credits for q in alone] == [3000, 19120]
+    frame = together.to_geodataframe()
+    assert len(frame) == 2 and frame["amount"].tolist() == [300.0, 1911.94]
+
+
+def test_tasking_and_archive_priced_together(connect):
+    """A list mixing tasking and archive requests: the client prices each kind with its own operation."""
+    client = connect("geopera")
+    tasking = request(FIELD)
+    small = pixorder.ArchiveRequest(aoi=FIELD, item_ids=["cap-1"])
+    wide = pixorder.ArchiveRequest(aoi=WIDE, item_ids=["cap-2", "cap-3"])
+    quotes = client.pricing.estimate([tasking, small, wide])
+    assert [q.error for q in quotes] == [None, None, None]
+    assert [q.request_index for q in quotes] == [0, 1, 2]
+    assert quotes[0].amount == client.pricing.estimate(tasking).amount and quotes[0].sensor
+    assert [q.amount for q in quotes[1:]] == [300.0, 1911.94]
+
+
+def test_adapter_refuses_a_mixed_or_multi_archive_price_call_with_a_typed_error():
+    """The sans-IO ``price`` mixing tasking and archive requests raised AttributeError (an ArchiveRequest
+    built as a tasking group); now a ValidationError naming what to do, as for several archive requests."""
+    from pixorder.providers.geopera import GeoperaAdapter
+
+    adapter = GeoperaAdapter(default_sensor="pneo-30cm")
+    tasking = request(FIELD)
+    small = pixorder.ArchiveRequest(aoi=FIELD, item_ids=["cap-1"])
+    wide = pixorder.ArchiveRequest(aoi=WIDE, item_ids=["cap-2", "cap-3"])
+    with pytest.raises(pixorder.ValidationError) as mixed:
+        adapter.price([tasking, small])
+    assert mixed.value.field == "requests" and "separate calls" in mixed.value.rule
+    assert "client.pricing.estimate()" in str(mixed.value)
+    with pytest.raises(pixorder.ValidationError) as several:
+        adapter.price([small, wide])
+    assert several.value.field == "requests" and "one archive request per call" in several.value.rule
+    assert len(adapter.price([tasking, tasking]).json["groups"]) == 2
+    assert [c["id"] for c in adapter.price([wide]).json["captures"]] == ["cap-2", "cap-3"]
+
+
+def test_a_placement_that_placed_nothing_surfaces_the_rows_status_and_message():
+    """``{"results": [], "errors": [{"status": 402, ...}]}`` raised a 422 whose message was the raw
+    ``errors`` list as text; now the row's own status (402: credits short) and its message, body kept."""
+    import asyncio
+
+    from pixorder.client.transport import Transport
+    from pixorder.providers.geopera import GeoperaAdapter
+
+    detail = "Insufficient credits: this order needs 7700 credits and the balance is 120."
+    answers = [{"results": [], "errors": [{"index": 0, "status": 402, "detail": detail}]},
+               {"results": [], "errors": [{"index": 0, "detail": "Unknown sensor 'x'; see orders.tasking.sensors."},
+                                          {"index": 1, "detail": [{"loc": ["params", "priority"], "msg": "unknown"}]}]}]
+
+    def handler(http_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(202, json=answers.pop(0))
+
+    adapter = GeoperaAdapter(default_sensor="pneo-30cm")
+
+    async def place() -> list[E.ApiError]:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        transport = Transport(adapter, "gpra_key", "http://geopera.test", rate_limits={}, http=http)
+        raised = []
+        for _ in range(2):
+            with pytest.raises(E.ApiError) as info:
+                await transport.send(adapter.create_order(request(FIELD), reference="pxo-0123456789abcdef"))
+            raised.append(info.value)
+        await http.aclose()
+        return raised
+
+    credits, invalid = asyncio.run(place())
+    assert (credits.status, credits.message, credits.provider) == (402, detail, "geopera")
+    assert credits.body == {"results": [], "errors": [{"index": 0, "status": 402, "detail": detail}]}
+    assert "[{" not in str(credits) and detail in str(credits)
+    assert invalid.status == 422
+    assert invalid.message == "index 0: Unknown sensor 'x'; see client.sensors().; index 1: params.priority: unknown"

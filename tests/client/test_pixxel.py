@@ -156,3 +156,25 @@ def test_refused_orders_raise_typed_errors_from_the_official_envelope(sandbox, c
         client.pricing.estimate(request(FIELD))
     assert refused.value.status == 400 and refused.value.code == "VALIDATION_ERROR"
     assert "order_items[0].project_id: is required" in str(refused.value)
+
+
+def test_reconcile_finds_an_order_placed_before_thousands_of_newer_items(sandbox, connect, monkeypatch):
+    """Pixxel cannot filter items by name: reconcile read only the newest 500 items, so an order placed
+    before them was "never placed" (None). It pages on now, to the listing's end or a bound."""
+    from pixorder.providers import pixxel
+
+    client = connect("pixxel")
+    order = client.orders.create(request(FIELD, name="pixxel long ago"))
+    sandbox.advance(days=30)
+    sandbox.seed("pixxel", 2500)  # 2,500 items placed after it
+    rows = client.order_items.list().collect()
+    assert len(rows) == 2501 and [i.order_id for i in rows].index(order.id) == 2500  # the oldest
+    before = client.transport.stats.requests
+    found = client.orders.reconcile(order.reference)
+    assert found is not None and (found.id, found.reference) == (order.id, order.reference)
+    assert found.amount == order.amount and found.billed_area_km2 == 100.0
+    assert client.transport.stats.requests - before == 3 + 1  # three pages of 1,000 items, then the order
+    assert client.orders.reconcile("pxo-ffffffffffffffff") is None  # the whole listing read: none
+    monkeypatch.setattr(pixxel, "REFERENCE_SCAN_ITEMS", 2000)
+    with pytest.raises(E.NotSupported, match="beyond the newest 2,000 order items"):
+        client.orders.reconcile(order.reference)

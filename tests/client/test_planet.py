@@ -155,3 +155,37 @@ def test_async_client_prices_and_orders(sandbox):
 
     quote, order, rows = asyncio.run(main())
     assert quote.amount > 0 and order.id in {o.id for o in rows}
+
+
+def test_billed_minimum_is_read_from_the_provider_table(monkeypatch, connect):
+    """``parse_order`` and ``parse_pricing`` wrote 25.0 themselves: a table that said otherwise was not
+    followed. With the table's minimum at 30 km² (as ``aoi.rules`` reads it), orders and quotes bill 30."""
+    from pixorder.aoi import rules
+    from pixorder.providers import planet, table
+
+    assert rules.MIN_BILLED_AREA_KM2["planet"] == table.get("planet").min_billed_area_km2 == 25.0
+    monkeypatch.setitem(rules.MIN_BILLED_AREA_KM2, "planet", 30.0)
+    small = planet.parse_order({"id": "o-1", "status": "RECEIVED", "requested_sqkm": 12.5})
+    large = planet.parse_order({"id": "o-2", "status": "RECEIVED", "requested_sqkm": 40.0})
+    assert (small.billed_area_km2, large.billed_area_km2) == (30.0, 40.0)
+    assert planet.parse_pricing({"estimated_quota_cost": 30.0}, area_km2=12.0).billed_area_km2 == 30.0
+    quote = connect("planet").pricing.estimate(request(FIELD))  # ≈19 km² through the client
+    assert quote.area_km2 == pytest.approx(19.13, abs=0.01) and quote.billed_area_km2 == 30.0
+
+
+def test_bulk_counts_are_keyed_consistently(sandbox, connect):
+    """``GET /bulk/{id}``'s four payload counts read as ``total``, ``processing``, ``successful`` and
+    ``failed`` (``payload_count`` was left whole beside the three shortened keys)."""
+    from pixorder.client.sync import run_sync
+
+    client = connect("planet")
+    adapter = client.aio.adapter
+    payloads = [adapter.bulk_order_payload(request(POINT, name=f"bulk count {i}"), f"pxo-bulkcount{i:07d}")
+                for i in range(3)]
+    payloads[1]["geometry"] = {"type": "Point", "coordinates": [500.0, 0.0]}  # refused alone
+    bulk_id = "9a1c0e3c-3f1e-4c55-9f59-3c1d0b9e2a10"
+    run_sync(client.aio.send(adapter.submit_bulk(bulk_id, payloads)))
+    job = run_sync(client.aio.send(adapter.get_bulk(bulk_id)))
+    assert job.done and job.status == "COMPLETE"
+    assert job.counts == {"total": 3, "processing": 0, "successful": 2, "failed": 1}
+    assert len([o for o in client.orders.list(name="bulk count").collect()]) == 2

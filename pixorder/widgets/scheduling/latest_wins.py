@@ -52,6 +52,38 @@ class LatestWins(Generic[P, R]):
 
     Callbacks run through ``dispatcher`` (on the kernel's thread in a notebook, see
     :class:`Dispatcher`); they must not raise (errors are logged).
+
+    Args:
+        start: ``start(params)`` begins the call and returns its future (``concurrent.futures`` or
+            ``asyncio``); an exception it raises is reported like a failed call.
+        on_result: ``on_result(params, result)`` for the answer to the current inputs.
+        on_error: ``on_error(params, exc)`` for the failure (or cancellation) of the current inputs.
+        delay: debounce in seconds: how long inputs must stay unchanged before a call starts.
+        scheduler: the debounce clock (default: a :class:`ThreadScheduler`).
+        on_busy: ``on_busy(busy)`` whenever inputs become pending (True) or everything settled (False).
+        dispatcher: where answers and timer ticks are handled (default: a new :class:`Dispatcher`).
+
+    The latest inputs win over a call in flight, whose answer is dropped:
+
+    >>> from concurrent.futures import Future
+    >>> sched, calls, shown = ManualScheduler(), [], []
+    >>> def start(params):
+    ...     calls.append(Future()); return calls[-1]
+    >>> lw = LatestWins(start, on_result=lambda p, r: shown.append((p, r)),
+    ...                 on_error=lambda p, e: shown.append((p, repr(e))), delay=0.4, scheduler=sched)
+    >>> lw.submit("a"); lw.flush()            # no debounce: "a" starts now
+    >>> lw.submit("b"); sched.advance(0.4)    # "a" is in flight: "b" waits for it
+    >>> lw.started, lw.busy
+    (1, True)
+    >>> calls[0].set_result("price of a")     # superseded: dropped, and "b" starts
+    >>> lw.started, shown
+    (2, [])
+    >>> calls[1].set_result("price of b")
+    >>> shown, lw.busy, lw.wait(timeout=1)
+    ([('b', 'price of b')], False, True)
+    >>> lw.submit("c"); lw.cancel()           # e.g. the AOI was cleared
+    >>> sched.advance(1.0); lw.started, lw.busy
+    (2, False)
     """
 
     def __init__(
@@ -89,6 +121,12 @@ class LatestWins(Generic[P, R]):
         return not self._idle.is_set()
 
     def submit(self, params: P) -> None:
+        """Record ``params`` as the latest inputs and (re)start the ``delay`` timer.
+
+        Args:
+            params: the inputs, passed to ``start`` and back to ``on_result``/``on_error``; they
+                supersede every earlier submission (an answer to those is dropped).
+        """
         with self._lock:
             self._latest = params
             self._generation += 1
@@ -98,7 +136,10 @@ class LatestWins(Generic[P, R]):
             self._timer = self.scheduler.call_later(self.delay, lambda: self.dispatcher.call(self._fire))
 
     def cancel(self) -> None:
-        """Forget pending inputs (e.g. the AOI was cleared); an in-flight answer will be dropped."""
+        """Forget pending inputs (e.g. the AOI was cleared); an in-flight answer will be dropped.
+
+        ``busy`` turns False at once when no call is in flight, else when it ends.
+        """
         with self._lock:
             self._generation += 1
             self._latest = None
@@ -109,7 +150,11 @@ class LatestWins(Generic[P, R]):
                 self._set_busy(False)
 
     def flush(self) -> None:
-        """Start the pending call now instead of waiting for the debounce delay."""
+        """Start the pending call now instead of waiting for the debounce delay.
+
+        Does nothing when no timer is pending; with a call in flight, the latest inputs start when
+        it ends.
+        """
         with self._lock:
             if self._timer is None:
                 return
@@ -117,11 +162,35 @@ class LatestWins(Generic[P, R]):
         self._fire()
 
     def wait(self, timeout: float = 30.0, widget: str = "the widget") -> bool:
-        """Block until nothing is pending or in flight and the answer is shown; True when idle."""
+        """Block until nothing is pending or in flight and the answer is shown.
+
+        Args:
+            timeout: seconds to wait at most.
+            widget: the widget's name for the ``WaitWouldBlock`` message.
+
+        Returns:
+            True when idle; False when ``timeout`` passed first.
+
+        Raises:
+            pixorder.errors.WaitWouldBlock: the call in flight runs on the event loop this would
+                block (an ``AsyncClient`` in a notebook cell): ``await wait_async()`` there.
+        """
         return self.dispatcher.wait_for(self._idle.is_set, timeout, widget, lambda: (self._in_flight,))
 
     async def wait_async(self, timeout: float = 30.0) -> bool:
-        """``wait()`` that lets the event loop run: for widgets fed by an ``AsyncClient`` in a notebook."""
+        """``wait()`` that lets the event loop run: for widgets fed by an ``AsyncClient`` in a notebook.
+
+        Args:
+            timeout: seconds to wait at most.
+
+        Returns:
+            True when idle; False when ``timeout`` passed first.
+
+        >>> import asyncio
+        >>> lw = LatestWins(lambda p: None, lambda p, r: None, lambda p, e: None, scheduler=ManualScheduler())
+        >>> asyncio.run(lw.wait_async(timeout=1))
+        True
+        """
         return await self.dispatcher.wait_for_async(self._idle.is_set, timeout)
 
     # ------------------------------------------------------------------------------------ internals
