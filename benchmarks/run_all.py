@@ -13,7 +13,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["bench_bulk_pricing.py", "bench_client_overhead.py", "bench_listing.py", "bench_import.py",
            "bench_areas.py", "bench_aoi_batch.py", "bench_create_many.py", "bench_listing_latency.py", "bench_explore.py",
-           "bench_rate_limits.py"]
+           "bench_rate_limits.py", "bench_big_aoi.py"]
 
 
 def main() -> int:

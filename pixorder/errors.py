@@ -60,9 +60,17 @@ class ValidationError(PixorderError, ValueError):
         super().__init__(f"{field}: {rule}{shown}")
 
 
-def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value)
+def shorten(text: str, limit: int = 80) -> str:
+    """``text`` cut to at most ``limit`` characters, ``...`` marking the cut: a value quoted in a message.
+
+    >>> shorten("x" * 100, limit=10)
+    'xxxxxxx...'
+    """
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    return shorten(repr(value), limit)
 
 
 class ApiError(PixorderError):

@@ -23,11 +23,13 @@ __all__ = [
     "order_items_frame",
     "order_results_frame",
     "orders_frame",
+    "part_rows",
     "quotations_frame",
     "quotes_frame",
     "sensors_frame",
     "tasks_frame",
     "to_geodataframe",
+    "whole_quotes",
 ]
 
 CRS = "EPSG:4326"
@@ -519,6 +521,31 @@ def quotes_frame(quotes: Iterable[m.Quote], geometry: Sequence[Any] | None = Non
         for q in quotes
     ]
     return build_frame("quotes", cols, [q.geometry for q in quotes] if geometry is None else geometry)
+
+
+def part_rows(frame: Any) -> Any:
+    """A boolean Series: True for the rows of :func:`quotes_frame` that are one part of a multi-part quote
+    (a Planet AOI priced part by part), False for whole quotes (the parts' total follows its parts).
+
+    >>> import pandas as pd
+    >>> list(part_rows(pd.DataFrame({"part": [0, 1, None]}))), list(part_rows(pd.DataFrame({"amount": [1.0]})))
+    ([True, True, False], [False])
+    """
+    import pandas as pd
+
+    if "part" in frame.columns:
+        return frame["part"].notna()
+    return pd.Series(False, index=frame.index)
+
+
+def whole_quotes(frame: Any) -> Any:
+    """The rows of ``frame`` that are whole quotes: a multi-part AOI keeps its total, not each part.
+
+    >>> import pandas as pd
+    >>> whole_quotes(pd.DataFrame({"part": [0, 1, None], "amount": [25.0, 30.0, 55.0]}))["amount"].tolist()
+    [55.0]
+    """
+    return frame[~part_rows(frame)]
 
 
 def quotations_frame(quotations: Iterable[m.Quotation]) -> geopandas.GeoDataFrame:

@@ -14,6 +14,7 @@ import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 
 from pixorder.errors import ValidationError
+from pixorder.providers._wire import iso_z
 
 #: model class → its HTML table for notebooks. :mod:`pixorder.frames` builds the tables and registers
 #: them when imported (the client and ``import pixorder``'s names import it); models never import frames.
@@ -83,6 +84,7 @@ __all__ = [
     "Uplift",
     "drawn_area_km2",
     "elevation_to_off_nadir",
+    "format_amount",
     "html_repr",
     "off_nadir_to_elevation",
     "parse_datetime",
@@ -370,7 +372,7 @@ def _datetime_validator(value: Any, info: pydantic.ValidationInfo) -> datetime |
 UTCDateTime = Annotated[
     datetime | None,
     BeforeValidator(_datetime_validator),
-    PlainSerializer(lambda d: d.isoformat().replace("+00:00", "Z") if d else None, return_type=str | None),
+    PlainSerializer(iso_z, return_type=str | None),
 ]
 """A tz-aware UTC datetime read from any of the providers' forms; None when absent or ``""``."""
 
@@ -386,7 +388,7 @@ def _required_datetime_validator(value: Any, info: pydantic.ValidationInfo) -> d
 RequiredUTCDateTime = Annotated[
     datetime,
     BeforeValidator(_required_datetime_validator),
-    PlainSerializer(lambda d: d.isoformat().replace("+00:00", "Z"), return_type=str),
+    PlainSerializer(iso_z, return_type=str),
 ]
 """A tz-aware UTC datetime that must be given (a request's ``start`` and ``end``)."""
 
@@ -466,7 +468,12 @@ def drawn_area_km2(geometry: Any) -> float | None:
         return None
 
 
-def _money(amount: float | None, unit: str | None) -> str:
+def format_amount(amount: float | None, unit: str | None = None) -> str:
+    """An amount as pixorder shows it (reprs, widgets): thousands separated, two decimals, then the unit.
+
+    >>> format_amount(1234.5, "USD"), format_amount(25.0), format_amount(None, "USD")
+    ('1,234.50 USD', '25.00', '—')
+    """
     if amount is None:
         return "—"
     return f"{amount:,.2f} {unit}" if unit else f"{amount:,.2f}"
@@ -873,10 +880,10 @@ class Quote(_Result):
     def __repr__(self) -> str:
         if self.error:
             return f"<Quote {self.provider} error={self.error!r}>"
-        parts = [self.provider, self.sensor or "", f"amount={_money(self.amount, self.unit)}",
+        parts = [self.provider, self.sensor or "", f"amount={format_amount(self.amount, self.unit)}",
                  *_areas(self.area_km2, self.billed_area_km2)]
         if self.amount_per_km2 is not None:
-            parts.append(f"per_km2={_money(self.amount_per_km2, self.unit)}")
+            parts.append(f"per_km2={format_amount(self.amount_per_km2, self.unit)}")
         if self.uplifts:
             parts.append(f"uplifts={', '.join(u.name for u in self.uplifts)}")
         if self.feasibility is not None:
@@ -957,7 +964,7 @@ class OrderItem(_Result):
     def __repr__(self) -> str:
         return _compact("OrderItem", [
             self.provider, repr(self.id), str(self.type or ""), *_statuses(self.status, self.payment_status),
-            f"amount={_money(self.amount, self.unit)}", *_areas(self.area_km2, self.billed_area_km2),
+            f"amount={format_amount(self.amount, self.unit)}", *_areas(self.area_km2, self.billed_area_km2),
             _count(len(self.tasks), "task"),
         ], self.geometry)
 
@@ -1013,7 +1020,7 @@ class Order(_Result):
     def __repr__(self) -> str:
         return _compact("Order", [
             self.provider, repr(self.id), "dry run" if self.dry_run else "", str(self.order_type or ""),
-            *_statuses(self.status, self.payment_status), f"amount={_money(self.amount, self.unit)}",
+            *_statuses(self.status, self.payment_status), f"amount={format_amount(self.amount, self.unit)}",
             *_areas(self.area_km2, self.billed_area_km2), _count(len(self.items), "item") if self.items else "",
         ], self.geometry)
 
@@ -1183,14 +1190,3 @@ class Page(BaseModel, Generic[T]):
         if self.total is not None and self.offset is not None:
             return self.offset + len(self.items) < self.total
         return False
-
-
-def as_list(value: Any) -> Sequence[Any]:
-    """A payload field that may be a single object, a list or None, as a list.
-
-    >>> as_list(None), as_list({"id": 1}), as_list([1, 2])
-    ([], [{'id': 1}], [1, 2])
-    """
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]

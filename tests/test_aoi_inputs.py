@@ -234,3 +234,18 @@ def test_a_shapely_geometry_in_metres_without_crs_says_how_to_give_one():
 
     same = AOI(gpd.GeoSeries([square], crs=3857))  # the same square, its CRS given the frame's way
     assert AOI(square, crs="EPSG:3857").area_km2 == pytest.approx(same.area_km2) == pytest.approx(1.48, abs=0.01)
+
+
+def test_a_feature_is_named_by_one_rule_from_a_dict_its_text_a_file_and_a_geodataframe(tmp_path):
+    """The name a left-out point is reported by comes from the same properties (or columns) whatever the
+    way in: before, a GeoJSON dict or text read only ``name``/``Name`` and a GeoDataFrame only ``name``."""
+    field = {"type": "Polygon", "coordinates": [[[10, 50], [10.1, 50], [10.1, 50.1], [10, 50.1], [10, 50]]]}
+    pin = {"type": "Point", "coordinates": [10.05, 50.05]}
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"title": "field"}, "geometry": field},
+        {"type": "Feature", "properties": {"NAME": "gate"}, "geometry": pin}]}
+    path = tmp_path / "field.geojson"
+    path.write_text(json.dumps(collection))
+    frame = gpd.GeoDataFrame.from_features(collection["features"], crs=4326)
+    for source in (collection, json.dumps(collection), path, frame):
+        assert "1 point ('gate') beside the polygons" in str(AOI(source, points="drop").source), source

@@ -72,14 +72,13 @@ def test_no_adapter_module_writes_a_minimum_a_host_or_an_api_root_again(name):
 
 def test_client_aoi_frames_and_widgets_list_the_table():
     from pixorder import aoi, frames
-    from pixorder.client import compare, core
+    from pixorder.client import compare
     from pixorder.widgets import clients
 
     assert aoi.PROVIDERS == table.NAMES
     assert aoi.MIN_BILLED_AREA_KM2 == {p.name: p.min_billed_area_km2 for p in table.PROVIDERS.values()}
     assert aoi.MAX_BODY_BYTES == {p.name: p.body_limit for p in table.PROVIDERS.values()}
     assert frames.PROVIDERS[: len(table.NAMES)] == table.NAMES
-    assert core.ENV_VARS == {p.name: p.env_var for p in table.PROVIDERS.values()}
     assert tuple(compare.DEFAULT_PROVIDERS) == table.NAMES
     assert tuple(clients.PROVIDERS) == table.NAMES
 

@@ -24,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 from pixorder.aoi import geojson
 from pixorder.aoi.projection import WGS84, crs_or_wgs84, parse_crs, reproject
 from pixorder.aoi.shapes import flatten
-from pixorder.errors import ValidationError
+from pixorder.errors import ValidationError, shorten
 
 __all__ = ["Loaded", "PointsPolicy", "Source", "describe_types", "is_geopandas", "load"]
 
@@ -157,13 +157,13 @@ def load(source: Any, *, crs: Any = None, layer: str | int | None = None,
             try:
                 obj = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise ValidationError("geometry", f"not valid GeoJSON text: {exc.msg}", _short(text)) from None
+                raise ValidationError("geometry", f"not valid GeoJSON text: {exc.msg}", shorten(text, 60)) from None
             features, crs_used, name = _from_geojson(obj, crs)
             what = "GeoJSON text"
         elif text.startswith("<"):
             # KML as Google Earth copies it to the clipboard: read the way a .kml file is (one path).
             if "<kml" not in text[:2000]:
-                raise ValidationError("geometry", "XML text must be KML (a <kml> document)", _short(text))
+                raise ValidationError("geometry", "XML text must be KML (a <kml> document)", shorten(text, 60))
             import tempfile
 
             with tempfile.TemporaryDirectory() as folder:
@@ -213,12 +213,8 @@ def _is_path(source: Any) -> bool:
     if text.startswith(("{", "<")) or _WKT_START.match(text):
         return False
     if not Path(text).expanduser().exists():
-        raise ValidationError("path", "file not found, and the text is neither GeoJSON, KML nor WKT", _short(text))
+        raise ValidationError("path", "file not found, and the text is neither GeoJSON, KML nor WKT", shorten(text, 60))
     return True
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def is_geopandas(obj: Any) -> bool:
@@ -277,15 +273,10 @@ def _checked(features: list[Feature], crs: pyproj.CRS, *, assumed: bool = False,
 def _from_geojson(obj: Any, crs: Any) -> tuple[list[Feature], str, str | None]:
     declared = geojson.crs_member(obj) if isinstance(obj, Mapping) else None
     chosen = crs if crs is not None else declared
-    items: list[Feature] = [(g, _label(props), None) for g, props in geojson.features(obj)]
+    items: list[Feature] = [(g, geojson.feature_label(props), None) for g, props in geojson.features(obj)]
     name = geojson.feature_name(obj) if isinstance(obj, Mapping) else None
     features, used = _checked(items, crs_or_wgs84(chosen), assumed=chosen is None, where="the GeoJSON")
     return features, used, name
-
-
-def _label(props: Mapping[str, Any]) -> str | None:
-    value = props.get("name") or props.get("Name")
-    return value if isinstance(value, str) else None
 
 
 def _from_wkt(text: str, crs: Any) -> tuple[list[Feature], str]:
@@ -297,7 +288,7 @@ def _from_wkt(text: str, crs: Any) -> tuple[list[Feature], str]:
     try:
         geom = shapely.from_wkt(text[len(wkt.group(1) or "") :] if wkt.group(1) else text)
     except shapely.errors.ShapelyError as exc:
-        raise ValidationError("geometry", f"not valid WKT: {exc}", _short(text)) from None
+        raise ValidationError("geometry", f"not valid WKT: {exc}", shorten(text, 60)) from None
     return _checked([(geom, None, None)], crs_or_wgs84(crs), assumed=crs is None, where="the WKT")
 
 
@@ -309,9 +300,7 @@ def _from_geopandas(obj: Any, crs: Any) -> tuple[list[Feature], str]:
         source_crs = pyproj.CRS.from_user_input(series.crs)
     else:
         source_crs = crs_or_wgs84(crs)
-    labels: list[str | None] = [None] * len(series)
-    if hasattr(obj, "columns") and "name" in obj.columns:
-        labels = [v if isinstance(v, str) else None for v in obj["name"]]
+    labels = geojson.column_labels(obj) if hasattr(obj, "columns") else [None] * len(series)
     items: list[Feature] = [(g, label, None) for g, label in zip(np.asarray(series.values, dtype=object), labels)
              if g is not None and not g.is_empty]
     if not items:

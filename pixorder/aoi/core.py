@@ -228,11 +228,7 @@ class AOI:
         >>> AOI.from_bounds(0, 0, 0.05, 0.05).billed_area_km2("pixxel")
         100.0
         """
-        p = rules.provider_name(provider)
-        minimum = rules.minimum_km2(p, sensor)
-        if p in rules.ONE_GEOMETRY_PER_ORDER and self.n_parts > 1:
-            return sum(rules.billed_km2(p, part.area_km2, minimum) for part in self.parts())
-        return rules.billed_km2(p, self.area_km2, minimum)
+        return rules.billed_total_km2(self, provider, sensor)
 
     def check(self, provider: str, sensor: Any = None) -> list[rules.RuleCheck]:
         """What ``provider`` will make of this AOI, before any call: info, rules it bends, rules it breaks.

@@ -9,7 +9,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from pixorder.errors import ValidationError
+from pixorder.errors import ValidationError, shorten
 
 # ------------------------------------------------------------------------------------ input loading
 _GEOMETRY_TYPES = {
@@ -65,7 +65,7 @@ def crs_member(obj: Mapping) -> str | None:
             raise ValidationError("crs", "the GeoJSON names its CRS by a link, which pixorder does not fetch; "
                                   "pass crs='EPSG:…' instead", props.get("href"))
     raise ValidationError("crs", "the GeoJSON crs member is not one GDAL reads (name, EPSG or OGC); "
-                          "pass crs='EPSG:…' instead", _short(repr(member)))
+                          "pass crs='EPSG:…' instead", shorten(repr(member), 60))
 
 
 def features(obj: Any) -> list[tuple[BaseGeometry, dict[str, Any]]]:
@@ -98,7 +98,7 @@ def features(obj: Any) -> list[tuple[BaseGeometry, dict[str, Any]]]:
     pixorder.errors.ValidationError: geometry: a Feature without geometry cannot be an AOI
     """
     if not isinstance(obj, Mapping):
-        raise ValidationError("geometry", "must be a GeoJSON object", _short(repr(obj)))
+        raise ValidationError("geometry", "must be a GeoJSON object", shorten(repr(obj), 60))
     kind = obj.get("type")
     if kind == "FeatureCollection":
         members = obj.get("features")
@@ -122,6 +122,37 @@ def features(obj: Any) -> list[tuple[BaseGeometry, dict[str, Any]]]:
     if kind in _GEOMETRY_TYPES:
         return [(_geojson_geometry(obj), {})]
     raise ValidationError("geometry", "must be a GeoJSON geometry, Feature or FeatureCollection", kind)
+
+
+#: the properties (or a file's columns) a feature's name is read from, first found first
+NAME_KEYS = ("name", "Name", "NAME", "title", "label")
+
+
+def feature_label(props: Mapping[str, Any]) -> str | None:
+    """A feature's name: the first non-empty text among its :data:`NAME_KEYS` properties, else None.
+
+    >>> feature_label({"Name": "north field"}), feature_label({"name": "", "title": "b"}), feature_label({})
+    ('north field', 'b', None)
+    """
+    for key in NAME_KEYS:
+        value = props.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def column_labels(frame: Any) -> list[str | None]:
+    """Each row's name, read from the first of :data:`NAME_KEYS` that ``frame`` (a file's layer, a
+    GeoDataFrame) has as a column; None where it holds no text, and for every row without such a column.
+
+    >>> import pandas as pd
+    >>> column_labels(pd.DataFrame({"NAME": ["north", ""], "area": [1, 2]}))
+    ['north', None]
+    """
+    for column in NAME_KEYS:
+        if column in getattr(frame, "columns", ()):
+            return [v if isinstance(v, str) and v else None for v in frame[column]]
+    return [None] * len(frame)
 
 
 def feature_name(obj: Mapping) -> str | None:
@@ -195,7 +226,7 @@ def _positions(seq: Any) -> np.ndarray:
         arr = _numeric_rows([p[:2] if isinstance(p, (list, tuple)) else p for p in seq])
     if arr is None:
         raise ValidationError(
-            "geometry.coordinates", "positions must be [longitude, latitude] number pairs", _short(repr(seq))
+            "geometry.coordinates", "positions must be [longitude, latitude] number pairs", shorten(repr(seq), 60)
         )
     arr = arr[:, :2].astype(float)
     bad = ~np.isfinite(arr)
@@ -233,8 +264,3 @@ def _polygon(coords: Any) -> BaseGeometry:
             )
         rings.append(pts)
     return shapely.Polygon(rings[0], rings[1:])
-
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."

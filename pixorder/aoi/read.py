@@ -16,12 +16,12 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from pixorder.aoi.geojson import column_labels
 from pixorder.errors import ValidationError
 
 __all__ = ["FILE_TYPES", "FileContent", "read_file"]
 
 FILE_TYPES = {".geojson", ".json", ".gpkg", ".kml", ".kmz", ".shp", ".zip"}
-_NAME_COLUMNS = ("name", "Name", "NAME", "title", "label")
 
 
 @dataclass
@@ -144,7 +144,7 @@ def read_file(path: Path, layer: str | int | None = None) -> FileContent:
                 continue
             content.layers.append(name)
             crses.append(frame.crs)
-            labels = _labels(frame)
+            labels = column_labels(frame)
             for geom, label in zip(np.asarray(frame.geometry.values, dtype=object), labels):
                 if geom is not None and not geom.is_empty:
                     content.features.append((geom, label, name))
@@ -163,31 +163,17 @@ def _choose_layer(layer: str | int, spatial: list[str], path: Path) -> str:
     raise ValidationError("layer", f"{path.name} has no layer {layer!r}; its layers: {', '.join(spatial)}", layer)
 
 
-def _labels(frame: Any) -> list[str | None]:
-    for column in _NAME_COLUMNS:
-        if column in frame.columns:
-            return [v if isinstance(v, str) and v else None for v in frame[column]]
-    return [None] * len(frame)
-
-
 def _read_geojson(path: Path) -> FileContent:
     try:
         obj = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise ValidationError("path", f"{path.name} is not valid GeoJSON ({exc})", str(path)) from None
-    from pixorder.aoi.geojson import crs_member, features
+    from pixorder.aoi.geojson import crs_member, feature_label, features
 
     items = features(obj)
     content = FileContent(crs=crs_member(obj) if isinstance(obj, dict) else None, obj=obj)
-    content.features = [(g, _label(props), None) for g, props in items]
+    content.features = [(g, feature_label(props), None) for g, props in items]
     return content
-
-
-def _label(props: dict[str, Any]) -> str | None:
-    for key in _NAME_COLUMNS:
-        if isinstance(props.get(key), str) and props[key]:
-            return props[key]
-    return None
 
 
 def looks_like_lonlat(geoms: list[BaseGeometry]) -> bool:

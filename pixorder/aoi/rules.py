@@ -11,7 +11,6 @@ union), so no area is counted twice.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any, Literal, Protocol
 
 from pixorder.errors import ValidationError
 from pixorder.providers import table
+from pixorder.providers._wire import json_size
 
 
 class AOI(Protocol):
@@ -75,7 +75,9 @@ __all__ = [
     "PROVIDERS",
     "RuleCheck",
     "billed_km2",
+    "billed_total_km2",
     "check",
+    "order_aois",
     "request_body_bytes",
 ]
 
@@ -206,12 +208,13 @@ def request_body_bytes(geometry: Any) -> int:
         geometry: a GeoJSON geometry dict, as an AOI's ``__geo_interface__``.
 
     Returns:
-        Its compact JSON's length plus :data:`BODY_OVERHEAD_BYTES` (1,000) for the rest of a request.
+        Its compact JSON's length as sent (``providers._wire.json_size``) plus :data:`BODY_OVERHEAD_BYTES`
+        (1,000) for the rest of a request.
 
     >>> request_body_bytes({"type": "Point", "coordinates": [10, 50]})
     1038
     """
-    return len(json.dumps(geometry, separators=(",", ":"))) + BODY_OVERHEAD_BYTES
+    return json_size(geometry) + BODY_OVERHEAD_BYTES
 
 
 def _mb(n: int) -> str:
@@ -233,25 +236,34 @@ def _suggest_tolerance(aoi: AOI, fits: Callable[[AOI], bool]) -> float | None:
     return None
 
 
-def order_geometries(aoi: AOI, provider: str) -> list[dict[str, Any]]:
-    """The geometry of each order ``provider`` gets for ``aoi`` (one per part where it splits).
+def order_aois(aoi: AOI, provider: str) -> list[AOI]:
+    """The AOI of each order ``provider`` gets for ``aoi``: one per part at a provider that takes one
+    polygon per order (:data:`ONE_GEOMETRY_PER_ORDER`: Planet), else ``aoi`` whole.
 
-    Args:
-        aoi: the AOI.
-        provider: a name from :data:`PROVIDERS`.
-
-    Returns:
-        GeoJSON geometry dicts: one per part at a provider of :data:`ONE_GEOMETRY_PER_ORDER` (Planet),
-        else the AOI's one geometry.
+    The one place that split is decided: the rules here, ``AOI.billed_area_km2()`` and the client's
+    pricing and ordering (``pixorder.client.core.split_parts``) all follow it.
 
     >>> from pixorder.aoi import AOI
     >>> two = AOI("MULTIPOLYGON (((0 0, 0.1 0, 0.1 0.1, 0 0)), ((3 0, 3.1 0, 3.1 0.1, 3 0)))")
-    >>> [g["type"] for g in order_geometries(two, "planet")], [g["type"] for g in order_geometries(two, "pixxel")]
-    (['Polygon', 'Polygon'], ['MultiPolygon'])
+    >>> len(order_aois(two, "planet")), len(order_aois(two, "pixxel"))
+    (2, 1)
     """
     if provider in ONE_GEOMETRY_PER_ORDER and aoi.n_parts > 1:
-        return [part.__geo_interface__ for part in aoi.parts()]
-    return [aoi.__geo_interface__]
+        return list(aoi.parts())
+    return [aoi]
+
+
+def billed_total_km2(aoi: AOI, provider: str, sensor: Any = None) -> float:
+    """What ``provider`` bills for ``aoi``: :func:`billed_km2` of each of its orders (:func:`order_aois`),
+    summed; ``sensor`` as in :func:`minimum_km2`. ``AOI.billed_area_km2()`` and :func:`check` report it.
+
+    >>> from pixorder.aoi import AOI
+    >>> billed_total_km2(AOI.from_bounds(0, 0, 0.05, 0.05), "pixxel")
+    100.0
+    """
+    p = provider_name(provider)
+    minimum = minimum_km2(p, sensor)
+    return sum(billed_km2(p, order.area_km2, minimum) for order in order_aois(aoi, p))
 
 
 #: Above this area an AOI is flagged as a rule it breaks at every provider: none publishes a maximum,
@@ -284,9 +296,10 @@ def check(aoi: AOI, provider: str, sensor: Any = None) -> list[RuleCheck]:
     p = provider_name(provider)
     area = aoi.area_km2
     minimum = minimum_km2(p, sensor)
-    split = p in ONE_GEOMETRY_PER_ORDER and aoi.n_parts > 1
-    part_areas = [part.area_km2 for part in aoi.parts()] if split else [area]
-    billed = sum(billed_km2(p, a, minimum) for a in part_areas)
+    orders = order_aois(aoi, p)
+    split = len(orders) > 1
+    part_areas = [order.area_km2 for order in orders]
+    billed = billed_total_km2(aoi, p, sensor)
     sensor_id = getattr(sensor, "id", None)
     label = LABELS[p]
     out: list[RuleCheck] = []
@@ -336,7 +349,7 @@ def _check_size(aoi: AOI, p: str, label: str, add: Callable[[str, Severity, str]
     limit = MAX_BODY_BYTES[p]
     if limit is None and aoi.n_vertices < 20_000:
         return
-    size = max(request_body_bytes(g) for g in order_geometries(aoi, p))
+    size = max(request_body_bytes(order.__geo_interface__) for order in order_aois(aoi, p))
     if limit is None:
         strictest = min(b for b in MAX_BODY_BYTES.values() if b is not None)
         if size > strictest:
@@ -347,7 +360,7 @@ def _check_size(aoi: AOI, p: str, label: str, add: Callable[[str, Severity, str]
         return
 
     def fits(smaller: AOI) -> bool:
-        return max(request_body_bytes(g) for g in order_geometries(smaller, p)) <= limit
+        return max(request_body_bytes(order.__geo_interface__) for order in order_aois(smaller, p)) <= limit
 
     tolerance = _suggest_tolerance(aoi, fits)
     hint = (f"AOI.simplify(tolerance_m={tolerance:g}) gives a smaller footprint" if tolerance is not None

@@ -131,7 +131,7 @@ def simplified(geom: BaseGeometry, tolerance_m: float) -> BaseGeometry:
     >>> int(shapely.get_num_coordinates(ellipse)), int(shapely.get_num_coordinates(simplified(ellipse, 10)))
     (2001, 65)
     """
-    lon0, lat0 = _centre(geom)
+    lon0, lat0 = centre(geom)
     local = local_projection("aeqd", lon0, lat0)
     flat = shapely.simplify(project(geom, local), tolerance_m, preserve_topology=True)
     return project(flat, local, inverse=True, lon_near=lon0)
@@ -404,8 +404,13 @@ def strip_polygons(lines: Any) -> np.ndarray:
     return shapely.set_coordinates(strips, from_local_tmerc(xy, centres, owner))
 
 
-def _centre(geom: BaseGeometry) -> tuple[float, float]:
-    """Area-weighted mean position of the parts, on the sphere (right for shapes split at ±180°)."""
+def centre(geom: BaseGeometry) -> tuple[float, float]:
+    """``(lon, lat)``: the area-weighted mean position of the parts, on the sphere (right for shapes split
+    at ±180°, whose planar centroid lies near 0°); local projections are centred here.
+
+    >>> [round(v, 3) for v in centre(shapely.MultiPolygon([shapely.box(179, 0, 180, 1), shapely.box(-180, 0, -179, 1)]))]
+    [180.0, 0.5]
+    """
     parts = shapely.get_parts(geom)
     weights = areas_km2(parts)
     centroids = shapely.centroid(parts)
@@ -424,7 +429,7 @@ def _largest_gap_km(geom: BaseGeometry) -> float:
     n = len(parts)
     if n < 2:
         return 0.0
-    lon0, lat0 = _centre(geom)
+    lon0, lat0 = centre(geom)
     local = local_projection("aeqd", lon0, lat0)
     projected = np.empty(n, dtype=object)
     projected[:] = [project(p, local) for p in parts]

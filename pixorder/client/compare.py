@@ -8,7 +8,6 @@ grouped by provider and sensor, all providers concurrently, and comes back as on
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -18,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 from pixorder import collector
 from pixorder import errors as E
 from pixorder import models as m
-from pixorder.client.core import AsyncClient
+from pixorder.client.core import AsyncClient, connection_for, error_quote, source_of
 from pixorder.client.sync import Client, run_sync
+from pixorder.frames import part_rows
 from pixorder.providers import table
 from pixorder.providers.base import Request
 
@@ -72,9 +72,7 @@ def _client_for(provider: Any, options: Mapping[str, Any]) -> tuple[AsyncClient,
         return provider.aio, False
     if isinstance(provider, AsyncClient):
         return provider, False
-    if os.environ.get(table.get(provider).env_var):
-        return AsyncClient(provider, progress=False, **options), True
-    return AsyncClient("sandbox", api=provider, progress=False, **options), True
+    return AsyncClient(**connection_for(provider), progress=False, **options), True
 
 
 @asynccontextmanager
@@ -96,20 +94,6 @@ async def clients_for(providers: Any, options: Mapping[str, Any] | None = None) 
         for client, owned in made:
             if owned:
                 await client.aclose()
-
-
-def source_of(client: AsyncClient) -> str:
-    """Where ``client``'s prices come from: ``"sandbox"`` or ``"live"`` (the provenance's word).
-
-    >>> import pixorder
-    >>> source_of(pixorder.AsyncClient("sandbox", api="planet"))
-    'sandbox'
-    """
-    return "sandbox" if client.is_sandbox else "live"
-
-
-def _is_frame(value: Any) -> bool:
-    return hasattr(value, "geometry") and hasattr(value, "crs") and hasattr(value, "iloc")
 
 
 def aoi_list(aois: Any) -> tuple[list[Any], list[Any]]:
@@ -136,10 +120,11 @@ def aoi_list(aois: Any) -> tuple[list[Any], list[Any]]:
     ['field-1']
     """
     from pixorder.aoi import as_aois
+    from pixorder.aoi.coerce import is_geopandas
 
     # One AOI per list item or frame row (in the frame's own CRS), else one: the same way in as AOI().
     items = as_aois(aois)
-    if _is_frame(aois):
+    if is_geopandas(aois):  # the rows as_aois made one AOI each
         ids = list(aois["id"]) if hasattr(aois, "columns") and "id" in aois.columns else list(aois.index)
     else:
         ids = [None] * len(items)
@@ -232,10 +217,23 @@ async def window_for(client: AsyncClient, template: Mapping[str, Any]) -> tuple[
         start = m.TaskingRequest(aoi={"type": "Point", "coordinates": [0, 0]}, start=template["start"],
                                  end=datetime(9999, 1, 1, tzinfo=timezone.utc)).start
         return {**template, "end": start + DEFAULT_WINDOW}, False
-    now = await provider_now(client)
-    lead = now + timedelta(hours=client.adapter.min_lead_hours + 1)
-    start = lead.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    start = await earliest_start(client)
     return {**template, "start": start, "end": start + DEFAULT_WINDOW}, True
+
+
+async def earliest_start(client: AsyncClient) -> datetime:
+    """The first whole hour a window may start at the provider: its minimum lead time (with an hour to
+    spare) from now as the provider sees it (:func:`provider_now`).
+
+    >>> import asyncio, pixorder
+    >>> async def first_start():
+    ...     async with pixorder.AsyncClient("sandbox", api="planet", progress=False) as client:
+    ...         return await earliest_start(client)
+    >>> asyncio.run(first_start()).minute
+    0
+    """
+    lead = await provider_now(client) + timedelta(hours=client.adapter.min_lead_hours + 1)
+    return lead.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
 
 @dataclass
@@ -334,8 +332,7 @@ async def price_jobs(jobs: Sequence[Job]) -> list[m.Quote]:
         try:
             priced = await client.pricing._estimate_parts(batch)  # a multi-part AOI part by part at Planet
         except E.PixorderError as exc:
-            priced = [m.Quote(provider=client.provider, error=str(exc), sensor=r.sensor,
-                              area_km2=float(r.aoi.area_km2), geometry=dict(r.aoi.__geo_interface__)) for r in batch]
+            priced = [error_quote(client.provider, r, exc) for r in batch]
         for position, quote in zip(positions, priced):
             # The id the user asked for names the row (Pixxel answers with the bandset's image type).
             quote.sensor = jobs[position].request.sensor or quote.sensor
@@ -411,6 +408,41 @@ def jobs_frame(jobs: Sequence[Job], quotes: Sequence[m.Quote]) -> geopandas.GeoD
     return frame
 
 
+def reads_catalog(sensors: Any, need: Any = None) -> bool:
+    """Whether ``sensors=`` / ``needs=`` choose from each provider's catalogue (``"all"``, ids, or needs)
+    rather than price one sensor per provider (None, ``{provider: id}``); such frames are ranked.
+
+    >>> reads_catalog("all"), reads_catalog({"planet": "Flexible Tasking"}), reads_catalog(None)
+    (True, False, False)
+    """
+    return sensors == "all" or need is not None or (sensors is not None and not isinstance(sensors, Mapping))
+
+
+async def sensors_for(client: AsyncClient, sensors: Any, need: Any = None) -> tuple[list[m.Sensor | None], list[m.Sensor]]:
+    """The sensors ``client``'s provider is priced with for ``sensors=`` (and ``needs=``), and its catalogue
+    when it was read: compare, sweep and budget all choose this way.
+
+    ``sensors`` as ``compare`` takes it: None or ``{provider: id}`` prices one sensor (the given id, else
+    the provider's default: ``None``) without reading the catalogue; ``"all"``, an id or a list of ids
+    (or any ``need``) reads ``client.sensors()`` and keeps the sensors named that meet the needs.
+
+    >>> import asyncio, pixorder
+    >>> async def chosen(sensors):
+    ...     async with pixorder.AsyncClient("sandbox", api="planet", progress=False) as client:
+    ...         picked, _ = await sensors_for(client, sensors)
+    ...         return [s.id if s else None for s in picked]
+    >>> asyncio.run(chosen({"planet": "Flexible Tasking"})), asyncio.run(chosen(None))
+    (['Flexible Tasking'], [None])
+    """
+    from pixorder.explore.needs import choose
+
+    if reads_catalog(sensors, need):
+        catalog = list(await client.sensors())
+        return list(choose(catalog, None if sensors == "all" else sensors, need)), catalog
+    sensor = sensors.get(client.provider) if isinstance(sensors, Mapping) else None
+    return [None if sensor is None else m.Sensor(provider=client.provider, id=sensor)], []
+
+
 def provenance(kind: str, clients: Sequence[AsyncClient], **details: Any) -> dict[str, Any]:
     """Where a frame's prices came from, kept in ``frame.attrs["pixorder"]`` and in exported files.
 
@@ -456,7 +488,7 @@ async def acompare(
 
     Raises:
         ValidationError: a bad AOI, request, provider name, ``needs`` or sensor id, or ``rates``
-            without ``currency``, before any price is asked.
+            without ``currency`` or not above 0, before any price is asked.
 
     >>> import asyncio, pixorder
     >>> async def planet_price():
@@ -467,28 +499,21 @@ async def acompare(
     >>> asyncio.run(planet_price())
     [{'provider': 'planet', 'billed_area_km2': 25.0, 'amount': 25.0, 'unit': 'SQKM'}]
     """
-    from pixorder.explore.needs import as_needs, choose
+    from pixorder.explore.needs import as_needs
 
     provider_list(providers)  # refuses a bad name before anything else
     aois, ids = aoi_list(aoi_or_aois)
     template = request_template(request, params)
     need = as_needs(needs)
-    if rates is not None and not currency:
-        raise E.ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
-    explore = sensors == "all" or need is not None or (sensors is not None and not isinstance(sensors, Mapping))
+    check_rates(rates, currency)
+    explore = reads_catalog(sensors, need)
 
     known: set[str] = set()
 
     async def plan(client: AsyncClient) -> tuple[list[Job], bool, dict[str, Any]]:
         fields, default = await window_for(client, template)
-        if explore:
-            wanted = "all" if sensors in (None, "all") else sensors
-            catalog = await client.sensors()
-            known.update(name for s in catalog for name in (s.id, s.name) if name)
-            chosen: list[m.Sensor | None] = list(choose(catalog, wanted, need))
-        else:
-            sensor = (sensors or {}).get(client.provider) if isinstance(sensors, Mapping) else None
-            chosen = [None] if sensor is None else [m.Sensor(provider=client.provider, id=sensor)]
+        chosen, catalog = await sensors_for(client, sensors, need)
+        known.update(name for s in catalog for name in (s.id, s.name) if name)
         with collector.paused():
             jobs = jobs_for(client, aois, ids, chosen, fields)
         return jobs, default, fields
@@ -528,7 +553,7 @@ def _rank(frame: Any, currency: str | None) -> Any:
     when every quote is in one unit, else within each unit (``rank`` restarts per unit)."""
     if frame.empty:  # no sensor met the needs
         return frame.assign(rank=frame["error"].astype("Int64"))
-    part = frame["part"].notna() if "part" in frame.columns else frame["error"].isna() & False
+    part = part_rows(frame)
     valid = frame["error"].isna() & frame["amount"].notna() & ~part  # a multi-part quote ranks by its total
     key = f"amount_{currency.lower()}" if currency else "amount"
     units = frame.loc[valid, "unit"].dropna().unique()
@@ -574,15 +599,43 @@ def parse_rates(text: str | None, field: str = "rates") -> dict[str, float] | No
     return rates
 
 
-def _convert(frame: Any, rates: Mapping[str, float], currency: str | None) -> Any:
-    """Amounts in one currency, only with the rates the user gave; the column names say which."""
+def check_rates(rates: Mapping[str, float] | None, currency: str | None) -> None:
+    """Refuse, before any call, ``rates`` without the ``currency`` they convert into or with a rate that is
+    not a positive number (compare, sweep, budget and the widgets).
+
+    >>> check_rates({"USD": 1, "SQKM": 4}, "USD")
+    >>> check_rates({"USD": 1}, None)
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: currency: name the currency the rates convert into, e.g. currency='USD'
+
+    Raises:
+        pixorder.ValidationError: ``rates`` given and ``currency`` empty, or a rate not above 0 (``rates.<unit>``).
+    """
+    if rates is None:
+        return
     if not currency:
         raise E.ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
     for unit, rate in rates.items():
         if not isinstance(rate, (int, float)) or rate <= 0:
             raise E.ValidationError(f"rates.{unit}", "must be a positive number", rate)
+
+
+def unit_rates(units: Any, rates: Mapping[str, float]) -> Any:
+    """Each row's rate into the currency, by its ``unit`` (a pandas Series); NaN where no rate was given.
+
+    >>> import pandas as pd
+    >>> unit_rates(pd.Series(["SQKM", "USD", None]), {"SQKM": 4}).tolist()
+    [4.0, nan, nan]
+    """
+    return units.map(lambda u: rates.get(u) if isinstance(u, str) else None).astype("float64")
+
+
+def _convert(frame: Any, rates: Mapping[str, float], currency: str | None) -> Any:
+    """Amounts in one currency, only with the rates the user gave (:func:`check_rates` checked them)."""
+    assert currency is not None
     code = currency.lower()
-    rate = frame["unit"].map(lambda u: rates.get(u) if isinstance(u, str) else None).astype("float64")
+    rate = unit_rates(frame["unit"], rates)
     frame[f"rate_to_{code}"] = rate
     frame[f"amount_{code}"] = frame["amount"] * rate
     frame[f"amount_{code}_per_km2"] = frame["amount_per_km2"] * rate

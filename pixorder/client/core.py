@@ -7,7 +7,7 @@ import importlib
 import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar, overload
+from typing import Any, TypedDict, TypeVar, overload
 
 from pixorder import errors as E
 from pixorder import models as m
@@ -21,9 +21,11 @@ T = TypeVar("T")
 
 #: the providers' names, from the provider table
 PROVIDER_NAMES = table.NAMES
-#: provider → the environment variable its key is read from (derived from the provider table)
-ENV_VARS = {p.name: p.env_var for p in table.PROVIDERS.values()}
 DEFAULT_PAGE_SIZE = 100
+#: what pricing and ordering take: the neutral request models
+REQUEST_TYPES = (m.TaskingRequest, m.ArchiveRequest)
+#: bytes of a bulk create's body around its payloads: ``{"id": "<uuid>", "order_payloads": []}``
+BULK_OVERHEAD = json_size({"id": str(uuid.UUID(int=0)), "order_payloads": []})
 
 
 def make_adapter(provider: str, **options: Any) -> Adapter:
@@ -51,6 +53,57 @@ def make_adapter(provider: str, **options: Any) -> Adapter:
     kwargs = {k: v for k, v in options.items() if k in info.adapter_options and v is not None}
     adapter: Adapter = adapter_class(**kwargs)
     return adapter
+
+
+class _Provider(TypedDict):
+    provider: str
+
+
+class Connection(_Provider, total=False):
+    """The target arguments of :func:`pixorder.connect`: ``provider``, and ``api`` for the sandbox.
+
+    >>> Connection(provider="sandbox", api="planet")
+    {'provider': 'sandbox', 'api': 'planet'}
+    """
+
+    api: str
+
+
+def connection_for(provider: str, *, live: bool = True) -> Connection:
+    """The arguments of :func:`pixorder.connect` (or :class:`AsyncClient`) for a provider given by name
+    alone: its live API when ``live`` and its key is set in the environment, else the sandbox's emulation.
+
+    The one place that choice is made: ``compare``, ``sweep`` and ``budget`` (``live=True``: pricing is
+    never a spend), the pricing desk (the same), and the widgets given no client (``live=False``: a widget
+    that can place orders never picks a live API on its own).
+
+    Args:
+        provider: a name in ``pixorder.providers.table.NAMES``.
+        live: whether the live API may be chosen (when its key variable, e.g. ``PL_API_KEY``, is set).
+
+    Returns:
+        dict: ``{"provider": name}`` for the live API, or ``{"provider": "sandbox", "api": name}``.
+
+    Raises:
+        ValidationError: ``provider`` is not in the table.
+
+    >>> connection_for("planet", live=False)
+    {'provider': 'sandbox', 'api': 'planet'}
+    """
+    info = table.get(provider)
+    if live and os.environ.get(info.env_var):
+        return {"provider": info.name}
+    return {"provider": "sandbox", "api": info.name}
+
+
+def source_of(client: Any) -> str:
+    """``"sandbox"`` or ``"live"``: where a client's answers come from, as reprs and provenance say it.
+
+    >>> import pixorder
+    >>> source_of(pixorder.AsyncClient("sandbox", api="planet"))
+    'sandbox'
+    """
+    return "sandbox" if client.is_sandbox else "live"
 
 
 def api_host(base_url: str, api_root: str) -> str:
@@ -172,8 +225,7 @@ class AsyncClient:
         self.imaging_windows = ImagingWindows(self)
 
     def __repr__(self) -> str:
-        where = "sandbox" if self.is_sandbox else "live"
-        return f"<pixorder.AsyncClient {self.provider} ({where}) {self.base_url} key=set>"
+        return f"<pixorder.AsyncClient {self.provider} ({source_of(self)}) {self.base_url} key=set>"
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -304,16 +356,10 @@ class Pricing(_Facade):
         >>> len(client.pricing.estimate([request, request]))
         2
         """
-        kinds = (m.TaskingRequest, m.ArchiveRequest)
-        single = isinstance(requests, kinds)
-        if not single and (isinstance(requests, (str, bytes, Mapping)) or not isinstance(requests, Iterable)):
-            raise E.ValidationError("requests", "must be a TaskingRequest, an ArchiveRequest or a list of them",
-                                    type(requests).__name__)
-        batch: list[Any] = [requests] if single else list(requests)
-        for i, request in enumerate(batch):
-            if not isinstance(request, kinds):
-                raise E.ValidationError(f"requests.{i}", "must be a TaskingRequest or an ArchiveRequest",
-                                        type(request).__name__)
+        single = isinstance(requests, REQUEST_TYPES)
+        batch: list[Any] = [requests] if single else request_list(
+            requests, "must be a TaskingRequest, an ArchiveRequest or a list of them")
+        for request in batch:
             self.adapter.validate(request)  # what the API is known to refuse, before any call
         quotes = await self._estimate_parts(batch, raise_errors=single)
         if single:
@@ -343,9 +389,7 @@ class Pricing(_Facade):
                     # The server refused the body as too large: price each half on its own.
                     half = len(positions) // 2
                     return [*await run(positions[:half]), *await run(positions[half:])]
-                quotes = [m.Quote(provider=self._client.provider, error=str(exc), sensor=r.sensor,
-                                  area_km2=float(r.aoi.area_km2), geometry=dict(r.aoi.__geo_interface__))
-                          for r in chunk]
+                quotes = [error_quote(self._client.provider, r, exc) for r in chunk]
             for position, quote in zip(positions, quotes):
                 quote.request_index = position
             return quotes
@@ -358,28 +402,14 @@ class Pricing(_Facade):
         """``positions`` cut into bulk calls of at most ``limit`` requests and, where the API has one,
         within its body limit (each request's payload measured as it will be sent, unless a bound on
         its size shows the chunk fits anyway: see ``payload_bounds``)."""
-        body_limit = self.adapter.body_limit
-        if body_limit is None:
-            return [positions[start : start + limit] for start in range(0, len(positions), limit)]
-        bounds = payload_bounds([batch[i] for i in positions])
-        chunks: list[list[int]] = []
-        current: list[int] = []
-        size = bound = 2  # the brackets of the list
-        for i, most in zip(positions, bounds):
-            if current and len(current) >= limit:
-                chunks.append(current)
-                current, size, bound = [], 2, 2
-            if bound + most + 1 <= body_limit:
-                one = most  # fits even at its largest: not worth building to measure
-            else:
-                one = json_size(self.adapter.price([batch[i]], 0).json)
-                if current and size + one + 1 > body_limit:
-                    chunks.append(current)
-                    current, size, bound = [], 2, 2
-            current.append(i)
-            size += min(one, most) + 1
-            bound += most + 1
-        return chunks + ([current] if current else [])
+        bounds = dict(zip(positions, payload_bounds([batch[i] for i in positions])))
+
+        def size_of(i: int) -> int:
+            return json_size(self.adapter.price([batch[i]], 0).json)
+
+        return chunked(positions, limit, size_of, self.adapter.body_limit, overhead=json_size([]),
+                       bound_of=bounds.__getitem__)
+
 
     async def _estimate_parts(self, batch: list[Request], raise_errors: bool = False) -> list[m.Quote]:
         """``_estimate``, with each multi-part AOI priced part by part where the provider takes one polygon
@@ -390,6 +420,69 @@ class Pricing(_Facade):
         quotes = await self._estimate(expanded, raise_errors=raise_errors)
         return [join_quotes(self._client.provider, batch[i], i, [q for q, o in zip(quotes, owners) if o == i])
                 for i in range(len(batch))]
+
+
+def request_list(requests: Any, rule: str) -> list[Request]:
+    """``requests`` as a list of ``TaskingRequest``/``ArchiveRequest`` (``pricing.estimate``, ``create_many``).
+
+    >>> request_list("POINT (1 2)", "must be a list of requests")
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: requests: must be a list of requests (got 'str')
+
+    Raises:
+        ValidationError: ``requests`` is not a list (``rule`` says what it must be), or item ``i`` is no
+            request (``requests.<i>``).
+    """
+    if isinstance(requests, (str, bytes, Mapping, *REQUEST_TYPES)) or not isinstance(requests, Iterable):
+        raise E.ValidationError("requests", rule, type(requests).__name__)
+    batch = list(requests)
+    for i, request in enumerate(batch):
+        if not isinstance(request, REQUEST_TYPES):
+            raise E.ValidationError(f"requests.{i}", "must be a TaskingRequest or an ArchiveRequest",
+                                    type(request).__name__)
+    return batch
+
+
+def chunked(items: Sequence[int], limit: int, size_of: Callable[[int], int], body_limit: int | None,
+            overhead: int, bound_of: Callable[[int], int] | None = None) -> list[list[int]]:
+    """``items`` cut into consecutive chunks of at most ``limit``, each sent as one JSON body: ``overhead``
+    bytes around the items, ``size_of(i)`` bytes for item ``i`` and a comma between two, at most
+    ``body_limit`` bytes (None: no byte limit, and no size asked). With ``bound_of`` (an upper bound on
+    an item's size, cheap to know), ``size_of`` is asked only when the bound does not already show the
+    chunk fits. An item too big on its own gets a chunk of its own (the server's 413 says so). Pricing
+    and ``create_many`` both cut their bulk bodies here.
+
+    >>> chunked([0, 1, 2, 3], 3, len, None, overhead=2)
+    [[0, 1, 2], [3]]
+    >>> chunked([0, 1, 2], 10, {0: 4, 1: 4, 2: 4}.__getitem__, body_limit=11, overhead=2)   # [4,4] is 11 bytes
+    [[0, 1], [2]]
+    """
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    size = bound = overhead
+    for i in items:
+        if current and len(current) >= limit:
+            chunks.append(current)
+            current, size, bound = [], overhead, overhead
+        if body_limit is None:
+            current.append(i)
+            continue
+        most = bound_of(i) if bound_of is not None else None
+        if most is not None and bound + (1 if current else 0) + most <= body_limit:
+            one = most  # fits even at its largest: not worth measuring
+        else:
+            one = size_of(i)
+            if current and size + 1 + one > body_limit:
+                chunks.append(current)
+                current, size, bound = [], overhead, overhead
+        comma = 1 if current else 0
+        current.append(i)
+        size += comma + (one if most is None else min(one, most))
+        bound += comma + (one if most is None else most)
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 # ------------------------------------------------------------------- payload sizes before building
@@ -432,7 +525,7 @@ def payload_bounds(requests: Sequence[Request]) -> list[int]:
 # --------------------------------------------------------------- multi-part AOIs: one order per part
 def split_parts(provider: str, batch: Sequence[Request]) -> tuple[list[Request], list[int]]:
     """Each request whose AOI has several parts, at a provider taking one polygon per order
-    (``pixorder.aoi.rules.ONE_GEOMETRY_PER_ORDER``), replaced by one request per part; with the index
+    (``pixorder.aoi.rules.order_aois``), replaced by one request per part; with the index
     in ``batch`` each resulting request came from.
 
     Args:
@@ -454,12 +547,12 @@ def split_parts(provider: str, batch: Sequence[Request]) -> tuple[list[Request],
     >>> split_parts("geopera", [point, fields])[1]
     [0, 1]
     """
-    from pixorder.aoi.rules import ONE_GEOMETRY_PER_ORDER
+    from pixorder.aoi.rules import order_aois
 
     expanded: list[Request] = []
     owners: list[int] = []
     for i, request in enumerate(batch):
-        parts = request.aoi.parts() if provider in ONE_GEOMETRY_PER_ORDER else [request.aoi]
+        parts = order_aois(request.aoi, provider)
         if len(parts) == 1:
             expanded.append(request)
             owners.append(i)
@@ -470,6 +563,23 @@ def split_parts(provider: str, batch: Sequence[Request]) -> tuple[list[Request],
             expanded.append(request.model_copy(update=update))
             owners.append(i)
     return expanded, owners
+
+
+def error_quote(provider: str, request: Request, error: BaseException) -> m.Quote:
+    """The quote of a request a batch could not price: the error, with the request's sensor and AOI.
+
+    >>> request = m.TaskingRequest(aoi="POINT (5 52)", start="2030-03-01", end="2030-03-21")
+    >>> error_quote("planet", request, ValueError("refused")).error
+    'refused'
+    """
+    return m.Quote(provider=provider, error=str(error), sensor=request.sensor, area_km2=float(request.aoi.area_km2),
+                   geometry=dict(request.aoi.__geo_interface__))
+
+
+def _total(values: Iterable[float | None]) -> float | None:
+    """The sum of the parts' values (to 1e-6), or None when any part lacks one."""
+    known = list(values)
+    return None if any(v is None for v in known) else round(sum(v for v in known if v is not None), 6)
 
 
 def join_quotes(provider: str, request: Request, index: int, parts: list[m.Quote]) -> m.Quote:
@@ -505,8 +615,7 @@ def join_quotes(provider: str, request: Request, index: int, parts: list[m.Quote
         quote.part, quote.request_index = k, index
 
     def total(field: str) -> float | None:
-        values = [getattr(q, field) for q in parts]
-        return None if any(v is None for v in values) else round(sum(values), 6)
+        return _total(getattr(q, field) for q in parts)
 
     errors = [f"part {k}: {q.error}" for k, q in enumerate(parts) if q.error]
     return m.Quote(provider=provider, raw={"parts": [q.raw for q in parts]}, sensor=parts[0].sensor,
@@ -572,7 +681,7 @@ class Orders(_Facade):
         >>> order.reference.startswith("pxo-")
         True
         """
-        if not isinstance(request, (m.TaskingRequest, m.ArchiveRequest)):
+        if not isinstance(request, REQUEST_TYPES):
             raise E.ValidationError("request", "must be a TaskingRequest or an ArchiveRequest",
                                     type(request).__name__)
         self.adapter.validate(request)  # e.g. Planet Assured Tasking without an imaging window: no call
@@ -585,11 +694,7 @@ class Orders(_Facade):
         if dry_run:
             return await self._client.send(self.adapter.create_order(request, reference=reference, dry_run=True))
         if max_amount is not None:
-            quote = (await self._client.pricing._estimate([request]))[0]
-            if quote.error:
-                raise E.ApiError(quote.error, provider=self._client.provider, body=quote.raw)
-            if quote.amount is not None and quote.amount > max_amount:
-                raise E.SpendLimitExceeded(self._client.provider, quote.amount, quote.unit, max_amount)
+            self._within(max_amount, (await self._client.pricing._estimate([request]))[0])
         call = self.adapter.create_order(request, reference=reference)
         order = await self._place(call, reference)
         if order.status is None and not order.items:
@@ -605,11 +710,8 @@ class Orders(_Facade):
         ``max_amount`` applies to the total. If any part's outcome is unknown, ``AmbiguousSpend`` names
         every part's reference (``references``) and the orders known to be placed (``placed``)."""
         if max_amount is not None and not dry_run:
-            total = join_quotes(self._client.provider, request, 0, await self._client.pricing._estimate(parts))
-            if total.error:
-                raise E.ApiError(total.error, provider=self._client.provider, body=total.raw)
-            if total.amount is not None and total.amount > max_amount:
-                raise E.SpendLimitExceeded(self._client.provider, total.amount, total.unit, max_amount)
+            self._within(max_amount, join_quotes(self._client.provider, request, 0,
+                                                 await self._client.pricing._estimate(parts)))
         references = [pxref.part(reference, k + 1) for k in range(len(parts))]
         outcomes = await asyncio.gather(
             *(self.create(part, dry_run=dry_run, reference=ref) for part, ref in zip(parts, references)),
@@ -631,18 +733,21 @@ class Orders(_Facade):
         for k, order in enumerate(placed):
             order.part = k
         statuses = {o.status for o in placed}
-        amounts = [o.amount for o in placed]
-        areas = [o.area_km2 for o in placed]
-        amount = None if any(a is None for a in amounts) else round(sum(a for a in amounts if a is not None), 6)
-        area = None if any(a is None for a in areas) else round(sum(a for a in areas if a is not None), 6)
         return m.Order(provider=self._client.provider, raw={"parts": [o.raw for o in placed]},
                        id=", ".join(str(o.id) for o in placed), name=getattr(request, "name", None),
                        status=statuses.pop() if len(statuses) == 1 else None,
                        order_type=placed[0].order_type, unit=placed[0].unit,
-                       amount=amount,
-                       area_km2=area,
+                       amount=_total(o.amount for o in placed),
+                       area_km2=_total(o.area_km2 for o in placed),
                        start=placed[0].start, end=placed[0].end, reference=reference, dry_run=dry_run,
                        geometry=dict(request.aoi.__geo_interface__), parts=placed)
+
+    def _within(self, max_amount: float, quote: m.Quote) -> None:
+        """Refuse an order whose price (``quote``) could not be had or is above ``max_amount``."""
+        if quote.error:
+            raise E.ApiError(quote.error, provider=self._client.provider, body=quote.raw)
+        if quote.amount is not None and quote.amount > max_amount:
+            raise E.SpendLimitExceeded(self._client.provider, quote.amount, quote.unit, max_amount)
 
     async def _place(self, call: Call[m.Order], reference: str) -> m.Order:
         """Send a placement once; after a failure that may have reached the server, look, never resend.
@@ -766,15 +871,7 @@ class Orders(_Facade):
         ...  if r.error_type == "AmbiguousSpend"]                 # settle the rows pixorder cannot tell
         []
         """
-        kinds = (m.TaskingRequest, m.ArchiveRequest)
-        if isinstance(requests, (str, bytes, Mapping, *kinds)) or not isinstance(requests, Iterable):
-            raise E.ValidationError("requests", "must be a list of TaskingRequest or ArchiveRequest",
-                                    type(requests).__name__)
-        batch = list(requests)
-        for i, request in enumerate(batch):
-            if not isinstance(request, kinds):
-                raise E.ValidationError(f"requests.{i}", "must be a TaskingRequest or an ArchiveRequest",
-                                        type(request).__name__)
+        batch = request_list(requests, "must be a list of TaskingRequest or ArchiveRequest")
         if concurrency < 1:
             raise E.ValidationError("concurrency", "must be at least 1", concurrency)
         prefix: str | None = None
@@ -843,28 +940,14 @@ class Orders(_Facade):
     def _bulk_chunks(self, indices: list[int], sizes: dict[int, int]) -> list[list[int]]:
         """Consecutive chunks of at most ``bulk_order_limit`` payloads whose JSON body (as sent:
         ``{"id": …, "order_payloads": [...]}``) stays within the API's ``body_limit``."""
-        limit, body_limit = self.adapter.bulk_order_limit, self.adapter.body_limit
-        overhead = json_size({"id": str(uuid.UUID(int=0)), "order_payloads": []})
-        chunks: list[list[int]] = []
-        current: list[int] = []
-        size = overhead
-        for i in indices:
-            grown = size + sizes[i] + (1 if current else 0)  # a comma between payloads
-            if current and (len(current) >= limit or (body_limit is not None and grown > body_limit)):
-                chunks.append(current)
-                current, grown = [], overhead + sizes[i]
-            current.append(i)
-            size = grown
-        if current:
-            chunks.append(current)
-        return chunks
+        return chunked(indices, self.adapter.bulk_order_limit, sizes.__getitem__, self.adapter.body_limit,
+                       overhead=BULK_OVERHEAD)
 
     async def _create_bulk(self, batch: list[Request], refs: list[str], prefix: str | None, todo: list[int],
                            rows: list[m.Order | None], bar: Any) -> None:
         payloads: dict[int, dict[str, Any]] = {}
         sizes: dict[int, int] = {}
         body_limit = self.adapter.body_limit
-        overhead = json_size({"id": str(uuid.UUID(int=0)), "order_payloads": []})
         for i in todo:
             try:
                 payloads[i] = self.adapter.bulk_order_payload(batch[i], refs[i])
@@ -872,7 +955,7 @@ class Orders(_Facade):
                 rows[i] = self._error_row(i, batch[i], refs[i], exc)
                 continue
             sizes[i] = json_size(payloads[i])
-            if body_limit is not None and overhead + sizes[i] > body_limit:
+            if body_limit is not None and BULK_OVERHEAD + sizes[i] > body_limit:
                 del payloads[i]
                 rows[i] = self._error_row(i, batch[i], refs[i], E.ValidationError(
                     "aoi", f"makes an order request of {sizes[i]:,} bytes, over {self._client.provider}'s "

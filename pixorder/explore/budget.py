@@ -19,14 +19,18 @@ from pixorder.client.compare import (
     DEFAULT_PROVIDERS,
     Job,
     aoi_list,
+    check_rates,
     clients_for,
     jobs_frame,
     price_jobs,
     provenance,
     request_template,
+    sensors_for,
+    unit_rates,
     window_for,
 )
 from pixorder.client.sync import run_sync
+from pixorder.frames import whole_quotes
 
 if TYPE_CHECKING:
     from pixorder.explore.frames import PriceFrame
@@ -144,8 +148,7 @@ async def abudget(
     kind = recurrence.strip().lower() if recurrence.strip().lower() in CADENCES else "rrule"
     if kind == "rrule":
         schedule(recurrence, datetime(2030, 1, 1, tzinfo=timezone.utc), months)  # refuses a bad rule now
-    if rates is not None and not currency:
-        raise E.ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
+    check_rates(rates, currency)
     shapes, ids = aoi_list(aois)
     template = request_template(request, params)
     for field in ("recurrence", "occurrences", "end"):
@@ -162,7 +165,8 @@ async def abudget(
                            f"(it offers {', '.join(sorted(NATIVE.get(client.provider, set())))})")
         if client.provider == "planet" and kind == "rrule" and len(dates) > PLANET_MAX_INSTANCES:
             refused.append(f"Planet's Monitoring rrule allows at most {PLANET_MAX_INSTANCES} instances")
-        sensor = (sensors or {}).get(client.provider)
+        chosen, _ = await sensors_for(client, sensors)
+        sensor = chosen[0].id if chosen[0] is not None else None
         jobs = []
         for date in dates:
             values = {**fields, "start": date, "end": date + ACQUISITION_WINDOW}
@@ -182,7 +186,7 @@ async def abudget(
     detail = pd.DataFrame(jobs_frame(jobs, quotes).drop(columns="geometry")) if jobs else pd.DataFrame()
     rows = []
     if len(detail):
-        detail = detail[detail["part"].isna()] if "part" in detail.columns else detail  # totals of multi-part AOIs
+        detail = whole_quotes(detail)  # totals of multi-part AOIs
         for (provider, sensor, month), group in detail.groupby(
                 [detail["provider"].astype(str), detail["sensor"].fillna("default").astype(str), "month"], sort=True):
             failed = group["error"].notna()
@@ -202,7 +206,7 @@ async def abudget(
     table["cumulative_amount"] = table.groupby(["provider", "sensor"], dropna=False)["amount"].cumsum()
     if rates is not None:
         code = currency.lower()  # type: ignore[union-attr]
-        rate = table["unit"].map(lambda u: rates.get(u) if isinstance(u, str) else None).astype("float64")
+        rate = unit_rates(table["unit"], rates)
         table[f"amount_{code}"] = table["amount"] * rate
         table[f"cumulative_amount_{code}"] = table.groupby(["provider", "sensor"], dropna=False)[
             f"amount_{code}"].cumsum()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pixorder.frames import whole_quotes
+
 
 def _amount(frame: Any, per_km2: bool = False) -> tuple[str, str]:
     """The amount column to chart and its axis label: in the frame's currency when it has one.
@@ -25,6 +27,16 @@ def _amount(frame: Any, per_km2: bool = False) -> tuple[str, str]:
     units = sorted({str(u) for u in frame["unit"].dropna()})
     return "amount" + suffix, f"{what} (" + (
         units[0] if len(units) == 1 else "each provider's unit: " + ", ".join(units)) + ")"
+
+
+def sweep_column(name: str) -> str:
+    """The frame column of a varied parameter of ``sweep``: its own name, but ``target_area_km2`` for ``area_km2``
+    (the frame's ``area_km2`` is each row's own AOI area, measured).
+
+    >>> sweep_column("cloud_cover"), sweep_column("area_km2")
+    ('cloud_cover', 'target_area_km2')
+    """
+    return f"target_{name}" if name == "area_km2" else name
 
 
 def _label(frame: Any) -> Any:
@@ -62,13 +74,6 @@ def plot(frame: Any, **kwargs: Any) -> Any:
     return plot_compare(frame, **kwargs)
 
 
-def _totals(frame: Any) -> Any:
-    """The rows that are whole quotes: a Planet AOI split into parts keeps its total, not each part."""
-    if "part" in frame.columns:
-        return frame[frame["part"].isna()]
-    return frame
-
-
 def plot_compare(frame: Any, per_km2: bool = False, **kwargs: Any) -> Any:
     """Bars: one per provider and sensor (per AOI when there are several), cheapest first.
 
@@ -92,7 +97,7 @@ def plot_compare(frame: Any, per_km2: bool = False, **kwargs: Any) -> Any:
     import plotly.express as px
 
     column, label = _amount(frame, per_km2)
-    frame = _totals(frame)
+    frame = whole_quotes(frame)
     data = frame[frame["error"].isna()].drop(columns="geometry").assign(offer=_label(frame))
     data = data.sort_values(column)
     # One row of bars per AOI, named by the AOI's id (or the ``aoi`` name the pricing desk adds) when it has one.
@@ -181,7 +186,7 @@ def plot_sweep(frame: Any, **kwargs: Any) -> Any:
 
     column, label = _amount(frame)
     varied = list((frame.attrs.get("pixorder") or {}).get("vary") or [])
-    keys = [f"target_{k}" if k == "area_km2" else k for k in varied] or [
+    keys = [sweep_column(k) for k in varied] or [
         c for c in frame.columns if c.startswith("target_")]
     data = frame[frame["error"].isna()].drop(columns="geometry").assign(offer=_label(frame))
     x = keys[0]

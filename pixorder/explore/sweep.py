@@ -20,14 +20,17 @@ from pixorder.client.compare import (
     DEFAULT_PROVIDERS,
     Job,
     _convert,
+    check_rates,
     clients_for,
     jobs_frame,
     price_jobs,
     provenance,
     request_template,
+    sensors_for,
     window_for,
 )
 from pixorder.client.sync import run_sync
+from pixorder.explore.plots import sweep_column
 
 if TYPE_CHECKING:
     from pixorder.explore.frames import PriceFrame
@@ -42,33 +45,26 @@ VARIABLE = ("cloud_cover", "off_nadir", "elevation_min", "delivery_speed", "recu
 
 
 def _scaled(aoi: Any, target_km2: float) -> Any:
-    """The AOI scaled about its centroid (in a local metric projection) to ``target_km2``."""
-    import numpy as np
-    import shapely
+    """The AOI scaled about its centroid (in a local equal-area projection) to ``target_km2``."""
     import shapely.affinity
-    from pyproj import CRS, Transformer
 
     from pixorder.aoi import AOI
+    from pixorder.aoi.projection import local_projection, project
+    from pixorder.aoi.shapes import centre
 
     if not (isinstance(target_km2, (int, float)) and math.isfinite(target_km2) and target_km2 > 0):
         raise E.ValidationError("vary.area_km2", "must be positive areas in km²", target_km2)
-    centre = aoi.geometry.centroid
-    local = CRS.from_proj4(f"+proj=laea +lat_0={centre.y} +lon_0={centre.x} +units=m")
-
-    def through(transformer: Transformer) -> Any:
-        return lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
-
-    to_local = through(Transformer.from_crs(4326, local, always_xy=True))
-    back = through(Transformer.from_crs(local, 4326, always_xy=True))
+    lon, lat = centre(aoi.geometry)
+    local = local_projection("laea", lon, lat)
     # The local projection's areas differ from the AOI's geodesic ones by about 1e-6: scaled again
     # until the AOI's own area is within a hair *below* the target, since providers round billed areas
     # up (Pixxel bills whole km²: 1000.0016 km² would be billed 1001).
     goal = target_km2 * (1 - 1e-7)
-    shape, scaled = shapely.transform(aoi.geometry, to_local), aoi
+    shape, scaled = project(aoi.geometry, local), aoi
     for _ in range(6):
         factor = math.sqrt(goal / scaled.area_km2)
         shape = shapely.affinity.scale(shape, factor, factor, origin=(0, 0))
-        scaled = AOI(shapely.transform(shape, back))
+        scaled = AOI(project(shape, local, inverse=True, lon_near=lon))
         if abs(scaled.area_km2 - goal) <= goal * 1e-9:
             break
     return scaled
@@ -124,22 +120,16 @@ async def asweep(
     """
     from pixorder.aoi import as_aoi
     from pixorder.explore.frames import PriceFrame
-    from pixorder.explore.needs import choose
 
     combos = _combinations(vary)
     shape = as_aoi(aoi)
     template = request_template(request, params)
-    if rates is not None and not currency:
-        raise E.ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
+    check_rates(rates, currency)
     scaled = {v: _scaled(shape, v) for v in vary.get("area_km2", [])}
 
     async def plan(client: Any) -> list[Job]:
         fields, _ = await window_for(client, template)
-        if sensors is None or isinstance(sensors, Mapping):
-            sensor = (sensors or {}).get(client.provider)
-            chosen: list[Any] = [m.Sensor(provider=client.provider, id=sensor) if sensor else None]
-        else:
-            chosen = list(choose(await client.sensors(), sensors, None))
+        chosen, _ = await sensors_for(client, sensors)
         jobs = []
         for combo in combos:
             values = dict(fields)
@@ -150,7 +140,7 @@ async def asweep(
             if "occurrences" in combo and values.get("recurrence") in (None, "ONCE", m.Recurrence.ONCE):
                 values["recurrence"] = "MONTHLY"  # occurrences only mean something on a recurrence
             area = scaled[combo["area_km2"]] if "area_km2" in combo else shape
-            tags = {(f"target_{k}" if k == "area_km2" else k): v for k, v in combo.items()}
+            tags = {sweep_column(k): v for k, v in combo.items()}
             for sensor in chosen:
                 request = m.TaskingRequest(aoi=area, sensor=sensor.id if sensor else None, **values)
                 jobs.append(Job(client, request, tags, sensor if sensor is not None and sensor.raw else None))
@@ -163,7 +153,7 @@ async def asweep(
     frame = jobs_frame(jobs, quotes)
     if rates is not None:
         frame = _convert(frame, rates, currency)
-    keys = [f"target_{k}" if k == "area_km2" else k for k in vary]
+    keys = [sweep_column(k) for k in vary]
     frame = PriceFrame(frame.sort_values(["provider", "sensor", *keys], kind="stable").reset_index(drop=True))
     frame.attrs["pixorder"] = provenance("sweep", clients, vary={k: list(map(str, v))
                                          for k, v in vary.items()}, request={k: str(v) for k, v in template.items()},

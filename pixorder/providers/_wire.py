@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+import orjson
+
 _MISSING = object()
+
+
+def json_size(payload: Any) -> int:
+    """Bytes of ``payload`` encoded as the transport sends it (compact JSON, UTF-8): what ``Adapter.body_limit``
+    (Planet's 1 MB) is measured against, by the chunking of bulk calls and the AOI rules' request-size check.
+
+    Args:
+        payload: a JSON value (a ``Call``'s ``json``).
+
+    Returns:
+        int: its size in bytes.
+
+    >>> json_size({"name": "Zürich"})  # {"name":"Zürich"}: "ü" is two bytes
+    18
+    """
+    return len(orjson.dumps(payload))
 
 
 def first(payload: Mapping[str, Any], *keys: str, default: Any = None) -> Any:
@@ -52,7 +70,8 @@ def text(value: Any) -> str | None:
 
 
 def iso_z(moment: datetime | None) -> str | None:
-    """A UTC datetime as the APIs write it (``2027-03-01T00:00:00Z``); None stays None.
+    """A UTC datetime as the APIs write it (``2027-03-01T00:00:00Z``); None stays None. The one datetime
+    form pixorder writes: the adapters' payloads and filters, and the models' dumps.
 
     Every request of a bulk call shares its window, so the text is worked out once per moment.
 
@@ -95,6 +114,41 @@ def footprint(value: Any) -> dict[str, Any] | None:
             return None  # the docs' placeholder geometries ({"coordinates": [[[0]]], "type": "string"})
         return dict(value)
     return None
+
+
+def merged(geometries: Sequence[Mapping[str, Any] | None]) -> dict[str, Any] | None:
+    """One footprint for several GeoJSON geometries (as :func:`footprint` reads a FeatureCollection);
+    missing ones left out.
+
+    >>> merged([{"type": "Point", "coordinates": [1, 2]}])
+    {'type': 'Point', 'coordinates': [1, 2]}
+    """
+    return footprint(feature_collection(*(g for g in geometries if g)))
+
+
+def feature_collection(*geometries: Mapping[str, Any]) -> dict[str, Any]:
+    """GeoJSON geometries as a FeatureCollection, one Feature each with empty ``properties``: how Pixxel's
+    items and Geopera's groups carry an AOI.
+
+    >>> feature_collection({"type": "Point", "coordinates": [1, 2]})["features"][0]["properties"]
+    {}
+    """
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": dict(g)} for g in geometries]}
+
+
+def listed(value: Any) -> Any:
+    """A filter value as the APIs take it: a list or tuple comma-joined (a missing end of a range left
+    empty), an enum as its value, a datetime as :func:`iso_z` writes it; anything else as it is.
+
+    >>> from datetime import timezone
+    >>> listed(["PENDING", "FULFILLED"]), listed("PENDING"), listed((datetime(2027, 3, 1, tzinfo=timezone.utc), None))
+    ('PENDING,FULFILLED', 'PENDING', '2027-03-01T00:00:00Z,')
+    """
+    if isinstance(value, (list, tuple)):
+        return ",".join("" if v is None else str(listed(v)) for v in value)
+    value = getattr(value, "value", value)
+    return iso_z(value) if isinstance(value, datetime) else value
 
 
 def _has_numbers(coords: Any) -> bool:

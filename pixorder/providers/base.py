@@ -7,11 +7,10 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
-import orjson
-
 from pixorder import errors as E
 from pixorder import models as m
 from pixorder.providers import table
+from pixorder.providers._wire import json_size as json_size  # re-exported: measured where the wire is read
 from pixorder.providers.table import ProviderInfo
 
 T = TypeVar("T")
@@ -145,6 +144,32 @@ class BulkOutcome:
     order_id: str | None = None
     message: str | None = None
     pending: bool = False
+
+
+async def every_page(send: Callable[[Call[Any]], Awaitable[Any]],
+                     page_at: Callable[[int], Call[m.Page[T]]]) -> list[T]:
+    """Every row of a paged read inside a multi-step read (``deliveries``): ``page_at(offset)`` asks for
+    the page starting at ``offset``, sent with ``send``, until a page comes back empty or the total (or,
+    without one, the missing ``next`` link) says it was the last.
+
+    >>> import asyncio
+    >>> rows = list(range(5))
+    >>> async def send(call):
+    ...     return call.parse(None, {})
+    >>> def page_at(offset):
+    ...     return Call("GET", "/x", lambda body, h: m.Page(items=rows[offset:offset + 2], total=len(rows)))
+    >>> asyncio.run(every_page(send, page_at))
+    [0, 1, 2, 3, 4]
+    """
+    found: list[T] = []
+    offset = 0
+    while True:
+        page = await send(page_at(offset))
+        found += page.items
+        offset += len(page.items)
+        if not page.items or (page.total is not None and offset >= page.total) or (
+                page.total is None and not page.next):
+            return found
 
 
 def error_from_response(provider: str, status: int, body: Any, headers: Mapping[str, str],
@@ -818,19 +843,3 @@ class Adapter:
         """
         raise self._unsupported("feasibility.decide()", "no feasibility studies to decide")
 
-
-def json_size(payload: Any) -> int:
-    """Bytes of ``payload`` encoded as the transport sends it (compact JSON, UTF-8).
-
-    What ``Adapter.body_limit`` is measured against (Planet's 1 MB).
-
-    Args:
-        payload: a JSON value (a ``Call``'s ``json``).
-
-    Returns:
-        int: its size in bytes.
-
-    >>> json_size({"name": "Zürich"})  # {"name":"Zürich"}: "ü" is two bytes
-    18
-    """
-    return len(orjson.dumps(payload))

@@ -13,13 +13,26 @@ from pixorder import models as m
 from pixorder.errors import ApiError, ValidationError
 from pixorder.providers import reference as ref
 from pixorder.providers import table
-from pixorder.providers._wire import array, first, footprint, integer, iso_z, mapping, number, text
+from pixorder.providers._wire import (
+    array,
+    feature_collection,
+    first,
+    footprint,
+    integer,
+    iso_z,
+    listed,
+    mapping,
+    number,
+    text,
+)
 from pixorder.providers.base import Adapter, Call, Request, error_from_response, public_calls
 
 PROVIDER = "geopera"
 PREFIX = table.get(PROVIDER).api_root  # "/v1": every path starts with the table's API root
 UNIT = "AUD"
 PAGE_SIZE = 100
+#: the keys a total in AUD is read from (estimates, orders, study options, quotations), first found first
+TOTAL_AUD = ("totalAud", "total_aud", "aud")
 
 
 #: ``orders.list``'s filters: pixorder's names → ``OrdersListInput``'s, then its own, sent as they are
@@ -108,7 +121,7 @@ def parse_estimate_group(group: Mapping[str, Any], index: int, request: Request 
         area_km2=float(request.aoi.area_km2) if request is not None else number(first(group, "areaKm2")),
         billed_area_km2=number(first(group, "billedAreaKm2", "billed_area_km2", "areaKm2")),
         base_amount=number(first(group, "baseAud", "base_aud")),
-        amount=number(first(group, "totalAud", "total_aud", "aud")), unit=UNIT,
+        amount=number(first(group, *TOTAL_AUD)), unit=UNIT,
         uplifts=_uplifts(group.get("uplifts")), credits=number(first(group, "credits", "totalCredits")),
         feasibility=text(group.get("feasibility")), request_index=index,
         geometry=dict(request.aoi.__geo_interface__) if request is not None else None,
@@ -202,7 +215,7 @@ def parse_order(payload: Mapping[str, Any]) -> m.Order:
         provider=PROVIDER, raw=dict(payload), id=str(first(payload, "id", "orderId", "order_id")),
         name=text(first(payload, "displayName", "display_name", "name")), status=neutral,
         provider_status=f"{status}/{sub}" if sub else status, order_type=text(payload.get("type")),
-        amount=number(first(payload, "totalAud", "total_aud", "aud")), unit=UNIT,
+        amount=number(first(payload, *TOTAL_AUD)), unit=UNIT,
         area_km2=m.drawn_area_km2(geometry) if geometry else number(first(payload, "areaKm2", "area_km2")),
         billed_area_km2=number(first(payload, "billedAreaKm2", "billed_area_km2")),
         start=first(params, "acquisitionStart"), end=first(params, "acquisitionEnd"),
@@ -238,7 +251,7 @@ def parse_study(payload: Mapping[str, Any]) -> m.FeasibilityStudy:
     ('NOT_DECIDED', [('opt-1', 1200.0, 'AUD')])
     """
     options = [m.FeasibilityOption(id=str(o.get("id")), description=text(o.get("description")),
-                                   amount=number(first(o, "totalAud", "total_aud", "aud")), unit=UNIT,
+                                   amount=number(first(o, *TOTAL_AUD)), unit=UNIT,
                                    start=first(o, "startDate", "start"), end=first(o, "endDate", "end"))
                for o in array(payload.get("options")) if isinstance(o, Mapping)]
     return m.FeasibilityStudy(provider=PROVIDER, raw=dict(payload), id=str(payload.get("id")),
@@ -265,7 +278,7 @@ def parse_quotation(payload: Mapping[str, Any]) -> m.Quotation:
     return m.Quotation(provider=PROVIDER, raw=dict(payload), id=str(payload.get("id")),
                        order_id=text(first(payload, "orderId", "order_id")),
                        status=text(first(payload, "decision", "status")),
-                       amount=number(first(payload, "totalAud", "total_aud", "aud")), unit=UNIT,
+                       amount=number(first(payload, *TOTAL_AUD)), unit=UNIT,
                        credits=number(payload.get("credits")),
                        created_at=first(payload, "createdAt", "created_at"),
                        expires_at=first(payload, "expiresAt", "expires_at"))
@@ -280,7 +293,7 @@ def _archive_quote(body: Any, request: m.ArchiveRequest, index: int) -> m.Quote:
     billed = [number(first(g, "billedAreaKm2", "billed_area_km2")) for g in groups]
     errors = "; ".join(str(first(e, "detail", default=e)) for e in array(body.get("errors")))
     return m.Quote(provider=PROVIDER, raw=dict(body), unit=UNIT, request_index=index,
-                   amount=number(first(body, "total_aud", "totalAud")),
+                   amount=number(first(body, *TOTAL_AUD)),
                    credits=number(first(body, "total_credits", "totalCredits")),
                    billed_area_km2=round(sum(b for b in billed if b is not None), 3)
                    if billed and None not in billed else None,
@@ -320,12 +333,6 @@ def placement_error(payload: Any, headers: Mapping[str, str]) -> ApiError:
     error = error_from_response(PROVIDER, status, {"detail": message}, headers)
     error.body = payload  # the whole answer, as the provider sent it
     return error
-
-
-
-def _feature_collection(request: Request) -> dict[str, Any]:
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": dict(request.aoi.__geo_interface__)}]}
 
 
 class GeoperaAdapter(Adapter, provider="geopera"):
@@ -429,7 +436,7 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         }
         if request.off_nadir is not None:
             params["maxOffNadir"] = request.off_nadir
-        group = {"groupId": f"g{index}", "featureCollection": _feature_collection(request), "params": params}
+        group = {"groupId": f"g{index}", "featureCollection": feature_collection(request.aoi.__geo_interface__), "params": params}
         sensor = request.sensor or self.default_sensor
         if sensor:
             group["sensor"] = sensor
@@ -512,7 +519,7 @@ class GeoperaAdapter(Adapter, provider="geopera"):
             :func:`placement_error`, e.g. 402 for credits short) or, for a dry run, 422 when the
             estimate holds an error.
         """
-        name = request.name or "pixorder order"
+        name = request.name or ref.DEFAULT_NAME
         if dry_run:
             # Geopera has no dry run: the estimate of the same request is the honest preview.
             estimate = self.price([request])
@@ -802,12 +809,8 @@ class GeoperaAdapter(Adapter, provider="geopera"):
 
 
 def _body_filters(wire: Mapping[str, Any]) -> dict[str, str]:
-    """Filter values as Geopera takes them: strings, a list comma-joined, an enum as its value."""
-    def one(value: Any) -> str:
-        return str(getattr(value, "value", value))
-
-    return {key: ",".join(one(v) for v in value) if isinstance(value, (list, tuple)) else one(value)
-            for key, value in wire.items()}
+    """Filter values as Geopera takes them: strings (a list comma-joined, an enum as its value)."""
+    return {key: str(listed(value)) for key, value in wire.items()}
 
 
 def parse_asset_item(item: Mapping[str, Any], order_id: str | None = None) -> m.Delivery:

@@ -8,7 +8,6 @@ amounts, item ``geometry`` or only ``images``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,8 +16,20 @@ from pixorder import models as m
 from pixorder.aoi.rules import billed_km2
 from pixorder.providers import reference as ref
 from pixorder.providers import table
-from pixorder.providers._wire import array, first, footprint, integer, iso_z, mapping, number, text
-from pixorder.providers.base import Adapter, Call, Request
+from pixorder.providers._wire import (
+    array,
+    feature_collection,
+    first,
+    footprint,
+    integer,
+    iso_z,
+    listed,
+    mapping,
+    merged,
+    number,
+    text,
+)
+from pixorder.providers.base import Adapter, Call, Request, every_page
 
 PROVIDER = "pixxel"
 PREFIX = table.get(PROVIDER).api_root  # "/v0": every path starts with the table's API root
@@ -88,8 +99,7 @@ def _item_geometry(payload: Mapping[str, Any]) -> dict[str, Any] | None:
         images = [footprint(i.get("geometry")) for i in array(payload.get("images")) if isinstance(i, Mapping)]
         images = [g for g in images if g]
         if images:
-            geometry = footprint({"type": "FeatureCollection", "features": [
-                {"type": "Feature", "geometry": g} for g in images]})
+            geometry = merged(images)
     return geometry
 
 
@@ -119,10 +129,36 @@ def billed_area_km2(payload: Mapping[str, Any]) -> float | None:
         measured = [m.drawn_area_km2(g) for g in scenes]
         if measured and all(a is not None for a in measured):
             return float(sum(billed_km2(PROVIDER, a) for a in measured if a is not None))
-        if area is not None:
-            return max(area, MIN_BILLED_KM2 * max(len(scenes), 1))
+        if area is not None:  # Pixxel's own total, at least the minimum for each scene
+            return billed_km2(PROVIDER, area, minimum=MIN_BILLED_KM2 * max(len(scenes), 1))
         return None
-    return None if area is None else max(float(math.ceil(area)), MIN_BILLED_KM2)
+    return None if area is None else billed_km2(PROVIDER, area)
+
+
+def _first_option(value: Any) -> str | None:
+    # The docs write enums as slash-joined examples ("PAID/PARTIAL-REFUND/..."): read the first.
+    value = text(value)
+    return value.split("/")[0] if value else None
+
+
+#: an order item's fields read key by key: (field, payload key, kind). The model parser and the fast
+#: frame path (:func:`order_item_columns`) both read them from here, each kind its own way (below).
+ITEM_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("order_id", "order_id", "text"), ("name", "name", "text"), ("type", "type", "text"),
+    ("status", "status", "text"), ("payment_status", "payment_status", "option"),
+    ("base_amount", "base_amount", "number"), ("amount", "final_amount", "number"),
+    ("tokens_used", "tokens_used", "number"), ("cloud_cover", "cloud_cover", "number"),
+    ("off_nadir", "off_nadir", "number"), ("delivery_speed", "delivery_speed", "text"),
+    ("feasibility", "feasibility_status", "text"), ("image_type", "image_type", "text"),
+    ("recurrence", "recurrence", "text"), ("occurrences", "no_of_occurrences", "integer"),
+    ("start", "start_date", "time"), ("end", "end_date", "time"),
+    ("created_at", "created_at", "time"), ("updated_at", "updated_at", "time"),
+)
+# How the model parser reads each kind (the models parse times); the fast path: numbers raw (build_frame
+# converts whole columns) and times as text.
+_MODEL_READ: dict[str, Any] = {"text": text, "option": _first_option, "number": number, "integer": integer,
+                               "time": lambda value: value}
+_COLUMN_READ: dict[str, Any] = {**_MODEL_READ, "number": None, "time": text}
 
 
 def parse_order_item(payload: Mapping[str, Any]) -> m.OrderItem:
@@ -143,43 +179,18 @@ def parse_order_item(payload: Mapping[str, Any]) -> m.OrderItem:
     >>> item
     <OrderItem pixxel 'i-1' TASKING status=ACTIVE payment=PAID amount=12,000.00 USD billed=100 km² 1 task>
     """
-    geometry = _item_geometry(payload)
     return m.OrderItem(
         provider=PROVIDER,
         raw=dict(payload),
         id=str(payload.get("id")),
-        order_id=text(payload.get("order_id")),
-        name=text(payload.get("name")),
-        type=text(payload.get("type")),
-        status=text(payload.get("status")),
-        payment_status=_first_option(payload.get("payment_status")),
+        **{name: _MODEL_READ[kind](payload.get(key)) for name, key, kind in ITEM_FIELDS},
         area_km2=m.drawn_area_km2(footprint(payload.get("geometry"))),  # the AOI; images[] are scene clips
         billed_area_km2=billed_area_km2(payload),
-        base_amount=number(payload.get("base_amount")),
-        amount=number(payload.get("final_amount")),
         unit=UNIT,
         uplifts=[parse_uplift(u) for u in array(payload.get("uplifts")) if isinstance(u, Mapping)],
-        tokens_used=number(payload.get("tokens_used")),
-        cloud_cover=number(payload.get("cloud_cover")),
-        off_nadir=number(payload.get("off_nadir")),
-        delivery_speed=text(payload.get("delivery_speed")),
-        feasibility=text(payload.get("feasibility_status")),
-        image_type=text(payload.get("image_type")),
-        recurrence=text(payload.get("recurrence")),
-        occurrences=integer(payload.get("no_of_occurrences")),
-        start=payload.get("start_date"),
-        end=payload.get("end_date"),
-        created_at=payload.get("created_at"),
-        updated_at=payload.get("updated_at"),
-        geometry=geometry,
+        geometry=_item_geometry(payload),
         tasks=[parse_task(t) for t in array(payload.get("tasks")) if isinstance(t, Mapping)],
     )
-
-
-def _first_option(value: Any) -> str | None:
-    # The docs write enums as slash-joined examples ("PAID/PARTIAL-REFUND/..."): read the first.
-    value = text(value)
-    return value.split("/")[0] if value else None
 
 
 def _order_status(items: list[m.OrderItem]) -> m.OrderStatus | None:
@@ -202,8 +213,7 @@ def _drawn_area(items: list[m.OrderItem]) -> float | None:
         return None
     if len(aois) == 1:
         return items[0].area_km2
-    return m.drawn_area_km2(footprint({"type": "FeatureCollection",
-                                       "features": [{"type": "Feature", "geometry": a} for a in aois]}))
+    return m.drawn_area_km2(merged(aois))
 
 
 def _item_status_words(items: list[m.OrderItem]) -> str | None:
@@ -236,8 +246,7 @@ def parse_order(payload: Mapping[str, Any], *, dry_run: bool = False) -> m.Order
     """
     items = [parse_order_item(i) for i in array(payload.get("order_items")) if isinstance(i, Mapping)]
     geoms = [i.geometry for i in items if i.geometry]
-    geometry = footprint({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": g} for g in geoms]}) if geoms else None
+    geometry = merged(geoms) if geoms else None
     kinds = {i.type for i in items if i.type is not None}
     billed = [i.billed_area_km2 for i in items]
     status = _order_status(items)
@@ -406,13 +415,9 @@ ORDER_FILTERS = {"user_id": "user_id"}
 
 
 def _query(wire: Mapping[str, Any]) -> dict[str, Any]:
-    """Filter values as query parameters: an enum as its value, a datetime as UTC ISO, a list comma-joined."""
-    def one(value: Any) -> Any:
-        value = getattr(value, "value", value)
-        return iso_z(value) if hasattr(value, "isoformat") else "" if value is None else value
-
-    return {key: ",".join(str(one(v)) for v in value) if isinstance(value, (list, tuple)) else one(value)
-            for key, value in wire.items()}
+    """Filter values as query parameters (``_wire.listed``: an enum as its value, a datetime as UTC ISO,
+    a list comma-joined)."""
+    return {key: listed(value) for key, value in wire.items()}
 
 
 #: how many of the newest order items ``PixxelAdapter.lookup_reference`` reads at most (50 pages of
@@ -549,8 +554,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         ...
         pixorder.errors.ValidationError: recurrence: Pixxel offers ONCE, MONTHLY, BIMONTHLY, QUARTERLY (got 'WEEKLY')
         """
-        geometry = {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {}, "geometry": dict(request.aoi.__geo_interface__)}]}
+        geometry = feature_collection(request.aoi.__geo_interface__)
         item: dict[str, Any] = {"name": ref.shorten(name, self.name_limit), "geometry": geometry,
                                 "usecase": getattr(request, "usecase", None) or DEFAULT_USECASE}
         project = request.project_id or self.project_id
@@ -861,16 +865,10 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         items_page = await send(self.list_order_items({"order_ids": order_id}, 0, 1000))
         order_items = [item for item in items_page.items if item.order_id in (None, order_id)]
         item_of_task = {t.id: item.id for item in order_items for t in item.tasks}
-        found: list[m.Delivery] = []
-        offset, limit = 0, 100  # the spec's default page is 2 catalogs; 100 is its maximum
-        while True:
-            page = await send(Call("POST", PREFIX + "/catalogs/search",
-                                   lambda body, h: parse_catalogs_page(body, order_id, item_of_task),
-                                   json={"order_ids": [order_id], "limit": limit, "offset": offset}))
-            found += page.items
-            offset += len(page.items)
-            if not page.items or page.total is None or offset >= page.total:
-                break
+        # The spec's default page is 2 catalogs; 100 is its maximum.
+        found = await every_page(send, lambda offset: Call(
+            "POST", PREFIX + "/catalogs/search", lambda body, h: parse_catalogs_page(body, order_id, item_of_task),
+            json={"order_ids": [order_id], "limit": 100, "offset": offset}))
         if not found:
             return found
         known = {item.id for item in order_items if item.id is not None}
@@ -909,29 +907,16 @@ def order_item_columns(rows: Sequence[Mapping[str, Any]]) -> tuple[dict[str, lis
     >>> columns["billed_area_km2"], columns["amount"], columns["n_tasks"], geometries
     ([100.0], [12000], [1], [None])
     """
-    def col(key: str) -> list[Any]:
-        return [r.get(key) for r in rows]
-
-    num = col  # numbers are converted column-wise by build_frame
-
-    def txt(key: str) -> list[Any]:
-        return [text(r.get(key)) for r in rows]
-
     geometries = [_item_geometry_json(r) for r in rows]
-    columns = {
-        "provider": [PROVIDER] * len(rows), "id": [str(r.get("id")) for r in rows], "order_id": txt("order_id"),
-        "name": txt("name"), "type": txt("type"), "status": txt("status"),
-        "payment_status": [_first_option(r.get("payment_status")) for r in rows],
-        "area_km2": [m.drawn_area_km2(footprint(r.get("geometry"))) for r in rows], "billed_area_km2": [billed_area_km2(r) for r in rows],
-        "base_amount": num("base_amount"), "amount": num("final_amount"),
-        "unit": [UNIT] * len(rows), "tokens_used": num("tokens_used"), "cloud_cover": num("cloud_cover"),
-        "off_nadir": num("off_nadir"), "delivery_speed": txt("delivery_speed"),
-        "feasibility": txt("feasibility_status"), "image_type": txt("image_type"), "recurrence": txt("recurrence"),
-        "occurrences": [integer(r.get("no_of_occurrences")) for r in rows],
-        "start": [text(v) for v in col("start_date")], "end": [text(v) for v in col("end_date")],
-        "created_at": [text(v) for v in col("created_at")], "updated_at": [text(v) for v in col("updated_at")],
+    columns: dict[str, list[Any]] = {"provider": [PROVIDER] * len(rows), "id": [str(r.get("id")) for r in rows]}
+    for name, key, kind in ITEM_FIELDS:
+        read = _COLUMN_READ[kind]
+        columns[name] = [r.get(key) for r in rows] if read is None else [read(r.get(key)) for r in rows]
+    columns.update({
+        "area_km2": [m.drawn_area_km2(footprint(r.get("geometry"))) for r in rows],
+        "billed_area_km2": [billed_area_km2(r) for r in rows], "unit": [UNIT] * len(rows),
         "n_tasks": [len(array(r.get("tasks"))) for r in rows],
-    }
+    })
     return columns, geometries
 
 

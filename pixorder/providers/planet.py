@@ -12,8 +12,8 @@ from pixorder.aoi.rules import billed_km2
 from pixorder.errors import ValidationError
 from pixorder.providers import reference as ref
 from pixorder.providers import table
-from pixorder.providers._wire import array, footprint, integer, iso_z, mapping, number, text
-from pixorder.providers.base import Adapter, BulkOutcome, Call, Job, Request
+from pixorder.providers._wire import array, footprint, integer, iso_z, listed, mapping, number, text
+from pixorder.providers.base import Adapter, BulkOutcome, Call, Job, Request, every_page
 
 PROVIDER = "planet"
 PREFIX = table.get(PROVIDER).api_root
@@ -353,11 +353,7 @@ class PlanetAdapter(Adapter, provider="planet"):
         payload: dict[str, Any] = {"geometry": _geometry_of(request.aoi)}
         if name is not None:
             payload["name"] = name
-        payload["start_time"] = iso_z(request.start)
-        payload["end_time"] = iso_z(request.end)
-        if request.elevation_min is not None:
-            payload["sat_elevation_angle_min"] = round(request.elevation_min, 2)
-            payload["sat_elevation_angle_max"] = 90.0
+        payload.update(_times_and_elevation(request))
         if request.sensor:
             payload["product"] = product_name(request.sensor)
         if request.imaging_window:
@@ -472,11 +468,11 @@ class PlanetAdapter(Adapter, provider="planet"):
         """
         params: dict[str, Any] = {"limit": limit, "offset": offset}
         for key, value in self.wire_filters("orders", filters).items():
-            if isinstance(value, (list, tuple)):
-                key, value = (f"{key}__in" if key == "status" else key), ",".join(map(str, value))
+            if isinstance(value, (list, tuple)) and key == "status":
+                key = "status__in"
             if hasattr(value, "__geo_interface__") or isinstance(value, Mapping):
                 value = json.dumps(dict(getattr(value, "__geo_interface__", value)))
-            params[key] = iso_z(value) if hasattr(value, "isoformat") else str(value)
+            params[key] = str(listed(value))
 
         def parse(body: Any, headers: Any) -> m.Page[m.Order]:
             page = parse_orders_page(body)
@@ -608,17 +604,9 @@ class PlanetAdapter(Adapter, provider="planet"):
         >>> [(d.capture_id, d.status, d.cloud_cover) for d in asyncio.run(PlanetAdapter().deliveries("o-1", send))]
         [('c-1', 'PUBLISHED', 12.0)]
         """
-        found: list[m.Delivery] = []
-        offset, limit = 0, 1000
-        while True:
-            page = await send(Call("GET", PREFIX + "/captures/", lambda body, h: parse_captures_page(body),
-                                   params={"order_id": order_id, "fulfilling": "true", "limit": limit,
-                                           "offset": offset}))
-            found += page.items
-            offset += len(page.items)
-            if not page.items or (page.total is not None and offset >= page.total) or (
-                    page.total is None and not page.next):
-                return found
+        return await every_page(send, lambda offset: Call(
+            "GET", PREFIX + "/captures/", lambda body, h: parse_captures_page(body),
+            params={"order_id": order_id, "fulfilling": "true", "limit": 1000, "offset": offset}))
 
     # --- imaging windows (Assured Tasking) ------------------------------------------------------
     def search_imaging_windows(self, request: m.TaskingRequest) -> Call[str]:
@@ -634,11 +622,7 @@ class PlanetAdapter(Adapter, provider="planet"):
             Call[str]: the path to poll, from the ``Location`` header (or the answer's ``id``); an
             answer with neither fails to read (the client raises ``ApiError``).
         """
-        payload: dict[str, Any] = {"geometry": _window_geometry(request.aoi), "product": ASSURED,
-                                   "start_time": iso_z(request.start), "end_time": iso_z(request.end)}
-        if request.elevation_min is not None:
-            payload["sat_elevation_angle_min"] = round(request.elevation_min, 2)
-            payload["sat_elevation_angle_max"] = 90.0
+        payload = {"geometry": _window_geometry(request.aoi), "product": ASSURED, **_times_and_elevation(request)}
 
         def parse(body: Any, headers: Any) -> str:
             location = headers.get("location") or headers.get("Location")
@@ -675,6 +659,15 @@ class PlanetAdapter(Adapter, provider="planet"):
         raise self._unsupported(
             "feasibility.check()", "Planet decides feasibility after orders.create() (RECEIVED → PENDING or "
             "REJECTED); for Assured Tasking search imaging windows")
+
+
+def _times_and_elevation(request: m.TaskingRequest) -> dict[str, Any]:
+    """The window and the lowest satellite elevation, as orders, pricing and window searches send them."""
+    fields: dict[str, Any] = {"start_time": iso_z(request.start), "end_time": iso_z(request.end)}
+    if request.elevation_min is not None:
+        fields["sat_elevation_angle_min"] = round(request.elevation_min, 2)
+        fields["sat_elevation_angle_max"] = 90.0
+    return fields
 
 
 def _area(request: Request) -> float | None:
@@ -837,13 +830,9 @@ def parse_imaging_window(payload: Mapping[str, Any], geometry: dict[str, Any] | 
     """
     forecasts = [dict(f) for f in array(payload.get("cloud_forecast")) if isinstance(f, Mapping)]
     predictions = [p for p in (number(f.get("prediction")) for f in forecasts) if p is not None]
-    flat = number(payload.get("cloud_forecast"))  # the older flat form: one number
-    if predictions:
-        cloud = round(sum(predictions) / len(predictions) * 100.0, 3)
-    elif flat is not None:
-        cloud = flat * 100.0 if flat <= 1.0 else flat
-    else:
-        cloud = None
+    # the mean of the predictions (fractions), or the older flat form: one number
+    cloud = (round(sum(predictions) / len(predictions) * 100.0, 3) if predictions
+             else _percent(payload.get("cloud_forecast")))
     return m.ImagingWindow(
         provider=PROVIDER, raw=dict(payload), id=str(payload.get("id")), start=payload.get("start_time"),
         end=payload.get("end_time"), cloud_forecast=cloud, cloud_forecasts=forecasts,

@@ -48,7 +48,7 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Body, Depends, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
@@ -58,6 +58,7 @@ from . import geopera_catalog as catalog
 from . import geopera_limits as limits
 from . import geopera_models as wire
 from . import geopera_orders as orders
+from . import rate_switch
 from .idempotency import IdempotencyConflict, StoredResponse
 from .keys import DEFAULT_ORG, KeyGrant, key_grant
 from .registry import ProviderSpec
@@ -692,17 +693,9 @@ def build_router(state: SandboxState) -> APIRouter:
             raise error(400, "credits must be a non-negative integer")
         return {"org": org, "creditBalance": orders.set_balance(state.store, org, credits, state.clock.now())}
 
-    @admin.get("/rate-limits", summary="Geopera's per-organisation caps (off by default)")
-    def get_caps() -> dict[str, Any]:
-        return caps.config()
-
-    @admin.post("/rate-limits", summary="Switch Geopera's caps on or off (optionally lower them)")
-    def set_caps(body: dict[str, Any] = Body(..., examples=[{"enabled": True, "placement_per_minute": 60}])
-                 ) -> dict[str, Any]:
-        try:
-            return caps.configure(body)
-        except ValueError as exc:
-            raise HTTPException(400, str(exc)) from None
+    rate_switch.add_routes(admin, caps, read="Geopera's per-organisation caps (off by default)",
+                           switch="Switch Geopera's caps on or off (optionally lower them)",
+                           example={"enabled": True, "placement_per_minute": 60})
 
     router.include_router(admin)
     return router

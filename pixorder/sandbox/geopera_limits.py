@@ -15,16 +15,16 @@ Relaxed by default; ``POST /_sandbox/geopera/rate-limits {"enabled": true}`` (``
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 import time
 from typing import Any
 
+from .rate_switch import RateSwitch
 from .store import Store
 
 PLACEMENT_OPERATIONS = frozenset({"orders.place", "orders.archive.place", "orders.tasking.place"})
-DEFAULTS = {"enabled": False, "placement_per_minute": 60, "spend_per_minute": 30, "default_per_minute": 600}
+DEFAULTS = {"placement_per_minute": 60, "spend_per_minute": 30, "default_per_minute": 600}
 WINDOW_SECONDS = 60.0
 _META_KEY = "geopera.rate_limits"
 
@@ -48,24 +48,17 @@ _LABELS = {"placement": "order placement", "spend": "spend", "default": ""}
 
 class Caps:
     def __init__(self, store: Store) -> None:
-        self._store = store
+        self._switch = RateSwitch(store, _META_KEY, DEFAULTS)
         self._lock = threading.Lock()
         self._windows: dict[tuple[str, str], tuple[float, int]] = {}  # (org, tier) → (opened, count)
 
     def config(self) -> dict[str, Any]:
-        stored = self._store.get_meta(_META_KEY)
-        return {**DEFAULTS, **(json.loads(stored) if stored else {})}
+        return self._switch.config()
 
     def configure(self, body: dict[str, Any]) -> dict[str, Any]:
-        config = {**self.config(), **{k: body[k] for k in DEFAULTS if k in body}}
-        if not isinstance(config["enabled"], bool):
-            raise ValueError("enabled must be true or false")
-        for key in DEFAULTS:
-            if key != "enabled" and (isinstance(config[key], bool) or not isinstance(config[key], int) or config[key] < 1):
-                raise ValueError(f"{key} must be a positive integer")
         with self._lock:
+            config = self._switch.configure(body)
             self._windows.clear()
-            self._store.set_meta(_META_KEY, json.dumps(config))
         return config
 
     def check(self, org: str, tier_name: str) -> None:

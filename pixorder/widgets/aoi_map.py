@@ -88,11 +88,6 @@ class UploadError(ValueError):
 
 
 # ------------------------------------------------------------------------------------------ plain logic
-def _turns(lon: float) -> int:
-    """How many whole turns (360°) ``lon`` lies away from [-180, 180)."""
-    return math.floor((lon + 180.0) / 360.0)
-
-
 def _shifted(geom: Any, dx: float) -> Any:
     return affinity.translate(geom, xoff=dx) if dx else geom
 

@@ -21,8 +21,9 @@ def resolve_clients(clients: Any = None, providers: Sequence[str] = PROVIDERS) -
     """
     if clients is None:
         import pixorder
+        from pixorder.client.core import connection_for
 
-        return {p: pixorder.connect("sandbox", api=p, progress=False) for p in providers}
+        return {p: pixorder.connect(**connection_for(p, live=False), progress=False) for p in providers}
     if isinstance(clients, Mapping):
         return {str(k): v for k, v in clients.items()}
     if isinstance(clients, (list, tuple)):

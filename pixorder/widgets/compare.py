@@ -12,7 +12,8 @@ from typing import Any
 import ipywidgets as W
 import traitlets
 
-from pixorder.errors import ValidationError
+from pixorder.client.compare import check_rates
+from pixorder.frames import whole_quotes
 from pixorder.widgets import render
 from pixorder.widgets.aoi_map import AOIMap
 from pixorder.widgets.clients import resolve_clients
@@ -48,9 +49,7 @@ def comparison_table(frame: Any, currency: str | None = None) -> Any:
     >>> list(table.columns[:4]), len(table)
     (['provider', 'sensor id', 'area drawn (km²)', 'area billed (km²)'], 1)
     """
-    if "part" in frame.columns:
-        frame = frame[frame["part"].isna()]
-    return render.grid_frame(frame, quote_columns(currency))
+    return render.grid_frame(whole_quotes(frame), quote_columns(currency))
 
 
 def quote_grid(table: Any) -> Any:
@@ -122,8 +121,7 @@ class CompareProviders(W.VBox):
                  clients: Any = None, rates: Mapping[str, float] | None = None, currency: str | None = None,
                  sensors: Mapping[str, str] | None = None, delay: float = 0.4,
                  scheduler: Scheduler | None = None, **kwargs: Any):
-        if rates is not None and not currency:
-            raise ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
+        check_rates(rates, currency)
         owned = [w for w in (aoi_map, parameters) if w is None]
         self.aoi_map = aoi_map if aoi_map is not None else AOIMap()
         self.parameters = parameters if parameters is not None else RequestParameters()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
@@ -23,13 +22,16 @@ import traitlets
 from shapely.geometry import mapping
 
 from pixorder.aoi import AOI
-from pixorder.client.compare import parse_rates
+from pixorder.client.compare import check_rates, parse_rates
 from pixorder.errors import ValidationError
+from pixorder.frames import whole_quotes
 from pixorder.providers import table
 from pixorder.widgets import render
 from pixorder.widgets.aoi_map import AOIMap, UploadError, aoi_from_features, aoi_from_upload, aoi_view
+from pixorder.widgets.clients import resolve_clients
 from pixorder.widgets.compare import comparison_table, quote_grid
 from pixorder.widgets.scheduling import LatestWins, Scheduler, run_client_call
+from pixorder.widgets.windows import needs_imaging_window
 
 __all__ = ["BAND_CHOICES", "DEFAULT_RATES", "DeskMap", "EXPORTS", "PricingDesk", "SWEEPS", "aois_from_upload",
            "desk_clients"]
@@ -101,10 +103,9 @@ def desk_clients(providers: Sequence[str] = PROVIDERS) -> dict[str, Any]:
     True
     """
     import pixorder
-    from pixorder.client.core import ENV_VARS
+    from pixorder.client.core import connection_for
 
-    return {p: pixorder.connect(p, progress=False) if os.environ.get(ENV_VARS[p])
-            else pixorder.connect("sandbox", api=p, progress=False) for p in providers}
+    return {p: pixorder.connect(**connection_for(p), progress=False) for p in providers}
 
 
 def _feature(aoi: AOI) -> dict[str, Any]:
@@ -221,16 +222,8 @@ class PricingDesk(W.VBox):
     def __init__(self, *, clients: Any = None, providers: Sequence[str] = PROVIDERS, currency: str | None = "USD",
                  rates: Mapping[str, float] | None = None, aois: Any = None, delay: float = 0.5,
                  scheduler: Scheduler | None = None, **kwargs: Any):
-        if rates is not None and not currency:
-            raise ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")
-        if isinstance(clients, Mapping):
-            self.clients = {str(k): v for k, v in clients.items()}
-        elif isinstance(clients, (list, tuple)):
-            self.clients = {c.provider: c for c in clients}
-        elif clients is not None:
-            self.clients = {clients.provider: clients}
-        else:
-            self.clients = desk_clients()
+        check_rates(rates, currency)
+        self.clients = resolve_clients(clients) if clients is not None else desk_clients()
         if rates is None and currency == "USD":
             rates = DEFAULT_RATES
         self.map = DeskMap()
@@ -356,7 +349,7 @@ class PricingDesk(W.VBox):
         return [title, top, quotes, charts, lower]
 
     def _sources_html(self) -> str:
-        from pixorder.client.compare import source_of
+        from pixorder.client.core import source_of
 
         where = ", ".join(f"{p}: {'live API' if source_of(c.aio) == 'live' else 'sandbox'}"
                           for p, c in self.clients.items())
@@ -439,7 +432,7 @@ class PricingDesk(W.VBox):
         """The cheapest qualifying quote per AOI (rows of ``value`` ranked 1), or None before pricing."""
         if self.value is None:
             return None
-        frame = _totals(self.value)
+        frame = whole_quotes(self.value)
         return frame[frame["rank"] == 1].reset_index(drop=True)
 
     def _busy(self, busy: bool) -> None:
@@ -542,19 +535,17 @@ class PricingDesk(W.VBox):
         import pandas as pd
 
         from pixorder import models as m
-        from pixorder.client.compare import provider_now
+        from pixorder.client.compare import earliest_start, provider_now
 
         searches = []
         for provider, sensors in chosen.items():
             client = clients[provider]
-            now = await provider_now(client.aio)
-            start = (now + timedelta(hours=client.aio.adapter.min_lead_hours + 1)).replace(
-                minute=0, second=0, microsecond=0)
-            end = now + WINDOW_HORIZON - timedelta(minutes=5)
+            start = await earliest_start(client.aio)
+            end = await provider_now(client.aio) + WINDOW_HORIZON - timedelta(minutes=5)
             for sensor in sensors:
                 for aoi in aois:
                     request = m.TaskingRequest(aoi=aoi, sensor=sensor.id, start=start, end=end)
-                    if _needs_window(client, request):
+                    if needs_imaging_window(client, request):
                         searches.append((client, sensor, aoi, request))
         if not searches:
             return None
@@ -666,8 +657,8 @@ class PricingDesk(W.VBox):
         links = [_link(name, content, f"Download {name} ({len(content) / 1024:,.1f} KB)")]
         if extra is not None:
             links.append(_link(name + ".pixorder.json", extra, "and its provenance (keep it beside the CSV)"))
-        self.download.value = ("<div class='pixorder-msg pixorder-info' style='color:#1b5e20'>"
-                               f"{render.plural(len(frame), 'row')}: " + " ".join(links) + "</div>")
+        self.download.value = render.message(render.Markup(f"{render.plural(len(frame), 'row')}: " + " ".join(links)),
+                                             "info")
         return name, content
 
 
@@ -686,21 +677,6 @@ def _needs_text(needs: Any) -> str:
     from pixorder.explore.needs import Needs
 
     return Needs(**(_needs_dict(needs) or {})).describe()
-
-
-def _needs_window(client: Any, request: Any) -> bool:
-    """Whether the provider refuses ``request`` for want of an imaging window (its adapter's own rule)."""
-    try:
-        client.aio.adapter.validate(request)
-    except ValidationError as exc:
-        return exc.field == "imaging_window"
-    except Exception:  # noqa: BLE001 - any other refusal is not about windows
-        return False
-    return False
-
-
-def _totals(frame: Any) -> Any:
-    return frame[frame["part"].isna()] if "part" in frame.columns else frame
 
 
 def _empty() -> Any:
@@ -732,7 +708,7 @@ def cheapest_html(frame: Any, aois: Sequence[AOI], currency: str | None) -> str:
     >>> "pixorder-cheapest" in cheapest_html(frame, [aoi], "USD")
     True
     """
-    frame = _totals(frame)
+    frame = whole_quotes(frame)
     lines = []
     for i, aoi in enumerate(aois):
         name = aoi.name or f"AOI {i + 1}"

@@ -14,7 +14,7 @@ from pixorder.models import ItemType, Order, OrderStatus
 from pixorder.widgets import render
 from pixorder.widgets.aoi_map import MAP_HEIGHT_PX, PANES, basemap_layer, view_for_bounds
 from pixorder.widgets.clients import resolve_clients
-from pixorder.widgets.scheduling import Background, loop_client
+from pixorder.widgets.scheduling import Background, async_client, loop_client
 
 __all__ = ["OrderBrowser", "filter_orders"]
 
@@ -215,7 +215,7 @@ class OrderBrowser(W.VBox):
 
         async def fetch_all(_: Any) -> list[tuple[str, list[Order] | BaseException]]:
             async def one(provider: str, client: Any) -> tuple[str, list[Order] | BaseException]:
-                aio = getattr(client, "aio", client)
+                aio = async_client(client)
                 try:
                     return provider, list(await aio.orders.list(limit=MAX_ROWS).collect())
                 except Exception as exc:  # one provider failing must not hide the others

@@ -67,11 +67,8 @@ class OrderForm(W.VBox):
                                        tooltip="Price this exact order without placing it")
         self.place_button = W.Button(description="Place order…", icon="shopping-cart", disabled=True,
                                      tooltip="Run a dry run first")
-        self.confirm_text = W.HTML()
-        self.confirm_button = W.Button(description="Confirm order", button_style="danger", icon="check")
-        self.cancel_button = W.Button(description="Cancel")
-        self.confirmation = W.VBox([self.confirm_text, W.HBox([self.confirm_button, self.cancel_button])],
-                                   layout=W.Layout(display="none", border="1px solid #b00020", padding="6px"))
+        self.confirmation, self.confirm_text, self.confirm_button, self.cancel_button = render.confirmation(
+            "Confirm order")
         self.status = W.HTML()
         self.result = W.HTML()
         self._background = Background()

@@ -137,9 +137,9 @@ def quote_html(quote: Quote) -> str:
     if quote.amount_per_km2 is not None:
         rows.append(["per billed km²", render.fmt_amount(quote.amount_per_km2, unit)])
     if quote.tokens is not None:
-        rows.append(["tokens", f"{quote.tokens:,.2f}"])
+        rows.append(["tokens", render.fmt_amount(quote.tokens)])
     if quote.credits is not None:
-        rows.append(["credits", f"{quote.credits:,.2f}"])
+        rows.append(["credits", render.fmt_amount(quote.credits)])
     rows.append(["feasibility", str(quote.feasibility) if quote.feasibility is not None else "not reported"])
     title = f"<div><b>{render.esc(quote.provider)}</b> {render.esc(quote.sensor or '')}</div>"
     return title + render.table(rows, cls="pixorder-quote")

@@ -82,11 +82,8 @@ class QuotationInbox(W.VBox):
         self.quotation_list = W.Select(options=[], rows=5, layout=W.Layout(width="100%"))
         self.accept_quotation_button = W.Button(description="Accept…", icon="check", disabled=True)
         self.reject_quotation_button = W.Button(description="Reject…", icon="times", disabled=True)
-        self.confirm_text = W.HTML()
-        self.confirm_button = W.Button(description="Confirm", button_style="danger", icon="check")
-        self.cancel_button = W.Button(description="Cancel")
-        self.confirmation = W.VBox([self.confirm_text, W.HBox([self.confirm_button, self.cancel_button])],
-                                   layout=W.Layout(display="none", border="1px solid #b00020", padding="6px"))
+        self.confirmation, self.confirm_text, self.confirm_button, self.cancel_button = render.confirmation(
+            "Confirm")
         super().__init__(children=[
             W.HBox([W.HTML(f"<b>{render.esc(self.provider)}</b> decisions waiting for you"), self.refresh_button]),
             self.message,

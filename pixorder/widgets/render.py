@@ -7,6 +7,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from pixorder.errors import shorten
+from pixorder.models import format_amount
+
 __all__ = ["PLOTLY_MIME", "error_message", "figure_bundle", "fmt_amount", "fmt_area", "grid_frame", "message",
            "plural", "show_figure", "table"]
 
@@ -38,7 +41,7 @@ def is_missing(value: Any) -> bool:
 
 
 def fmt_amount(amount: Any, unit: str | None = None) -> str:
-    """An amount with thousands separators and two decimals, then its unit.
+    """An amount with thousands separators and two decimals, then its unit (``models.format_amount``).
 
     Args:
         amount: a number (or numeric text); missing (see :func:`is_missing`) shows as ``"—"``.
@@ -50,10 +53,7 @@ def fmt_amount(amount: Any, unit: str | None = None) -> str:
     >>> fmt_amount(1234.5, "USD"), fmt_amount(25), fmt_amount(None, "USD")
     ('1,234.50 USD', '25.00', '—')
     """
-    if is_missing(amount):
-        return "—"
-    text = f"{float(amount):,.2f}"
-    return f"{text} {unit}" if unit else text
+    return "—" if is_missing(amount) else format_amount(float(amount), unit)
 
 
 def fmt_area(km2: Any) -> str:
@@ -92,7 +92,7 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
 
 
 def message(text: str, kind: str = "info") -> str:
-    """One inline status line as HTML, coloured by kind; the text is escaped.
+    """One inline status line as HTML, coloured by kind; the text is escaped (a ``Markup`` text is kept as HTML).
 
     Args:
         text: what to say; empty gives ``""`` (no line).
@@ -110,7 +110,26 @@ def message(text: str, kind: str = "info") -> str:
         return ""
     colour = _COLOURS.get(kind, "#333")
     icon = {"error": "⚠ ", "warning": "⚠ ", "busy": "⏳ "}.get(kind, "")
-    return f"<div class='pixorder-msg pixorder-{kind}' style='color:{colour}'>{icon}{esc(text)}</div>"
+    shown = text if isinstance(text, Markup) else esc(text)
+    return f"<div class='pixorder-msg pixorder-{kind}' style='color:{colour}'>{icon}{shown}</div>"
+
+
+def confirmation(confirm: str) -> tuple[Any, Any, Any, Any]:
+    """The hidden panel a spending decision waits in: ``(panel, text, confirm button, cancel button)``;
+    show it with ``panel.layout.display = "flex"``. OrderForm and QuotationInbox ask alike.
+
+    >>> panel, text, ok, cancel = confirmation("Confirm order")
+    >>> panel.layout.display, ok.description, cancel.description
+    ('none', 'Confirm order', 'Cancel')
+    """
+    import ipywidgets as W
+
+    text = W.HTML()
+    ok = W.Button(description=confirm, button_style="danger", icon="check")
+    cancel = W.Button(description="Cancel")
+    panel = W.VBox([text, W.HBox([ok, cancel])],
+                   layout=W.Layout(display="none", border="1px solid #b00020", padding="6px"))
+    return panel, text, ok, cancel
 
 
 def error_message(exc: BaseException) -> str:
@@ -126,8 +145,7 @@ def error_message(exc: BaseException) -> str:
     >>> error_message(ValidationError("cloud_cover", "must be 0-100")), error_message(TimeoutError())
     ('cloud_cover: must be 0-100', 'TimeoutError')
     """
-    text = str(exc).strip() or type(exc).__name__
-    return text if len(text) <= 400 else text[:397] + "..."
+    return shorten(str(exc).strip() or type(exc).__name__, 400)
 
 
 def table(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None, *, cls: str = "",

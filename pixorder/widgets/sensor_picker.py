@@ -39,7 +39,8 @@ def sensor_details_html(sensor: Sensor) -> str:
         ("bands", ", ".join(sensor.bands) if sensor.bands else None),
         ("image type", sensor.image_type),
         ("minimum area", render.fmt_area(sensor.min_area_km2) if sensor.min_area_km2 is not None else None),
-        ("list price", f"{sensor.price_per_km2:,.2f} {sensor.unit or ''} per km²" if sensor.price_per_km2 else None),
+        ("list price", f"{render.fmt_amount(sensor.price_per_km2, sensor.unit)} per km²" if sensor.price_per_km2
+         else None),
         ("about", sensor.description),
     ]
     return render.table([[k, v] for k, v in rows if v], cls="pixorder-sensor")

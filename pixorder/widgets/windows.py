@@ -17,7 +17,7 @@ import traitlets
 from pixorder.errors import ValidationError
 from pixorder.models import ImagingWindow, TaskingRequest
 from pixorder.widgets import render
-from pixorder.widgets.scheduling import LatestWins, Scheduler, run_client_call
+from pixorder.widgets.scheduling import LatestWins, Scheduler, async_client, run_client_call
 
 __all__ = ["ImagingWindowPicker", "needs_imaging_window", "window_label"]
 
@@ -41,7 +41,7 @@ def needs_imaging_window(client: Any, request: TaskingRequest | None) -> bool:
     """
     if request is None or client is None or request.imaging_window:
         return False
-    adapter = getattr(getattr(client, "aio", client), "adapter", None)
+    adapter = getattr(async_client(client), "adapter", None)
     if adapter is None:
         return False
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 from collections import Counter
 
 import pytest
@@ -204,10 +203,18 @@ def test_planet_rate_limits_are_the_2_0_0_reference_and_both_apply():
     transport = Transport(PlanetAdapter(), "k", "http://127.0.0.1:9", rate_limits={"default": (100, 1.0),
                                                                                     "default/slow": (2, 0.3)})
 
-    async def three() -> float:
-        started = time.monotonic()
+    now, waits = [0.0], []
+
+    async def fake_sleep(seconds: float) -> None:  # a fake clock: the limiters' waits are recorded, not slept
+        waits.append(round(seconds, 9))
+        now[0] += seconds
+
+    for limiter in transport._limiters.values():
+        limiter._clock, limiter._sleep = (lambda: now[0]), fake_sleep
+
+    async def three() -> None:
         for _ in range(3):
             await transport._limit(Call("GET", "/x", lambda b, h: None).bucket)
-        return time.monotonic() - started
 
-    assert asyncio.run(three()) >= 0.28  # the second, slower limit held the third call back
+    asyncio.run(three())
+    assert waits == [0.3]  # the second, slower limit (2 per 0.3 s) held the third call back; 100/s never did

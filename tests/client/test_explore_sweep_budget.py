@@ -143,3 +143,21 @@ def test_schedule_counts():
     assert len(schedule("monthly", start, 12)) == 12
     assert len(schedule("bimonthly", start, 12)) == 6
     assert math.isclose(len(schedule("FREQ=DAILY;INTERVAL=7", start, 1)), 5, abs_tol=1)
+
+
+def test_compare_sweep_and_budget_refuse_rates_by_one_rule(sandbox):
+    """Rates without a currency, and a rate that is not positive, are refused alike by all three (budget
+    converted with a negative rate before)."""
+    runs = {
+        "compare": lambda **money: pixorder.compare([FIELD], start=START, end=END, providers="geopera", **money),
+        "sweep": lambda **money: pixorder.sweep(FIELD, vary={"cloud_cover": [5]}, start=START, end=END,
+                                                providers="geopera", **money),
+        "budget": lambda **money: pixorder.budget(FIELD, "quarterly", months=3, start=START, providers="geopera",
+                                                  **money),
+    }
+    for kind, run in runs.items():
+        with pytest.raises(E.ValidationError, match="name the currency"):
+            run(rates={"AUD": 0.66})
+        with pytest.raises(E.ValidationError) as refused:
+            run(rates={"AUD": -0.66}, currency="USD")
+        assert refused.value.field == "rates.AUD", kind

@@ -19,7 +19,6 @@ from tests.notebooks.nbrun import run_notebook
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
-MAX_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -111,7 +110,6 @@ def check_ran_clean(name: str, report: dict) -> None:
     tracebacks = [s for s in report["stderr"] if "Traceback" in s["text"] or "Error" in s["text"]]
     assert tracebacks == [], tracebacks
     assert report["executable"] == sys.executable, "the kernel must be this venv's Python"
-    assert report["seconds"] < MAX_SECONDS, f"{name} took {report['seconds']} s"
 
 
 def check_frames(name: str, frames: dict) -> None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -269,22 +268,19 @@ def test_geojson_fuzz_gives_an_aoi_or_a_validation_error(offline_clients, tripwi
         _calls_are_strict_json(request)
 
     run()
-    started = time.perf_counter()
-    n = 100_000
+    n = 100_000  # its speed is benchmarks/bench_big_aoi.py's figure; here only what becomes of it
     ring = [[10 + 0.05 * math.cos(2 * math.pi * i / n), 50 + 0.05 * math.sin(2 * math.pi * i / n)] for i in range(n)]
     big = _polygon([[*ring, ring[0]]])
     outcome = _aoi_outcome(big)
     if outcome == "ok":
         _calls_are_strict_json(m.TaskingRequest(aoi=big, start=START, end=END))
-    big_seconds = time.perf_counter() - started
     tally.counts[f"100k-vertex polygon {outcome}"] += 1
     figures(f"GeoJSON: {tally.counts['AOI ok'] + tally.counts['AOI refused'] - 1} generated cases + one "
             f"100k-vertex polygon, each through AOI() and TaskingRequest(aoi=...)",
             tally.line("  outcomes"),
             f"invalid GeoJSON through the client facades (3 providers × 5 calls each): {offline['calls']} calls, "
-            f"{len(tripwire.attempts)} network attempts; 100k-vertex polygon: {outcome} in {big_seconds:.2f} s")
+            f"{len(tripwire.attempts)} network attempts; 100k-vertex polygon: {outcome}")
     assert tally.counts["AOI ok"] and tally.counts["AOI refused"], "the strategy must produce both kinds"
-    assert big_seconds < 20
 
 
 def _calls_are_strict_json(request: m.TaskingRequest) -> None:

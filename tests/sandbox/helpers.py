@@ -49,3 +49,46 @@ def assured_window(sandbox: sandbox_pkg.Sandbox, client: httpx.Client, coordinat
     search = poll_windows(sandbox, client, body)
     assert search["status"] == "DONE", search
     return search["imaging_windows"][0]
+
+
+class SqlTrace:
+    """Every SQL statement the in-process sandbox's store runs while the block is open.
+
+    How much work a request costs is a fact about the statements it runs (how many, and whether
+    SQLite answers them from an index or sorts every row), not about how long it took on a shared
+    machine: tests assert on those facts, and ``benchmarks/`` measures the time.
+    """
+
+    def __init__(self, sandbox: sandbox_pkg.Sandbox) -> None:
+        assert sandbox._server is not None, "needs a sandbox started in this process"
+        self._store = sandbox._server.state.store
+        self.statements: list[str] = []
+
+    def __enter__(self) -> SqlTrace:
+        self._store._conn.set_trace_callback(self.statements.append)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._store._conn.set_trace_callback(None)
+
+    def count(self, prefix: str) -> int:
+        """How many statements began with ``prefix`` (e.g. ``"BEGIN"``: transactions)."""
+        return sum(s.startswith(prefix) for s in self.statements)
+
+    def selects(self, table: str = "docs") -> list[str]:
+        return [s for s in self.statements if s.startswith("SELECT") and f"FROM {table} " in s]
+
+    def plan(self, sql: str) -> list[str]:
+        """SQLite's query plan of ``sql`` (as traced, parameters written in): one line per step."""
+        with self._store._lock:
+            return [row[3] for row in self._store._conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()]
+
+
+def walks_an_index(plan: list[str]) -> bool:
+    """True when every step of ``plan`` reads through an index and no step sorts all the rows found.
+
+    SQLite says ``SCAN docs`` for a read of the whole table and ``USE TEMP B-TREE FOR ORDER BY`` for
+    a sort of every matching row; ``… FOR RIGHT PART OF ORDER BY`` only orders ties of an index's order.
+    """
+    return bool(plan) and not any(step.startswith(("SCAN docs", "USE TEMP B-TREE FOR ORDER BY"))
+                                  and "INDEX" not in step for step in plan)

@@ -8,8 +8,9 @@ import time
 
 import pytest
 
+from pixorder.sandbox import idempotency
 from pixorder.sandbox.clock import Clock
-from pixorder.sandbox.idempotency import Idempotency, IdempotencyConflict, StoredResponse
+from pixorder.sandbox.idempotency import Claim, Idempotency, IdempotencyConflict, StoredResponse
 from pixorder.sandbox.store import Doc, Store
 
 PATH = "/v1/op/orders.archive.place"
@@ -148,7 +149,7 @@ def test_the_order_and_its_stored_response_commit_together(tmp_path) -> None:
     assert stored.body == b'{"orderId": "o-2"}' and store.get("geopera", "order", "o-2") is not None
 
 
-def test_a_claim_left_by_a_killed_sandbox_is_taken_over_after_restart(tmp_path) -> None:
+def test_a_claim_left_by_a_killed_sandbox_is_taken_over_after_restart(tmp_path, monkeypatch) -> None:
     path = str(tmp_path / "sandbox.db")
     store = Store(path)
     before = Idempotency(store, Clock(store))
@@ -158,9 +159,19 @@ def test_a_claim_left_by_a_killed_sandbox_is_taken_over_after_restart(tmp_path) 
     store = Store(path)  # the restarted sandbox, on the same file
     after = Idempotency(store, Clock(store))
     calls: list[int] = []
-    started = time.monotonic()
+    claims: list[str] = []
+    real_claim = after.claim
+
+    def claim(*args: object) -> Claim:
+        outcome = real_claim(*args)  # type: ignore[arg-type]
+        claims.append(outcome.state)
+        return outcome
+
+    monkeypatch.setattr(after, "claim", claim)
+    monkeypatch.setattr(idempotency, "_WAIT_SECONDS", 0.0)  # waiting on the dead claim would raise, not hang
     stored = after.run_sync("org", PATH, "k1", b"{}", _order_writer(store, calls))
-    assert calls == [1] and stored.status == 202 and time.monotonic() - started < 1.0
+    assert claims == ["execute"]  # taken over by the first claim: never "in_progress", never waited on
+    assert calls == [1] and stored.status == 202
     assert after.run_sync("org", PATH, "k1", b"{}", _order_writer(store, calls)) == stored and calls == [1]
 
 

@@ -3,33 +3,50 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
 import pixorder
 from pixorder.widgets import AOIMap, OrderBrowser, PricingPreview, RequestParameters
+from pixorder.widgets.scheduling import dispatch
 
 START, END = date(2027, 3, 1), date(2027, 3, 21)
 FIELD = {"type": "Polygon", "coordinates": [[[10.0, 50.0], [10.15, 50.0], [10.15, 50.1], [10.0, 50.1], [10.0, 50.0]]]}
 
 
-def test_wait_async_shows_the_sandbox_price_and_a_blocking_wait_says_why_it_cannot(sandbox, clients) -> None:
-    async def cell() -> tuple[pixorder.Quote, pixorder.WaitWouldBlock, float]:
+def test_wait_async_shows_the_sandbox_price_and_a_blocking_wait_says_why_it_cannot(sandbox, clients,
+                                                                                   monkeypatch) -> None:
+    naps: list[float] = []
+
+    async def cell() -> tuple[pixorder.Quote, pixorder.WaitWouldBlock]:
         async with pixorder.AsyncClient("sandbox", api="planet", base_url=sandbox.url, progress=False) as aio:
             preview = PricingPreview(AOIMap(value=FIELD), parameters=RequestParameters(start=START, end=END),
                                      client=aio, delay=0.05)
-            started = time.monotonic()
-            with pytest.raises(pixorder.WaitWouldBlock) as refused:
+            for _ in range(2000):  # the debounce fires (on this loop) and the price call starts
+                if preview.requests_started:
+                    break
+                await asyncio.sleep(0.005)
+            clock = [0.0]
+
+            def nap(seconds: float) -> None:  # the waiting loop's clock: naps are recorded, not slept
+                naps.append(seconds)
+                clock[0] += seconds
+
+            with monkeypatch.context() as patched, pytest.raises(pixorder.WaitWouldBlock) as refused:
+                patched.setattr(dispatch, "time", SimpleNamespace(monotonic=lambda: clock[0], sleep=nap))
                 preview.wait(20)  # would hold the loop the AsyncClient's call needs: refused, not hung
-            refused_after = time.monotonic() - started
             assert await preview.wait_async(20)
             assert preview.requests_started == 1
-            return preview.value, refused.value, refused_after
+            return preview.value, refused.value
 
-    quote, refused, refused_after = asyncio.run(cell())
-    assert refused_after < 2.0  # at once, not after the 20 s timeout
+    sandbox.faults(latency_ms=300, provider="planet")  # the price is still in flight when the cell waits
+    try:
+        quote, refused = asyncio.run(cell())
+    finally:
+        sandbox.faults(rate=0)
+    assert naps == []  # refused on its first look, before any nap: at once, not after the 20 s timeout
     assert "PricingPreview.wait()" in str(refused) and "wait_async()" in str(refused)
     request = pixorder.TaskingRequest(aoi=FIELD, start=START, end=END)
     direct = clients["planet"].pricing.estimate(request)

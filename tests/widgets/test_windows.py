@@ -237,9 +237,8 @@ def test_search_runs_in_the_background_and_errors_show_in_the_picker(clients, sa
     assert preview.wait(20)
     sandbox.faults(rate=1.0, latency_spike_ms=800, paths=["/imaging-windows/"], provider="planet")
     try:
-        began = time.monotonic()
         picker.sensor_dropdown.value = ASSURED
-        assert time.monotonic() - began < 0.3  # returned at once: the search is on another thread
+        assert not preview.windows.windows  # returned before the slow answer: the search is on another thread
         time.sleep(0.3)
         assert "Searching imaging windows" in preview.windows.status.value and not preview.windows.windows
         assert preview.wait(20)

@@ -43,10 +43,11 @@ from ..keys import KeyGrant
 from ..state import SandboxState
 from ..store import Doc
 from ..timeutil import iso, parse_iso
-from ..web import ApiError, page_url
-from .catalog import BASE, BULK_MAX_PAYLOADS, DEFAULT_LIMIT, KIND_BULK, MAX_LIMIT, NAME
+from ..web import ApiError
+from .catalog import BASE, BULK_MAX_PAYLOADS, KIND_BULK, NAME
 from .errors import FieldErrors, NotPermitted, error
 from .lifecycle import apply_edit, as_doc, cancel, create_order, load_order, refusal_reason
+from .listing import envelope, limit_offset
 from .validation import validate_order
 
 OPERATIONS = {"order_payloads": "CREATE", "edit_payloads": "EDIT", "cancel_payloads": "CANCEL"}
@@ -220,21 +221,5 @@ def payloads_page(request: Request, state: SandboxState, bulk_id: str, org: str)
         pending = "PENDING" if bulk["status"] == "PENDING" else "PROCESSING"
         rows = [{"index": i, "status": pending, "order_id": None, "errors": None, "message": None}
                 for i in range(bulk["payload_count"])]
-    params = request.query_params
-    try:
-        limit = int(params.get("limit", DEFAULT_LIMIT))
-    except ValueError:
-        limit = DEFAULT_LIMIT
-    limit = DEFAULT_LIMIT if limit <= 0 else min(limit, MAX_LIMIT)
-    try:
-        offset = max(int(params.get("offset", 0)), 0)
-    except ValueError:
-        offset = 0
-    count = len(rows)
-    return {
-        "count": count,
-        "next": page_url(request, limit=limit, offset=offset + limit) if offset + limit < count else None,
-        "previous": (page_url(request, limit=limit, offset=None if offset - limit <= 0 else offset - limit)
-                     if offset > 0 else None),
-        "results": rows[offset:offset + limit],
-    }
+    limit, offset = limit_offset(request.query_params)
+    return envelope(request, len(rows), limit, offset, rows[offset:offset + limit])

@@ -12,13 +12,13 @@ throttling message) with ``Retry-After: N``. Refused requests are not counted.
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 import time
 from collections import deque
 from typing import Any
 
+from ..rate_switch import RateSwitch
 from ..store import Store
 from ..web import ApiError
 
@@ -30,27 +30,17 @@ class RateLimiter:
     """Two sliding windows per key: at most ``per_second`` in any 1 s and ``per_minute`` in any 60 s."""
 
     def __init__(self, store: Store) -> None:
-        self._store = store
+        self._switch = RateSwitch(store, _META_KEY, {"per_second": PER_SECOND, "per_minute": PER_MINUTE})
         self._lock = threading.Lock()
         self._seen: dict[str, deque[float]] = {}
 
     def config(self) -> dict[str, Any]:
-        stored = self._store.get_meta(_META_KEY)
-        config = {"enabled": False, "per_second": PER_SECOND, "per_minute": PER_MINUTE}
-        if stored:
-            config.update(json.loads(stored))
-        return config
+        return self._switch.config()
 
     def configure(self, body: dict[str, Any]) -> dict[str, Any]:
-        config: dict[str, Any] = {**self.config(), **{k: body[k] for k in ("enabled", "per_second", "per_minute") if k in body}}
-        if not isinstance(config["enabled"], bool):
-            raise ValueError("enabled must be true or false")
-        for key in ("per_second", "per_minute"):
-            if isinstance(config[key], bool) or not isinstance(config[key], int) or config[key] < 1:
-                raise ValueError(f"{key} must be a positive integer")
         with self._lock:
+            config = self._switch.configure(body)
             self._seen.clear()  # a fresh switch starts from zero
-            self._store.set_meta(_META_KEY, json.dumps(config))
         return config
 
     def check(self, who: str) -> None:

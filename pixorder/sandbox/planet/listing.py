@@ -103,6 +103,27 @@ def _int_param(value: str | None, default: int) -> int:
         return default
 
 
+def limit_offset(params: Any) -> tuple[int, int]:
+    """``limit`` and ``offset`` as DRF's LimitOffsetPagination reads them: a bad or missing limit is the
+    default, a big one the maximum; a bad or negative offset is 0."""
+    limit = _int_param(params.get("limit"), DEFAULT_LIMIT)
+    limit = DEFAULT_LIMIT if limit <= 0 else min(limit, MAX_LIMIT)
+    return limit, max(_int_param(params.get("offset"), 0), 0)
+
+
+def envelope(request: Request, count: int, limit: int, offset: int, results: list[Any]) -> dict[str, Any]:
+    """DRF's page: ``{count, next, previous, results}`` with absolute links."""
+    previous = None
+    if offset > 0:
+        previous = page_url(request, limit=limit, offset=None if offset - limit <= 0 else offset - limit)
+    return {
+        "count": count,
+        "next": page_url(request, limit=limit, offset=offset + limit) if offset + limit < count else None,
+        "previous": previous,
+        "results": results,
+    }
+
+
 def _page(request: Request, state: SandboxState, org: str, kind: str, exact: dict[str, str],
           times: dict[str, str], order_fields: dict[str, str]) -> dict[str, Any]:
     params = dict(request.query_params)
@@ -117,9 +138,7 @@ def _page(request: Request, state: SandboxState, org: str, kind: str, exact: dic
                     "Invalid geometry value: send a GeoJSON geometry or WKT."]}) from None
     except FieldErrors as exc:
         raise exc.api_error() from None
-    limit = _int_param(params.get("limit"), DEFAULT_LIMIT)
-    limit = DEFAULT_LIMIT if limit <= 0 else min(limit, MAX_LIMIT)  # DRF: bad → default, big → max
-    offset = max(_int_param(params.get("offset"), 0), 0)
+    limit, offset = limit_offset(params)
     order_by = ordering(params.get("ordering"), order_fields)
     if intersects is None:
         count = state.store.count(NAME, kind, org=org, where=where)
@@ -131,15 +150,7 @@ def _page(request: Request, state: SandboxState, org: str, kind: str, exact: dic
         matching = [doc.body for doc in state.store.query(NAME, kind, org=org, where=where, order_by=order_by)
                     if intersects.intersects(shape(doc.body["geometry"]))]
         count, results = len(matching), matching[offset:offset + limit]
-    previous = None
-    if offset > 0:
-        previous = page_url(request, limit=limit, offset=None if offset - limit <= 0 else offset - limit)
-    return {
-        "count": count,
-        "next": page_url(request, limit=limit, offset=offset + limit) if offset + limit < count else None,
-        "previous": previous,
-        "results": results,
-    }
+    return envelope(request, count, limit, offset, results)
 
 
 def orders_page(request: Request, state: SandboxState, org: str) -> dict[str, Any]:

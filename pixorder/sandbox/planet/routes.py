@@ -7,9 +7,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
+from .. import rate_switch
 from ..clock import Stepper
 from ..keys import KeyGrant, key_grant
 from ..registry import ProviderSpec
@@ -220,19 +221,9 @@ def build_router(state: SandboxState) -> APIRouter:
 
 def _admin_router(limiter: RateLimiter) -> APIRouter:
     admin = APIRouter(prefix="/_sandbox/planet", tags=["sandbox admin (not part of any provider API; no auth)"])
-
-    @admin.get("/rate-limits", summary="Planet's rate limits: off by default; 40/s bursts, 300/min when on")
-    def get_limits() -> dict[str, Any]:
-        return limiter.config()
-
-    @admin.post("/rate-limits", summary="Switch Planet's rate limits on or off (optionally lower them)")
-    def set_limits(body: dict[str, Any] = Body(..., examples=[{"enabled": True, "per_second": 40, "per_minute": 300}])
-                   ) -> dict[str, Any]:
-        try:
-            return limiter.configure(body)
-        except ValueError as exc:
-            raise HTTPException(400, str(exc)) from None
-
+    rate_switch.add_routes(admin, limiter, read="Planet's rate limits: off by default; 40/s bursts, 300/min when on",
+                           switch="Switch Planet's rate limits on or off (optionally lower them)",
+                           example={"enabled": True, "per_second": 40, "per_minute": 300})
     return admin
 
 

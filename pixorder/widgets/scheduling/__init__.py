@@ -7,10 +7,10 @@ The example of the whole mechanism is in :mod:`.latest_wins`.
 
 from __future__ import annotations
 
-from pixorder.widgets.scheduling.background import Background, loop_client, run_client_call
+from pixorder.widgets.scheduling.background import Background, async_client, loop_client, run_client_call
 from pixorder.widgets.scheduling.dispatch import Dispatcher
 from pixorder.widgets.scheduling.latest_wins import LatestWins
 from pixorder.widgets.scheduling.timers import Cancellable, ManualScheduler, Scheduler, ThreadScheduler
 
 __all__ = ["Background", "Cancellable", "Dispatcher", "LatestWins", "ManualScheduler", "Scheduler", "ThreadScheduler",
-           "loop_client", "run_client_call"]
+           "async_client", "loop_client", "run_client_call"]

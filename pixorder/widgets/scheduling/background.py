@@ -14,11 +14,16 @@ from pixorder.widgets.scheduling.dispatch import Dispatcher
 log = logging.getLogger("pixorder.widgets")
 R = TypeVar("R")
 
-__all__ = ["Background", "loop_client", "run_client_call"]
+__all__ = ["Background", "async_client", "loop_client", "run_client_call"]
 
 
-def _async_client(client: Any) -> Any:
-    """The AsyncClient behind a Client (or the AsyncClient itself)."""
+def async_client(client: Any) -> Any:
+    """The AsyncClient behind a Client (or the AsyncClient itself).
+
+    >>> import pixorder
+    >>> type(async_client(pixorder.connect("sandbox", api="planet"))).__name__
+    'AsyncClient'
+    """
     return getattr(client, "aio", client)
 
 
@@ -49,7 +54,7 @@ def loop_client(clients: Any) -> Any:
     pixorder.errors.ValidationError: clients: use either sync Clients (pixorder.connect) or AsyncClients in one widget, not both
     """
     items = list(clients)
-    asyncs = [c for c in items if c is not None and _async_client(c) is c]
+    asyncs = [c for c in items if c is not None and async_client(c) is c]
     if not asyncs:
         return None
     if len(asyncs) != len(items):
@@ -81,7 +86,7 @@ def run_client_call(client: Any, make: Callable[[Any], Coroutine[Any, Any, R]]) 
     >>> [sensor.id for sensor in future.result(timeout=30)]
     ['Flexible Tasking', 'Assured Tasking', 'Monitoring Tasking']
     """
-    aio = _async_client(client)
+    aio = async_client(client)
     loop = None
     if client is not None and aio is client:
         try:
