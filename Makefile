@@ -17,9 +17,10 @@ lint: $(STAMP)
 	$(BIN)/mypy pixorder
 
 # The fast lane (well under a minute on 2 cores): lint, types and the unit tests, i.e. everything
+# (on every core, pytest-xdist: each worker has its own embedded sandbox)
 # not marked reliability, browser or slow, and not the notebooks. `make test` still runs everything.
 check: lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not reliability and not browser and not slow" \
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto -m "not reliability and not browser and not slow" \
 	  --ignore=tests/notebooks --ignore=tests/e2e --ignore=tests/reliability
 
 # pytest exit code 5 means "no tests collected": treated as a failure of the suite's promise,
