@@ -31,6 +31,7 @@ from pixorder.client.compare import (
 )
 from pixorder.client.sync import run_sync
 from pixorder.frames import whole_quotes
+from pixorder.providers import table
 
 if TYPE_CHECKING:
     from pixorder.explore.frames import PriceFrame
@@ -38,12 +39,9 @@ if TYPE_CHECKING:
 #: months between acquisitions for the named recurrences
 CADENCES = {"monthly": 1, "bimonthly": 2, "quarterly": 3}
 #: the recurrences each API can order natively; anything else is refused per provider, not priced
-NATIVE = {
-    "pixxel": {"monthly", "bimonthly", "quarterly"},  # official OpenAPI: ONCE, MONTHLY, BIMONTHLY, QUARTERLY
-    "planet": {"monthly", "bimonthly", "quarterly", "rrule"},  # Monitoring Tasking takes an RRULE
-    "geopera": {"monthly", "bimonthly", "quarterly"},
-}
-PLANET_MAX_INSTANCES = 365  # a Monitoring order's rrule may have at most 365 instances [V]
+#: the recurrences each provider can order, as budget() names them (from the provider table)
+NATIVE = {name: {r.lower() for r in info.recurrences if r != "ONCE"} for name, info in table.PROVIDERS.items()}
+PLANET_MAX_INSTANCES = table.get("planet").max_recurrence_instances or 365  # a Monitoring rrule's instances [V]
 #: each acquisition's window (from its scheduled date)
 ACQUISITION_WINDOW = timedelta(days=30)
 

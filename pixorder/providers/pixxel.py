@@ -37,7 +37,7 @@ PREFIX = table.get(PROVIDER).api_root  # "/v0": every path starts with the table
 UNIT = "USD"
 # The official schema requires a usecase and publishes no list of values; "other" says nothing false [I].
 DEFAULT_USECASE = "other"
-RECURRENCES = ("ONCE", "MONTHLY", "BIMONTHLY", "QUARTERLY")  # official clerk.OrderItemRecurrence
+RECURRENCES = table.get(PROVIDER).recurrences  # official clerk.OrderItemRecurrence
 #: Pixxel bills whole km², rounded up, and at least this much per item (per scene for archive items).
 MIN_BILLED_KM2 = table.get(PROVIDER).min_billed_area_km2
 

@@ -73,6 +73,10 @@ class ProviderInfo:
     adapter_options: tuple[str, ...] = field(default=())
     #: archive requests per bulk pricing call (None: as ``bulk_price_limit``)
     archive_bulk_price_limit: int | None = None
+    #: the recurrences a tasking order may have (``"RRULE"``: an iCalendar rule, Planet's Monitoring)
+    recurrences: tuple[str, ...] = ("ONCE",)
+    #: the most acquisitions one recurring order may have (None: not documented)
+    max_recurrence_instances: int | None = None
 
 
 PROVIDERS: Mapping[str, ProviderInfo] = MappingProxyType({
@@ -87,6 +91,7 @@ PROVIDERS: Mapping[str, ProviderInfo] = MappingProxyType({
         name_limit=100,  # official OpenAPI: order-item name maxLength 100
         min_lead_hours=24.0, one_geometry_per_order=False,
         adapter="pixorder.providers.pixxel:PixxelAdapter",
+        recurrences=("ONCE", "MONTHLY", "BIMONTHLY", "QUARTERLY"),  # official clerk.OrderItemRecurrence
     ),
     "planet": ProviderInfo(
         name="planet", label="Planet", env_var="PL_API_KEY",
@@ -100,6 +105,8 @@ PROVIDERS: Mapping[str, ProviderInfo] = MappingProxyType({
         name_limit=255,  # Planet answers 400 "no more than 255 characters"
         min_lead_hours=24.0, one_geometry_per_order=True,
         adapter="pixorder.providers.planet:PlanetAdapter",
+        # Monitoring Tasking: a cadence or an RRULE of at most 365 instances [V]
+        recurrences=("ONCE", "MONTHLY", "BIMONTHLY", "QUARTERLY", "RRULE"), max_recurrence_instances=365,
     ),
     "geopera": ProviderInfo(
         name="geopera", label="Geopera", env_var="GEOPERA_API_KEY",
@@ -117,6 +124,7 @@ PROVIDERS: Mapping[str, ProviderInfo] = MappingProxyType({
         # orders.archive.estimate answers one group for all the captures it is sent (groups carry capture
         # ids and totals, never the request), so archive requests priced together cannot be told apart.
         archive_bulk_price_limit=1,
+        recurrences=("ONCE", "MONTHLY", "BIMONTHLY", "QUARTERLY"),
     ),
 })
 
