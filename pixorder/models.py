@@ -113,9 +113,18 @@ class OpenEnum(str, Enum):
     def _synonym_map(cls) -> dict[str, str]:
         return {}
 
+    @staticmethod
+    def key(text: str) -> str:
+        """``text`` as the enums compare words: stripped, upper case, ``-`` and spaces read as ``_``.
+
+        >>> OpenEnum.key(" being-placed ")
+        'BEING_PLACED'
+        """
+        return re.sub(r"[\s\-]+", "_", text.strip()).upper()
+
     @classmethod
     def _lookup(cls, text: str) -> OpenEnum | None:
-        key = re.sub(r"[\s\-]+", "_", text.strip()).upper()
+        key = OpenEnum.key(text)
         key = cls._synonym_map().get(key, key)
         for member in cls:
             if member.value == key:

@@ -1168,9 +1168,13 @@ class Orders(_Facade):
             **filters: pixorder's names or the API's own (the adapter's ``listing_filters["orders"]``).
                 Planet: ``status`` (one or a list), ``name`` (contains), ``reference``,
                 ``created_after``/``created_before``, ``start_after``/``start_before`` (datetimes) and
-                its own (``pl_number``, ``product``, ``created_time__gte``, …); Geopera: ``name``,
-                ``reference`` (its tags), ``sub_status``, ``workspace_id`` and its own fields; Pixxel:
-                ``user_id`` only. A None value is no filter.
+                its own (``pl_number``, ``product``, ``created_time__gte``, …); Geopera: ``status``,
+                ``name``, ``reference`` (its tags), ``sub_status``, ``workspace_id`` and its own fields;
+                Pixxel: ``user_id`` only. A None value is no filter. ``status`` takes pixorder's words
+                (``OrderStatus``: RECEIVED, PENDING, …, any case, ``"canceled"`` too) and selects the
+                orders whose ``status`` is one of them, whatever the provider calls it (Geopera's
+                RECEIVED is CREATED or BEING_PLACED); a provider's own word is sent as it is. A status
+                no order at that provider can have (Planet's DRAFT) lists nothing, without a call.
 
         Returns:
             Listing[Order]: lazy, newest first; iterate it, or ``.collect()`` / ``.to_geodataframe()``
@@ -1272,7 +1276,8 @@ class OrderItems(_Facade):
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
             **filters: Pixxel's own query names: ``order_ids`` (or ``order_id``), ``ids``,
-                ``project_ids`` (or ``project_id``) (lists or one id), ``status``, ``type``, ``user_id``,
+                ``project_ids`` (or ``project_id``) (lists or one id), ``status`` (one or a list of
+                pixorder's ``OrderStatus`` words, as for ``orders.list``), ``type``, ``user_id``,
                 ``created_by``, ``created_at``/``area`` as ``"from,to"`` ranges (see the adapter's
                 ``listing_filters["order_items"]``). A None value is no filter.
 
@@ -1313,8 +1318,8 @@ class Tasks(_Facade):
             limit: at most this many rows (None: all; counted in tasks, read item by item).
             progress: a progress bar (default: the client's ``progress``).
             **filters: Pixxel's order-item query names (``order_ids`` or ``order_id``, ``status``,
-                ``type``, …; see ``OrderItems.list``): the tasks of the matching items. A None value is
-                no filter.
+                ``type``, …; see ``OrderItems.list``): the tasks of the matching items (``status`` is
+                the items'). A None value is no filter.
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
@@ -1354,9 +1359,9 @@ class Quotations(_Facade):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: ``order_id``, ``status`` (the decision: ``NOT_DECIDED``, ``ACCEPTED``, …),
-                ``workspace_id``, or Geopera's own ``id``, ``orderId``, ``decision``, ``workspaceId``.
-                A None value is no filter.
+            **filters: ``order_id``, ``status`` (the decision, in pixorder's ``QuotationStatus``
+                words: ``NOT_DECIDED`` (or ``PENDING``), ``ACCEPTED``, …), ``workspace_id``, or Geopera's
+                own ``id``, ``orderId``, ``decision``, ``workspaceId``. A None value is no filter.
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
@@ -1447,8 +1452,9 @@ class Feasibility(_Facade):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar (default: the client's ``progress``).
-            **filters: ``order_id``, ``status`` (the decision), ``workspace_id``, or Geopera's own
-                ``id``, ``orderId``, ``decision``, ``workspaceId``. A None value is no filter.
+            **filters: ``order_id``, ``status`` (the decision, in ``QuotationStatus`` words as for
+                ``quotations.list``), ``workspace_id``, or Geopera's own ``id``, ``orderId``,
+                ``decision``, ``workspaceId``. A None value is no filter.
 
         Returns:
             Listing: lazy; iterate it, or ``.collect()`` / ``.to_geodataframe()``.

@@ -345,9 +345,13 @@ class Orders(_SyncFacade[core.Orders]):
             **filters: the provider's listing filters (the adapter's ``listing_filters["orders"]``).
                 Planet: ``status`` (one or a list), ``name`` (contains), ``reference``,
                 ``created_after``/``created_before``, ``start_after``/``start_before`` (datetimes) and
-                its own (``pl_number``, ``product``, ``created_time__gte``, …); Geopera: ``name``,
-                ``reference`` (its tags), ``sub_status``, ``workspace_id`` and its own fields; Pixxel:
-                ``user_id`` only. A None value is no filter.
+                its own (``pl_number``, ``product``, ``created_time__gte``, …); Geopera: ``status``,
+                ``name``, ``reference`` (its tags), ``sub_status``, ``workspace_id`` and its own fields;
+                Pixxel: ``user_id`` only. A None value is no filter. ``status`` takes pixorder's words
+                (``OrderStatus``: RECEIVED, PENDING, …, any case, ``"canceled"`` too) and selects the
+                orders whose ``status`` is one of them, whatever the provider calls it (Geopera's
+                RECEIVED is CREATED or BEING_PLACED); a provider's own word is sent as it is. A status
+                no order at that provider can have (Planet's DRAFT) lists nothing, without a call.
 
         Returns:
             SyncListing[Order]: lazy, newest first; iterate it, or ``.collect()`` / ``.to_geodataframe()``.
@@ -429,7 +433,8 @@ class OrderItems(_SyncFacade[core.OrderItems]):
             limit: at most this many rows (None: all).
             progress: a progress bar past one page (default: the client's ``progress``).
             **filters: Pixxel's own query names: ``order_ids`` (or ``order_id``), ``ids``,
-                ``project_ids`` (or ``project_id``) (lists or one id), ``status``, ``type``, ``user_id``,
+                ``project_ids`` (or ``project_id``) (lists or one id), ``status`` (one or a list of
+                pixorder's ``OrderStatus`` words, as for ``orders.list``), ``type``, ``user_id``,
                 ``created_by``, ``created_at``/``area`` as ``"from,to"`` ranges. A None value is no filter.
 
         Returns:
@@ -464,7 +469,7 @@ class Tasks(_SyncFacade[core.Tasks]):
             limit: at most this many tasks (None: all).
             progress: a progress bar past one page (default: the client's ``progress``).
             **filters: Pixxel's order-item query names (``order_ids`` or ``order_id``, ``status``,
-                ``type``, …; see ``order_items.list``). A None value is no filter.
+                ``type``, …; see ``order_items.list``): ``status`` is the items'. A None value is no filter.
 
         Returns:
             SyncListing[Task]: lazy; ``start``/``end`` of each attempt in UTC.
@@ -505,9 +510,9 @@ class Quotations(_SyncFacade[core.Quotations]):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar past one page (default: the client's ``progress``).
-            **filters: ``order_id``, ``status`` (the decision: ``NOT_DECIDED``, ``ACCEPTED``, …),
-                ``workspace_id``, or Geopera's own ``id``, ``orderId``, ``decision``, ``workspaceId``.
-                A None value is no filter.
+            **filters: ``order_id``, ``status`` (the decision, in pixorder's ``QuotationStatus``
+                words: ``NOT_DECIDED`` (or ``PENDING``), ``ACCEPTED``, …), ``workspace_id``, or Geopera's
+                own ``id``, ``orderId``, ``decision``, ``workspaceId``. A None value is no filter.
 
         Returns:
             SyncListing[Quotation]: lazy; ``amount`` in ``unit`` (AUD), ``credits``, ``expires_at`` (UTC).
@@ -585,8 +590,9 @@ class Feasibility(_SyncFacade[core.Feasibility]):
         Args:
             limit: at most this many rows (None: all).
             progress: a progress bar past one page (default: the client's ``progress``).
-            **filters: ``order_id``, ``status`` (the decision), ``workspace_id``, or Geopera's own
-                ``id``, ``orderId``, ``decision``, ``workspaceId``. A None value is no filter.
+            **filters: ``order_id``, ``status`` (the decision, in ``QuotationStatus`` words as for
+                ``quotations.list``), ``workspace_id``, or Geopera's own ``id``, ``orderId``,
+                ``decision``, ``workspaceId``. A None value is no filter.
 
         Returns:
             SyncListing[FeasibilityStudy]: lazy; each study with its ``options`` and ``decision``;

@@ -336,7 +336,8 @@ class Transport:
         the server (refused connection, connect or pool timeout, body not fully written), read
         timeouts, dropped connections and the statuses 429, 500, 502, 503, 504. A spend call without
         an idempotency key is resent only for the first kind and 429/503: after a read timeout, a
-        dropped connection or 500/502/504 it raises ``OutcomeUnknown``.
+        dropped connection or 500/502/504 it raises ``OutcomeUnknown``. A call carrying its ``answer``
+        (the adapter knew it: a status filter no row can match) is not sent: its ``answer`` is parsed.
 
         Args:
             call: the adapter's description of the exchange (method, path, body, ``parse``, ``spend``).
@@ -351,6 +352,8 @@ class Transport:
             ProviderUnavailable: no connection, or timeouts, through every attempt.
             OutcomeUnknown: a spend call failed in a way that leaves unknown whether the server acted.
         """
+        if call.answer is not None:
+            return call.parse(call.answer, {})
         idempotent = not call.spend or "Idempotency-Key" in call.headers
         attempt = 0
         while True:

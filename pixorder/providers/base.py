@@ -37,6 +37,8 @@ class Call(Generic[T]):
         spend: True for a call that may cost money: the transport never resends it blindly.
         bucket: the client-side rate limit it counts against (e.g. Geopera's ``"place"``, 60/min).
         expect: the statuses read as success; any other is an error.
+        answer: the answer's body when the adapter knows it without asking (a listing filtered by a
+            status no row of the API can have): the transport sends nothing and parses this; None: ask.
 
     >>> call = Call("GET", "/v0/orders/o-1", lambda body, headers: body["id"])
     >>> call.describe(), call.spend, call.bucket, call.parse({"id": "o-1"}, {})
@@ -52,6 +54,7 @@ class Call(Generic[T]):
     spend: bool = False
     bucket: str = "default"
     expect: tuple[int, ...] = (200, 201, 202, 204)
+    answer: Any = None
 
     def describe(self) -> str:
         """The method and path, for messages and logs.
@@ -71,13 +74,13 @@ class Call(Generic[T]):
             parse: the new ``parse(body, headers)``.
 
         Returns:
-            Call: method, path, params, body, headers, ``spend``, ``bucket`` and ``expect`` copied.
+            Call: method, path, params, body, headers, ``spend``, ``bucket``, ``expect`` and ``answer`` copied.
 
         >>> Call("GET", "/v0/orders", lambda body, h: body).reading(lambda body, h: len(body)).parse([1, 2], {})
         2
         """
         return Call(self.method, self.path, parse, params=self.params, json=self.json, headers=dict(self.headers),
-                    spend=self.spend, bucket=self.bucket, expect=self.expect)
+                    spend=self.spend, bucket=self.bucket, expect=self.expect, answer=self.answer)
 
 
 #: operations a provider's message points to, and the pixorder call that does the same for a user
@@ -144,6 +147,40 @@ class BulkOutcome:
     order_id: str | None = None
     message: str | None = None
     pending: bool = False
+
+
+@dataclass(frozen=True)
+class StatusFilter:
+    """A listing's ``status`` filter as the API takes it (made by :meth:`Adapter.status_filter`).
+
+    ``words``: the API's status words to send (empty: no row can have any status asked for, so nothing
+    need be asked); ``statuses``: the neutral words asked for; ``as_given``: the words sent as they
+    were (the API's own, or words pixorder does not know).
+
+    >>> wanted = StatusFilter(words=("FAILED_PERMANENTLY",), statuses=frozenset({"CANCELLED"}))
+    >>> wanted.keeps("CANCELLED", "FAILED_PERMANENTLY"), wanted.keeps("FAILED", "FAILED_PERMANENTLY")
+    (True, False)
+    """
+
+    words: tuple[str, ...]
+    statuses: frozenset[str] = frozenset()
+    as_given: frozenset[str] = frozenset()
+
+    def keeps(self, status: Any, word: Any) -> bool:
+        """Whether a row was asked for: its neutral ``status`` is one asked for, or its API ``word`` was given.
+
+        Args:
+            status: the row's neutral status (an ``OpenEnum`` or its text).
+            word: the status word the API sent for the row.
+
+        Returns:
+            bool: True for a row the filter selects.
+        """
+        return (status is not None and str(status) in self.statuses) or (word is not None and str(word) in self.as_given)
+
+
+#: the neutral vocabulary of each listing's ``status`` filter (the default: ``OrderStatus``)
+STATUS_VOCABULARIES: dict[str, type[m.OpenEnum]] = {"quotations": m.QuotationStatus, "feasibility": m.QuotationStatus}
 
 
 async def every_page(send: Callable[[Call[Any]], Awaitable[Any]],
@@ -366,6 +403,10 @@ class Adapter:
     #: each listing's filters ("orders", "order_items", "tasks", "quotations", "feasibility"): every name
     #: it takes (pixorder's neutral names and the API's own, from its documents) → the name sent
     listing_filters: Mapping[str, Mapping[str, str]] = {}
+    #: each listing's status words: per neutral word (``OrderStatus``; ``QuotationStatus`` for quotations
+    #: and studies) the API's words that read as it, i.e. the inverse of how the adapter parses statuses.
+    #: A neutral word missing is a status no row of that listing has at this API (see ``status_filter``)
+    status_words: Mapping[str, Mapping[str, tuple[str, ...]]] = {}
     #: entities whose listings can skip models: raw rows → frame columns (see ``frame_columns``)
     fast_frames: frozenset[str] = frozenset()
 
@@ -467,6 +508,55 @@ class Adapter:
                                         f"{', '.join(sorted(known)) or 'none'}", value)
             sent[known[name]] = value
         return sent
+
+    def status_filter(self, entity: str, value: Any) -> StatusFilter:
+        """A ``status`` filter's words (pixorder's neutral ones or the API's own) as the API writes them.
+
+        Each word (one, or a list; an enum or text) that is one of the API's own words for the listing
+        (:attr:`status_words`, compared as the enums compare: case, ``-`` and spaces aside) is sent as it
+        is. Any other is read as a neutral word (``OrderStatus``: ``"canceled"`` is CANCELLED) and
+        replaced by every API word that reads as it, so the filter selects the rows whose neutral
+        ``status`` is that word; a neutral word no API word reads as adds nothing. A word neither
+        knows is sent as given.
+
+        Args:
+            entity: the listing (``"orders"``, ``"order_items"``, ``"tasks"``, ``"quotations"``, …).
+            value: the filter's value: a word or a list of words.
+
+        Returns:
+            StatusFilter: the words to send (each once, in order; empty when no row can match), the
+            neutral words asked for and the words sent as given. An API whose words are broader than
+            the neutral ones (Geopera's FAILED_PERMANENTLY is FAILED or CANCELLED) keeps only the rows
+            ``StatusFilter.keeps``.
+
+        >>> from pixorder.providers.geopera import GeoperaAdapter
+        >>> wanted = GeoperaAdapter().status_filter("orders", ["received", "FULFILLED", "BEING_FULFILLED"])
+        >>> wanted.words, sorted(wanted.statuses), sorted(wanted.as_given)
+        (('CREATED', 'BEING_PLACED', 'FULFILLED', 'BEING_FULFILLED'), ['RECEIVED'], ['BEING_FULFILLED', 'FULFILLED'])
+        >>> GeoperaAdapter().status_filter("orders", "DRAFT").words      # no Geopera order is ever DRAFT
+        ()
+        """
+        vocabulary = STATUS_VOCABULARIES.get(entity, m.OrderStatus)
+        table_ = self.status_words.get(entity, {})
+        own = {word for words in table_.values() for word in words}
+        words: dict[str, None] = {}
+        statuses: set[str] = set()
+        given: set[str] = set()
+        for item in value if isinstance(value, (list, tuple, set, frozenset)) else [value]:
+            text = str(getattr(item, "value", item)).strip()
+            key = m.OpenEnum.key(text)
+            if key in own:
+                words[key] = None
+                given.add(key)
+                continue
+            neutral = vocabulary(text)
+            if neutral.known:
+                statuses.add(neutral.value)
+                words.update(dict.fromkeys(table_.get(neutral.value, ())))
+            else:
+                words[text] = None
+                given.add(text)
+        return StatusFilter(tuple(words), frozenset(statuses), frozenset(given))
 
     def validate(self, request: Request) -> None:
         """Refuse, before any call, a request this API is known to refuse.

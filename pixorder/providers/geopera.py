@@ -46,6 +46,18 @@ STUDY_FILTERS = {
     "order_id": "orderId", "status": "decision", "workspace_id": "workspaceId",
     **{key: key for key in ("id", "workspaceId", "orderId", "decision")},
 }
+#: the order ``status`` filter's words (``Adapter.status_words``): the inverse of :func:`parse_order`,
+#: i.e. of ``OrderStatus``' synonyms (CREATED and BEING_PLACED are RECEIVED, PLACED is PENDING, …).
+#: FAILED_PERMANENTLY is FAILED, or CANCELLED when its ``subStatus`` is CANCELLED: the listing cannot
+#: ask for "not CANCELLED", so :meth:`GeoperaAdapter.list_orders` keeps the rows asked for.
+ORDER_STATUS_WORDS = {
+    "RECEIVED": ("CREATED", "BEING_PLACED"), "PENDING": ("PLACED",), "IN_PROGRESS": ("BEING_FULFILLED",),
+    "FULFILLED": ("FULFILLED",), "FAILED": ("FAILED_PERMANENTLY",), "CANCELLED": ("FAILED_PERMANENTLY",),
+}
+#: the studies' and quotations' ``status`` (their ``decision``) filter's words: each read as the neutral
+#: ``QuotationStatus`` it is (PENDING and WAITING are NOT_DECIDED); CANCELLED (an order cancelled
+#: before the decision) under its own name
+DECISION_WORDS = {word: (word,) for word in ("NOT_DECIDED", "ACCEPTED", "REJECTED", "EXPIRED", "CANCELLED")}
 
 
 def op_path(operation_id: str) -> str:
@@ -370,6 +382,7 @@ class GeoperaAdapter(Adapter, provider="geopera"):
     """
 
     listing_filters = {"orders": ORDER_FILTERS, "quotations": STUDY_FILTERS, "feasibility": STUDY_FILTERS}
+    status_words = {"orders": ORDER_STATUS_WORDS, "quotations": DECISION_WORDS, "feasibility": DECISION_WORDS}
 
     def __init__(self, workspace_id: str = "default", default_sensor: str | None = None) -> None:
         self.workspace_id = workspace_id
@@ -588,7 +601,23 @@ class GeoperaAdapter(Adapter, provider="geopera"):
 
         ``name`` → ``displayName`` (contains), ``reference`` → ``tags``, ``sub_status`` → ``subStatus``,
         ``workspace_id`` → ``workspaceId``; ``OrdersListInput``'s own names (:data:`ORDER_FILTERS`) as
-        they are; a list is sent comma-joined, an enum as its value.
+        they are; a list is sent comma-joined, an enum as its value. ``status`` takes pixorder's neutral
+        words (``OrderStatus``) or Geopera's own, one or a list (:meth:`Adapter.status_filter`): RECEIVED
+        is sent as ``CREATED,BEING_PLACED`` (:data:`ORDER_STATUS_WORDS`); CANCELLED alone as
+        ``FAILED_PERMANENTLY`` with ``subStatus`` CANCELLED; FAILED (or CANCELLED among other words) as
+        ``FAILED_PERMANENTLY``, of which only the rows asked for are kept (a page may then hold fewer
+        rows than read, and ``total`` counts the rows read); a word no Geopera order can have (DRAFT,
+        …) selects nothing, and nothing is sent.
+
+        >>> call = GeoperaAdapter().list_orders({"status": "cancelled"}, 0, 20)
+        >>> call.json["status"], call.json["subStatus"]
+        ('FAILED_PERMANENTLY', 'CANCELLED')
+        >>> page = GeoperaAdapter().list_orders({"status": ["FAILED", "RECEIVED"]}, 0, 20).parse({"content": [
+        ...     {"id": "o-1", "status": "FAILED_PERMANENTLY", "subStatus": "CANCELLED"},
+        ...     {"id": "o-2", "status": "FAILED_PERMANENTLY", "subStatus": "QUOTATION_EXPIRED"},
+        ...     {"id": "o-3", "status": "CREATED"}], "totalElements": 3}, {})
+        >>> [o.id for o in page.items], page.consumed
+        (['o-2', 'o-3'], 3)
 
         Args:
             filters: filter name → value (None values are left out).
@@ -602,10 +631,28 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         Raises:
             ValidationError: a filter :data:`ORDER_FILTERS` does not name (before any call).
         """
-        size = limit
-        body: dict[str, Any] = {"page": offset // size, "size": size,
-                                **_body_filters(self.wire_filters("orders", filters))}
-        return Call("POST", op_path("orders.list"), lambda b, h: _page_of(b, parse_order, offset, limit), json=body)
+        wire = self.wire_filters("orders", filters)
+        wanted = self.status_filter("orders", wire["status"]) if "status" in wire else None
+        keep = None
+        if wanted is not None:
+            wire["status"] = list(wanted.words)
+            broad = "FAILED_PERMANENTLY" in wanted.words and "FAILED_PERMANENTLY" not in wanted.as_given
+            if broad and not {"FAILED", "CANCELLED"} <= wanted.statuses:
+                if wanted.words == ("FAILED_PERMANENTLY",) and wanted.statuses == {"CANCELLED"} and "subStatus" not in wire:
+                    wire["subStatus"] = "CANCELLED"  # exact: Geopera filters it
+                else:
+                    keep = wanted  # FAILED_PERMANENTLY holds FAILED and CANCELLED: keep the ones asked for
+
+        def parse(b: Any, h: Any) -> m.Page[m.Order]:
+            page = _page_of(b, parse_order, offset, limit)
+            if keep is not None:
+                page.consumed = len(page.items)
+                page.items = [o for o in page.items if keep.keeps(o.status, o.raw.get("status"))]
+            return page
+
+        body: dict[str, Any] = {"page": offset // limit, "size": limit, **_body_filters(wire)}
+        return Call("POST", op_path("orders.list"), parse, json=body,
+                    answer=_empty_page(limit) if wanted is not None and not wanted.words else None)
 
     def edit_order(self, order_id: str, changes: Any) -> Call[m.Order | None]:
         """``orders.update`` ``{order_id, tags}``: the tags are added to the order's, none removed.
@@ -649,7 +696,8 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         """``orders.tasking.quotations.list``, page/size.
 
         Args:
-            filters: ``order_id``, ``status`` (the decision), ``workspace_id`` → value, or
+            filters: ``order_id``, ``status`` (the decision: pixorder's ``QuotationStatus`` words, so
+                PENDING is NOT_DECIDED, or Geopera's own), ``workspace_id`` → value, or
                 ``StudiesListInput``'s own ``id``, ``orderId``, ``decision``, ``workspaceId`` (None values
                 are left out).
             offset: rows to skip (sent as ``page = offset // limit``; rows before ``offset`` in that
@@ -663,9 +711,19 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         Raises:
             ValidationError: a filter :data:`STUDY_FILTERS` does not name (before any call).
         """
-        body = {"page": offset // limit, "size": limit, **_body_filters(self.wire_filters("quotations", filters))}
+        wire, answer = self._decisions("quotations", filters, limit)
+        body = {"page": offset // limit, "size": limit, **_body_filters(wire)}
         return Call("POST", op_path("orders.tasking.quotations.list"),
-                    lambda b, h: _page_of(b, parse_quotation, offset, limit), json=body)
+                    lambda b, h: _page_of(b, parse_quotation, offset, limit), json=body, answer=answer)
+
+    def _decisions(self, entity: str, filters: Any, limit: int) -> tuple[dict[str, Any], Any]:
+        """A study or quotation listing's filters as sent (``status``/``decision`` in Geopera's words), and
+        the answer when none can match (a decision no Geopera row has)."""
+        wire = self.wire_filters(entity, filters)
+        if "decision" not in wire:
+            return wire, None
+        wire["decision"] = list(self.status_filter(entity, wire["decision"]).words)
+        return wire, None if wire["decision"] else _empty_page(limit)
 
     def decide_quotation(self, quotation_id: str, accept: bool) -> Call[m.Quotation]:
         """``orders.tasking.quotation_decide``: a spend (accepting debits the credits), idempotent per decision.
@@ -710,7 +768,8 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         """``orders.tasking.feasibility_studies.list``, page/size.
 
         Args:
-            filters: ``order_id``, ``status`` (the decision), ``workspace_id`` → value, or
+            filters: ``order_id``, ``status`` (the decision: pixorder's ``QuotationStatus`` words, so
+                PENDING is NOT_DECIDED, or Geopera's own), ``workspace_id`` → value, or
                 ``StudiesListInput``'s own ``id``, ``orderId``, ``decision``, ``workspaceId`` (None values
                 are left out).
             offset: rows to skip (sent as ``page = offset // limit``; rows before ``offset`` in that
@@ -724,9 +783,10 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         Raises:
             ValidationError: a filter :data:`STUDY_FILTERS` does not name (before any call).
         """
-        body = {"page": offset // limit, "size": limit, **_body_filters(self.wire_filters("feasibility", filters))}
+        wire, answer = self._decisions("feasibility", filters, limit)
+        body = {"page": offset // limit, "size": limit, **_body_filters(wire)}
         return Call("POST", op_path("orders.tasking.feasibility_studies.list"),
-                    lambda b, h: _page_of(b, parse_study, offset, limit), json=body)
+                    lambda b, h: _page_of(b, parse_study, offset, limit), json=body, answer=answer)
 
     def decide_feasibility(self, study_id: str, option_id: str) -> Call[m.FeasibilityStudy]:
         """``orders.tasking.feasibility_decide`` ``{study_id, acceptedOptionId}``: a spend, idempotent per option.
@@ -806,6 +866,11 @@ class GeoperaAdapter(Adapter, provider="geopera"):
             rows.append(m.Delivery(provider=PROVIDER, raw=dict(coverage), id=f"{order_id}-coverage",
                                    order_id=order_id, status=text(coverage.get("status")), covered_percent=percent))
         return rows
+
+
+def _empty_page(size: int) -> dict[str, Any]:
+    """A page/size listing's page with no rows: the answer to a filter no Geopera row can match."""
+    return {"content": [], "totalElements": 0, "totalPages": 0, "number": 0, "size": size}
 
 
 def _body_filters(wire: Mapping[str, Any]) -> dict[str, str]:

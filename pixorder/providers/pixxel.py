@@ -412,6 +412,13 @@ ITEM_FILTERS = {
 }
 #: ``GET /v0/orders``' one filter (official OpenAPI)
 ORDER_FILTERS = {"user_id": "user_id"}
+#: the item ``status`` filter's words (``Adapter.status_words``): the official OpenAPI's item statuses,
+#: each read as the neutral word it is (the older pages' COMPLETED is read as FULFILLED but never sent:
+#: the official listing takes the official words). RECEIVED, PENDING, IN_PROGRESS, … no item has.
+ITEM_STATUS_WORDS = {word: (word,) for word in ("DRAFT", "ACTIVE", "FULFILLED", "PARTIALLY_FULFILLED", "CANCELLED",
+                                                "FAILED")}
+#: an empty ``GET /v0/order-items`` page: the answer to a status filter no Pixxel item can match
+NO_ITEMS: dict[str, Any] = {"order_items": [], "pagination": {"total": 0}}
 
 
 def _query(wire: Mapping[str, Any]) -> dict[str, Any]:
@@ -462,6 +469,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
 
     page_sizes = {"orders": 100, "order_items": 1000, "tasks": 1000}
     listing_filters = {"orders": ORDER_FILTERS, "order_items": ITEM_FILTERS, "tasks": ITEM_FILTERS}
+    status_words = {"order_items": ITEM_STATUS_WORDS, "tasks": ITEM_STATUS_WORDS}
 
     def __init__(self) -> None:
         #: filled by the client on first use: the default project and bandset ids
@@ -722,7 +730,10 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         """``GET /v0/order-items`` with limit/offset and the filters of :data:`ITEM_FILTERS`.
 
         A list is sent comma-joined (a ``(from, to)`` pair is a ``created_at`` or ``area`` range), an
-        enum as its value, a datetime as UTC ISO.
+        enum as its value, a datetime as UTC ISO. ``status`` takes pixorder's neutral words
+        (``OrderStatus``: ``"canceled"`` is CANCELLED) or Pixxel's own, one or a list
+        (:meth:`Adapter.status_filter`); a word no Pixxel item can have (PENDING, …) selects nothing,
+        and nothing is sent.
 
         Args:
             filters: filter name → value (None values are left out); ``order_id`` is ``order_ids``.
@@ -735,17 +746,22 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         Raises:
             ValidationError: a filter the listing does not know (before any call).
         """
-        return self._items(self.wire_filters("order_items", filters), offset, limit)
+        return self._items("order_items", self.wire_filters("order_items", filters), offset, limit)
 
-    def _items(self, wire: Mapping[str, Any], offset: int, limit: int) -> Call[m.Page[m.OrderItem]]:
+    def _items(self, entity: str, wire: Mapping[str, Any], offset: int, limit: int) -> Call[m.Page[m.OrderItem]]:
+        wire = dict(wire)
+        if "status" in wire:
+            wire["status"] = list(self.status_filter(entity, wire["status"]).words)
         params = {"limit": limit, "offset": offset, **_query(wire)}
-        return Call("GET", PREFIX + "/order-items", lambda body, h: parse_order_items_page(body), params=params)
+        return Call("GET", PREFIX + "/order-items", lambda body, h: parse_order_items_page(body), params=params,
+                    answer=NO_ITEMS if wire.get("status") == [] else None)
 
     def list_tasks(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.Task]]:
         """The tasks of a page of order items (``GET /v0/order-items``; Pixxel lists no tasks alone).
 
         Args:
-            filters: the order items' filters (:data:`ITEM_FILTERS`; None values are left out).
+            filters: the order items' filters (:data:`ITEM_FILTERS`; None values are left out):
+                ``status`` is the items' (see :meth:`list_order_items`), not the tasks'.
             offset: rows to skip, from the newest.
             limit: rows per page.
 
@@ -756,7 +772,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         Raises:
             ValidationError: a filter the listing does not know (before any call).
         """
-        inner = self._items(self.wire_filters("tasks", filters), offset, limit)
+        inner = self._items("tasks", self.wire_filters("tasks", filters), offset, limit)
 
         def parse(body: Any, headers: Any) -> m.Page[m.Task]:
             items = parse_order_items_page(body)

@@ -242,6 +242,14 @@ ORDER_FILTERS = {
     **{f"{time}__{lookup}": f"{time}__{lookup}" for time in ("created_time", "updated_time", "start_time", "end_time")
        for lookup in ("gt", "gte", "lt", "lte")},
 }
+#: the ``status`` filter's words (``Adapter.status_words``): :func:`parse_order` reads each of Planet's
+#: statuses as the neutral word it is; FINALIZING and PENDING_CANCELLATION, which no neutral word reads
+#: as, under their own names (sent as they are)
+ORDER_STATUS_WORDS = {word: (word,) for word in (
+    "RECEIVED", "REQUESTED", "PENDING", "IN_PROGRESS", "FINALIZING", "FULFILLED", "FAILED", "CANCELLED",
+    "PENDING_CANCELLATION", "REJECTED", "EXPIRED")}
+#: an empty ``GET /orders/`` page: the answer to a status filter no Planet order can match
+NO_ORDERS: dict[str, Any] = {"count": 0, "next": None, "previous": None, "results": []}
 
 
 
@@ -280,6 +288,7 @@ class PlanetAdapter(Adapter, provider="planet"):
     """
 
     listing_filters = {"orders": ORDER_FILTERS}
+    status_words = {"orders": ORDER_STATUS_WORDS}
 
     def auth_headers(self, api_key: str) -> dict[str, str]:
         """``Authorization: api-key <key>``.
@@ -449,7 +458,10 @@ class PlanetAdapter(Adapter, provider="planet"):
     def list_orders(self, filters: Any, offset: int, limit: int) -> Call[m.Page[m.Order]]:
         """``GET /orders/`` with limit/offset and Planet's filter names.
 
-        ``name`` and ``reference`` → ``name__icontains``; ``status`` (a list → ``status__in``);
+        ``name`` and ``reference`` → ``name__icontains``; ``status`` and ``status__in`` take
+        pixorder's neutral words (``OrderStatus``: ``"canceled"`` is CANCELLED) or Planet's own
+        (:meth:`Adapter.status_filter`), one or a list (several words → ``status__in``; a word no
+        Planet order can have, e.g. DRAFT, selects nothing and nothing is sent);
         ``created_after``/``created_before`` → ``created_time__gte``/``__lt``; ``start_after``/
         ``start_before`` → ``start_time__gte``/``__lte``; Planet's own names (:data:`ORDER_FILTERS`:
         ``pl_number``, ``product``, ``scheduling_type``, ``geometry__intersects``, the time lookups)
@@ -467,19 +479,27 @@ class PlanetAdapter(Adapter, provider="planet"):
             ValidationError: a filter :data:`ORDER_FILTERS` does not name (before any call).
         """
         params: dict[str, Any] = {"limit": limit, "offset": offset}
+        statuses: list[str] | None = None
         for key, value in self.wire_filters("orders", filters).items():
-            if isinstance(value, (list, tuple)) and key == "status":
-                key = "status__in"
+            if key in ("status", "status__in"):
+                words = self.status_filter("orders", value).words
+                # status and status__in both given: Planet ANDs them, so the words both name
+                statuses = list(words) if statuses is None else [w for w in statuses if w in words]
+                continue
             if hasattr(value, "__geo_interface__") or isinstance(value, Mapping):
                 value = json.dumps(dict(getattr(value, "__geo_interface__", value)))
             params[key] = str(listed(value))
+        if statuses is not None and len(statuses) == 1:
+            params["status"] = statuses[0]
+        elif statuses:
+            params["status__in"] = ",".join(statuses)
 
         def parse(body: Any, headers: Any) -> m.Page[m.Order]:
             page = parse_orders_page(body)
             page.offset, page.limit = offset, limit
             return page
 
-        return Call("GET", PREFIX + "/orders/", parse, params=params)
+        return Call("GET", PREFIX + "/orders/", parse, params=params, answer=NO_ORDERS if statuses == [] else None)
 
     def edit_order(self, order_id: str, changes: Any) -> Call[m.Order | None]:
         """``PUT /orders/{id}/`` with the changed fields (``start``/``end`` sent as ``start_time``/``end_time``).
