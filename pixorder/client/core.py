@@ -1522,7 +1522,9 @@ class Deliveries(_Facade):
         Raises:
             ValidationError: ``order_id`` is not a non-empty string.
             NotSupported: the provider has no such thing (with what to do instead).
-            NotFound: no such order (Geopera; Pixxel and Planet answer an unknown id with no deliveries).
+            NotFound: the provider has no order ``order_id`` (the message names it), at every
+                provider: where the API lists an unknown order's deliveries as none (Pixxel's item
+                listing, Planet's captures), an empty answer is checked by reading the order.
 
         >>> import pixorder
         >>> client = pixorder.connect("sandbox", api="planet", progress=False)

@@ -657,7 +657,9 @@ class Deliveries(_SyncFacade[core.Deliveries]):
 
         Raises:
             ValidationError: ``order_id`` is not a non-empty string.
-            NotFound: no such order (Geopera; Pixxel and Planet answer an unknown id with no deliveries).
+            NotFound: the provider has no order ``order_id`` (the message names it), at every
+                provider: where the API lists an unknown order's deliveries as none (Pixxel's item
+                listing, Planet's captures), an empty answer is checked by reading the order.
         """
         return run_sync(self._inner.list(order_id))
 

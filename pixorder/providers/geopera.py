@@ -844,6 +844,7 @@ class GeoperaAdapter(Adapter, provider="geopera"):
             ``covered_percent``; or the one coverage row (``id`` ``"<order_id>-coverage"``); or empty.
 
         Raises:
+            NotFound: Geopera has no such order (``orders.list_assets`` answers 404 naming it).
             ApiError: as ``send`` raises it.
 
         >>> import asyncio

@@ -852,6 +852,8 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         download link for them (``POST /v0/catalogs/download`` with the items' ``order_item_ids``).
 
         Reads the order's items first (``GET /v0/order-items``) to name each catalog's item by its task.
+        That listing answers an order id it does not know with no items: then the order is read
+        (``GET /v0/orders/{id}``), whose 404 tells an unknown order.
 
         Args:
             order_id: Pixxel's order id.
@@ -862,6 +864,7 @@ class PixxelAdapter(Adapter, provider="pixxel"):
             when the URL says); empty while nothing is delivered (no download link is asked for).
 
         Raises:
+            NotFound: Pixxel has no such order (the message names it).
             ApiError: as ``send`` raises it.
 
         >>> import asyncio
@@ -880,6 +883,10 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         # names its task, the download wants the items.
         items_page = await send(self.list_order_items({"order_ids": order_id}, 0, 1000))
         order_items = [item for item in items_page.items if item.order_id in (None, order_id)]
+        if not order_items:
+            # The item listing answers an order id it does not know with no items: the order's 404 tells.
+            await send(self.get_order(order_id))
+            return []
         item_of_task = {t.id: item.id for item in order_items for t in item.tasks}
         # The spec's default page is 2 catalogs; 100 is its maximum.
         found = await every_page(send, lambda offset: Call(

@@ -606,6 +606,10 @@ class PlanetAdapter(Adapter, provider="planet"):
     async def deliveries(self, order_id: str, send: Any) -> list[m.Delivery]:
         """The order's fulfilling captures: ``GET /captures/?order_id=…&fulfilling=true``, every page.
 
+        The capture listing answers an order id it does not know with no captures, as it answers an
+        order with none yet: when it lists none, the order is read (``GET /orders/{id}/``), whose 404
+        tells an unknown order.
+
         Args:
             order_id: Planet's order id.
             send: a coroutine function that sends a ``Call`` (the client's ``send``).
@@ -614,6 +618,7 @@ class PlanetAdapter(Adapter, provider="planet"):
             list[Delivery]: one per capture (see :func:`parse_capture`); empty while none fulfils it.
 
         Raises:
+            NotFound: Planet has no such order (the message names the URL, so the id).
             ApiError: as ``send`` raises it.
 
         >>> import asyncio
@@ -624,9 +629,12 @@ class PlanetAdapter(Adapter, provider="planet"):
         >>> [(d.capture_id, d.status, d.cloud_cover) for d in asyncio.run(PlanetAdapter().deliveries("o-1", send))]
         [('c-1', 'PUBLISHED', 12.0)]
         """
-        return await every_page(send, lambda offset: Call(
+        found = await every_page(send, lambda offset: Call(
             "GET", PREFIX + "/captures/", lambda body, h: parse_captures_page(body),
             params={"order_id": order_id, "fulfilling": "true", "limit": 1000, "offset": offset}))
+        if not found:
+            await send(self.get_order(order_id))  # NotFound for an order Planet does not know
+        return found
 
     # --- imaging windows (Assured Tasking) ------------------------------------------------------
     def search_imaging_windows(self, request: m.TaskingRequest) -> Call[str]:

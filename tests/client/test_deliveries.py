@@ -10,7 +10,9 @@ import zipfile
 from datetime import timezone
 
 import httpx
+import pytest
 
+import pixorder
 from pixorder.models import OrderStatus, QuotationStatus
 from tests.client.conftest import request
 
@@ -80,3 +82,15 @@ def test_deliveries_for_every_provider(sandbox, connect):
     items = geopera.deliveries.list(geopera_order.id)
     assert len(items) == 1 and items[0].url.endswith("/image.tif") and items[0].covered_percent == 100.0
     assert items[0].geometry is not None and items[0].acquired_at is not None
+
+
+def test_deliveries_of_an_unknown_order_is_not_found_naming_it(sandbox, connect):
+    """An order id the provider does not know is ``NotFound`` naming the id, at every provider; a known
+    order with nothing delivered yet is an empty list (the lookup that tells them apart costs one call)."""
+    for api in ("planet", "pixxel", "geopera"):
+        client = connect(api)
+        with pytest.raises(pixorder.NotFound) as info:
+            client.deliveries.list("no-such-order")
+        assert "no-such-order" in str(info.value), (api, str(info.value))
+        order = client.orders.create(request(field(60), name="known"))
+        assert client.deliveries.list(order.id) == [], api
