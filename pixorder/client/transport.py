@@ -57,18 +57,38 @@ class OutcomeUnknown(Exception):
         self.cause = cause
 
 
+#: a key at least this long is redacted wherever it appears, even inside a longer string; a shorter
+#: one only where it stands alone (see :func:`redact`)
+SUBSTRING_MIN = 8
+#: the characters a short key's neighbours may not be for it to stand alone (those a key is made of)
+_KEY_CHARS = r"A-Za-z0-9_\-"
+_compiled: tuple[frozenset[str], re.Pattern[str] | None] = (frozenset(), None)
+
+
+def _secrets_pattern() -> re.Pattern[str] | None:
+    """One pattern for every registered secret (built again only when the set changed), longest first,
+    so a key that contains a shorter one is hidden whole."""
+    global _compiled
+    secrets = frozenset(s for s in Redactor.secrets if s)
+    if secrets != _compiled[0]:
+        alternatives = [re.escape(s) if len(s) >= SUBSTRING_MIN else f"(?<![{_KEY_CHARS}]){re.escape(s)}(?![{_KEY_CHARS}])"
+                        for s in sorted(secrets, key=len, reverse=True)]
+        _compiled = (secrets, re.compile("|".join(alternatives)) if alternatives else None)
+    return _compiled[1]
+
+
 class Redactor(logging.Filter):
-    """Replaces every registered secret in log records, whatever formatted them.
+    """Replaces every registered secret in log records, whatever formatted them (see :func:`redact`).
 
     Installed on the ``pixorder.http`` logger; every ``Transport`` registers its API key in the
-    class-wide ``secrets``.
+    class-wide ``secrets``, for the whole process.
 
     >>> import logging
-    >>> redactor = Redactor()
-    >>> redactor.secrets = {"s3cr3t-key"}    # this one's own; the class-wide set holds every transport's key
+    >>> Redactor.secrets.add("s3cr3t-key")
     >>> record = logging.LogRecord("pixorder.http", logging.DEBUG, __file__, 1, "sent %s", ("s3cr3t-key",), None)
-    >>> redactor.filter(record), record.getMessage()
+    >>> Redactor().filter(record), record.getMessage()
     (True, 'sent ***')
+    >>> Redactor.secrets.discard("s3cr3t-key")
     """
 
     secrets: set[str] = set()
@@ -83,10 +103,7 @@ class Redactor(logging.Filter):
             bool: always True (the record is kept).
         """
         if self.secrets:
-            message = record.getMessage()
-            for secret in self.secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
+            record.msg, record.args = redact(record.getMessage()), None
         return True
 
 
@@ -96,20 +113,30 @@ log.addFilter(Redactor())
 def redact(text: str) -> str:
     """``text`` with every registered secret (the transports' API keys) replaced by ``***``.
 
+    A key of :data:`SUBSTRING_MIN` (8) characters or more is replaced wherever it appears, even inside
+    a longer string: real keys are long random strings (32 and more), which no ordinary text holds
+    by chance, and a key glued to other characters (``token=x<key>``) must not show either. A shorter
+    key (a test key such as ``"k"`` or ``"test"``) is replaced only where it stands alone, i.e. not
+    between letters, digits, ``-`` or ``_``: that is how a key is ever written (a header value after
+    ``api-key ``, a query value after ``=``, a JSON string in quotes), while the same few letters
+    inside words ("api-key", "/tasking/") are left alone, since keys are registered for the whole
+    process and would otherwise garble every log line and message.
+
     Args:
         text: any text, e.g. an error body about to go into a message.
 
     Returns:
         str: the text, redacted.
 
-    >>> Redactor.secrets.add("s3cr3t-key")
-    >>> "s3cr3t-key" in redact("Authorization: api-key s3cr3t-key")
-    False
-    >>> Redactor.secrets.discard("s3cr3t-key")
+    >>> Redactor.secrets.update({"s3cr3t-key", "k"})
+    >>> redact("Authorization: api-key s3cr3t-key"), redact("token=xs3cr3t-keyz")
+    ('Authorization: api-key ***', 'token=x***z')
+    >>> redact("Authorization: api-key k"), redact("GET /tasking/v2/orders/?key=k")
+    ('Authorization: api-key ***', 'GET /tasking/v2/orders/?key=***')
+    >>> Redactor.secrets.difference_update({"s3cr3t-key", "k"})
     """
-    for secret in Redactor.secrets:
-        text = text.replace(secret, "***")
-    return text
+    pattern = _secrets_pattern()
+    return text if pattern is None else pattern.sub("***", text)
 
 
 @dataclass

@@ -6,6 +6,7 @@ import pytest
 
 import pixorder
 from pixorder import errors as E
+from pixorder.client.transport import Redactor, redact
 from tests.client.conftest import FIELD, request
 
 CANARY = {"pixxel": "sandbox-pixxel-key.canary7c3e", "planet": "sandbox-planet-key.canary7c3e",
@@ -37,3 +38,29 @@ def test_key_absent_from_reprs_errors_and_debug_logs(sandbox, api, caplog):
     # (the org part of a sandbox key may show up as the org's name; the key itself must not)
     leaks = [t for t in texts if key in t or "not-a-key-canary7c3e" in t]
     assert not leaks, leaks[:3]
+
+
+def test_a_short_key_is_redacted_where_it_stands_alone_and_garbles_no_word(sandbox, caplog):
+    """A test key as short as "k" is registered for the whole process like any key: log lines, errors and
+    texts keep their words ("api-key", "/tasking/v2/"), and the key is still hidden wherever it stands
+    alone (a header value, a query value, a quoted string)."""
+    caplog.set_level(logging.DEBUG)
+    try:
+        client = pixorder.connect("sandbox", api="planet", base_url=sandbox.url, api_key="k")
+        with pytest.raises(E.AuthError) as denied:
+            client.orders.get("known-order")
+        client.close()
+        lines = [r.getMessage() for r in caplog.records if r.name == "pixorder.http"]
+        assert lines and all("/tasking/v2/orders/known-order/" in line and "***" not in line for line in lines), lines
+        assert "***" not in str(denied.value) and "***" not in repr(client)
+        assert redact("Authorization: api-key k") == "Authorization: api-key ***"
+        assert redact('GET /orders/?api_key=k&limit=1 {"key": "k"}') == 'GET /orders/?api_key=***&limit=1 {"key": "***"}'
+        assert redact("the api-key header names a key; k.") == "the api-key header names a key; ***."
+    finally:
+        Redactor.secrets.discard("k")
+    # a key of 8 characters or more is hidden even inside a longer string
+    Redactor.secrets.add("s3cr3tK3y")
+    try:
+        assert redact("token=xs3cr3tK3yz") == "token=x***z"
+    finally:
+        Redactor.secrets.discard("s3cr3tK3y")
