@@ -662,7 +662,8 @@ class Orders(_Facade):
 
         Returns:
             Order: ``id``, ``status``, ``amount``, ``reference``, … (a multi-part AOI at Planet: one
-            order holding its ``parts``).
+            order holding its ``parts``, its ``amount``, ``area_km2`` and ``billed_area_km2`` their
+            totals, as its quote's).
 
         Raises:
             ValidationError: not a request, or one the API is known to refuse (no call made).
@@ -739,6 +740,7 @@ class Orders(_Facade):
                        order_type=placed[0].order_type, unit=placed[0].unit,
                        amount=_total(o.amount for o in placed),
                        area_km2=_total(o.area_km2 for o in placed),
+                       billed_area_km2=_total(o.billed_area_km2 for o in placed),
                        start=placed[0].start, end=placed[0].end, reference=reference, dry_run=dry_run,
                        geometry=dict(request.aoi.__geo_interface__), parts=placed)
 

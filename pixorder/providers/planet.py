@@ -406,7 +406,8 @@ class PlanetAdapter(Adapter, provider="planet"):
             request: a tasking request, one polygon.
             reference: the client reference.
             dry_run: True: a pricing preview of the same payload (``POST /pricing/``, no spend), read
-                as an ``Order`` with ``dry_run=True`` and ``id`` ``"dry-run-<reference>"``.
+                as an ``Order`` with ``dry_run=True``, ``id`` ``"dry-run-<reference>"`` and the quote's
+                ``billed_area_km2``.
 
         Returns:
             Call[Order]: the order as Planet created it (``RECEIVED``).
@@ -421,9 +422,10 @@ class PlanetAdapter(Adapter, provider="planet"):
             payload = self.order_payload(request, name)
 
             def parse_preview(body: Any, headers: Any) -> m.Order:
-                quote = parse_pricing(body)
+                quote = parse_pricing(body, area_km2=_area(request))  # billed as the quote bills it
                 return m.Order(provider=PROVIDER, raw=dict(body), id=f"dry-run-{reference}", name=name,
-                               amount=quote.amount, unit=quote.unit, area_km2=_area(request), dry_run=True,
+                               amount=quote.amount, unit=quote.unit, area_km2=_area(request),
+                               billed_area_km2=quote.billed_area_km2, dry_run=True,
                                start=getattr(request, "start", None), end=getattr(request, "end", None),
                                reference=reference, order_type=m.ItemType.TASKING, geometry=dict(request.aoi.__geo_interface__))
 

@@ -11,6 +11,7 @@ import shapely
 import pixorder
 from pixorder.aoi import AOI
 from pixorder.client.core import split_parts
+from pixorder.frames import to_geodataframe
 from tests.client.conftest import END, START
 
 DATA = Path(__file__).parents[1] / "data" / "aoi"
@@ -73,3 +74,24 @@ def test_geodataframe_in_web_mercator_and_geoseries_price_through_compare(connec
         quotes = pixorder.compare(value, {"start": START, "end": END}, providers=[client])
         assert len(quotes) == 1 and quotes["error"].isna().all()
         assert quotes["area_km2"].iloc[0] == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_multi_part_order_carries_the_billed_total_of_its_quote(connect):
+    """The order placed (or dry-run) for a multi-part AOI bills what its quote bills: the parts' total,
+    each part its own; so do the rows of create_many and the order frame."""
+    client = connect("planet")
+    req = pixorder.TaskingRequest(aoi=DATA / "two_fields.geojson", start=START, end=END, name="fields")
+    quote = client.pricing.estimate(req)
+    assert quote.billed_area_km2 and len(quote.parts) == 2
+    placed = client.orders.create(req)
+    (row,) = client.orders.create_many([req])
+    # (an order placed reads Planet's requested_sqkm, to the thousandth of a km²: equal to the cent)
+    for order in (client.orders.create(req, dry_run=True), placed, row):
+        assert order.billed_area_km2 == pytest.approx(quote.billed_area_km2, abs=0.005), order
+        assert [p.billed_area_km2 for p in order.parts] == pytest.approx([q.billed_area_km2 for q in quote.parts],
+                                                                          abs=0.005)
+    frame = to_geodataframe([placed])
+    assert frame["billed_area_km2"].iloc[0] == pytest.approx(quote.billed_area_km2, abs=0.005)
+    one = pixorder.TaskingRequest(aoi=AOI(DATA / "two_fields.geojson").parts()[0], start=START, end=END)
+    assert client.orders.create(one, dry_run=True).billed_area_km2 == pytest.approx(
+        client.pricing.estimate(one).billed_area_km2)
