@@ -737,11 +737,22 @@ def to_geodataframe(results: Iterable[Any], entity: str | None = None) -> geopan
 
 
 def _html_table(build: Any) -> Any:
-    return lambda model: build([model])._repr_html_()
+    def html(model: Any) -> Any:
+        frame = build([model])
+        if getattr(model, "error", None) and "error" in frame.columns:
+            frame["error"] = m.shortened(model.error)  # on one line, however long the provider's message
+        return frame._repr_html_()
+
+    return html
+
+
+def _order_table(orders: list[m.Order]) -> geopandas.GeoDataFrame:
+    # An error row (create_many's, placed nothing) shows as create_many's rows do: error_type, error, reference.
+    return order_results_frame(orders) if orders[0].error else orders_frame(orders)
 
 
 # Models show as a one-row table in a notebook; frames builds it, models only holds the hook (a model
 # module that imported frames would make a cycle: frames is built from models).
-for _cls, _build in ((m.Quote, quotes_frame), (m.Order, orders_frame), (m.Quotation, quotations_frame),
+for _cls, _build in ((m.Quote, quotes_frame), (m.Order, _order_table), (m.Quotation, quotations_frame),
                      (m.ImagingWindow, imaging_windows_frame)):
     m.register_html_repr(_cls, _html_table(_build))

@@ -89,6 +89,7 @@ __all__ = [
     "off_nadir_to_elevation",
     "parse_datetime",
     "register_html_repr",
+    "shortened",
 ]
 
 
@@ -486,6 +487,21 @@ def format_amount(amount: float | None, unit: str | None = None) -> str:
     if amount is None:
         return "—"
     return f"{amount:,.2f} {unit}" if unit else f"{amount:,.2f}"
+
+
+#: how many characters of an error a model's one-line repr and its notebook table show
+ERROR_CHARS = 80
+
+
+def shortened(text: str, limit: int = ERROR_CHARS) -> str:
+    """``text`` on one line (runs of whitespace and line breaks as one space), cut to ``limit``
+    characters with ``…``: how reprs and notebook tables show a provider's error, however long.
+
+    >>> shortened("planet HTTP 400:\\n  bad AOI"), shortened("x" * 100, limit=10)
+    ('planet HTTP 400: bad AOI', 'xxxxxxxxx…')
+    """
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _areas(drawn: float | None, billed: float | None) -> list[str]:
@@ -888,7 +904,7 @@ class Quote(_Result):
 
     def __repr__(self) -> str:
         if self.error:
-            return f"<Quote {self.provider} error={self.error!r}>"
+            return f"<Quote {self.provider} error={shortened(self.error)!r}>"
         parts = [self.provider, self.sensor or "", f"amount={format_amount(self.amount, self.unit)}",
                  *_areas(self.area_km2, self.billed_area_km2)]
         if self.amount_per_km2 is not None:
@@ -992,8 +1008,9 @@ class Order(_Result):
     >>> order = Order(provider="planet", id="o-1", status="COMPLETED", amount=25, unit="SQKM", billed_area_km2=25)
     >>> order, order.ok
     (<Order planet 'o-1' status=FULFILLED amount=25.00 SQKM billed=25 km²>, True)
-    >>> Order(provider="planet", id=None, error="planet HTTP 400: bad AOI", error_type="ApiError").ok
-    False
+    >>> row = Order(provider="planet", id=None, error="planet HTTP 400: bad AOI", error_type="ApiError")
+    >>> row, row.ok
+    (<Order planet None error=ApiError('planet HTTP 400: bad AOI')>, False)
     """
 
     id: str | None
@@ -1027,6 +1044,11 @@ class Order(_Result):
         return self.error is None and self.id is not None
 
     def __repr__(self) -> str:
+        if self.error:
+            # an error row: why it placed nothing (shortened), and the reference to reconcile it by
+            error = f"{self.error_type}({shortened(self.error)!r})" if self.error_type else repr(shortened(self.error))
+            return _compact("Order", [self.provider, repr(self.id), f"error={error}",
+                                      f"reference={self.reference}" if self.reference else ""], self.geometry)
         return _compact("Order", [
             self.provider, repr(self.id), "dry run" if self.dry_run else "", str(self.order_type or ""),
             *_statuses(self.status, self.payment_status), f"amount={format_amount(self.amount, self.unit)}",

@@ -173,6 +173,26 @@ def test_item_task_and_quote_reprs_are_compact():
     assert repr(m.Quote(provider="planet", error="no price")) == "<Quote planet error='no price'>"
 
 
+def test_a_model_holding_an_error_shows_it_shortened_in_its_repr_and_html():
+    """An error row (a ``create_many`` row that placed nothing, a quote that could not be had) says why in
+    its one line and in its notebook table, however long the provider's message."""
+    import pixorder.frames  # noqa: F401  (registers the models' HTML tables, as the client does)
+
+    message = "planet HTTP 400: geometry: bad AOI, the polygon crosses itself " + "x" * 400 + "\nsecond line"
+    row = m.Order(provider="planet", id=None, error=message, error_type="ApiError", request_index=2,
+                  reference="pxo-0123456789abcdef")
+    quote = m.Quote(provider="planet", sensor="Flexible Tasking", error=message)
+    for model in (row, quote):
+        text = repr(model)
+        assert "planet HTTP 400: geometry: bad AOI" in text and "…" in text, text
+        assert "\n" not in text and "xxxxxxxxxx" * 20 not in text and len(text) < 200, text
+        html = model._repr_html_()
+        assert "planet HTTP 400: geometry: bad AOI" in html and "xxxxxxxxxx" * 20 not in html
+    assert "ApiError" in repr(row) and "pxo-0123456789abcdef" in repr(row)  # what to do next: reconcile it
+    assert "ApiError" in row._repr_html_() and "pxo-0123456789abcdef" in row._repr_html_()
+    assert repr(m.Quote(provider="planet", error="no price")) == "<Quote planet error='no price'>"
+
+
 # ---------------------------------------------------------------------------------- changing a request
 def _request(**kwargs):
     return m.TaskingRequest(aoi={"type": "Point", "coordinates": [10.0, 50.0]}, start="2027-01-10",
