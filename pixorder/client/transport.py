@@ -131,8 +131,8 @@ def redact(text: str) -> str:
     >>> Redactor.secrets.update({"s3cr3t-key", "k"})
     >>> redact("Authorization: api-key s3cr3t-key"), redact("token=xs3cr3t-keyz")
     ('Authorization: api-key ***', 'token=x***z')
-    >>> redact("Authorization: api-key k"), redact("GET /tasking/v2/orders/?key=k")
-    ('Authorization: api-key ***', 'GET /tasking/v2/orders/?key=***')
+    >>> redact("Authorization: api-key k"), redact("GET /tasking/v2/orders/?api_key=k")
+    ('Authorization: api-key ***', 'GET /tasking/v2/orders/?api_key=***')
     >>> Redactor.secrets.difference_update({"s3cr3t-key", "k"})
     """
     pattern = _secrets_pattern()
