@@ -110,6 +110,29 @@ class Redactor(logging.Filter):
 log.addFilter(Redactor())
 
 
+def redact_json(value: Any) -> Any:
+    """A decoded JSON body with every registered secret redacted (:func:`redact`) in its texts, keys included.
+
+    Args:
+        value: a JSON value (dict, list, str, number, bool or None).
+
+    Returns:
+        The same shape, its strings redacted; the input is not changed.
+
+    >>> Redactor.secrets.add("s3cr3t-key")
+    >>> redact_json({"message": "bad key s3cr3t-key", "n": 1, "keys": ["s3cr3t-key"]})
+    {'message': 'bad key ***', 'n': 1, 'keys': ['***']}
+    >>> Redactor.secrets.discard("s3cr3t-key")
+    """
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, Mapping):
+        return {redact_json(k): redact_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_json(v) for v in value]
+    return value
+
+
 def redact(text: str) -> str:
     """``text`` with every registered secret (the transports' API keys) replaced by ``***``.
 
@@ -455,15 +478,17 @@ class Transport:
                 raise E.ApiError(
                     f"{call.describe()} answered {response.status_code} with a body pixorder cannot read "
                     f"({type(exc).__name__}: {redact(str(exc))[:200]})",
-                    provider=self.adapter.name, status=response.status_code, code=UNREADABLE, body=body,
+                    provider=self.adapter.name, status=response.status_code, code=UNREADABLE,
+                    body=redact_json(body),
                 ) from None
             del body
         return result
 
     def _error(self, response: httpx.Response) -> E.ApiError:
         request = response.request
-        return error_from_response(self.adapter.name, response.status_code, _decode(response), response.headers,
-                                   url=f"{request.method} {request.url.copy_with(query=None)}")
+        # A provider may echo the key it refused: the body is redacted before it becomes an error.
+        return error_from_response(self.adapter.name, response.status_code, redact_json(_decode(response)),
+                                   response.headers, url=f"{request.method} {request.url.copy_with(query=None)}")
 
 
 def _decode(response: httpx.Response) -> Any:

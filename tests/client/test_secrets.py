@@ -65,3 +65,24 @@ def test_a_short_key_is_redacted_where_it_stands_alone_and_garbles_no_word(sandb
         assert redact("token=xs3cr3tK3yz") == "token=x***z"
     finally:
         Redactor.secrets.discard("s3cr3tK3y")
+
+
+@pytest.mark.parametrize("api", ["pixxel", "planet", "geopera"])
+async def test_a_key_echoed_in_a_json_error_body_is_redacted(api):
+    """A provider that echoes the key it refused (in its JSON error body) must not put it in the exception."""
+    import httpx
+
+    key = "echoed-key.canary91f0"
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"message": f"invalid api key {key}", "detail": {"received": [key]},
+                                         "errors": [{"detail": f"key {key} unknown"}]})
+
+    client = pixorder.AsyncClient("sandbox", api=api, base_url="http://provider.invalid", api_key=key, progress=False)
+    client.transport._http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    with pytest.raises(E.AuthError) as denied:
+        await client.send(client.adapter.list_orders({}, 0, 10))
+    texts = [str(denied.value), repr(denied.value), repr(denied.value.body), denied.value.message]
+    assert "invalid api key" in texts[0]  # the provider's message is surfaced ...
+    assert not [t for t in texts if key in t]  # ... without the key
+    await client.aclose()
