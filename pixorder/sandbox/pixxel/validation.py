@@ -20,13 +20,12 @@ import math
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon
 from shapely.ops import unary_union
 
 from .. import price_book
-from ..geometry import GeometryError, area_km2, parse_geometry
+from ..geometry import GeometryError, area_km2, distance_km, parse_geometry
 from ..timeutil import iso, parse_iso
 from . import catalog
 from .common import (
@@ -136,23 +135,11 @@ def parse_aoi(fc: Any, at: str, problems: Problems) -> Any:
     if len(polygons) > 1:
         # Pixxel: "the closest polygons may be at most 200 km apart" — every part needs a neighbour.
         for k, poly in enumerate(polygons):
-            nearest = min(_distance_km(poly, other) for j, other in enumerate(polygons) if j != k)
+            nearest = min(distance_km(poly, other) for j, other in enumerate(polygons) if j != k)
             if nearest > MAX_PART_DISTANCE_KM:
                 problems.add(at, f"polygons must be at most {MAX_PART_DISTANCE_KM:g} km from their nearest neighbour")
                 return None
     return aoi
-
-
-def _distance_km(a: Any, b: Any) -> float:
-    from ..geometry import _local  # the core's local projection, so distances agree with areas
-
-    forward, _ = _local(unary_union([a, b]))
-
-    def project(coords: Any) -> Any:
-        x, y = forward.transform(coords[:, 0], coords[:, 1])
-        return np.column_stack([x, y])
-
-    return shapely.transform(a, project).distance(shapely.transform(b, project)) / 1000
 
 
 def _parse_time(item: dict[str, Any], key: str, at: str, problems: Problems, required: bool = True) -> datetime | None:
