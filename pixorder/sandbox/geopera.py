@@ -64,7 +64,7 @@ from .registry import ProviderSpec
 from .state import SandboxState
 from .store import Doc
 from .timeutil import iso
-from .web import ApiError
+from .web import ApiError, FastJSONRoute
 
 NAME = "geopera"
 PROBLEM = "application/problem+json"
@@ -663,7 +663,7 @@ def _endpoint(state: SandboxState, op: Operation, caps: limits.Caps) -> Callable
 
 
 def build_router(state: SandboxState) -> APIRouter:
-    router = APIRouter(tags=[TAG])
+    router = APIRouter(tags=[TAG], route_class=FastJSONRoute)
     caps = limits.Caps(state.store)
     for op in OPERATIONS:
         endpoint = _endpoint(state, op, caps)
