@@ -190,10 +190,12 @@ def parse_geometry(geojson: Any, allowed: tuple[str, ...] = SUPPORTED_TYPES) -> 
         raise GeometryError("Expected a GeoJSON geometry object with 'type' and 'coordinates'.")
     if geojson["type"] not in allowed:
         raise GeometryError(f"Unsupported geometry type {geojson['type']!r}; expected one of {', '.join(allowed)}.")
-    try:
-        geom = shape(geojson)
-    except Exception as exc:  # shapely raises several types for malformed coordinates
-        raise GeometryError(f"Invalid GeoJSON coordinates: {exc}") from None
+    geom = _plain_polygon(geojson) if geojson["type"] == "Polygon" else None
+    if geom is None:
+        try:
+            geom = shape(geojson)
+        except Exception as exc:  # shapely raises several types for malformed coordinates
+            raise GeometryError(f"Invalid GeoJSON coordinates: {exc}") from None
     if geom.is_empty:
         raise GeometryError("Geometry is empty.")
     minx, miny, maxx, maxy = geom.bounds
@@ -204,6 +206,23 @@ def parse_geometry(geojson: Any, allowed: tuple[str, ...] = SUPPORTED_TYPES) -> 
     if not geom.is_valid:
         raise GeometryError(f"Invalid geometry: {shapely.is_valid_reason(geom)}.")
     return geom
+
+
+def _plain_polygon(geojson: dict[str, Any]) -> Any:
+    """The Polygon ``shape(geojson)`` builds, made from whole rings at once when every ring is a list of
+    [x, y] numbers (shapely's own constructor converts vertex by vertex in Python); None otherwise, and
+    for anything shapely would refuse, so ``shape`` keeps the last word and its error messages."""
+    rings = geojson.get("coordinates")
+    if type(rings) is not list or not rings:
+        return None
+    try:
+        arrays = [np.array(ring) for ring in rings]
+        if not all(a.ndim == 2 and a.shape[1] == 2 and a.dtype.kind in "fi" for a in arrays):
+            return None
+        shell, *holes = (shapely.linearrings(a.astype(np.float64, copy=False)) for a in arrays)
+        return shapely.polygons(shell, holes=holes or None)
+    except Exception:  # shapely refuses it: shape() says why, in its own words
+        return None
 
 
 def area_km2(geom: Any) -> float:

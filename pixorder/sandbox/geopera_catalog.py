@@ -26,7 +26,7 @@ from shapely.geometry import mapping
 from shapely.ops import unary_union
 
 from . import price_book
-from .geometry import GeometryError, area_km2, parse_geometry, point_square
+from .geometry import GeometryError, area_km2, areas_km2, parse_geometry, point_square
 from .timeutil import iso, parse_iso
 
 SENSORS: list[dict[str, Any]] = [
@@ -126,9 +126,10 @@ def parse_aoi(feature_collection: Any) -> tuple[Any, list[Any]]:
     return unary_union(geoms), geoms
 
 
-def feasibility_required(aoi: Any) -> tuple[bool, str]:
-    """Whether a tasking AOI needs a manual feasibility study, and why."""
-    area = area_km2(aoi)
+def feasibility_required(aoi: Any, area: float | None = None) -> tuple[bool, str]:
+    """Whether a tasking AOI needs a manual feasibility study, and why (``area``: its km², if known)."""
+    if area is None:
+        area = area_km2(aoi)
     latitude = aoi.centroid.y
     if area > STUDY_AREA_KM2:
         return True, f"AOI of {area:.1f} km² exceeds the {STUDY_AREA_KM2:.0f} km² automatic-feasibility limit"
@@ -156,10 +157,13 @@ class TaskingRequest:
     occurrences: int
     max_cloud: float | None
     max_off_nadir: float | None
+    measured: float | None = None  # the AOI's km², once measured (estimate_groups measures a batch at once)
 
     @property
     def area_km2(self) -> float:
-        return area_km2(self.aoi)
+        if self.measured is None:
+            self.measured = area_km2(self.aoi)
+        return self.measured
 
     def quote(self) -> dict[str, Any]:
         return price_book.geopera_quote(self.sensor, self.area_km2, priority=self.priority, max_cloud=self.max_cloud,
@@ -167,7 +171,7 @@ class TaskingRequest:
 
     def feasibility(self) -> str:
         """SUCCESS, WEAK_SUCCESS (a study will be needed) or FAILED (the sandbox cannot task it)."""
-        required, _ = feasibility_required(self.aoi)
+        required, _ = feasibility_required(self.aoi, self.area_km2)
         return "WEAK_SUCCESS" if required else "SUCCESS"
 
     def estimate_json(self) -> dict[str, Any]:
@@ -252,13 +256,17 @@ def parse_group(group: Any, index: int, now: datetime, *, sensor: str | None = N
 def estimate_groups(groups: list[Any], now: datetime) -> dict[str, Any]:
     """TaskingEstimateOutput: failing groups are reported in ``errors`` and left out of the totals."""
     priced, errors = [], []
+    requests: list[TaskingRequest] = []
     for index, group in enumerate(groups):
         try:
-            priced.append(parse_group(group, index, now).estimate_json())
+            requests.append(parse_group(group, index, now))
         except GroupError as exc:
             group_id = group.get("groupId") if isinstance(group, dict) else None
             errors.append({"groupId": str(group_id or f"g{index}"), "index": index, "detail": str(exc),
                            "loc": ["groups", index, *exc.loc]})
+    for request, area in zip(requests, areas_km2([r.aoi for r in requests])):  # one projection for all
+        request.measured = area
+        priced.append(request.estimate_json())
     return {
         "groups": priced,
         "errors": errors,
@@ -291,7 +299,7 @@ def feasibility_options(request: TaskingRequest, study_id: str) -> list[dict[str
 
 def opportunities(request: TaskingRequest) -> list[dict[str, Any]]:
     """Predicted passes over the AOI in the window (at most 50); none when a study is needed."""
-    if feasibility_required(request.aoi)[0]:
+    if feasibility_required(request.aoi, request.area_km2)[0]:
         return []
     sensor = SENSORS_BY_ID.get(request.sensor, {"revisitDays": 1, "maxOffNadir": 30})
     centre = request.aoi.centroid
