@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, MutableMapping
 from typing import Any
 from urllib.parse import urlencode
 
 import orjson
-
 from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -75,7 +74,7 @@ LENIENT_JSON = "pixorder.sandbox.lenient_json"
 """Scope key set when a request body was read by the stdlib's lenient parser (see :func:`loads`)."""
 
 
-def loads(raw: bytes | str, scope: dict[str, Any] | None = None) -> Any:
+def loads(raw: bytes | str, scope: MutableMapping[str, Any] | None = None) -> Any:
     """JSON as the stdlib's ``json.loads`` reads it, through orjson (several times faster) when that gives
     the very same value: always, except for 19+ digit integers, which go to the stdlib. What orjson
     refuses (``NaN``, ``Infinity``, 1e400, lone surrogates, a BOM, UTF-16) also goes to the stdlib,
@@ -91,7 +90,7 @@ def loads(raw: bytes | str, scope: dict[str, Any] | None = None) -> Any:
     return json.loads(raw)
 
 
-def dumps(content: Any, scope: dict[str, Any] | None = None) -> bytes:
+def dumps(content: Any, scope: MutableMapping[str, Any] | None = None) -> bytes:
     """What ``JSONResponse`` renders (compact, UTF-8, no NaN), through orjson when that is the same JSON.
 
     orjson writes the same values (floats in their shortest form, as ``repr``); it would write a

@@ -43,7 +43,7 @@ def build_router(state: SandboxState) -> APIRouter:
 
     # --- orders -------------------------------------------------------------------------------
     @router.post(BASE + "/orders", status_code=201, summary="Create an order (dry_run prices without placing)")
-    async def post_order(request: Request, org: str = auth) -> JSONResponse:
+    async def post_order(request: Request, org: str = auth) -> Response:
         return json_body_response(create_order(state, org, await _json_body(request)), 201, request)
 
     @router.get(BASE + "/orders", summary="List orders (user_id, limit, offset)")

@@ -211,7 +211,7 @@ def validate_order(payload: Any, state: SandboxState, now: datetime, grant: KeyG
         errors["sat_elevation_angle_min"] = ["sat_elevation_angle_min must not exceed sat_elevation_angle_max."]
     cloud_threshold = number(payload, "cloud_threshold", None, 0, 100, errors)
 
-    if product not in price_book.PLANET_PRODUCTS:
+    if not isinstance(product, str) or product not in price_book.PLANET_PRODUCTS:  # a JSON object is no product
         errors["product"] = [f'Product "{product}" is not available for this contract. '
                              f'Available: {", ".join(price_book.PLANET_PRODUCTS)}.']
     pl_number = payload.get("pl_number") or price_book.PLANET_DEFAULT_PL_NUMBER
