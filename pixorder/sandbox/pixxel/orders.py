@@ -54,7 +54,8 @@ def create_order(state: SandboxState, org: str, payload: Any) -> dict[str, Any]:
     # Every item's AOI parsed first and all of them measured at once (one projection call, not one per item).
     aois = parse_aois([raw.get("geometry") if isinstance(raw, dict) else None for raw in raw_items],
                       [f"order_items[{i}].geometry" for i in range(len(raw_items))])
-    ctx = {"now": now, "org": org, "dry_run": dry_run is True, "aois": aois, "areas": aoi_areas([a for a, _ in aois])}
+    ctx = {"now": now, "org": org, "created": iso(now), "dry_run": dry_run is True, "aois": aois,
+           "areas": aoi_areas([a for a, _ in aois])}
     built = [build_item(raw, i, ctx, problems) for i, raw in enumerate(raw_items)]
     problems.raise_if_any()
     order_id = str(uuid.uuid4())

@@ -230,7 +230,7 @@ def build_item(raw: Any, index: int, ctx: dict[str, Any], problems: Problems) ->
         body = _tasking_item(raw, aoi, at, now, "STANDARD" if speed == "NOT_APPLICABLE" else speed, problems, area)
     if body is None or len(problems.details) > before:
         return None
-    created = iso(now)
+    created = ctx.get("created") or iso(now)
     user = user_uuid(org)
     if not ctx.get("dry_run"):  # stored with the item; a dry run stores nothing and never shows it
         body[HIDDEN_AOI] = geojson(aoi)
