@@ -184,6 +184,9 @@ def lengths_km(geoms: Any) -> list[float]:
     return (shapely.length(project_local(_array(geoms))) / 1000).tolist()
 
 
+_RANGE = "Coordinates must be [longitude, latitude] within [-180, 180] and [-90, 90]."
+
+
 def parse_geometry(geojson: Any, allowed: tuple[str, ...] = SUPPORTED_TYPES) -> Any:
     """A shapely geometry from GeoJSON, or GeometryError saying what is wrong with it."""
     if not isinstance(geojson, dict) or "type" not in geojson:
@@ -202,10 +205,63 @@ def parse_geometry(geojson: Any, allowed: tuple[str, ...] = SUPPORTED_TYPES) -> 
     if not all(map(math.isfinite, (minx, miny, maxx, maxy))):
         raise GeometryError("Coordinates must be finite numbers.")
     if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
-        raise GeometryError("Coordinates must be [longitude, latitude] within [-180, 180] and [-90, 90].")
+        raise GeometryError(_RANGE)
     if not geom.is_valid:
         raise GeometryError(f"Invalid geometry: {shapely.is_valid_reason(geom)}.")
     return geom
+
+
+def parse_geometries(geojsons: list[Any], allowed: tuple[str, ...] = SUPPORTED_TYPES) -> list[Any]:
+    """:func:`parse_geometry` of each, the geometry or the GeometryError it raises; the plain Polygons
+    among them (one ring of finite [x, y] numbers) are built and checked all at once."""
+    out: list[Any] = [None] * len(geojsons)
+    batch: list[int] = []
+    rings: list[Any] = []
+    for index, geojson in enumerate(geojsons):
+        ring = _plain_ring(geojson) if "Polygon" in allowed else None
+        if ring is not None:
+            batch.append(index)
+            rings.append(ring)
+            continue
+        try:
+            out[index] = parse_geometry(geojson, allowed)
+        except GeometryError as exc:
+            out[index] = exc
+    if rings:
+        ids = np.repeat(np.arange(len(rings)), [len(ring) for ring in rings])
+        polygons = shapely.polygons(shapely.linearrings(np.concatenate(rings), indices=ids))
+        # parse_geometry's checks in its order; finite coordinates already hold, and a ring of 4+ is not empty
+        bounds, valid = shapely.bounds(polygons).tolist(), shapely.is_valid(polygons).tolist()
+        for k, index in enumerate(batch):
+            minx, miny, maxx, maxy = bounds[k]
+            if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+                out[index] = GeometryError(_RANGE)
+            elif not valid[k]:
+                out[index] = GeometryError(f"Invalid geometry: {shapely.is_valid_reason(polygons[k])}.")
+            else:
+                out[index] = polygons[k]
+    return out
+
+
+def _plain_ring(geojson: Any) -> Any:
+    """The ring of a GeoJSON Polygon without holes as an (n, 2) float array, when shapely's own reading
+    would give just that ring (n finite numbers, closed or closable into 4+ points); None otherwise."""
+    if not isinstance(geojson, dict) or geojson.get("type") != "Polygon":
+        return None
+    rings = geojson.get("coordinates")
+    if type(rings) is not list or len(rings) != 1:
+        return None
+    try:
+        ring = np.array(rings[0])
+    except Exception:  # ragged: shape() says why
+        return None
+    if ring.ndim != 2 or ring.shape[1] != 2 or ring.dtype.kind not in "fi":
+        return None
+    ring = ring.astype(np.float64, copy=False)
+    if not np.isfinite(ring).all():
+        return None
+    closed = bool((ring[0] == ring[-1]).all())
+    return ring if len(ring) + (0 if closed else 1) >= 4 else None
 
 
 def _plain_polygon(geojson: dict[str, Any]) -> Any:

@@ -26,7 +26,7 @@ from shapely.geometry import mapping
 from shapely.ops import unary_union
 
 from . import price_book
-from .geometry import GeometryError, area_km2, areas_km2, parse_geometry, point_square
+from .geometry import GeometryError, area_km2, areas_km2, parse_geometries, parse_geometry, point_square
 from .timeutil import iso, parse_iso
 
 SENSORS: list[dict[str, Any]] = [
@@ -90,23 +90,41 @@ def _hash(*parts: object) -> int:
 # -- AOIs ---------------------------------------------------------------------------------------
 
 
-def parse_aoi(feature_collection: Any) -> tuple[Any, list[Any]]:
-    """The union of a FeatureCollection's geometries and each feature's own geometry.
+_AOI_TYPES = ("Point", "Polygon", "MultiPolygon")
 
-    Accepts a FeatureCollection, a Feature or a bare geometry. Points become 5×5 km squares (the
-    smallest tasking footprint); LineStrings are refused (Geopera tasks areas).
-    """
-    if not isinstance(feature_collection, dict) or not feature_collection:
-        raise GroupError("featureCollection is required: a GeoJSON FeatureCollection of the AOI.", ["featureCollection"])
+
+def _features(feature_collection: Any) -> list[Any] | None:
+    """The features of a FeatureCollection, a Feature or a bare geometry (None: no features list)."""
     kind = feature_collection.get("type")
     if kind == "FeatureCollection":
         features = feature_collection.get("features")
-        if not isinstance(features, list) or not features:
-            raise GroupError("featureCollection.features must be a non-empty list.", ["featureCollection", "features"])
-    elif kind == "Feature":
-        features = [feature_collection]
-    else:
-        features = [{"type": "Feature", "geometry": feature_collection}]
+        return features if isinstance(features, list) and features else None
+    if kind == "Feature":
+        return [feature_collection]
+    return [{"type": "Feature", "geometry": feature_collection}]
+
+
+def parse_geometries_of(feature_collections: list[Any]) -> dict[int, Any]:
+    """The parse of every geometry (but Points, which become squares first) in these AOIs, by the id of
+    its GeoJSON object: what :func:`parse_aoi` looks up instead of parsing feature by feature."""
+    geometries = [feature.get("geometry") for fc in feature_collections if isinstance(fc, dict) and fc
+                  for feature in (_features(fc) or []) if isinstance(feature, dict)]
+    geometries = [g for g in geometries if not (isinstance(g, dict) and g.get("type") == "Point")]
+    return dict(zip(map(id, geometries), parse_geometries(geometries, _AOI_TYPES)))
+
+
+def parse_aoi(feature_collection: Any, parsed: dict[int, Any] | None = None) -> tuple[Any, list[Any]]:
+    """The union of a FeatureCollection's geometries and each feature's own geometry.
+
+    Accepts a FeatureCollection, a Feature or a bare geometry. Points become 5×5 km squares (the
+    smallest tasking footprint); LineStrings are refused (Geopera tasks areas). ``parsed``: geometries
+    already parsed by :func:`parse_geometries_of`.
+    """
+    if not isinstance(feature_collection, dict) or not feature_collection:
+        raise GroupError("featureCollection is required: a GeoJSON FeatureCollection of the AOI.", ["featureCollection"])
+    features = _features(feature_collection)
+    if features is None:
+        raise GroupError("featureCollection.features must be a non-empty list.", ["featureCollection", "features"])
     geoms = []
     for index, feature in enumerate(features):
         loc: list[str | int] = ["featureCollection", "features", index, "geometry"]
@@ -114,8 +132,13 @@ def parse_aoi(feature_collection: Any) -> tuple[Any, list[Any]]:
         try:
             if isinstance(geometry, dict) and geometry.get("type") == "Point":
                 lon, lat = parse_geometry(geometry, ("Point",)).coords[0]
-                geometry = point_square(lon, lat)
-            geom = parse_geometry(geometry, ("Point", "Polygon", "MultiPolygon"))
+                geom = parse_geometry(point_square(lon, lat), _AOI_TYPES)
+            elif parsed is not None and id(geometry) in parsed:
+                geom = parsed[id(geometry)]
+                if isinstance(geom, GeometryError):
+                    raise geom
+            else:
+                geom = parse_geometry(geometry, _AOI_TYPES)
         except GeometryError as exc:
             raise GroupError(str(exc), loc) from None
         minx, _, maxx, _ = geom.bounds
@@ -209,7 +232,8 @@ def _time(params: dict[str, Any], key: str, default: datetime) -> datetime:
         raise GroupError(f"params.{key} must be an ISO-8601 date-time.", ["params", key]) from None
 
 
-def parse_group(group: Any, index: int, now: datetime, *, sensor: str | None = None) -> TaskingRequest:
+def parse_group(group: Any, index: int, now: datetime, *, sensor: str | None = None,
+                parsed: dict[int, Any] | None = None) -> TaskingRequest:
     """Validate one tasking group (``sensor`` overrides the group's, for EstimateInput.dataProduct)."""
     if not isinstance(group, dict):
         raise GroupError("A group must be a JSON object.")
@@ -221,7 +245,7 @@ def parse_group(group: Any, index: int, now: datetime, *, sensor: str | None = N
     params = group.get("params") or {}
     if not isinstance(params, dict):
         raise GroupError("params must be an object.", ["params"])
-    aoi, _ = parse_aoi(group.get("featureCollection"))
+    aoi, _ = parse_aoi(group.get("featureCollection"), parsed)
     start = _time(params, "acquisitionStart", now + DEFAULT_START_DELAY)
     end = _time(params, "acquisitionEnd", start + DEFAULT_WINDOW)
     if end <= start:
@@ -257,9 +281,10 @@ def estimate_groups(groups: list[Any], now: datetime) -> dict[str, Any]:
     """TaskingEstimateOutput: failing groups are reported in ``errors`` and left out of the totals."""
     priced, errors = [], []
     requests: list[TaskingRequest] = []
+    parsed = parse_geometries_of([group.get("featureCollection") for group in groups if isinstance(group, dict)])
     for index, group in enumerate(groups):
         try:
-            requests.append(parse_group(group, index, now))
+            requests.append(parse_group(group, index, now, parsed=parsed))
         except GroupError as exc:
             group_id = group.get("groupId") if isinstance(group, dict) else None
             errors.append({"groupId": str(group_id or f"g{index}"), "index": index, "detail": str(exc),

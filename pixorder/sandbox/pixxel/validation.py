@@ -20,12 +20,13 @@ import math
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon
 from shapely.ops import unary_union
 
 from .. import price_book
-from ..geometry import GeometryError, area_km2, areas_km2, distance_km, parse_geometry
+from ..geometry import GeometryError, area_km2, areas_km2, distance_km, parse_geometries
 from ..timeutil import iso, parse_iso
 from . import catalog
 from .common import (
@@ -105,13 +106,18 @@ def str_field(item: dict[str, Any], key: str, at: str, problems: Problems, *, re
 
 
 def parse_aois(fcs: list[Any], ats: list[str]) -> list[tuple[Any, list[dict[str, str]]]]:
-    """Each FeatureCollection's AOI (or None) with the problems found in it, and the AOIs' areas in km²
-    measured in one batch (``aoi_area``): what :func:`build_item` uses instead of parsing item by item."""
-    parsed = []
-    for fc, at in zip(fcs, ats):
-        found = Problems()
-        parsed.append((parse_aoi(fc, at, found), found.details))
-    return parsed
+    """Each FeatureCollection's AOI (or None) with the problems found in it, as :func:`parse_aoi` gives
+    them; the geometries of all of them are parsed and unioned in batches."""
+    geometries = [feature["geometry"] for fc in fcs for feature in _features(fc)
+                  if isinstance(feature, dict) and feature.get("type") == "Feature" and _kind(feature) in _AOI_TYPES]
+    parsed = dict(zip(map(id, geometries), parse_geometries(geometries, _AOI_TYPES)))
+    found = [Problems() for _ in fcs]
+    parts = [_aoi_parts(fc, at, problems, parsed) for fc, at, problems in zip(fcs, ats, found)]
+    single = [i for i, p in enumerate(parts) if p is not None and len(p) == 1]
+    unions = dict(zip(single, _union_each([parts[i][0] for i in single])))  # type: ignore[index]
+    aois = [None if p is None else _aoi_of(unions[i] if i in unions else unary_union(p), at, problems)
+            for i, (p, at, problems) in enumerate(zip(parts, ats, found))]
+    return [(aoi, problems.details) for aoi, problems in zip(aois, found)]
 
 
 def aoi_areas(aois: list[Any]) -> dict[int, float]:
@@ -122,6 +128,26 @@ def aoi_areas(aois: list[Any]) -> dict[int, float]:
 
 def parse_aoi(fc: Any, at: str, problems: Problems) -> Any:
     """The AOI of a FeatureCollection of Polygons/MultiPolygons as one shapely geometry, or None."""
+    aoi, found = parse_aois([fc], [at])[0]
+    problems.details.extend(found)
+    return aoi
+
+
+_AOI_TYPES = ("Polygon", "MultiPolygon")
+
+
+def _features(fc: Any) -> list[Any]:
+    features = fc.get("features") if isinstance(fc, dict) and fc.get("type") == "FeatureCollection" else None
+    return features if isinstance(features, list) else []
+
+
+def _kind(feature: dict[str, Any]) -> Any:
+    geometry = feature.get("geometry")
+    return geometry.get("type") if isinstance(geometry, dict) else None
+
+
+def _aoi_parts(fc: Any, at: str, problems: Problems, parsed: dict[int, Any]) -> list[Any] | None:
+    """The parts of the AOI (``parsed``: each geometry's parse, by id), or None with the problems recorded."""
     if not isinstance(fc, dict) or fc.get("type") != "FeatureCollection":
         problems.add(at, "must be a GeoJSON FeatureCollection" if fc is not None else "is required")
         return None
@@ -135,18 +161,30 @@ def parse_aoi(fc: Any, at: str, problems: Problems) -> Any:
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             problems.add(f"{where}.type", "must be 'Feature'")
             continue
-        geometry = feature.get("geometry")
-        kind = geometry.get("type") if isinstance(geometry, dict) else None
-        if kind not in ("Polygon", "MultiPolygon"):
+        kind = _kind(feature)
+        if kind not in _AOI_TYPES:
             problems.add(f"{where}.geometry.type", f"must be Polygon or MultiPolygon, not {kind!r}")
             continue
-        try:
-            parts.append(parse_geometry(geometry, ("Polygon", "MultiPolygon")))
-        except GeometryError as exc:
-            problems.add(f"{where}.geometry", str(exc))
+        geom = parsed[id(feature["geometry"])]
+        if isinstance(geom, GeometryError):
+            problems.add(f"{where}.geometry", str(geom))
+        else:
+            parts.append(geom)
     if not parts or len(parts) != len(features):
         return None
-    aoi = unary_union(parts)
+    return parts
+
+
+def _union_each(geoms: list[Any]) -> list[Any]:
+    """``unary_union([g])`` of each geometry, in one call."""
+    if not geoms:
+        return []
+    column = np.empty((len(geoms), 1), dtype=object)
+    column[:, 0] = geoms
+    return list(shapely.union_all(column, axis=1))
+
+
+def _aoi_of(aoi: Any, at: str, problems: Problems) -> Any:
     polygons = list(aoi.geoms) if isinstance(aoi, MultiPolygon) else [aoi]
     if len(polygons) > 1:
         # Pixxel: "the closest polygons may be at most 200 km apart" — every part needs a neighbour.

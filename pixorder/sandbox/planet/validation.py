@@ -17,7 +17,7 @@ from ..geometry import (
     check_strip_length,
     lengths_km,
     line_strip,
-    parse_geometry,
+    parse_geometries,
     point_square,
 )
 from ..keys import KeyGrant
@@ -98,11 +98,9 @@ def footprints(geojsons: list[Any]) -> list[Footprint | GeometryError]:
     out: list[Footprint | GeometryError] = []
     lines: list[int] = []
     polygons: list[int] = []
-    for index, geojson in enumerate(geojsons):
-        try:
-            geom = parse_geometry(geojson, ("Point", "LineString", "Polygon"))
-        except GeometryError as exc:
-            out.append(exc)
+    for index, (geojson, geom) in enumerate(zip(geojsons, parse_geometries(geojsons, ("Point", "LineString", "Polygon")))):
+        if isinstance(geom, GeometryError):
+            out.append(geom)
             continue
         # Point and strip areas are exact by construction (side², width × length): measuring the
         # rounded output coordinates would report e.g. 25.0005 instead of the documented 25.0.
