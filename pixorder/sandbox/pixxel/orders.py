@@ -71,13 +71,15 @@ def create_order(state: SandboxState, org: str, payload: Any) -> dict[str, Any]:
             "status": "DRAFT",
             "transaction_id": str(uuid.uuid4()) if paid else "",
         })
-        item["tasks"] = new_tasks(item, now) if paid else []
+        if paid:
+            item["tasks"] = new_tasks(item, now)
         items.append(dict(sorted(item.items())))  # the docs list keys A–Z
     order = {
         "created_at": order_ts(now),
         "created_by": user,
         "id": order_id,
-        "order_items": [public_item(i, with_tasks=False) for i in items],
+        # a dry run's items carry neither tasks nor the stored AOI: they are shown as they are
+        "order_items": [public_item(i, with_tasks=False) for i in items] if paid else items,
         "org_id": org_uuid(org),
         "paid_at": order_ts(now) if paid else "",
         "status": "PAID" if paid else "UNPAID",

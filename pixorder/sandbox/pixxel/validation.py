@@ -262,13 +262,14 @@ def build_item(raw: Any, index: int, ctx: dict[str, Any], problems: Problems) ->
         aoi, found = parsed[index]
         problems.details.extend(found)
         area = ctx["areas"].get(index)
+    created = ctx.get("created") or iso(now)
     if item_ids:
         body = _archive_item(item_ids, aoi, at, now, speed, problems)
     else:
-        body = _tasking_item(raw, aoi, at, now, "STANDARD" if speed == "NOT_APPLICABLE" else speed, problems, area)
+        body = _tasking_item(raw, aoi, at, now, "STANDARD" if speed == "NOT_APPLICABLE" else speed, problems, area,
+                             created)
     if body is None or len(problems.details) > before:
         return None
-    created = ctx.get("created") or iso(now)
     user = user_uuid(org)
     if not ctx.get("dry_run"):  # stored with the item; a dry run stores nothing and never shows it
         body[HIDDEN_AOI] = geojson(aoi)
@@ -284,7 +285,7 @@ def build_item(raw: Any, index: int, ctx: dict[str, Any], problems: Problems) ->
         "usecase": usecase,
         "user_id": user,
     })
-    return dict(sorted(body.items()))
+    return body  # create_order adds the ids and lists the keys A–Z
 
 
 def occurrence_windows(start: datetime, end: datetime | None, recurrence: str,
@@ -305,7 +306,7 @@ def occurrence_windows(start: datetime, end: datetime | None, recurrence: str,
 
 
 def _tasking_item(raw: dict[str, Any], aoi: Any, at: str, now: datetime, speed: str,
-                  problems: Problems, area: float | None = None) -> dict[str, Any] | None:
+                  problems: Problems, area: float | None = None, checked: str | None = None) -> dict[str, Any] | None:
     known = len(problems.details)
     recurrence = str_field(raw, "recurrence", at, problems, choices=RECURRENCES, default="ONCE")
     if len(problems.details) > known:
@@ -365,7 +366,7 @@ def _tasking_item(raw: dict[str, Any], aoi: Any, at: str, now: datetime, speed: 
         "final_amount": final,
         "image_type": spec["image_type"],
         "images": [],
-        "last_feasibility_check": iso(now),
+        "last_feasibility_check": checked or iso(now),
         "no_of_occurrences": 0 if once else len(windows),
         "number_of_bands": len(spec["bands"]),
         "occurrences": [{"start": order_ts(s), "end": order_ts(e)} for s, e in windows],
