@@ -213,7 +213,8 @@ def parse_geometry(geojson: Any, allowed: tuple[str, ...] = SUPPORTED_TYPES) -> 
 
 def parse_geometries(geojsons: list[Any], allowed: tuple[str, ...] = SUPPORTED_TYPES) -> list[Any]:
     """:func:`parse_geometry` of each, the geometry or the GeometryError it raises; the plain Polygons
-    among them (one ring of finite [x, y] numbers) are built and checked all at once."""
+    among them (one ring of finite [x, y] numbers, closed or closable into 4+ points) are built and
+    checked all at once, anything else one by one."""
     out: list[Any] = [None] * len(geojsons)
     batch: list[int] = []
     rings: list[Any] = []
@@ -222,14 +223,17 @@ def parse_geometries(geojsons: list[Any], allowed: tuple[str, ...] = SUPPORTED_T
         if ring is not None:
             batch.append(index)
             rings.append(ring)
-            continue
-        try:
-            out[index] = parse_geometry(geojson, allowed)
-        except GeometryError as exc:
-            out[index] = exc
     if rings:
-        ids = np.repeat(np.arange(len(rings)), [len(ring) for ring in rings])
-        polygons = shapely.polygons(shapely.linearrings(np.concatenate(rings), indices=ids))
+        counts = np.array([len(ring) for ring in rings])
+        coords = np.concatenate(rings)
+        starts = np.cumsum(counts) - counts
+        finite = np.logical_and.reduceat(np.isfinite(coords).all(axis=1), starts)
+        closed = (coords[starts] == coords[starts + counts - 1]).all(axis=1)
+        plain = finite & (counts + ~closed >= 4)  # what shapely would refuse goes one by one, for its message
+        if not plain.all():
+            batch = [index for index, keep in zip(batch, plain.tolist()) if keep]
+            coords, counts = coords[np.repeat(plain, counts)], counts[plain]
+        polygons = shapely.polygons(shapely.linearrings(coords, indices=np.repeat(np.arange(len(counts)), counts)))
         # parse_geometry's checks in its order; finite coordinates already hold, and a ring of 4+ is not empty
         bounds, valid = shapely.bounds(polygons).tolist(), shapely.is_valid(polygons).tolist()
         for k, index in enumerate(batch):
@@ -240,12 +244,19 @@ def parse_geometries(geojsons: list[Any], allowed: tuple[str, ...] = SUPPORTED_T
                 out[index] = GeometryError(f"Invalid geometry: {shapely.is_valid_reason(polygons[k])}.")
             else:
                 out[index] = polygons[k]
+    done = set(batch)
+    for index, geojson in enumerate(geojsons):
+        if index not in done:
+            try:
+                out[index] = parse_geometry(geojson, allowed)
+            except GeometryError as exc:
+                out[index] = exc
     return out
 
 
 def _plain_ring(geojson: Any) -> Any:
-    """The ring of a GeoJSON Polygon without holes as an (n, 2) float array, when shapely's own reading
-    would give just that ring (n finite numbers, closed or closable into 4+ points); None otherwise."""
+    """The ring of a GeoJSON Polygon without holes as an (n, 2) float array when its vertices are all
+    pairs of numbers (shapely's own reading converts them one by one); None otherwise."""
     if not isinstance(geojson, dict) or geojson.get("type") != "Polygon":
         return None
     rings = geojson.get("coordinates")
@@ -257,11 +268,7 @@ def _plain_ring(geojson: Any) -> Any:
         return None
     if ring.ndim != 2 or ring.shape[1] != 2 or ring.dtype.kind not in "fi":
         return None
-    ring = ring.astype(np.float64, copy=False)
-    if not np.isfinite(ring).all():
-        return None
-    closed = bool((ring[0] == ring[-1]).all())
-    return ring if len(ring) + (0 if closed else 1) >= 4 else None
+    return ring.astype(np.float64, copy=False)
 
 
 def _plain_polygon(geojson: dict[str, Any]) -> Any:
