@@ -11,6 +11,8 @@
   be rotated by the ~1.2° grid convergence there and miss the corners by ~50 m).
 * :func:`line_strip`: a LineString becomes a 5 km wide strip with flat ends, 6–100 km long.
 * :func:`parse_geometry`: validation with messages fit for a 400 response.
+* Batch forms for bulk requests: :func:`parse_geometries` (each geometry or its GeometryError, as
+  :func:`parse_geometry` gives them), :func:`areas_km2` and :func:`lengths_km` (one projection call).
 """
 
 from __future__ import annotations
