@@ -94,3 +94,43 @@ def test_shared_projection_equals_a_pipeline_per_centre_to_the_bit() -> None:
         xs, ys = [-2500.0, 2500.0, 1234.5], [-2500.0, 2500.0, -77.25]
         expected = inverse.transform(xs, ys)
         assert [list(v) for v in from_local(xs, ys, lon, lat)] == [list(v) for v in expected]
+
+
+def test_batch_parse_gives_each_geometry_or_error_as_parse_geometry_does() -> None:
+    import random
+
+    import shapely
+
+    from pixorder.sandbox.geometry import parse_geometries
+
+    rng = random.Random(8)
+
+    def ring() -> list[Any]:
+        x, y, d = rng.uniform(-181, 179), rng.uniform(-91, 89), rng.choice([0.01, 1.0, 3.0])
+        points: list[Any] = [[x, y], [x + d, y], [x + d, y + d], [x, y + d]]
+        kind = rng.randrange(9)
+        if kind == 0:
+            points[1], points[2] = points[2], points[1]  # a bow tie
+        elif kind == 1:
+            points = points[:2]  # too few
+        elif kind == 2:
+            points[1] = [x + d, y, 3.0]  # a third coordinate
+        elif kind == 3:
+            points[2] = ["1", 2]
+        elif kind == 4:
+            points = [[int(a), int(b)] for a, b in points[:3]]
+        elif kind == 5:
+            points[0] = [float("nan"), y]
+        return points + [list(points[0])] if rng.random() < 0.7 else points
+
+    cases: list[Any] = [{"type": "Polygon", "coordinates": [ring()]} for _ in range(400)]
+    cases += [{"type": "Polygon", "coordinates": [ring(), ring()]}, {"type": "Point", "coordinates": [1, 2]}, None,
+              {"type": "Polygon", "coordinates": []}, {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}]
+    for allowed in (("Polygon", "MultiPolygon"), ("Point", "LineString", "Polygon")):
+        for geojson, batch in zip(cases, parse_geometries(cases, allowed)):
+            try:
+                single: Any = parse_geometry(geojson, allowed)
+            except GeometryError as exc:
+                assert isinstance(batch, GeometryError) and str(batch) == str(exc)
+            else:
+                assert shapely.to_wkb(batch) == shapely.to_wkb(single)
