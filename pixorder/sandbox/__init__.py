@@ -66,7 +66,11 @@ Adding a provider (the seams; the ``planet`` package is the worked example)
    ``geopera_quote(sensor_id, area_km2, priority=, max_cloud=, max_off_nadir=, occurrences=)`` →
    aud/credits. Shared: ``billable_area``, the uplift constants. Tune the sandbox numbers there.
 7. Geometry (:mod:`.geometry`): ``parse_geometry(geojson, allowed_types)`` (GeometryError with a
-   user-facing message), ``area_km2(geom)``, ``point_square(lon, lat)``, ``line_strip(line)``.
+   user-facing message), ``area_km2(geom)``, ``point_square(lon, lat)``, ``line_strip(line)``; for bulk
+   requests the batch forms ``parse_geometries(geojsons, allowed_types)`` (geometry or GeometryError
+   each) and ``areas_km2(geoms)``/``lengths_km(geoms)`` (one projection call for all). JSON bodies:
+   ``web.read_json`` (or ``route_class=web.FastJSONRoute`` for FastAPI body parameters) reads them
+   through orjson where it gives the stdlib's values; ``web.json_response`` encodes an answer.
 8. Faults (:mod:`.faults`): nothing to do. The middleware faults any path under the provider's
    prefix when configured (``POST /_sandbox/faults {"provider": "pixxel", ...}``) and renders error
    bodies with ``ProviderSpec.error``.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 import uvicorn
@@ -31,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {provider:8s} key: {key}")
     sys.stdout.flush()
     quiet_dropped_connections()
+    # The server owns this process: what exists now (modules, the app, its routes and schemas) lives as
+    # long as it does. Frozen, the collector stops walking it on every full collection, which request
+    # bodies (tens of thousands of small lists each) set off every few requests: ~50 ms a time before.
+    gc.collect()
+    gc.freeze()
     sock = bind_socket(args.host, args.port)
     config = uvicorn.Config(app, log_level="info", lifespan="off")
     uvicorn.Server(config).run(sockets=[sock])

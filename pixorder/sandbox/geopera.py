@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
@@ -65,7 +65,7 @@ from .registry import ProviderSpec
 from .state import SandboxState
 from .store import Doc
 from .timeutil import iso
-from .web import ApiError
+from .web import ApiError, FastJSONRoute
 
 NAME = "geopera"
 PROBLEM = "application/problem+json"
@@ -126,7 +126,7 @@ def _grant(credentials: HTTPAuthorizationCredentials | None, x_api_key: str | No
     return grant
 
 
-def authenticate(
+async def authenticate(
     credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
     x_api_key: str | None = Header(None, description="The API key, as the Geopera CLI sends it."),
 ) -> str:
@@ -134,12 +134,12 @@ def authenticate(
     return _grant(credentials, x_api_key).org
 
 
-def _guard(op: Operation, caps: limits.Caps) -> Callable[..., str]:
+def _guard(op: Operation, caps: limits.Caps) -> Callable[..., Awaitable[str]]:
     """A dependency that runs before the body is validated, as Geopera's gateway does: 401 for a bad
     key, 403 naming the missing scope, 429 over the organisation's cap; returns the organisation."""
     tier = limits.tier(op.id, op.spend)
 
-    def guard(
+    async def guard(  # async: FastAPI runs a plain function in its thread pool
         credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
         x_api_key: str | None = Header(None, description="The API key, as the Geopera CLI sends it."),
     ) -> str:
@@ -664,7 +664,7 @@ def _endpoint(state: SandboxState, op: Operation, caps: limits.Caps) -> Callable
 
 
 def build_router(state: SandboxState) -> APIRouter:
-    router = APIRouter(tags=[TAG])
+    router = APIRouter(tags=[TAG], route_class=FastJSONRoute)
     caps = limits.Caps(state.store)
     for op in OPERATIONS:
         endpoint = _endpoint(state, op, caps)

@@ -26,7 +26,7 @@ from shapely.geometry import mapping
 from shapely.ops import unary_union
 
 from . import price_book
-from .geometry import GeometryError, area_km2, parse_geometry, point_square
+from .geometry import GeometryError, area_km2, areas_km2, parse_geometries, parse_geometry, point_square
 from .timeutil import iso, parse_iso
 
 SENSORS: list[dict[str, Any]] = [
@@ -90,23 +90,41 @@ def _hash(*parts: object) -> int:
 # -- AOIs ---------------------------------------------------------------------------------------
 
 
-def parse_aoi(feature_collection: Any) -> tuple[Any, list[Any]]:
-    """The union of a FeatureCollection's geometries and each feature's own geometry.
+_AOI_TYPES = ("Point", "Polygon", "MultiPolygon")
 
-    Accepts a FeatureCollection, a Feature or a bare geometry. Points become 5×5 km squares (the
-    smallest tasking footprint); LineStrings are refused (Geopera tasks areas).
-    """
-    if not isinstance(feature_collection, dict) or not feature_collection:
-        raise GroupError("featureCollection is required: a GeoJSON FeatureCollection of the AOI.", ["featureCollection"])
+
+def _features(feature_collection: Any) -> list[Any] | None:
+    """The features of a FeatureCollection, a Feature or a bare geometry (None: no features list)."""
     kind = feature_collection.get("type")
     if kind == "FeatureCollection":
         features = feature_collection.get("features")
-        if not isinstance(features, list) or not features:
-            raise GroupError("featureCollection.features must be a non-empty list.", ["featureCollection", "features"])
-    elif kind == "Feature":
-        features = [feature_collection]
-    else:
-        features = [{"type": "Feature", "geometry": feature_collection}]
+        return features if isinstance(features, list) and features else None
+    if kind == "Feature":
+        return [feature_collection]
+    return [{"type": "Feature", "geometry": feature_collection}]
+
+
+def parse_geometries_of(feature_collections: list[Any]) -> dict[int, Any]:
+    """The parse of every geometry (but Points, which become squares first) in these AOIs, by the id of
+    its GeoJSON object: what :func:`parse_aoi` looks up instead of parsing feature by feature."""
+    geometries = [feature.get("geometry") for fc in feature_collections if isinstance(fc, dict) and fc
+                  for feature in (_features(fc) or []) if isinstance(feature, dict)]
+    geometries = [g for g in geometries if not (isinstance(g, dict) and g.get("type") == "Point")]
+    return dict(zip(map(id, geometries), parse_geometries(geometries, _AOI_TYPES)))
+
+
+def parse_aoi(feature_collection: Any, parsed: dict[int, Any] | None = None) -> tuple[Any, list[Any]]:
+    """The union of a FeatureCollection's geometries and each feature's own geometry.
+
+    Accepts a FeatureCollection, a Feature or a bare geometry. Points become 5×5 km squares (the
+    smallest tasking footprint); LineStrings are refused (Geopera tasks areas). ``parsed``: geometries
+    already parsed by :func:`parse_geometries_of`.
+    """
+    if not isinstance(feature_collection, dict) or not feature_collection:
+        raise GroupError("featureCollection is required: a GeoJSON FeatureCollection of the AOI.", ["featureCollection"])
+    features = _features(feature_collection)
+    if features is None:
+        raise GroupError("featureCollection.features must be a non-empty list.", ["featureCollection", "features"])
     geoms = []
     for index, feature in enumerate(features):
         loc: list[str | int] = ["featureCollection", "features", index, "geometry"]
@@ -114,8 +132,13 @@ def parse_aoi(feature_collection: Any) -> tuple[Any, list[Any]]:
         try:
             if isinstance(geometry, dict) and geometry.get("type") == "Point":
                 lon, lat = parse_geometry(geometry, ("Point",)).coords[0]
-                geometry = point_square(lon, lat)
-            geom = parse_geometry(geometry, ("Point", "Polygon", "MultiPolygon"))
+                geom = parse_geometry(point_square(lon, lat), _AOI_TYPES)
+            elif parsed is not None and id(geometry) in parsed:
+                geom = parsed[id(geometry)]
+                if isinstance(geom, GeometryError):
+                    raise geom
+            else:
+                geom = parse_geometry(geometry, _AOI_TYPES)
         except GeometryError as exc:
             raise GroupError(str(exc), loc) from None
         minx, _, maxx, _ = geom.bounds
@@ -126,9 +149,10 @@ def parse_aoi(feature_collection: Any) -> tuple[Any, list[Any]]:
     return unary_union(geoms), geoms
 
 
-def feasibility_required(aoi: Any) -> tuple[bool, str]:
-    """Whether a tasking AOI needs a manual feasibility study, and why."""
-    area = area_km2(aoi)
+def feasibility_required(aoi: Any, area: float | None = None) -> tuple[bool, str]:
+    """Whether a tasking AOI needs a manual feasibility study, and why (``area``: its km², if known)."""
+    if area is None:
+        area = area_km2(aoi)
     latitude = aoi.centroid.y
     if area > STUDY_AREA_KM2:
         return True, f"AOI of {area:.1f} km² exceeds the {STUDY_AREA_KM2:.0f} km² automatic-feasibility limit"
@@ -156,10 +180,13 @@ class TaskingRequest:
     occurrences: int
     max_cloud: float | None
     max_off_nadir: float | None
+    measured: float | None = None  # the AOI's km², once measured (estimate_groups measures a batch at once)
 
     @property
     def area_km2(self) -> float:
-        return area_km2(self.aoi)
+        if self.measured is None:
+            self.measured = area_km2(self.aoi)
+        return self.measured
 
     def quote(self) -> dict[str, Any]:
         return price_book.geopera_quote(self.sensor, self.area_km2, priority=self.priority, max_cloud=self.max_cloud,
@@ -167,7 +194,7 @@ class TaskingRequest:
 
     def feasibility(self) -> str:
         """SUCCESS, WEAK_SUCCESS (a study will be needed) or FAILED (the sandbox cannot task it)."""
-        required, _ = feasibility_required(self.aoi)
+        required, _ = feasibility_required(self.aoi, self.area_km2)
         return "WEAK_SUCCESS" if required else "SUCCESS"
 
     def estimate_json(self) -> dict[str, Any]:
@@ -205,7 +232,8 @@ def _time(params: dict[str, Any], key: str, default: datetime) -> datetime:
         raise GroupError(f"params.{key} must be an ISO-8601 date-time.", ["params", key]) from None
 
 
-def parse_group(group: Any, index: int, now: datetime, *, sensor: str | None = None) -> TaskingRequest:
+def parse_group(group: Any, index: int, now: datetime, *, sensor: str | None = None,
+                parsed: dict[int, Any] | None = None) -> TaskingRequest:
     """Validate one tasking group (``sensor`` overrides the group's, for EstimateInput.dataProduct)."""
     if not isinstance(group, dict):
         raise GroupError("A group must be a JSON object.")
@@ -217,7 +245,7 @@ def parse_group(group: Any, index: int, now: datetime, *, sensor: str | None = N
     params = group.get("params") or {}
     if not isinstance(params, dict):
         raise GroupError("params must be an object.", ["params"])
-    aoi, _ = parse_aoi(group.get("featureCollection"))
+    aoi, _ = parse_aoi(group.get("featureCollection"), parsed)
     start = _time(params, "acquisitionStart", now + DEFAULT_START_DELAY)
     end = _time(params, "acquisitionEnd", start + DEFAULT_WINDOW)
     if end <= start:
@@ -252,13 +280,18 @@ def parse_group(group: Any, index: int, now: datetime, *, sensor: str | None = N
 def estimate_groups(groups: list[Any], now: datetime) -> dict[str, Any]:
     """TaskingEstimateOutput: failing groups are reported in ``errors`` and left out of the totals."""
     priced, errors = [], []
+    requests: list[TaskingRequest] = []
+    parsed = parse_geometries_of([group.get("featureCollection") for group in groups if isinstance(group, dict)])
     for index, group in enumerate(groups):
         try:
-            priced.append(parse_group(group, index, now).estimate_json())
+            requests.append(parse_group(group, index, now, parsed=parsed))
         except GroupError as exc:
             group_id = group.get("groupId") if isinstance(group, dict) else None
             errors.append({"groupId": str(group_id or f"g{index}"), "index": index, "detail": str(exc),
                            "loc": ["groups", index, *exc.loc]})
+    for request, area in zip(requests, areas_km2([r.aoi for r in requests])):  # one projection for all
+        request.measured = area
+        priced.append(request.estimate_json())
     return {
         "groups": priced,
         "errors": errors,
@@ -291,7 +324,7 @@ def feasibility_options(request: TaskingRequest, study_id: str) -> list[dict[str
 
 def opportunities(request: TaskingRequest) -> list[dict[str, Any]]:
     """Predicted passes over the AOI in the window (at most 50); none when a study is needed."""
-    if feasibility_required(request.aoi)[0]:
+    if feasibility_required(request.aoi, request.area_km2)[0]:
         return []
     sensor = SENSORS_BY_ID.get(request.sensor, {"revisitDays": 1, "maxOffNadir": 30})
     centre = request.aoi.centroid

@@ -128,7 +128,7 @@ def place_tasking(store: Store, org: str, request: catalog.TaskingRequest, *, na
                        product=request.sensor, tags=tags, feature_collection=request.feature_collection,
                        params=request.params, aud=quote["aud"], credits=quote["credits"], area=request.area_km2,
                        billed=quote["billable_km2"], now=now)
-    needs_study, reason = catalog.feasibility_required(request.aoi)
+    needs_study, reason = catalog.feasibility_required(request.aoi, request.area_km2)
     appears = now + UPLOAD_DELAY
     body["_group"] = {"groupId": request.group_id, "sensor": request.sensor, "occurrences": request.occurrences,
                       "recurrence": request.recurrence}

@@ -22,7 +22,8 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 class ReceivedLog:
     """A bounded, thread-safe list of ``{provider, method, path, query, body}`` (body as JSON when it is,
-    None for a request without one)."""
+    None for a request without one). Bodies are kept as they arrived and read on the first snapshot
+    that shows them: most are never asked for, and reading each one cost as much as the request's own."""
 
     def __init__(self, size: int = 5000) -> None:
         self._entries: deque[dict[str, Any]] = deque(maxlen=size)
@@ -36,20 +37,30 @@ class ReceivedLog:
         return entry
 
     def body(self, entry: dict[str, Any], body: bytes) -> None:
-        try:
-            parsed: Any = orjson.loads(body) if body else None
-        except orjson.JSONDecodeError:
-            parsed = body[:2000].decode("utf-8", "replace")
         with self._lock:
-            entry["body"] = parsed
+            entry[_RAW] = body
 
     def snapshot(self, provider: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
-            return [e for e in self._entries if provider is None or e["provider"] == provider]
+            entries = [e for e in self._entries if provider is None or e["provider"] == provider]
+            for entry in entries:
+                if _RAW in entry:
+                    entry["body"] = _parse(entry.pop(_RAW))
+            return [dict(e) for e in entries]
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+_RAW = "_raw"
+
+
+def _parse(body: bytes) -> Any:
+    try:
+        return orjson.loads(body) if body else None
+    except orjson.JSONDecodeError:
+        return body[:2000].decode("utf-8", "replace")
 
 
 class RecordReceived:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 UTC = timezone.utc
 _WIRE_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -21,6 +22,11 @@ def parse_iso(text: str) -> datetime:
     """
     if not isinstance(text, str) or not text.strip():
         raise ValueError("expected an ISO-8601 date/time string")
+    return _parse_iso(text)
+
+
+@lru_cache(maxsize=4096)  # a bulk request repeats its few dates in every item
+def _parse_iso(text: str) -> datetime:
     cleaned = text.strip().replace(" ", "T", 1)
     if cleaned.endswith(("Z", "z")):
         cleaned = cleaned[:-1] + "+00:00"

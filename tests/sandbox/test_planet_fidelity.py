@@ -99,6 +99,17 @@ def test_unknown_product_stays_a_400(planet: httpx.Client) -> None:
     assert response.status_code == 400 and "product" in response.json()
 
 
+def test_a_product_that_is_no_string_is_a_400_not_a_crash(planet: httpx.Client) -> None:
+    """Found by the schema fuzz: a JSON object as ``product`` was looked up in the product table (500)."""
+    point = {"type": "Point", "coordinates": [1, 1]}
+    response = planet.post("/orders/", json={"name": "x", "geometry": point, "product": {"a": 1}})
+    assert response.status_code == 400 and "product" in response.json()
+    priced = planet.post("/pricing/", json=[{"geometry": point, "product": ["Flexible Tasking"]}, {"geometry": point}])
+    assert priced.status_code == 200
+    details = priced.json()["pricing_details"]
+    assert "product" in details[0]["message"]["error"] and details[1]["estimated_quota_cost"] == 25.0
+
+
 # -- list filters ---------------------------------------------------------------------------------------
 
 

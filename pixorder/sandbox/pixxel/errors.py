@@ -50,7 +50,7 @@ def not_found(what: str, ident: str) -> ApiError:
     return error(404, f"{what} {ident} not found", "NOT_FOUND")
 
 
-def authenticate(request: Request) -> str:
+async def authenticate(request: Request) -> str:
     """The organisation of the request's key (``Authorization: <KEY>``, no Bearer); 401 otherwise."""
     header = (request.headers.get("authorization") or "").strip()
     if not header:

@@ -27,7 +27,7 @@ from .common import (
 )
 from .errors import validation_failed
 from .lifecycle import new_tasks
-from .validation import Problems, build_item
+from .validation import Problems, aoi_areas, build_item, parse_aois
 
 
 def public_item(item: dict[str, Any], *, with_tasks: bool) -> dict[str, Any]:
@@ -51,7 +51,11 @@ def create_order(state: SandboxState, org: str, payload: Any) -> dict[str, Any]:
         problems.add("order_items", f"at most {MAX_ITEMS_PER_ORDER} items per order (sandbox limit)")
         raw_items = []
     now = state.clock.now()
-    ctx = {"now": now, "org": org}
+    # Every item's AOI parsed first and all of them measured at once (one projection call, not one per item).
+    aois = parse_aois([raw.get("geometry") if isinstance(raw, dict) else None for raw in raw_items],
+                      [f"order_items[{i}].geometry" for i in range(len(raw_items))])
+    ctx = {"now": now, "org": org, "created": iso(now), "dry_run": dry_run is True, "aois": aois,
+           "areas": aoi_areas([a for a, _ in aois])}
     built = [build_item(raw, i, ctx, problems) for i, raw in enumerate(raw_items)]
     problems.raise_if_any()
     order_id = str(uuid.uuid4())
@@ -67,13 +71,15 @@ def create_order(state: SandboxState, org: str, payload: Any) -> dict[str, Any]:
             "status": "DRAFT",
             "transaction_id": str(uuid.uuid4()) if paid else "",
         })
-        item["tasks"] = new_tasks(item, now) if paid else []
+        if paid:
+            item["tasks"] = new_tasks(item, now)
         items.append(dict(sorted(item.items())))  # the docs list keys A–Z
     order = {
         "created_at": order_ts(now),
         "created_by": user,
         "id": order_id,
-        "order_items": [public_item(i, with_tasks=False) for i in items],
+        # a dry run's items carry neither tasks nor the stored AOI: they are shown as they are
+        "order_items": [public_item(i, with_tasks=False) for i in items] if paid else items,
         "org_id": org_uuid(org),
         "paid_at": order_ts(now) if paid else "",
         "status": "PAID" if paid else "UNPAID",

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from ..state import SandboxState
 from ..web import BodyError, read_json
+from ..web import json_response as json_body_response
 from . import archive, catalog, delivery, listing, workspace
 from .common import BASE, MAX_BODY_BYTES, SEARCH_MAX_LIMIT
 from .errors import authenticate, error
@@ -42,8 +43,8 @@ def build_router(state: SandboxState) -> APIRouter:
 
     # --- orders -------------------------------------------------------------------------------
     @router.post(BASE + "/orders", status_code=201, summary="Create an order (dry_run prices without placing)")
-    async def post_order(request: Request, org: str = auth) -> JSONResponse:
-        return JSONResponse(create_order(state, org, await _json_body(request)), 201)
+    async def post_order(request: Request, org: str = auth) -> Response:
+        return json_body_response(create_order(state, org, await _json_body(request)), 201, request)
 
     @router.get(BASE + "/orders", summary="List orders (user_id, limit, offset)")
     async def get_orders(request: Request, org: str = auth) -> Response:

@@ -26,7 +26,7 @@ from shapely.geometry import MultiPolygon
 from shapely.ops import unary_union
 
 from .. import price_book
-from ..geometry import GeometryError, area_km2, parse_geometry
+from ..geometry import GeometryError, area_km2, areas_km2, distance_km, parse_geometries
 from ..timeutil import iso, parse_iso
 from . import catalog
 from .common import (
@@ -105,8 +105,49 @@ def str_field(item: dict[str, Any], key: str, at: str, problems: Problems, *, re
     return value
 
 
+def parse_aois(fcs: list[Any], ats: list[str]) -> list[tuple[Any, list[dict[str, str]]]]:
+    """Each FeatureCollection's AOI (or None) with the problems found in it, as :func:`parse_aoi` gives
+    them; the geometries of all of them are parsed and unioned in batches."""
+    geometries = [feature["geometry"] for fc in fcs for feature in _features(fc)
+                  if isinstance(feature, dict) and feature.get("type") == "Feature" and _kind(feature) in _AOI_TYPES]
+    parsed = dict(zip(map(id, geometries), parse_geometries(geometries, _AOI_TYPES)))
+    found = [Problems() for _ in fcs]
+    parts = [_aoi_parts(fc, at, problems, parsed) for fc, at, problems in zip(fcs, ats, found)]
+    single = [i for i, p in enumerate(parts) if p is not None and len(p) == 1]
+    unions = dict(zip(single, _union_each([parts[i][0] for i in single])))  # type: ignore[index]
+    aois = [None if p is None else _aoi_of(unions[i] if i in unions else unary_union(p), at, problems)
+            for i, (p, at, problems) in enumerate(zip(parts, ats, found))]
+    return [(aoi, problems.details) for aoi, problems in zip(aois, found)]
+
+
+def aoi_areas(aois: list[Any]) -> dict[int, float]:
+    """The areas in km² of the AOIs that parsed (by their index), measured in one batch."""
+    present = [i for i, aoi in enumerate(aois) if aoi is not None]
+    return dict(zip(present, areas_km2([aois[i] for i in present])))
+
+
 def parse_aoi(fc: Any, at: str, problems: Problems) -> Any:
     """The AOI of a FeatureCollection of Polygons/MultiPolygons as one shapely geometry, or None."""
+    aoi, found = parse_aois([fc], [at])[0]
+    problems.details.extend(found)
+    return aoi
+
+
+_AOI_TYPES = ("Polygon", "MultiPolygon")
+
+
+def _features(fc: Any) -> list[Any]:
+    features = fc.get("features") if isinstance(fc, dict) and fc.get("type") == "FeatureCollection" else None
+    return features if isinstance(features, list) else []
+
+
+def _kind(feature: dict[str, Any]) -> Any:
+    geometry = feature.get("geometry")
+    return geometry.get("type") if isinstance(geometry, dict) else None
+
+
+def _aoi_parts(fc: Any, at: str, problems: Problems, parsed: dict[int, Any]) -> list[Any] | None:
+    """The parts of the AOI (``parsed``: each geometry's parse, by id), or None with the problems recorded."""
     if not isinstance(fc, dict) or fc.get("type") != "FeatureCollection":
         problems.add(at, "must be a GeoJSON FeatureCollection" if fc is not None else "is required")
         return None
@@ -120,39 +161,39 @@ def parse_aoi(fc: Any, at: str, problems: Problems) -> Any:
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             problems.add(f"{where}.type", "must be 'Feature'")
             continue
-        geometry = feature.get("geometry")
-        kind = geometry.get("type") if isinstance(geometry, dict) else None
-        if kind not in ("Polygon", "MultiPolygon"):
+        kind = _kind(feature)
+        if kind not in _AOI_TYPES:
             problems.add(f"{where}.geometry.type", f"must be Polygon or MultiPolygon, not {kind!r}")
             continue
-        try:
-            parts.append(parse_geometry(geometry, ("Polygon", "MultiPolygon")))
-        except GeometryError as exc:
-            problems.add(f"{where}.geometry", str(exc))
+        geom = parsed[id(feature["geometry"])]
+        if isinstance(geom, GeometryError):
+            problems.add(f"{where}.geometry", str(geom))
+        else:
+            parts.append(geom)
     if not parts or len(parts) != len(features):
         return None
-    aoi = unary_union(parts)
+    return parts
+
+
+def _union_each(geoms: list[Any]) -> list[Any]:
+    """``unary_union([g])`` of each geometry, in one call."""
+    if not geoms:
+        return []
+    column = np.empty((len(geoms), 1), dtype=object)
+    column[:, 0] = geoms
+    return list(shapely.union_all(column, axis=1))
+
+
+def _aoi_of(aoi: Any, at: str, problems: Problems) -> Any:
     polygons = list(aoi.geoms) if isinstance(aoi, MultiPolygon) else [aoi]
     if len(polygons) > 1:
         # Pixxel: "the closest polygons may be at most 200 km apart" — every part needs a neighbour.
         for k, poly in enumerate(polygons):
-            nearest = min(_distance_km(poly, other) for j, other in enumerate(polygons) if j != k)
+            nearest = min(distance_km(poly, other) for j, other in enumerate(polygons) if j != k)
             if nearest > MAX_PART_DISTANCE_KM:
                 problems.add(at, f"polygons must be at most {MAX_PART_DISTANCE_KM:g} km from their nearest neighbour")
                 return None
     return aoi
-
-
-def _distance_km(a: Any, b: Any) -> float:
-    from ..geometry import _local  # the core's local projection, so distances agree with areas
-
-    forward, _ = _local(unary_union([a, b]))
-
-    def project(coords: Any) -> Any:
-        x, y = forward.transform(coords[:, 0], coords[:, 1])
-        return np.column_stack([x, y])
-
-    return shapely.transform(a, project).distance(shapely.transform(b, project)) / 1000
 
 
 def _parse_time(item: dict[str, Any], key: str, at: str, problems: Problems, required: bool = True) -> datetime | None:
@@ -213,17 +254,26 @@ def build_item(raw: Any, index: int, ctx: dict[str, Any], problems: Problems) ->
     if not isinstance(item_ids, list) or not all(isinstance(i, str) for i in item_ids):
         problems.add(f"{at}.item_ids", "must be a list of scene ids")
         item_ids = []
-    aoi = parse_aoi(raw.get("geometry"), f"{at}.geometry", problems)
+    parsed = ctx.get("aois")
+    if parsed is None:
+        aoi = parse_aoi(raw.get("geometry"), f"{at}.geometry", problems)
+        area = None
+    else:  # parsed (and measured) with every item of the order at once
+        aoi, found = parsed[index]
+        problems.details.extend(found)
+        area = ctx["areas"].get(index)
+    created = ctx.get("created") or iso(now)
     if item_ids:
         body = _archive_item(item_ids, aoi, at, now, speed, problems)
     else:
-        body = _tasking_item(raw, aoi, at, now, "STANDARD" if speed == "NOT_APPLICABLE" else speed, problems)
+        body = _tasking_item(raw, aoi, at, now, "STANDARD" if speed == "NOT_APPLICABLE" else speed, problems, area,
+                             created)
     if body is None or len(problems.details) > before:
         return None
-    created = iso(now)
     user = user_uuid(org)
+    if not ctx.get("dry_run"):  # stored with the item; a dry run stores nothing and never shows it
+        body[HIDDEN_AOI] = geojson(aoi)
     body.update({
-        HIDDEN_AOI: geojson(aoi),
         "cloud_delivery": cloud_delivery,
         "created_at": created,
         "created_by": user,
@@ -235,7 +285,7 @@ def build_item(raw: Any, index: int, ctx: dict[str, Any], problems: Problems) ->
         "usecase": usecase,
         "user_id": user,
     })
-    return dict(sorted(body.items()))
+    return body  # create_order adds the ids and lists the keys A–Z
 
 
 def occurrence_windows(start: datetime, end: datetime | None, recurrence: str,
@@ -256,7 +306,7 @@ def occurrence_windows(start: datetime, end: datetime | None, recurrence: str,
 
 
 def _tasking_item(raw: dict[str, Any], aoi: Any, at: str, now: datetime, speed: str,
-                  problems: Problems) -> dict[str, Any] | None:
+                  problems: Problems, area: float | None = None, checked: str | None = None) -> dict[str, Any] | None:
     known = len(problems.details)
     recurrence = str_field(raw, "recurrence", at, problems, choices=RECURRENCES, default="ONCE")
     if len(problems.details) > known:
@@ -300,7 +350,8 @@ def _tasking_item(raw: dict[str, Any], aoi: Any, at: str, now: datetime, speed: 
         problems.add(f"{at}.end_date", f"must leave room for 2 to {MAX_OCCURRENCES} {recurrence} occurrences")
         return None
     spec = bandset or catalog.DEFAULT_BANDSET
-    area = area_km2(aoi)
+    if area is None:
+        area = area_km2(aoi)
     quote = price_book.pixxel_quote(area, spec["image_type"], delivery_speed=speed, cloud_cover=cloud,
                                     off_nadir=off_nadir, occurrences=len(windows))
     uplifts, final, tokens = whole_amounts(quote)
@@ -315,7 +366,7 @@ def _tasking_item(raw: dict[str, Any], aoi: Any, at: str, now: datetime, speed: 
         "final_amount": final,
         "image_type": spec["image_type"],
         "images": [],
-        "last_feasibility_check": iso(now),
+        "last_feasibility_check": checked or iso(now),
         "no_of_occurrences": 0 if once else len(windows),
         "number_of_bands": len(spec["bands"]),
         "occurrences": [{"start": order_ts(s), "end": order_ts(e)} for s, e in windows],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from .. import price_book
@@ -54,6 +55,7 @@ def contract_products(grant: KeyGrant) -> list[str]:
     return [p for p in price_book.PLANET_PRODUCTS if grant.has(product_grant(p))]
 
 
+@lru_cache(maxsize=256)
 def default_product(grant: KeyGrant) -> str:
     """The key's default product: the sandbox default, else the first product of its contract."""
     products = contract_products(grant)

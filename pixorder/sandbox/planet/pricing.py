@@ -21,7 +21,7 @@ from ..store import Doc
 from ..timeutil import parse_iso
 from .catalog import FINAL_STATUSES, KIND_ORDER, NAME
 from .errors import FieldErrors, NotPermitted
-from .validation import OrderSpec, rrule_occurrences, validate_order
+from .validation import OrderSpec, measure_payloads, rrule_occurrences, validate_order
 
 KIND_ORDER_PRICING = "order_pricing"  # stored only for orders priced by replaced_orders
 
@@ -81,9 +81,11 @@ def bulk_pricing(payloads: list[Any], state: SandboxState, org: str, grant: KeyG
     """``POST /pricing/`` with a list: per-payload failures are reported and left out of the total."""
     details: list[dict[str, Any]] = []
     total = 0.0
-    for payload in payloads:
+    measured = measure_payloads(payloads)
+    for payload, footprint in zip(payloads, measured):
         try:
-            pricing = spec_pricing(state, org, validate_order(payload, state, now, grant, for_pricing=True))
+            spec = validate_order(payload, state, now, grant, for_pricing=True, measured=footprint)
+            pricing = spec_pricing(state, org, spec)
         except FieldErrors as exc:
             details.append({"message": {"error": f"Failed to calculate order pricing. {exc.summary()}"}})
             continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -79,8 +79,9 @@ def _basic_username(header: str) -> str | None:
     return username
 
 
-def _authenticator(limiter: RateLimiter) -> Callable[[Request], KeyGrant]:
-    def authenticate(request: Request) -> KeyGrant:
+def _authenticator(limiter: RateLimiter) -> Callable[[Request], Awaitable[KeyGrant]]:
+    # async: FastAPI would run a plain function in its thread pool, a thread hand-off per request
+    async def authenticate(request: Request) -> KeyGrant:
         """The caller's key grant (``api-key <KEY>`` or Basic ``KEY:``); 401, then 429 when throttled."""
         header = request.headers.get("authorization")
         if not header:

@@ -11,7 +11,15 @@ from typing import Any
 from shapely.geometry import LineString, Point
 
 from .. import price_book
-from ..geometry import GeometryError, area_km2, length_km, line_strip, parse_geometry, point_square
+from ..geometry import (
+    GeometryError,
+    areas_km2,
+    check_strip_length,
+    lengths_km,
+    line_strip,
+    parse_geometries,
+    point_square,
+)
 from ..keys import KeyGrant
 from ..state import SandboxState
 from ..timeutil import parse_iso
@@ -64,16 +72,62 @@ class OrderSpec:
         return rrule_occurrences(self.rrule, self.start_time, self.end_time)
 
 
-def footprint(geojson: Any) -> tuple[dict[str, Any], float]:
-    """Planet's stored geometry for what the user sent, and its area in km²."""
-    geom = parse_geometry(geojson, ("Point", "LineString", "Polygon"))
-    # Point and strip areas are exact by construction (side², width × length): measuring the
-    # rounded output coordinates would report e.g. 25.0005 instead of the documented 25.0.
-    if isinstance(geom, Point):
-        return point_square(geom.x, geom.y), POINT_SIDE_KM**2
-    if isinstance(geom, LineString):
-        return line_strip(geom, STRIP_WIDTH_KM), STRIP_WIDTH_KM * length_km(geom)
-    return {"type": "Polygon", "coordinates": geojson["coordinates"]}, area_km2(geom)
+class Footprint:
+    """A geometry as sent, parsed and measured; Planet's stored geometry (the 5×5 km square of a Point,
+    the strip of a LineString, a Polygon as sent) is built on first use, since pricing never needs it."""
+
+    def __init__(self, source: dict[str, Any], geom: Any, area: float) -> None:
+        self.source, self.geom, self.area = source, geom, area
+        self._geometry: dict[str, Any] | None = None
+
+    @property
+    def geometry(self) -> dict[str, Any]:
+        if self._geometry is None:
+            if isinstance(self.geom, Point):
+                self._geometry = point_square(self.geom.x, self.geom.y)
+            elif isinstance(self.geom, LineString):
+                self._geometry = line_strip(self.geom, STRIP_WIDTH_KM)
+            else:
+                self._geometry = {"type": "Polygon", "coordinates": self.source["coordinates"]}
+        return self._geometry
+
+
+def footprints(geojsons: list[Any]) -> list[Footprint | GeometryError]:
+    """Each geometry as a :class:`Footprint` with its area in km², or the GeometryError refusing it;
+    the areas and strip lengths of all of them are measured in one batch."""
+    out: list[Footprint | GeometryError] = []
+    lines: list[int] = []
+    polygons: list[int] = []
+    for index, (geojson, geom) in enumerate(zip(geojsons, parse_geometries(geojsons, ("Point", "LineString", "Polygon")))):
+        if isinstance(geom, GeometryError):
+            out.append(geom)
+            continue
+        # Point and strip areas are exact by construction (side², width × length): measuring the
+        # rounded output coordinates would report e.g. 25.0005 instead of the documented 25.0.
+        if isinstance(geom, Point):
+            out.append(Footprint(geojson, geom, POINT_SIDE_KM**2))
+            continue
+        (lines if isinstance(geom, LineString) else polygons).append(index)
+        out.append(Footprint(geojson, geom, 0.0))
+    for index, length in zip(lines, lengths_km([out[i].geom for i in lines])):  # type: ignore[union-attr]
+        try:
+            check_strip_length(length)
+        except GeometryError as exc:
+            out[index] = exc
+            continue
+        out[index].area = STRIP_WIDTH_KM * length  # type: ignore[union-attr]
+    for index, area in zip(polygons, areas_km2([out[i].geom for i in polygons])):  # type: ignore[union-attr]
+        out[index].area = area  # type: ignore[union-attr]
+    return out
+
+
+def measure_payloads(payloads: list[Any]) -> list[Footprint | GeometryError | None]:
+    """The footprint of each payload's geometry, all measured at once (None where there is none to measure)."""
+    present = [i for i, p in enumerate(payloads) if isinstance(p, dict) and "geometry" in p]
+    out: list[Footprint | GeometryError | None] = [None] * len(payloads)
+    for index, measured in zip(present, footprints([payloads[i]["geometry"] for i in present])):
+        out[index] = measured
+    return out
 
 
 def number(payload: dict[str, Any], key: str, default: float | None, low: float, high: float,
@@ -118,12 +172,14 @@ def check_product(product: Any, grant: KeyGrant) -> None:
 
 
 def validate_order(payload: Any, state: SandboxState, now: datetime, grant: KeyGrant, *,
-                   for_pricing: bool = False) -> OrderSpec:
+                   for_pricing: bool = False, measured: Footprint | GeometryError | None = None) -> OrderSpec:
     """Validate an order(-like) payload.
 
     Raises :class:`NotPermitted` (403) for a product outside the key's contract, else
     :class:`FieldErrors` naming every bad field. Assured Tasking needs an ``imaging_window`` (an id
     from the imaging-window search) for ordering and for pricing alike (Planet 2.0.0 reference).
+    ``measured``: the payload's geometry already through :func:`footprints` (a batch measures many at
+    once). A pricing leaves the spec's ``geometry`` empty: nothing is priced by it.
     """
     if not isinstance(payload, dict):
         raise FieldErrors({"non_field_errors": ["Invalid data. Expected a dictionary."]})
@@ -136,15 +192,16 @@ def validate_order(payload: Any, state: SandboxState, now: datetime, grant: KeyG
     elif name is not None and (not isinstance(name, str) or len(name) > 255):
         errors["name"] = ["Ensure this field is a string with no more than 255 characters."]
 
-    geometry: dict[str, Any] = {}
     area = 0.0
     if "geometry" not in payload:
         errors["geometry"] = ["This field is required."]
     else:
-        try:
-            geometry, area = footprint(payload["geometry"])
-        except GeometryError as exc:
-            errors["geometry"] = [str(exc)]
+        if measured is None:
+            measured = footprints([payload["geometry"]])[0]
+        if isinstance(measured, GeometryError):
+            errors["geometry"] = [str(measured)]
+        else:
+            area = measured.area
 
     elevation_min = number(payload, "sat_elevation_angle_min", 60.0, 0, 90, errors)
     elevation_max = number(payload, "sat_elevation_angle_max", 90.0, 0, 90, errors)
@@ -152,7 +209,7 @@ def validate_order(payload: Any, state: SandboxState, now: datetime, grant: KeyG
         errors["sat_elevation_angle_min"] = ["sat_elevation_angle_min must not exceed sat_elevation_angle_max."]
     cloud_threshold = number(payload, "cloud_threshold", None, 0, 100, errors)
 
-    if product not in price_book.PLANET_PRODUCTS:
+    if not isinstance(product, str) or product not in price_book.PLANET_PRODUCTS:  # a JSON object is no product
         errors["product"] = [f'Product "{product}" is not available for this contract. '
                              f'Available: {", ".join(price_book.PLANET_PRODUCTS)}.']
     pl_number = payload.get("pl_number") or price_book.PLANET_DEFAULT_PL_NUMBER
@@ -187,8 +244,9 @@ def validate_order(payload: Any, state: SandboxState, now: datetime, grant: KeyG
     if errors:
         raise FieldErrors(errors)
     assert elevation_min is not None and elevation_max is not None  # number() gives None only with an error
+    assert isinstance(measured, Footprint)  # a geometry error was raised above
     return OrderSpec(
-        name=name, geometry=geometry, original_geometry=payload["geometry"], area_sqkm=area,
+        name=name, geometry={} if for_pricing else measured.geometry, original_geometry=payload["geometry"], area_sqkm=area,
         order_type=order_type, sat_elevation_angle_min=elevation_min, sat_elevation_angle_max=elevation_max,
         start_time=start_time, end_time=end_time, scheduling_type=scheduling_type, product=product,
         pl_number=pl_number, rrule=rrule, exclusivity_days=exclusivity_days, imaging_window=window_id,
