@@ -120,8 +120,8 @@ def redact_json(value: Any) -> Any:
         The same shape, its strings redacted; the input is not changed.
 
     >>> Redactor.secrets.add("s3cr3t-key")
-    >>> redact_json({"message": "bad key s3cr3t-key", "n": 1, "keys": ["s3cr3t-key"]})
-    {'message': 'bad key ***', 'n': 1, 'keys': ['***']}
+    >>> redact_json({"message": "refused s3cr3t-key", "n": 1, "sent": ["s3cr3t-key"]})
+    {'message': 'refused ***', 'n': 1, 'sent': ['***']}
     >>> Redactor.secrets.discard("s3cr3t-key")
     """
     if isinstance(value, str):
@@ -220,13 +220,18 @@ class RateLimiter:
     ...         await limiter.acquire()
     ...         starts.append(now[0])
     ...     return starts
-    >>> asyncio.run(five_starts())          # two per second
-    [0.0, 0.0, 1.0, 1.0, 2.0]
+    >>> asyncio.run(five_starts())          # two per second, each window 2 % longer
+    [0.0, 0.0, 1.02, 1.02, 2.04]
     """
+
+    #: each window is kept this much longer than published (a fraction of it): requests reach the
+    #: server a few milliseconds after they start, not all equally late, and a server counting
+    #: arrivals would otherwise see the next window's first request inside this one (a 429)
+    SLACK = 0.02
 
     def __init__(self, n: int, per: float, *, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep):
-        self.n, self.per = n, per
+        self.n, self.per = n, per * (1 + self.SLACK)
         self._starts: list[float] = []
         self._lock = asyncio.Lock()
         self._clock, self._sleep = clock, sleep
@@ -407,9 +412,13 @@ class Transport:
         idempotent = not call.spend or "Idempotency-Key" in call.headers
         attempt = 0
         while True:
-            await self._limit(call.bucket)
             try:
-                response = await self._exchange(call)
+                # The slot is taken when the request can go out at once (a connection is free): a
+                # request counted at t but sent later would let the next window's first requests
+                # reach the server inside this one.
+                async with self._in_flight:
+                    await self._limit(call.bucket)
+                    response = await self._exchange(call)
             except _NOT_SENT as exc:
                 if attempt + 1 >= self.retry.attempts:
                     raise E.ProviderUnavailable(f"cannot reach {self.base_url}: {type(exc).__name__}",
@@ -450,10 +459,9 @@ class Transport:
         started = time.perf_counter()
         self.stats.count(call.method, call.path)
         try:
-            async with self._in_flight:
-                response = await self._client().request(
-                    call.method, self.base_url + call.path, params=call.params, content=content, headers=headers,
-                )
+            response = await self._client().request(
+                call.method, self.base_url + call.path, params=call.params, content=content, headers=headers,
+            )
         except httpx.HTTPError as exc:
             self.stats.errors += 1
             log.debug("%s %s %s → %s", self.adapter.name, call.method, call.path, type(exc).__name__)

@@ -11,7 +11,8 @@ from pixorder.client.transport import RateLimiter, RetryPolicy
 
 
 def test_rate_limiter_spaces_requests():
-    """At most 5 starts in any 0.2 s: the 6th and 11th wait for the window, on a fake clock."""
+    """At most 5 starts in any 0.2 s (kept 2 % longer, RateLimiter.SLACK): the 6th and 11th wait for
+    the window, on a fake clock."""
     now = [0.0]
     sleeps: list[float] = []
     starts: list[float] = []
@@ -27,8 +28,8 @@ def test_rate_limiter_spaces_requests():
             starts.append(round(now[0], 9))
 
     asyncio.run(main())
-    assert sleeps == [0.2, 0.2]
-    assert starts == [0.0] * 5 + [0.2] * 5 + [0.4] * 2
+    assert sleeps == [0.204, 0.204]
+    assert starts == [0.0] * 5 + [0.204] * 5 + [0.408] * 2
 
 
 def test_retry_after_is_the_wait_the_client_sleeps():
@@ -112,3 +113,43 @@ def test_real_provider_with_env_key_targets_the_real_host_without_calling_it(mon
     client = pixorder.connect("geopera")
     assert client.base_url == "https://api.geopera.com" and not client.is_sandbox
     assert "gpra_live_not_used" not in repr(client)
+
+
+async def test_a_rate_slot_is_taken_only_when_the_request_can_go_out():
+    """With every connection busy, a request waits for one *before* its rate-limit slot is counted: a
+    slot counted while the request still waited would let the next window's first requests reach the
+    server inside this window (Planet answered 429 in the 10,000-AOI run)."""
+    import httpx
+
+    from pixorder.client.transport import Transport
+    from pixorder.providers.base import Call
+    from pixorder.providers.planet import PlanetAdapter
+
+    events: list[str] = []
+    release = asyncio.Event()
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        events.append(f"sent {request.url.path}")
+        if request.url.path == "/first":
+            await release.wait()
+        return httpx.Response(200, json={})
+
+    transport = Transport(PlanetAdapter(), "k", "http://provider.invalid", rate_limits={"default": (100, 1.0)},
+                          http=httpx.AsyncClient(transport=httpx.MockTransport(answer)), max_connections=1)
+    (limiter,) = transport._limiters.values()
+    original = limiter.acquire
+
+    async def counted() -> None:
+        await original()
+        events.append("slot")
+
+    limiter.acquire = counted  # type: ignore[method-assign]
+    first = asyncio.create_task(transport.send(Call("GET", "/first", lambda b, h: b)))
+    second = asyncio.create_task(transport.send(Call("GET", "/second", lambda b, h: b)))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert events == ["slot", "sent /first"]  # the second holds no slot while the only connection is busy
+    release.set()
+    await asyncio.gather(first, second)
+    assert events == ["slot", "sent /first", "slot", "sent /second"]
+    await transport.aclose()
