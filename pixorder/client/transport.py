@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import bisect
 import logging
 import random
 import re
@@ -203,6 +204,12 @@ class RetryPolicy:
 class RateLimiter:
     """Spaces requests so that at most ``n`` start in any ``per`` seconds (a sliding log).
 
+    A request holds its place in the log from its start until its answer is back (``finish``): a
+    server counts a request when it arrives, which may be any time before the answer, so the next
+    window's requests are held back until the ones they replace were surely counted. A request the
+    server took long to reach (a queue at its gateway, a busy moment) can then never make the next
+    ones look early.
+
     Args:
         n: requests allowed per window.
         per: the window, seconds.
@@ -217,35 +224,46 @@ class RateLimiter:
     >>> async def five_starts():
     ...     starts = []
     ...     for _ in range(5):
-    ...         await limiter.acquire()
+    ...         stamp = await limiter.acquire()
     ...         starts.append(now[0])
+    ...         limiter.finish(stamp)      # answered at once
     ...     return starts
     >>> asyncio.run(five_starts())          # two per second, each window 2 % longer
     [0.0, 0.0, 1.02, 1.02, 2.04]
     """
 
     #: each window is kept this much longer than published (a fraction of it): requests reach the
-    #: server a few milliseconds after they start, not all equally late, and a server counting
-    #: arrivals would otherwise see the next window's first request inside this one (a 429)
+    #: server a few milliseconds after they start, not all equally late
     SLACK = 0.02
 
     def __init__(self, n: int, per: float, *, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep):
         self.n, self.per = n, per * (1 + self.SLACK)
-        self._starts: list[float] = []
+        self._starts: list[float] = []  # sorted: each request's start, or its answer's time once back
         self._lock = asyncio.Lock()
         self._clock, self._sleep = clock, sleep
 
-    async def acquire(self) -> None:
-        """Wait until one more request may start now, and count it (callers queue in order)."""
+    async def acquire(self) -> float:
+        """Wait until one more request may start now, and count it (callers queue in order).
+
+        Returns:
+            The request's stamp, to give to :meth:`finish` when its answer is back.
+        """
         async with self._lock:
             while True:
                 now = self._clock()
                 self._starts = [t for t in self._starts if now - t < self.per]
                 if len(self._starts) < self.n:
-                    self._starts.append(now)
-                    return
+                    bisect.insort(self._starts, now)
+                    return now
                 await self._sleep(self.per - (now - self._starts[0]))
+
+    def finish(self, stamp: float) -> None:
+        """The request started at ``stamp`` has its answer: it counts from now on (see the class)."""
+        position = bisect.bisect_left(self._starts, stamp)
+        if position < len(self._starts) and self._starts[position] == stamp:
+            del self._starts[position]
+        bisect.insort(self._starts, max(stamp, self._clock()))
 
 
 @dataclass
@@ -376,13 +394,13 @@ class Transport:
             await self._http.aclose()
         self._http = None
 
-    async def _limit(self, bucket: str) -> None:
+    async def _limit(self, bucket: str) -> list[tuple[RateLimiter, float]]:
         """Wait for every limit that applies: the "default" bucket's and the call's own, each maybe
-        with further limits named ``<bucket>/<…>`` (Planet: 40/s bursts and 300/min sustained)."""
+        with further limits named ``<bucket>/<…>`` (Planet: 40/s bursts and 300/min sustained).
+        Returns the stamps to finish when the answer is back."""
         wanted = {"default", bucket}
-        for name, limiter in self._limiters.items():
-            if name.split("/", 1)[0] in wanted:
-                await limiter.acquire()
+        return [(limiter, await limiter.acquire()) for name, limiter in self._limiters.items()
+                if name.split("/", 1)[0] in wanted]
 
     async def send(self, call: Call[T]) -> T:
         """Send ``call`` with retries; a spend call without an idempotency key is never resent blindly.
@@ -417,8 +435,12 @@ class Transport:
                 # request counted at t but sent later would let the next window's first requests
                 # reach the server inside this one.
                 async with self._in_flight:
-                    await self._limit(call.bucket)
-                    response = await self._exchange(call)
+                    stamps = await self._limit(call.bucket)
+                    try:
+                        response = await self._exchange(call)
+                    finally:
+                        for limiter, stamp in stamps:
+                            limiter.finish(stamp)
             except _NOT_SENT as exc:
                 if attempt + 1 >= self.retry.attempts:
                     raise E.ProviderUnavailable(f"cannot reach {self.base_url}: {type(exc).__name__}",

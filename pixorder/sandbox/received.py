@@ -9,6 +9,7 @@ then fails or drops is still recorded: it reached the server.
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from typing import Any
 
@@ -72,6 +73,10 @@ class RecordReceived:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         provider = provider_for_path(scope["path"]) if scope["type"] == "http" else None
+        if scope["type"] == "http":
+            # When the request arrived, before any other middleware or the route: rate limits count it
+            # at arrival, as a provider's gateway does (``request.state.arrived``, monotonic seconds).
+            scope.setdefault("state", {})["arrived"] = time.monotonic()
         if provider is None:
             await self.app(scope, receive, send)
             return

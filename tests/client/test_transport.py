@@ -139,9 +139,10 @@ async def test_a_rate_slot_is_taken_only_when_the_request_can_go_out():
     (limiter,) = transport._limiters.values()
     original = limiter.acquire
 
-    async def counted() -> None:
-        await original()
+    async def counted() -> float:
+        stamp = await original()
         events.append("slot")
+        return stamp
 
     limiter.acquire = counted  # type: ignore[method-assign]
     first = asyncio.create_task(transport.send(Call("GET", "/first", lambda b, h: b)))
@@ -153,3 +154,28 @@ async def test_a_rate_slot_is_taken_only_when_the_request_can_go_out():
     await asyncio.gather(first, second)
     assert events == ["slot", "sent /first", "slot", "sent /second"]
     await transport.aclose()
+
+
+def test_a_request_counts_in_its_window_until_its_answer_is_back():
+    """Two per second: a request whose answer took 0.5 s holds its place from then on, so the third
+    start waits until 1.5 s (+2 %), not 1.0 s: a server counting it on a late arrival sees no third."""
+    now = [0.0]
+
+    async def fake_sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    async def main() -> list[float]:
+        limiter = RateLimiter(2, 1.0, clock=lambda: now[0], sleep=fake_sleep)
+        starts = []
+        first = await limiter.acquire()
+        starts.append(now[0])
+        second = await limiter.acquire()
+        starts.append(now[0])
+        now[0] = 0.5
+        limiter.finish(first)  # answered at 0.5 s
+        limiter.finish(second)  # answered at 0.5 s
+        await limiter.acquire()
+        starts.append(round(now[0], 9))
+        return starts
+
+    assert asyncio.run(main()) == [0.0, 0.0, 1.52]

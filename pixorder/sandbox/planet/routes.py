@@ -90,7 +90,7 @@ def _authenticator(limiter: RateLimiter) -> Callable[[Request], Awaitable[KeyGra
         grant = key_grant(NAME, key)
         if grant is None:
             raise ApiError(401, {"detail": "Invalid API key."}, headers=_UNAUTHORIZED)
-        limiter.check(key or "")  # Planet counts per key
+        limiter.check(key or "", getattr(request.state, "arrived", None))  # per key, at arrival
         return grant
 
     return authenticate
