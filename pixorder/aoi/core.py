@@ -510,18 +510,20 @@ def as_aois(value: Any, **options: Any) -> list[AOI]:
     ...
     pixorder.errors.ValidationError: aoi_or_aois[1].geometry.coordinates: latitude must be within [-90, 90] (got 95.0)
     """
-    if is_geopandas(value):
-        series = value.geometry if hasattr(value, "columns") else value
-        if not len(series):
-            raise ValidationError("aoi_or_aois", "must hold at least one AOI", type(value).__name__)
-        rows: list[Built | None] = [None] * len(series) if options else build_series(series)
-        return _made(rows, lambda i: series.iloc[[i]], options)
-    if isinstance(value, (list, tuple)):
-        if not value:
-            raise ValidationError("aoi_or_aois", "must hold at least one AOI", value)
-        items: list[Built | None] = [None] * len(value) if options else build_many(value)
-        return _made(items, value.__getitem__, options)
-    return [as_aoi(value, **options)]
+    # Thousands of shapes, coordinate tuples and AOIs, none in a cycle: built with the collector paused.
+    with collector.paused():
+        if is_geopandas(value):
+            series = value.geometry if hasattr(value, "columns") else value
+            if not len(series):
+                raise ValidationError("aoi_or_aois", "must hold at least one AOI", type(value).__name__)
+            rows: list[Built | None] = [None] * len(series) if options else build_series(series)
+            return _made(rows, lambda i: series.iloc[[i]], options)
+        if isinstance(value, (list, tuple)):
+            if not value:
+                raise ValidationError("aoi_or_aois", "must hold at least one AOI", value)
+            items: list[Built | None] = [None] * len(value) if options else build_many(value)
+            return _made(items, value.__getitem__, options)
+        return [as_aoi(value, **options)]
 
 
 def _made(built: list[Built | None], item: Callable[[int], Any], options: dict[str, Any]) -> list[AOI]:

@@ -380,10 +380,15 @@ class Pricing(_Facade):
             positions = [i for i, r in enumerate(batch) if isinstance(r, kind)]
             chunks += self._chunks(batch, positions, limit)
 
+        # A chunk's payload is built when it can be sent, not all of them up front: a provider's
+        # hundred payloads would otherwise hold back the first calls of every other one.
+        ready = asyncio.Semaphore(self._client.transport.max_in_flight)
+
         async def run(positions: list[int]) -> list[m.Quote]:
             chunk = [batch[i] for i in positions]
             try:
-                quotes = await self._client.send(self.adapter.price(chunk, 0))
+                async with ready:
+                    quotes = await self._client.send(self.adapter.price(chunk, 0))
             except E.PixorderError as exc:
                 if raise_errors or isinstance(exc, (E.NotSupported, E.ValidationError)):
                     raise
@@ -404,13 +409,14 @@ class Pricing(_Facade):
         """``positions`` cut into bulk calls of at most ``limit`` requests and, where the API has one,
         within its body limit (each request's payload measured as it will be sent, unless a bound on
         its size shows the chunk fits anyway: see ``payload_bounds``)."""
-        bounds = dict(zip(positions, payload_bounds([batch[i] for i in positions])))
+        bounds = dict(zip(positions, payload_bounds([batch[i] for i in positions]))) \
+            if self.adapter.body_limit is not None else {}
 
         def size_of(i: int) -> int:
             return json_size(self.adapter.price([batch[i]], 0).json)
 
         return chunked(positions, limit, size_of, self.adapter.body_limit, overhead=json_size([]),
-                       bound_of=bounds.__getitem__)
+                       bound_of=bounds.__getitem__ if bounds else None)
 
 
     async def _estimate_parts(self, batch: list[Request], raise_errors: bool = False) -> list[m.Quote]:

@@ -372,6 +372,8 @@ class Transport:
         # Requests beyond the pool's connections wait here, not in httpcore's queue, whose every
         # state change scans all queued requests against all connections (quadratic in the queue).
         self._in_flight = asyncio.Semaphore(max_connections)
+        #: requests sent at once at most (the connection pool's size)
+        self.max_in_flight = max_connections
         self.stats = Stats()
         #: how the waits between attempts are slept (a test gives a recording fake)
         self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
@@ -393,6 +395,26 @@ class Transport:
         if self._http is not None and self._owns_http:
             await self._http.aclose()
         self._http = None
+
+    def least_seconds(self, calls: int, bucket: str = "default") -> float:
+        """The least time the rate limits allow for ``calls`` requests of ``bucket`` (0 without limits).
+
+        Args:
+            calls: how many requests.
+            bucket: the calls' rate-limit bucket (``Call.bucket``).
+
+        Returns:
+            Seconds: for each limit of ``n`` per ``per`` seconds that applies, ``(calls - 1) // n × per``,
+            the largest of them.
+
+        >>> from pixorder.providers.planet import PlanetAdapter
+        >>> transport = Transport(PlanetAdapter(), "k", "http://127.0.0.1:9")   # 40/s and 300/min
+        >>> transport.least_seconds(100), transport.least_seconds(10)
+        (2.04, 0.0)
+        """
+        wanted = {"default", bucket}
+        return max([(max(calls, 1) - 1) // limiter.n * limiter.per for name, limiter in self._limiters.items()
+                    if name.split("/", 1)[0] in wanted], default=0.0)
 
     async def _limit(self, bucket: str) -> list[tuple[RateLimiter, float]]:
         """Wait for every limit that applies: the "default" bucket's and the call's own, each maybe
