@@ -56,7 +56,7 @@ def test_retry_after_is_the_wait_the_client_sleeps():
 
     async def main():
         http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-        transport = Transport(PlanetAdapter(), "key", "http://planet.test", rate_limits={}, http=http)
+        transport = Transport(PlanetAdapter(), "retry-test-key", "http://planet.test", rate_limits={}, http=http)
         transport.sleep = fake_sleep
         result = await transport.send(Call("GET", "/tasking/v2/orders/", lambda body, h: body))
         await http.aclose()
