@@ -510,6 +510,7 @@ class Transport:
             self.stats.errors += 1
             log.debug("%s %s %s → %s", self.adapter.name, call.method, call.path, type(exc).__name__)
             raise
+        _release(response)
         elapsed = (time.perf_counter() - started) * 1000
         self.stats.by_status[response.status_code] = self.stats.by_status.get(response.status_code, 0) + 1
         log.debug("%s %s %s → %s in %.0f ms", self.adapter.name, call.method, call.path, response.status_code,
@@ -541,6 +542,17 @@ class Transport:
         # A provider may echo the key it refused: the body is redacted before it becomes an error.
         return error_from_response(self.adapter.name, response.status_code, redact_json(_decode(response)),
                                    response.headers, url=f"{request.method} {request.url.copy_with(query=None)}")
+
+
+def _release(response: httpx.Response) -> None:
+    """Break httpx 0.28's cycle between a read response and its stream (``BoundAsyncStream._response``,
+    encode/httpx#3733), so that the response and its body are freed as soon as pixorder drops them
+    instead of at the next pass of the cycle collector, which pricing pauses (pixorder.collector):
+    400 answers of 300 kB would otherwise all stay alive until the pricing ends. The response has been
+    read and closed (``elapsed`` is set), so its stream is not used again."""
+    stream = getattr(response, "stream", None)
+    if response.is_closed and getattr(stream, "_response", None) is response:
+        stream._response = None  # type: ignore[union-attr]
 
 
 def _decode(response: httpx.Response) -> Any:

@@ -707,14 +707,19 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         Returns:
             Call[Page[Quotation]]: see :func:`parse_quotation`.
 
-
         Raises:
             ValidationError: a filter :data:`STUDY_FILTERS` does not name (before any call).
         """
-        wire, answer = self._decisions("quotations", filters, limit)
+        return self._decision_listing("quotations", "orders.tasking.quotations.list", parse_quotation,
+                                      filters, offset, limit)
+
+    def _decision_listing(self, entity: str, operation: str, parse: Any, filters: Any, offset: int,
+                          limit: int) -> Call[Any]:
+        """A page of quotations or feasibility studies (the two listings differ by operation and reader)."""
+        wire, answer = self._decisions(entity, filters, limit)
         body = {"page": offset // limit, "size": limit, **_body_filters(wire)}
-        return Call("POST", op_path("orders.tasking.quotations.list"),
-                    lambda b, h: _page_of(b, parse_quotation, offset, limit), json=body, answer=answer)
+        return Call("POST", op_path(operation), lambda b, h: _page_of(b, parse, offset, limit), json=body,
+                    answer=answer)
 
     def _decisions(self, entity: str, filters: Any, limit: int) -> tuple[dict[str, Any], Any]:
         """A study or quotation listing's filters as sent (``status``/``decision`` in Geopera's words), and
@@ -779,14 +784,11 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         Returns:
             Call[Page[FeasibilityStudy]]: see :func:`parse_study`.
 
-
         Raises:
             ValidationError: a filter :data:`STUDY_FILTERS` does not name (before any call).
         """
-        wire, answer = self._decisions("feasibility", filters, limit)
-        body = {"page": offset // limit, "size": limit, **_body_filters(wire)}
-        return Call("POST", op_path("orders.tasking.feasibility_studies.list"),
-                    lambda b, h: _page_of(b, parse_study, offset, limit), json=body, answer=answer)
+        return self._decision_listing("feasibility", "orders.tasking.feasibility_studies.list", parse_study,
+                                      filters, offset, limit)
 
     def decide_feasibility(self, study_id: str, option_id: str) -> Call[m.FeasibilityStudy]:
         """``orders.tasking.feasibility_decide`` ``{study_id, acceptedOptionId}``: a spend, idempotent per option.

@@ -179,3 +179,36 @@ def test_a_request_counts_in_its_window_until_its_answer_is_back():
         return starts
 
     assert asyncio.run(main()) == [0.0, 0.0, 1.52]
+
+
+async def test_an_answer_is_freed_when_dropped_even_with_the_collector_paused():
+    """httpx 0.28 keeps a read response in a cycle with its stream (encode/httpx#3733): with the
+    collector paused while pricing, every answer (300 kB each at Pixxel) stayed alive until the end.
+    The transport breaks the cycle, so an answer goes as soon as it is read."""
+    import gc
+    import weakref
+
+    import httpx
+
+    from pixorder.client.transport import Transport
+    from pixorder.providers.base import Call
+    from pixorder.providers.planet import PlanetAdapter
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(200, json={"n": 1})))
+    transport = Transport(PlanetAdapter(), "freed-test-key", "http://provider.invalid", rate_limits={}, http=http)
+    seen: list[weakref.ref] = []
+    exchange = transport._exchange
+
+    async def kept(call):
+        response = await exchange(call)
+        seen.append(weakref.ref(response))
+        return response
+
+    transport._exchange = kept  # type: ignore[method-assign]
+    gc.disable()
+    try:
+        assert await transport.send(Call("GET", "/x", lambda body, h: body["n"])) == 1
+        assert seen and seen[0]() is None  # freed by reference counting, no collection needed
+    finally:
+        gc.enable()
+    await transport.aclose()
