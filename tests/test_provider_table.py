@@ -186,3 +186,49 @@ def test_name_limit_agrees_with_what_the_planet_sandbox_refuses(sandbox):
         assert http.post("/orders/", json=body).status_code == 201
         refused = http.post("/orders/", json={**body, "name": "n" * (limit + 1)})
         assert refused.status_code == 400 and "name" in refused.json()
+
+
+def test_no_shared_module_branches_on_a_provider_name():
+    """A fourth provider touches the table, its adapter, its sandbox package and tests: no module shared by
+    the providers decides anything by comparing a provider's name (its quirks are the table's fields)."""
+    import ast
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[1] / "pixorder"
+    own = {root / "providers" / f"{name}.py" for name in ("pixxel", "planet", "geopera", "table")}
+    names = {"pixxel", "planet", "geopera"}
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path in own or "sandbox" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Compare):
+                operands = [node.left, *node.comparators]
+                literals = [o for o in operands if isinstance(o, ast.Constant) and o.value in names]
+                literals += [e for o in operands if isinstance(o, (ast.Tuple, ast.List, ast.Set))
+                             for e in o.elts if isinstance(e, ast.Constant) and e.value in names]
+                if literals:
+                    found.append(f"{path.relative_to(root.parent)}:{node.lineno}")
+    assert not found, found
+
+
+def test_a_providers_quirks_are_read_from_its_row(monkeypatch):
+    """Change Pixxel's row and the shared code follows: its billed rounding and its part-gap rule."""
+    import dataclasses
+    from types import MappingProxyType
+
+    import pixorder
+    from pixorder.providers import table
+
+    def square(lon: float) -> list:
+        return [[[lon, 10.0], [lon + 0.1, 10.0], [lon + 0.1, 10.1], [lon, 10.1], [lon, 10.0]]]
+
+    two_fields = pixorder.AOI({"type": "MultiPolygon", "coordinates": [square(20.0), square(20.9)]})  # ~85 km apart
+
+    def rule(aoi: pixorder.AOI) -> str:
+        return next(c.severity for c in aoi.check("pixxel") if c.rule == "max_part_distance")
+
+    assert rule(two_fields) == "info" and two_fields.billed_area_km2("pixxel") == 243.0
+    row = dataclasses.replace(table.PROVIDERS["pixxel"], billed_area_step_km2=5.0, max_part_gap_km=50.0)
+    monkeypatch.setattr(table, "PROVIDERS", MappingProxyType({**table.PROVIDERS, "pixxel": row}))
+    assert rule(two_fields) == "breaks" and two_fields.billed_area_km2("pixxel") == 245.0

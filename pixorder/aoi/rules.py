@@ -87,7 +87,7 @@ LABELS: dict[str, str] = {p.name: p.label for p in table.PROVIDERS.values()}
 #: Smallest area each provider bills (km²); Geopera documents none in our sources (its sensors have their own).
 MIN_BILLED_AREA_KM2: dict[str, float] = {p.name: p.min_billed_area_km2 for p in table.PROVIDERS.values()}
 #: Pixxel refuses a multi-part AOI whose parts cannot be linked in hops of at most this many km.
-PIXXEL_MAX_PART_GAP_KM = 200.0
+PIXXEL_MAX_PART_GAP_KM = table.get("pixxel").max_part_gap_km or 200.0
 #: Providers that take one Polygon per order: pixorder prices and places each part of a multi-part
 #: AOI as its own order there (Planet normalises an order's geometry to one Polygon and refuses
 #: a MultiPolygon).
@@ -187,8 +187,8 @@ def minimum_km2(provider: str, sensor: Any) -> float:
 def billed_km2(provider: str, area_km2: float, minimum: float | None = None) -> float:
     """The area ``provider`` bills for one order of ``area_km2`` km², rounded as that provider does.
 
-    At least the provider's minimum (or ``minimum``); Pixxel rounds up to the whole km² (it reports
-    integer km²), Planet and Geopera bill the area as measured.
+    At least the provider's minimum (or ``minimum``), rounded up to the table's ``billed_area_step_km2``
+    where it has one (Pixxel reports and bills whole km²); Planet and Geopera bill the area as measured.
 
     >>> billed_km2("pixxel", 113.4), billed_km2("planet", 113.4), billed_km2("planet", 10.0)
     (114.0, 113.4, 25.0)
@@ -196,8 +196,9 @@ def billed_km2(provider: str, area_km2: float, minimum: float | None = None) -> 
     p = provider_name(provider)
     floor = MIN_BILLED_AREA_KM2[p] if minimum is None else minimum
     area = max(float(area_km2), floor)
-    if p == "pixxel":
-        return float(math.ceil(round(area, 6)))  # 113.0000000001 is 113, not 114
+    step = table.get(p).billed_area_step_km2
+    if step:
+        return float(math.ceil(round(area / step, 6)) * step)  # 113.0000000001 is 113, not 114
     return area
 
 
@@ -313,7 +314,7 @@ def check(aoi: AOI, provider: str, sensor: Any = None) -> list[RuleCheck]:
             f"{LARGE_AOI_KM2:,.0f} km²; no provider publishes a maximum): check the AOI, or split it")
     if aoi.kind == "point":
         add("point", "info", f"the point was turned into a 5×5 km square ({_km2(area)} km²)")
-    if p == "planet" and aoi.kind == "strip" and aoi.length_km is not None:
+    if table.get(p).takes_points_and_lines and aoi.kind == "strip" and aoi.length_km is not None:
         from pixorder.aoi.shapes import STRIP_LENGTH_KM
 
         lo, hi = STRIP_LENGTH_KM
@@ -329,12 +330,12 @@ def check(aoi: AOI, provider: str, sensor: Any = None) -> list[RuleCheck]:
         who = f"{label} {sensor_id}" if sensor_id and minimum > MIN_BILLED_AREA_KM2[p] else label
         add("minimum_area", "bends",
             f"{who} bills at least {minimum:g} km²: billed as {minimum:g} km² (AOI is {_km2(area)} km²)")
-    if p == "pixxel" and aoi.n_parts > 1:
+    max_gap = table.get(p).max_part_gap_km
+    if max_gap is not None and aoi.n_parts > 1:
         gap = aoi.part_gap_km
-        if gap > PIXXEL_MAX_PART_GAP_KM:
+        if gap > max_gap:
             add("max_part_distance", "breaks",
-                f"parts are {gap:.1f} km apart; Pixxel accepts the parts of one AOI at most "
-                f"{PIXXEL_MAX_PART_GAP_KM:g} km apart")
+                f"parts are {gap:.1f} km apart; {label} accepts the parts of one AOI at most {max_gap:g} km apart")
         else:
             add("max_part_distance", "info", f"{aoi.n_parts} parts, at most {gap:.1f} km apart")
     _check_size(aoi, p, label, add)

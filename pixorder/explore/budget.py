@@ -41,7 +41,6 @@ CADENCES = {"monthly": 1, "bimonthly": 2, "quarterly": 3}
 #: the recurrences each API can order natively; anything else is refused per provider, not priced
 #: the recurrences each provider can order, as budget() names them (from the provider table)
 NATIVE = {name: {r.lower() for r in info.recurrences if r != "ONCE"} for name, info in table.PROVIDERS.items()}
-PLANET_MAX_INSTANCES = table.get("planet").max_recurrence_instances or 365  # a Monitoring rrule's instances [V]
 #: each acquisition's window (from its scheduled date)
 ACQUISITION_WINDOW = timedelta(days=30)
 
@@ -161,8 +160,9 @@ async def abudget(
         if kind not in NATIVE.get(client.provider, set()):
             refused.append(f"{client.provider} cannot order the recurrence {recurrence!r} "
                            f"(it offers {', '.join(sorted(NATIVE.get(client.provider, set())))})")
-        if client.provider == "planet" and kind == "rrule" and len(dates) > PLANET_MAX_INSTANCES:
-            refused.append(f"Planet's Monitoring rrule allows at most {PLANET_MAX_INSTANCES} instances")
+        most = table.get(client.provider).max_recurrence_instances
+        if most is not None and len(dates) > most:
+            refused.append(f"{table.get(client.provider).label}'s recurring orders allow at most {most} instances")
         chosen, _ = await sensors_for(client, sensors)
         sensor = chosen[0].id if chosen[0] is not None else None
         jobs = []
@@ -198,18 +198,18 @@ async def abudget(
     for provider, reasons in refusals.items():
         rows.append({"provider": provider, "sensor": None, "month": None, "acquisitions": 0, "amount": float("nan"),
                      "unit": None, "billed_area_km2": float("nan"), "errors": 1, "error": "; ".join(reasons)})
-    table = pd.DataFrame(rows, columns=["provider", "sensor", "month", "acquisitions", "amount", "unit",
+    monthly = pd.DataFrame(rows, columns=["provider", "sensor", "month", "acquisitions", "amount", "unit",
                                         "billed_area_km2", "errors", "error"])
-    table["month"] = pd.to_datetime(table["month"], utc=True)
-    table["cumulative_amount"] = table.groupby(["provider", "sensor"], dropna=False)["amount"].cumsum()
+    monthly["month"] = pd.to_datetime(monthly["month"], utc=True)
+    monthly["cumulative_amount"] = monthly.groupby(["provider", "sensor"], dropna=False)["amount"].cumsum()
     if rates is not None:
         code = currency.lower()  # type: ignore[union-attr]
-        rate = unit_rates(table["unit"], rates)
-        table[f"amount_{code}"] = table["amount"] * rate
-        table[f"cumulative_amount_{code}"] = table.groupby(["provider", "sensor"], dropna=False)[
+        rate = unit_rates(monthly["unit"], rates)
+        monthly[f"amount_{code}"] = monthly["amount"] * rate
+        monthly[f"cumulative_amount_{code}"] = monthly.groupby(["provider", "sensor"], dropna=False)[
             f"amount_{code}"].cumsum()
     union = shapely.union_all([s.geometry for s in shapes])
-    frame = PriceFrame(table, geometry=[union] * len(table), crs=4326)
+    frame = PriceFrame(monthly, geometry=[union] * len(monthly), crs=4326)
     frame["provider"] = frame["provider"].astype("string")
     frame.attrs["pixorder"] = provenance("budget", clients, recurrence=recurrence, months=months,
                                          aois=len(shapes), request={k: str(v) for k, v in template.items()},

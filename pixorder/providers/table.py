@@ -77,6 +77,18 @@ class ProviderInfo:
     recurrences: tuple[str, ...] = ("ONCE",)
     #: the most acquisitions one recurring order may have (None: not documented)
     max_recurrence_instances: int | None = None
+    #: billed areas are rounded up to a multiple of this, km² (None: billed as measured)
+    billed_area_step_km2: float | None = None
+    #: how far apart the parts of one multi-part AOI may be, km (None: no such rule)
+    max_part_gap_km: float | None = None
+    #: True when the API takes a drawn Point or LineString itself (and makes its own square or strip)
+    takes_points_and_lines: bool = False
+    #: the request field a picked sensor goes in (``"bandset"`` where the sensors are bandsets)
+    sensor_field: str = "sensor"
+    #: what a person calls the provider's sensors ("Bandset" at Pixxel)
+    sensor_label: str = "Sensor"
+    #: True when tasking orders come back with quotations to accept or reject (``client.quotations``)
+    quotations: bool = False
 
 
 PROVIDERS: Mapping[str, ProviderInfo] = MappingProxyType({
@@ -92,6 +104,9 @@ PROVIDERS: Mapping[str, ProviderInfo] = MappingProxyType({
         min_lead_hours=24.0, one_geometry_per_order=False,
         adapter="pixorder.providers.pixxel:PixxelAdapter",
         recurrences=("ONCE", "MONTHLY", "BIMONTHLY", "QUARTERLY"),  # official clerk.OrderItemRecurrence
+        billed_area_step_km2=1.0,  # Pixxel reports and bills whole km², rounded up
+        max_part_gap_km=200.0,  # the parts of one AOI at most 200 km apart [V]
+        sensor_field="bandset", sensor_label="Bandset",  # Pixxel's sensors are bandsets (VNIR, SWIR, …)
     ),
     "planet": ProviderInfo(
         name="planet", label="Planet", env_var="PL_API_KEY",
@@ -107,6 +122,7 @@ PROVIDERS: Mapping[str, ProviderInfo] = MappingProxyType({
         adapter="pixorder.providers.planet:PlanetAdapter",
         # Monitoring Tasking: a cadence or an RRULE of at most 365 instances [V]
         recurrences=("ONCE", "MONTHLY", "BIMONTHLY", "QUARTERLY", "RRULE"), max_recurrence_instances=365,
+        takes_points_and_lines=True,  # Planet makes its own 5×5 km square of a Point and strip of a line
     ),
     "geopera": ProviderInfo(
         name="geopera", label="Geopera", env_var="GEOPERA_API_KEY",
@@ -125,6 +141,7 @@ PROVIDERS: Mapping[str, ProviderInfo] = MappingProxyType({
         # ids and totals, never the request), so archive requests priced together cannot be told apart.
         archive_bulk_price_limit=1,
         recurrences=("ONCE", "MONTHLY", "BIMONTHLY", "QUARTERLY"),
+        quotations=True,  # a tasking order is quoted; the quotation is accepted or rejected
     ),
 })
 

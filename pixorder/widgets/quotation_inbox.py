@@ -11,6 +11,7 @@ import ipywidgets as W
 import traitlets
 
 from pixorder.models import FeasibilityStudy, Quotation, QuotationStatus
+from pixorder.providers import table
 from pixorder.widgets import render
 from pixorder.widgets.clients import resolve_clients
 from pixorder.widgets.scheduling import Background
@@ -67,7 +68,7 @@ class QuotationInbox(W.VBox):
     decided = traitlets.Any(None, allow_none=True, help="the last decided study, quotation or cancelled order")
 
     def __init__(self, client: Any = None, *, load: bool = True, **kwargs: Any):
-        clients = resolve_clients(client, providers=("geopera",))
+        clients = resolve_clients(client, providers=tuple(p.name for p in table.PROVIDERS.values() if p.quotations))
         self.provider, self.client = next(iter(clients.items()))
         self._background = Background()
         self._studies: list[FeasibilityStudy] = []

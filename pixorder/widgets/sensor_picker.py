@@ -8,6 +8,7 @@ import ipywidgets as W
 import traitlets
 
 from pixorder.models import Sensor
+from pixorder.providers import table
 from pixorder.widgets import render
 from pixorder.widgets.clients import resolve_clients
 from pixorder.widgets.scheduling import Background
@@ -90,12 +91,10 @@ class SensorPicker(W.VBox):
         return list(self._sensors.get(provider or self.provider, []))
 
     def request_fields(self) -> dict[str, Any]:
-        """``{"sensor": id}``, or ``{"bandset": id}`` for Pixxel, whose sensors are bandsets."""
+        """``{"sensor": id}``, or the provider table's ``sensor_field`` (``{"bandset": id}`` at Pixxel)."""
         if self.value is None:
             return {}
-        if self.provider == "pixxel":
-            return {"bandset": self.value.id}
-        return {"sensor": self.value.id}
+        return {table.get(self.provider).sensor_field: self.value.id}
 
     def wait(self, timeout: float = 30.0) -> bool:
         """Block until the sensor lists asked for so far have loaded (scripts and tests)."""
@@ -112,7 +111,7 @@ class SensorPicker(W.VBox):
             return
         if self.provider_dropdown.value != provider:
             self.provider_dropdown.value = provider
-        self.sensor_dropdown.description = "Bandset" if provider == "pixxel" else "Sensor"
+        self.sensor_dropdown.description = table.get(provider).sensor_label
         if provider in self._sensors:
             self._fill(provider)
             return
