@@ -509,6 +509,9 @@ async def acompare(
     from pixorder.explore.needs import as_needs
 
     provider_list(providers)  # refuses a bad name before anything else
+    if isinstance(sensors, Sequence) and not isinstance(sensors, str) and len(sensors) == 0:
+        # an empty list would price nothing and say nothing: a slip, not a comparison
+        raise E.ValidationError("sensors", 'must name at least one sensor id, or be "all"', [])
     aois, ids = aoi_list(aoi_or_aois)
     template = request_template(request, params)
     need = as_needs(needs)

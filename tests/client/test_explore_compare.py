@@ -104,3 +104,16 @@ def test_a_sensor_id_no_provider_offers_is_refused():
     assert "pneo-30cm" in str(info.value) and "Flexible Tasking" in str(info.value)
     one = pixorder.compare(FIELD, sensors=["pneo-30cm", "Flexible Tasking"])
     assert sorted(one["sensor"]) == ["Flexible Tasking", "pneo-30cm"]
+
+
+def test_an_empty_sensor_list_is_refused_before_any_call(monkeypatch):
+    """``sensors=[]`` priced nothing and returned an empty frame without a word; ``providers=[]`` is refused."""
+    import pixorder.client.compare as compare_module
+
+    def no_clients(*args, **kwargs):
+        raise AssertionError("a client was made for a request that should have been refused")
+
+    monkeypatch.setattr(compare_module, "clients_for", no_clients)
+    with pytest.raises(E.ValidationError, match="sensors") as info:
+        pixorder.compare(FIELD, sensors=[])
+    assert info.value.field == "sensors" and "at least one" in info.value.rule
