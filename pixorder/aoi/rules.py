@@ -71,7 +71,6 @@ __all__ = [
     "MAX_BODY_BYTES",
     "MIN_BILLED_AREA_KM2",
     "ONE_GEOMETRY_PER_ORDER",
-    "PIXXEL_MAX_PART_GAP_KM",
     "PROVIDERS",
     "RuleCheck",
     "billed_km2",
@@ -86,8 +85,6 @@ PROVIDERS: tuple[str, ...] = table.NAMES
 LABELS: dict[str, str] = {p.name: p.label for p in table.PROVIDERS.values()}
 #: Smallest area each provider bills (km²); Geopera documents none in our sources (its sensors have their own).
 MIN_BILLED_AREA_KM2: dict[str, float] = {p.name: p.min_billed_area_km2 for p in table.PROVIDERS.values()}
-#: Pixxel refuses a multi-part AOI whose parts cannot be linked in hops of at most this many km.
-PIXXEL_MAX_PART_GAP_KM = table.get("pixxel").max_part_gap_km or 200.0
 #: Providers that take one Polygon per order: pixorder prices and places each part of a multi-part
 #: AOI as its own order there (Planet normalises an order's geometry to one Polygon and refuses
 #: a MultiPolygon).

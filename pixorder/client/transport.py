@@ -368,7 +368,6 @@ class Transport:
         self._limiters = {bucket: RateLimiter(n, per) for bucket, (n, per) in limits.items()}
         self._http = http
         self._owns_http = http is None
-        self._max_connections = max_connections
         # Requests beyond the pool's connections wait here, not in httpcore's queue, whose every
         # state change scans all queued requests against all connections (quadratic in the queue).
         self._in_flight = asyncio.Semaphore(max_connections)
@@ -385,8 +384,8 @@ class Transport:
         if self._http is None:
             self._http = httpx.AsyncClient(
                 timeout=self.timeout,
-                limits=httpx.Limits(max_connections=self._max_connections,
-                                    max_keepalive_connections=self._max_connections),
+                limits=httpx.Limits(max_connections=self.max_in_flight,
+                                    max_keepalive_connections=self.max_in_flight),
             )
         return self._http
 

@@ -160,9 +160,9 @@ async def abudget(
         if kind not in NATIVE.get(client.provider, set()):
             refused.append(f"{client.provider} cannot order the recurrence {recurrence!r} "
                            f"(it offers {', '.join(sorted(NATIVE.get(client.provider, set())))})")
-        most = table.get(client.provider).max_recurrence_instances
-        if most is not None and len(dates) > most:
-            refused.append(f"{table.get(client.provider).label}'s recurring orders allow at most {most} instances")
+        row = table.get(client.provider)
+        if row.max_recurrence_instances is not None and len(dates) > row.max_recurrence_instances:
+            refused.append(f"{row.label}'s recurring orders allow at most {row.max_recurrence_instances} instances")
         chosen, _ = await sensors_for(client, sensors)
         sensor = chosen[0].id if chosen[0] is not None else None
         jobs = []
