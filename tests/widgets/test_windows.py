@@ -102,10 +102,10 @@ def test_assured_tasking_shows_the_windows_found_and_prices_the_one_picked(clien
     assert_no_key_in_widget_state()
 
 
-def test_order_form_dry_run_and_placement_carry_the_window(clients, sandbox):
-    planet = clients["planet"]
+def assured_form(clients, sandbox, name):
+    """An OrderForm on Planet Assured Tasking with a field drawn and a window a few days ahead, priced."""
     sched = ManualScheduler()
-    form = OrderForm(clients, provider="planet", scheduler=sched, name="window test")
+    form = OrderForm(clients, provider="planet", scheduler=sched, name=name)
     assert form.sensor_picker.wait(20)
     start, end = soon(sandbox)
     form.parameters.start.value, form.parameters.end.value = start, end
@@ -113,6 +113,12 @@ def test_order_form_dry_run_and_placement_carry_the_window(clients, sandbox):
     form.sensor_picker.sensor_dropdown.value = ASSURED
     sched.advance(1)
     assert form.wait(20)
+    return form, sched
+
+
+def test_order_form_dry_run_and_placement_carry_the_window(clients, sandbox):
+    planet = clients["planet"]
+    form, sched = assured_form(clients, sandbox, "window test")
     assert form.windows is form.preview.windows and form.windows.windows, form.windows.status.value
 
     form.dry_run_button.click()  # no window yet: refused in the form, nothing sent
@@ -147,15 +153,7 @@ def test_order_form_dry_run_and_placement_carry_the_window(clients, sandbox):
 
 def test_new_dates_aoi_or_sensor_clear_a_stale_choice(clients, sandbox):
     planet = clients["planet"]
-    sched = ManualScheduler()
-    form = OrderForm(clients, provider="planet", scheduler=sched, name="stale window")
-    assert form.sensor_picker.wait(20)
-    start, end = soon(sandbox)
-    form.parameters.start.value, form.parameters.end.value = start, end
-    form.aoi_map.draw.set_state({"data": [FIELD]})
-    form.sensor_picker.sensor_dropdown.value = ASSURED
-    sched.advance(1)
-    assert form.wait(20)
+    form, sched = assured_form(clients, sandbox, "stale window")
     first = form.windows.windows[0]
     form.windows.choose(first.id)
     sched.advance(1)
@@ -165,7 +163,7 @@ def test_new_dates_aoi_or_sensor_clear_a_stale_choice(clients, sandbox):
     searches = form.windows.searches_started
 
     # Two days later start: the choice is cleared at once, the dry run too, and the windows searched again.
-    form.parameters.start.value = start + timedelta(days=2)
+    form.parameters.start.value = form.parameters.start.value + timedelta(days=2)
     assert form.windows.value is None and form.windows.choices.index is None
     assert form.preview.value is None and form.preview.request is None
     assert form.place_button.disabled and form.dry_run is None
