@@ -525,6 +525,44 @@ def quotes_frame(quotes: Iterable[m.Quote], geometry: Sequence[Any] | None = Non
     return build_frame("quotes", cols, [q.geometry for q in quotes] if geometry is None else geometry)
 
 
+def concat_frames(frames: Sequence[geopandas.GeoDataFrame]) -> geopandas.GeoDataFrame:
+    """Frames with the same columns one after the other (a new 0…n-1 index), each column's dtype
+    kept: categoricals whose categories differ get the union of them (pandas would make them object).
+
+    Args:
+        frames: one or more GeoDataFrames with the same columns (``jobs_frame`` given the same keys).
+
+    Returns:
+        GeoDataFrame: their rows in order; the first frame's CRS.
+
+    Raises:
+        ValueError: no frames, or frames whose columns differ.
+
+    >>> import geopandas, shapely
+    >>> a = geopandas.GeoDataFrame({"unit": ["USD"]}, geometry=[shapely.Point(0, 0)], crs="EPSG:4326")
+    >>> b = geopandas.GeoDataFrame({"unit": ["AUD"]}, geometry=[shapely.Point(1, 1)], crs="EPSG:4326")
+    >>> both = concat_frames([a.astype({"unit": "category"}), b.astype({"unit": "category"})])
+    >>> both["unit"].tolist(), str(both["unit"].dtype), str(both.crs)
+    (['USD', 'AUD'], 'category', 'EPSG:4326')
+    """
+    import pandas as pd
+    from pandas.api.types import union_categoricals
+
+    if not frames:
+        raise ValueError("no frames to join")
+    columns = list(frames[0].columns)
+    if any(list(f.columns) != columns for f in frames[1:]):
+        raise ValueError("frames to join must have the same columns")
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    joined = pd.concat(frames, ignore_index=True)
+    for name in columns:
+        if isinstance(frames[0][name].dtype, pd.CategoricalDtype) and not isinstance(joined[name].dtype,
+                                                                                       pd.CategoricalDtype):
+            joined[name] = pd.Categorical(union_categoricals([f[name] for f in frames]))
+    return joined
+
+
 def part_rows(frame: Any) -> Any:
     """A boolean Series: True for the rows of :func:`quotes_frame` that are one part of a multi-part quote
     (a Planet AOI priced part by part), False for whole quotes (the parts' total follows its parts).

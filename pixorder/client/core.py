@@ -383,27 +383,32 @@ class Pricing(_Facade):
         # A chunk's payload is built when it can be sent, not all of them up front: a provider's
         # hundred payloads would otherwise hold back the first calls of every other one.
         ready = asyncio.Semaphore(self._client.transport.max_in_flight)
-
-        async def run(positions: list[int]) -> list[m.Quote]:
-            chunk = [batch[i] for i in positions]
-            try:
-                async with ready:
-                    quotes = await self._client.send(self.adapter.price(chunk, 0))
-            except E.PixorderError as exc:
-                if raise_errors or isinstance(exc, (E.NotSupported, E.ValidationError)):
-                    raise
-                if isinstance(exc, E.ApiError) and exc.status == 413 and len(positions) > 1:
-                    # The server refused the body as too large: price each half on its own.
-                    half = len(positions) // 2
-                    return [*await run(positions[:half]), *await run(positions[half:])]
-                quotes = [error_quote(self._client.provider, r, exc) for r in chunk]
-            for position, quote in zip(positions, quotes):
-                quote.request_index = position
-            return quotes
-
-        results = await asyncio.gather(*(run(positions) for positions in chunks))
+        results = await asyncio.gather(*(self._price_chunk(batch, positions, ready, raise_errors)
+                                         for positions in chunks))
         flat = [q for chunk in results for q in chunk]
         return sorted(flat, key=lambda q: q.request_index if q.request_index is not None else 0)
+
+    async def _price_chunk(self, batch: list[Request], positions: list[int], ready: asyncio.Semaphore,
+                           raise_errors: bool) -> list[m.Quote]:
+        """One bulk call for ``batch[positions]`` (split in halves if the server finds the body too large),
+        each quote's ``request_index`` its position. A method, not a closure calling itself: such a closure
+        is a reference cycle that would keep the whole batch alive until the next full collection."""
+        chunk = [batch[i] for i in positions]
+        try:
+            async with ready:
+                quotes = await self._client.send(self.adapter.price(chunk, 0))
+        except E.PixorderError as exc:
+            if raise_errors or isinstance(exc, (E.NotSupported, E.ValidationError)):
+                raise
+            if isinstance(exc, E.ApiError) and exc.status == 413 and len(positions) > 1:
+                # The server refused the body as too large: price each half on its own.
+                half = len(positions) // 2
+                return [*await self._price_chunk(batch, positions[:half], ready, raise_errors),
+                        *await self._price_chunk(batch, positions[half:], ready, raise_errors)]
+            quotes = [error_quote(self._client.provider, r, exc) for r in chunk]
+        for position, quote in zip(positions, quotes):
+            quote.request_index = position
+        return quotes
 
     def _chunks(self, batch: list[Request], positions: list[int], limit: int) -> list[list[int]]:
         """``positions`` cut into bulk calls of at most ``limit`` requests and, where the API has one,

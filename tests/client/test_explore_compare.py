@@ -117,3 +117,56 @@ def test_an_empty_sensor_list_is_refused_before_any_call(monkeypatch):
     with pytest.raises(E.ValidationError, match="sensors") as info:
         pixorder.compare(FIELD, sensors=[])
     assert info.value.field == "sensors" and "at least one" in info.value.rule
+
+
+def test_a_comparison_leaves_nothing_for_the_cycle_collector(sandbox):
+    """Its AOIs, requests and quotes are freed as soon as compare() returns, not at the next full
+    collection: on 10,000 AOIs that was a 0.1–0.5 s collection the next time anything allocated, and
+    every request held until then (a bulk call's closure that called itself was a reference cycle)."""
+    import gc
+
+    fields = [{"type": "Point", "coordinates": [10 + i / 100, 50]} for i in range(120)]
+    pixorder.compare(fields[:2], providers="planet,geopera")  # imports and catalogues done
+    kinds = ("TaskingRequest", "Quote", "AOI", "Job")
+    gc.collect()
+    before = {id(o) for o in gc.get_objects() if type(o).__name__ in kinds}  # other tests' AOIs
+    gc.disable()
+    try:
+        frame = pixorder.compare(fields, providers="planet,geopera")
+        alive = [o for o in gc.get_objects() if type(o).__name__ in kinds and id(o) not in before]
+    finally:
+        gc.enable()
+    assert len(frame) == 240 and frame["error"].isna().all()
+    assert alive == []
+
+
+def test_each_provider_framed_on_its_own_gives_the_frame_of_every_job(sandbox):
+    """price_plans (each provider priced and framed as its quotes come in) equals jobs_frame of every
+    job at once: same rows in the same order, same columns and dtypes, even when only one provider
+    prices a catalogue sensor (its capability columns are None for the others)."""
+    import asyncio
+
+    from pixorder.aoi import as_aois
+    from pixorder.client import compare as C
+
+    aois = as_aois([FIELD, {"type": "Point", "coordinates": [11, 50]}, "POINT (12 51)"])
+    ids = ["a", "b", "c"]
+    window = {"start": "2030-03-01", "end": "2030-03-21"}
+
+    async def both():
+        async with C.clients_for(["planet", "geopera", "pixxel"]) as clients:
+            chosen = [(await C.sensors_for(c, ["pneo-30cm"] if c.provider == "geopera" else None))[0]
+                      for c in clients]
+            plans = [C.Plan(c, len(aois), lambda c=c, s=s: C.jobs_for(c, aois, ids, s, window), C.job_columns(s))
+                     for c, s in zip(clients, chosen)]
+            piped = await C.price_plans(plans)
+            jobs = [job for c, s in zip(clients, chosen) for job in C.jobs_for(c, aois, ids, s, window)]
+            whole = C.jobs_frame(jobs, await C.price_jobs(jobs))
+            return piped, whole
+
+    piped, whole = asyncio.run(both())
+    assert list(piped["provider"].astype(str)) == ["planet"] * 3 + ["geopera"] * 3 + ["pixxel"] * 3
+    assert piped[piped["provider"] == "geopera"]["resolution_m"].tolist() == [0.3] * 3
+    assert piped[piped["provider"] == "planet"]["sensor_name"].isna().all()
+    assert piped.dtypes.to_dict() == whole.dtypes.to_dict()
+    pd.testing.assert_frame_equal(piped, whole)
