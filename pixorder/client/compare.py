@@ -23,6 +23,7 @@ from pixorder.client.core import AsyncClient, connection_for, error_quote, sourc
 from pixorder.client.sync import Client, run_sync
 from pixorder.frames import part_rows
 from pixorder.providers import table
+from pixorder.providers._wire import iso_z
 from pixorder.providers.base import Request
 
 if TYPE_CHECKING:
@@ -210,6 +211,10 @@ async def window_for(client: AsyncClient, template: Mapping[str, Any]) -> tuple[
     Returns:
         tuple: ``(fields with start and end, True when the default window was used)``.
 
+    Raises:
+        ValidationError: ``end``: the window has ended by the provider's clock (the sandbox's own, which
+            a user may have moved on); ``start``/``end`` that ``TaskingRequest`` refuses.
+
     >>> import asyncio, pixorder
     >>> client = pixorder.AsyncClient("sandbox", api="planet")
     >>> fields, default = asyncio.run(window_for(client, {"cloud_cover": 10}))
@@ -217,13 +222,21 @@ async def window_for(client: AsyncClient, template: Mapping[str, Any]) -> tuple[
     (True, datetime.timedelta(days=30), 0)
     >>> asyncio.run(window_for(client, {"start": "2030-03-01", "end": "2030-03-21"}))
     ({'start': '2030-03-01', 'end': '2030-03-21'}, False)
+    >>> asyncio.run(window_for(client, {"start": "2020-03-01", "end": "2020-03-21"}))
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: end: must be in the future: planet's time is now ... UTC (got '2020-03-21T00:00:00Z')
     """
-    if template.get("start") is not None and template.get("end") is not None:
-        return dict(template), False
     if template.get("start") is not None:
-        start = m.TaskingRequest(aoi={"type": "Point", "coordinates": [0, 0]}, start=template["start"],
-                                 end=datetime(9999, 1, 1, tzinfo=timezone.utc)).start
-        return {**template, "end": start + DEFAULT_WINDOW}, False
+        given = m.TaskingRequest(aoi={"type": "Point", "coordinates": [0, 0]}, start=template["start"],
+                                 end=template.get("end") or datetime(9999, 1, 1, tzinfo=timezone.utc))
+        fields = dict(template) if template.get("end") is not None else {**template, "end": given.start + DEFAULT_WINDOW}
+        end = given.end if template.get("end") is not None else given.start + DEFAULT_WINDOW
+        now = await provider_now(client)
+        if end <= now:  # a past window: some providers price it as if it were not, some refuse it
+            raise E.ValidationError("end", f"must be in the future: {client.provider}'s time is now "
+                                           f"{now:%Y-%m-%d %H:%M} UTC", iso_z(end))
+        return fields, False
     start = await earliest_start(client)
     return {**template, "start": start, "end": start + DEFAULT_WINDOW}, True
 
@@ -741,10 +754,21 @@ def check_rates(rates: Mapping[str, float] | None, currency: str | None) -> None
     ...
     pixorder.errors.ValidationError: currency: name the currency the rates convert into, e.g. currency='USD'
 
+    >>> check_rates(None, "USD")
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: rates: is required with currency='USD': the value of one unit of each provider in USD, e.g. rates={'USD': 1, 'AUD': 0.66, 'SQKM': 4}
+
     Raises:
-        pixorder.ValidationError: ``rates`` given and ``currency`` empty, or a rate not above 0 (``rates.<unit>``).
+        pixorder.ValidationError: ``rates`` given and ``currency`` empty, ``currency`` given without
+            ``rates`` (nothing to convert with: amounts would silently stay in each provider's unit),
+            or a rate not above 0 (``rates.<unit>``).
     """
     if rates is None:
+        if currency:
+            raise E.ValidationError("rates", f"is required with currency={currency!r}: the value of one unit of "
+                                             f"each provider in {currency}, e.g. rates={{'USD': 1, 'AUD': 0.66, "
+                                             "'SQKM': 4}")
         return
     if not currency:
         raise E.ValidationError("currency", "name the currency the rates convert into, e.g. currency='USD'")

@@ -55,6 +55,38 @@ def make_adapter(provider: str, **options: Any) -> Adapter:
     return adapter
 
 
+#: ``connect()``'s own keyword options besides the providers' adapter options (``ProviderInfo.adapter_options``)
+CLIENT_OPTIONS = ("api", "timeout", "retries", "backoff", "rate_limits", "page_size", "progress", "reconcile_delay",
+                  "reconcile_patience", "poll_timeout")
+
+
+def check_options(options: Mapping[str, Any]) -> None:
+    """Refuse a keyword ``connect()`` does not take (a typo such as ``timout=`` would else be dropped
+    without a word, and the client run with the default).
+
+    Args:
+        options: the keywords given besides ``connect()``'s named ones (``timeout``, …); any provider's
+            adapter options (Geopera's ``workspace_id``) are taken, whatever the provider.
+
+    Raises:
+        ValidationError: the first unknown keyword, with the closest option's name when one is close.
+
+    >>> check_options({"workspace_id": "ws-1"})
+    >>> check_options({"timout": 5})
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: timout: is not an option of connect(); did you mean timeout? (got 5)
+    """
+    import difflib
+
+    known = {*CLIENT_OPTIONS, *(name for info in table.PROVIDERS.values() for name in info.adapter_options)}
+    for name in options:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f"did you mean {close[0]}?" if close else f"the options are {', '.join(sorted(known))}"
+            raise E.ValidationError(name, f"is not an option of connect(); {hint}", options[name])
+
+
 class _Provider(TypedDict):
     provider: str
 
@@ -170,6 +202,7 @@ class AsyncClient:
         **options: Any,
     ):
         self.sandbox = None
+        check_options(options)
         if provider == "sandbox":
             api = api or "pixxel"
             if api not in table.PROVIDERS:

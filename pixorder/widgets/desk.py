@@ -206,7 +206,7 @@ class PricingDesk(W.VBox):
         delay: seconds edits settle before pricing; scheduler: the debounce clock (tests).
 
     Raises:
-        pixorder.ValidationError: rates without a currency.
+        pixorder.ValidationError: rates without a currency, or a currency other than USD without rates.
 
     >>> from pixorder.widgets import PricingDesk
     >>> desk = PricingDesk()                                          # doctest: +SKIP
@@ -222,10 +222,10 @@ class PricingDesk(W.VBox):
     def __init__(self, *, clients: Any = None, providers: Sequence[str] = PROVIDERS, currency: str | None = "USD",
                  rates: Mapping[str, float] | None = None, aois: Any = None, delay: float = 0.5,
                  scheduler: Scheduler | None = None, **kwargs: Any):
-        check_rates(rates, currency)
-        self.clients = resolve_clients(clients) if clients is not None else desk_clients()
         if rates is None and currency == "USD":
             rates = DEFAULT_RATES
+        check_rates(rates, currency)
+        self.clients = resolve_clients(clients) if clients is not None else desk_clients()
         self.map = DeskMap()
         self.map.map.layout.height = "460px"
 

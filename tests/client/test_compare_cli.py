@@ -115,8 +115,8 @@ def test_cli_quote_exits_1_when_every_quote_failed(tmp_path, capsys, monkeypatch
         monkeypatch.delenv(name, raising=False)
     path = tmp_path / "field.geojson"
     path.write_text(json.dumps(FIELD))
-    # A window in the past: both providers refuse it.
-    code = cli.main(["quote", str(path), "--start", "2020-03-01", "--end", "2020-03-21",
+    # A two-year window: both providers refuse it (Pixxel takes 90 days at most, Geopera 180).
+    code = cli.main(["quote", str(path), "--start", "2027-03-01", "--end", "2029-03-21",
                      "--providers", "pixxel,geopera"])
     captured = capsys.readouterr()
     assert code == 1, captured

@@ -26,3 +26,24 @@ def test_connect_docstring_states_the_real_defaults():
     assert f"default {defaults['timeout']:g})" in doc and f"default {defaults['retries']})" in doc
     assert f"default {defaults['backoff']})" in doc
     assert f"defaults {defaults['reconcile_delay']} / {defaults['reconcile_patience']:g})" in doc
+
+
+def test_a_mistyped_option_is_refused_with_the_option_it_meant():
+    """``timout=5`` used to be dropped without a word (the client ran with the 30 s default)."""
+    import pytest
+
+    from pixorder import errors as E
+    from pixorder.client.core import CLIENT_OPTIONS, AsyncClient
+
+    with pytest.raises(E.ValidationError, match=r"timout: is not an option of connect\(\); did you mean timeout\?"):
+        pixorder.connect("sandbox", api="planet", timout=5)
+    with pytest.raises(E.ValidationError, match="retrys: .*did you mean retries"):
+        pixorder.compare("POINT (4.35 50.85)", providers="planet", client_options={"retrys": 2})
+    with pytest.raises(E.ValidationError, match="colour: .*the options are api, backoff"):
+        pixorder.connect("sandbox", api="planet", colour="red")
+    # every option the docstring lists is taken, and the named ones are the signature's
+    named = set(__import__("inspect").signature(AsyncClient.__init__).parameters)
+    assert set(CLIENT_OPTIONS) - {"api"} <= named
+    client = pixorder.connect("sandbox", api="geopera", workspace_id="ws-1", default_sensor="pneo-30cm", timeout=5)
+    assert client.transport.timeout == 5 and client.aio.adapter.workspace_id == "ws-1"
+    client.close()

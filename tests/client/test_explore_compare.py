@@ -170,3 +170,40 @@ def test_each_provider_framed_on_its_own_gives_the_frame_of_every_job(sandbox):
     assert piped[piped["provider"] == "planet"]["sensor_name"].isna().all()
     assert piped.dtypes.to_dict() == whole.dtypes.to_dict()
     pd.testing.assert_frame_equal(piped, whole)
+
+
+def test_a_window_that_has_ended_is_refused_by_the_providers_clock_before_any_price(sandbox, connect):
+    """Planet's pricing priced a 2020 window as if it were ahead while Pixxel and Geopera refused it:
+    one frame said three things. Now the window's end is checked against each provider's time (the
+    sandbox's own clock, which a user may move on) before anything is priced."""
+    planet, geopera = connect("planet"), connect("geopera")
+    with pytest.raises(E.ValidationError) as info:
+        pixorder.compare(FIELD, {"start": "2020-03-01", "end": "2020-03-21"}, providers=[planet, geopera])
+    assert info.value.field == "end" and "must be in the future" in info.value.rule
+    assert info.value.value == "2020-03-21T00:00:00Z"
+    assert not [r for r in sandbox.received() if r["method"] == "POST"]  # nothing was priced
+
+    soon = sandbox.now() + timedelta(days=10)
+    window = {"start": soon.isoformat(), "end": (soon + timedelta(days=5)).isoformat()}
+    assert pixorder.compare(FIELD, window, providers=[planet])["error"].isna().all()
+    assert [r["path"] for r in sandbox.received() if r["method"] == "POST"] == ["/tasking/v2/pricing/"]
+    sandbox.advance(days=20)  # the sandbox's clock, not the machine's, says the window is over
+    with pytest.raises(E.ValidationError, match="end: must be in the future: planet's time is now"):
+        pixorder.compare(FIELD, window, providers=[planet])
+
+
+def test_a_currency_without_rates_is_refused_before_any_call(monkeypatch):
+    """``compare(..., sensors="all", currency="USD")`` without rates ended in ``KeyError: 'amount_usd'``
+    after every price had been asked; without ``sensors`` it silently kept each provider's unit."""
+    import pixorder.client.compare as compare_module
+
+    def no_clients(*args, **kwargs):
+        raise AssertionError("a client was made for a request that should have been refused")
+
+    monkeypatch.setattr(compare_module, "clients_for", no_clients)
+    for call in (lambda: pixorder.compare(FIELD, sensors="all", currency="USD"),
+                 lambda: pixorder.compare(FIELD, currency="EUR"),
+                 lambda: pixorder.sweep(FIELD, vary={"cloud_cover": [10, 20]}, currency="USD")):
+        with pytest.raises(E.ValidationError) as info:
+            call()
+        assert info.value.field == "rates" and "is required with currency=" in info.value.rule
