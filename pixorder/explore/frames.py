@@ -105,7 +105,7 @@ def read_prices(path: Any, *, layer: str | None = None) -> PriceFrame:
     >>> pixorder.read_prices("prices.xlsx")
     Traceback (most recent call last):
     ...
-    pixorder.errors.ValidationError: path: must end in .parquet, .geoparquet, .gpkg, .csv (got 'prices.xlsx')
+    pixorder.errors.ValidationError: path: must end in .parquet, .geoparquet, .gpkg, .csv (the formats that keep dtypes and provenance; for GeoJSON or a Shapefile without them: geopandas.GeoDataFrame(frame).to_file(path)) (got 'prices.xlsx')
     """
     from pixorder.explore.provenance import read
 

@@ -48,7 +48,9 @@ def _jsonable(value: Any) -> Any:
 def _suffix(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise E.ValidationError("path", f"must end in {', '.join(FORMATS)}", str(path))
+        raise E.ValidationError("path", f"must end in {', '.join(FORMATS)} (the formats that keep dtypes and "
+                                        "provenance; for GeoJSON or a Shapefile without them: "
+                                        "geopandas.GeoDataFrame(frame).to_file(path))", str(path))
     return suffix
 
 
@@ -76,7 +78,7 @@ def write(frame: Any, path: Any, *, layer: str = "prices") -> Path:
     >>> write(frame, "prices.xlsx")
     Traceback (most recent call last):
     ...
-    pixorder.errors.ValidationError: path: must end in .parquet, .geoparquet, .gpkg, .csv (got 'prices.xlsx')
+    pixorder.errors.ValidationError: path: must end in .parquet, .geoparquet, .gpkg, .csv (the formats that keep dtypes and provenance; for GeoJSON or a Shapefile without them: geopandas.GeoDataFrame(frame).to_file(path)) (got 'prices.xlsx')
     >>> folder.cleanup()
     """
     import pandas as pd
@@ -160,8 +162,11 @@ def read(path: Any, *, layer: str | None = None) -> tuple[Any, dict[str, Any]]:
         for name, value in (json.loads(raw).get("csv_blank", {}) if raw else {}).items():
             frame[name] = frame[name].astype(object).where(frame[name].notna(), value)
     if raw is None:
-        raise E.ValidationError("path", "holds no pixorder metadata: write it with PriceFrame.to_file() or "
-                                        "pixorder.explore.provenance.write()", str(path))
+        where = (f"its sidecar {Path(str(path) + '.pixorder.json').name} (a CSV's dtypes and provenance) is not "
+                 "beside it" if suffix == ".csv" else "holds no pixorder metadata")
+        raise E.ValidationError("path", f"{where}: write it with PriceFrame.to_file() or "
+                                        "pixorder.explore.provenance.write(), or read a plain file with geopandas",
+                                str(path))
     meta = json.loads(raw)
     frame = _restore(frame, meta)
     return frame, {**(meta.get("attrs") or {}), "pixorder": meta.get("provenance") or {}}

@@ -73,8 +73,10 @@ def parse_pricing(payload: Mapping[str, Any], *, index: int | None = None,
     Args:
         payload: the answer's JSON object; a slot Planet could not price holds a ``message``.
         index: the quote's ``request_index``.
-        area_km2: the AOI's area as drawn, km² (the quote's ``billed_area_km2`` is it, at least the provider
-            table's ``min_billed_area_km2``, 25 km²).
+        area_km2: the AOI's area as drawn, km². The quote's ``billed_area_km2`` is Planet's own
+            ``base_price`` when it prices in ``SQKM`` (the km² it bills: its measure, to 0.001 km², so that
+            ``amount_per_km2`` is Planet's multiplier), else this area, at least the provider table's
+            ``min_billed_area_km2`` (25 km²).
         geometry: the AOI as GeoJSON, kept on the quote.
 
     Returns:
@@ -86,6 +88,9 @@ def parse_pricing(payload: Mapping[str, Any], *, index: int | None = None,
     ...     "base_price": 25.0, "multipliers": [{"name": "imaging_mode", "value": 1.2}]}}, area_km2=12.0)
     >>> quote.amount, quote.billed_area_km2, [(u.name, u.percentage, u.amount) for u in quote.uplifts]
     (30.0, 25.0, [('imaging_mode', 20.0, 5.0)])
+    >>> parse_pricing({"units": "SQKM", "estimated_quota_cost": 928.308, "pricing_model": {"base_price": 928.308}},
+    ...               area_km2=928.30893).billed_area_km2
+    928.308
     >>> parse_pricing({"message": {"error": "geometry: too large"}}, index=3).error
     'geometry: too large'
     """
@@ -112,15 +117,18 @@ def parse_pricing(payload: Mapping[str, Any], *, index: int | None = None,
             continue
         uplifts.append(m.Uplift(name="replaced_order", amount=number(replaced.get("cost")),
                                 description=text(replaced.get("name"))))
+    unit = text(payload.get("units")) or UNIT
+    billed = base if unit == "SQKM" and base is not None else (
+        None if area_km2 is None else billed_km2(PROVIDER, area_km2))
     return m.Quote(
         provider=PROVIDER,
         raw=dict(payload),
         amount=number(payload.get("estimated_quota_cost")),
         base_amount=base,
-        unit=text(payload.get("units")) or UNIT,
+        unit=unit,
         uplifts=uplifts,
         area_km2=area_km2,
-        billed_area_km2=None if area_km2 is None else billed_km2(PROVIDER, area_km2),
+        billed_area_km2=billed,
         request_index=index,
         geometry=geometry,
     )

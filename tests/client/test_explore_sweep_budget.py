@@ -136,6 +136,12 @@ def test_exported_frames_read_back_equal_with_their_provenance(sandbox, tmp_path
         assert back.geometry.geom_equals_exact(frame.geometry, tolerance=1e-9).all()
     with pytest.raises(E.ValidationError, match="path"):
         frames["sweep"].to_file(tmp_path / "prices.xlsx")
+    with pytest.raises(E.ValidationError, match=r"GeoJSON .*geopandas.GeoDataFrame\(frame\).to_file"):
+        frames["sweep"].to_file(tmp_path / "prices.geojson")  # the way to a plain GeoJSON is said
+    if suffix == ".csv":  # a CSV moved without its sidecar: the message names the missing file
+        (tmp_path / "compare.csv.pixorder.json").unlink()
+        with pytest.raises(E.ValidationError, match=r"its sidecar compare.csv.pixorder.json .* is not beside it"):
+            pixorder.read_prices(tmp_path / "compare.csv")
 
 
 def test_schedule_counts():

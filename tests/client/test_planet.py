@@ -7,7 +7,7 @@ import pytest
 
 import pixorder
 from pixorder import errors as E
-from tests.client.conftest import FIELD, POINT, request
+from tests.client.conftest import END, FIELD, POINT, START, request
 
 
 def raw_price(sandbox, payload):
@@ -169,8 +169,10 @@ def test_billed_minimum_is_read_from_the_provider_table(monkeypatch, connect):
     large = planet.parse_order({"id": "o-2", "status": "RECEIVED", "requested_sqkm": 40.0})
     assert (small.billed_area_km2, large.billed_area_km2) == (30.0, 40.0)
     assert planet.parse_pricing({"estimated_quota_cost": 30.0}, area_km2=12.0).billed_area_km2 == 30.0
+    # An answer in SQKM says itself what Planet bills (its base_price): Planet's word over pixorder's table.
     quote = connect("planet").pricing.estimate(request(FIELD))  # ≈19 km² through the client
-    assert quote.area_km2 == pytest.approx(19.13, abs=0.01) and quote.billed_area_km2 == 30.0
+    assert quote.area_km2 == pytest.approx(19.13, abs=0.01)
+    assert quote.billed_area_km2 == quote.base_amount == quote.raw["pricing_model"]["base_price"] == 25.0
 
 
 def test_bulk_counts_are_keyed_consistently(sandbox, connect):
@@ -189,3 +191,14 @@ def test_bulk_counts_are_keyed_consistently(sandbox, connect):
     assert job.done and job.status == "COMPLETE"
     assert job.counts == {"total": 3, "processing": 0, "successful": 2, "failed": 1}
     assert len([o for o in client.orders.list(name="bulk count").collect()]) == 2
+
+
+def test_a_quote_bills_the_area_planet_prices_so_its_rate_per_km2_is_planets(connect):
+    """Planet prices to 0.001 km² (base_price 928.308 SQKM for a field pixorder measures 928.30893 km²):
+    the billed area was pixorder's measure, so one quota unit per km² showed as 0.999999 a km²."""
+    quote = connect("planet").pricing.estimate(request("POLYGON ((10 60, 10.5 60, 10.5 60.3, 10 60.3, 10 60))"))
+    assert quote.billed_area_km2 == quote.raw["pricing_model"]["base_price"] == quote.amount
+    assert quote.area_km2 != quote.billed_area_km2 and quote.area_km2 == pytest.approx(quote.billed_area_km2, abs=0.001)
+    frame = pixorder.compare("POLYGON ((10 60, 10.5 60, 10.5 60.3, 10 60.3, 10 60))",
+                             {"start": START, "end": END}, providers=[connect("planet")])
+    assert frame["amount_per_km2"].tolist() == [1.0]
