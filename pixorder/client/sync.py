@@ -263,6 +263,19 @@ class Orders(_SyncFacade[core.Orders]):
             AmbiguousSpend: the answer was lost and the lookup by reference could not tell whether
                 the order exists: call ``reconcile(exc.reference)`` before ordering again.
             ApiError: the provider refused the order (nothing placed), e.g. ``AuthError``.
+
+        >>> import pixorder
+        >>> client = pixorder.connect("sandbox", api="planet")
+        >>> request = pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21")
+        >>> client.orders.create(request, dry_run=True).amount      # priced as an order: nothing placed
+        25.0
+        >>> order = client.orders.create(request, max_amount=30)   # placed, since 25 SQKM <= 30
+        >>> order.status.value, order.amount, order.reference.startswith("pxo-")
+        ('RECEIVED', 25.0, True)
+        >>> client.orders.create(request, max_amount=20)
+        Traceback (most recent call last):
+        ...
+        pixorder.errors.SpendLimitExceeded: planet: the order is priced 25.00 SQKM which is above max_amount=20.00; nothing was placed
         """
         return run_sync(self._inner.create(request, dry_run=dry_run, max_amount=max_amount, reference=reference))
 
