@@ -442,22 +442,26 @@ def _mappings(geoms: Any) -> list[dict[str, Any]]:
 
 
 class _SharedMappings:
-    """The GeoJSON mappings of one batch's AOIs, built for all of them when the first is asked for."""
+    """The GeoJSON mappings of one batch's AOIs, built ``BLOCK`` at a time: all of a block's when the
+    first of them is asked for (one vectorised pass each), not all 10,000 before a first payload."""
 
-    __slots__ = ("_geoms", "_done")
+    __slots__ = ("_geoms", "_blocks")
+
+    #: AOIs whose mappings are built together
+    BLOCK = 1024
 
     def __init__(self, geoms: Any):
         self._geoms = geoms
-        self._done: list[dict[str, Any]] | None = None
+        self._blocks: dict[int, list[dict[str, Any]]] = {}
 
     def get(self, k: int) -> dict[str, Any]:
-        if self._done is None:
-            # Hundreds of thousands of coordinate tuples, none of them in a cycle: the collector's
-            # passes over them would cost a third of the time.
+        block, at = divmod(k, self.BLOCK)
+        if block not in self._blocks:
+            # Thousands of coordinate tuples, none of them in a cycle: the collector's passes over
+            # them would cost a third of the time.
             with collector.paused():
-                self._done = _mappings(self._geoms)
-            self._geoms = None
-        return self._done[k]
+                self._blocks[block] = _mappings(self._geoms[block * self.BLOCK:(block + 1) * self.BLOCK])
+        return self._blocks[block][at]
 
 
 def _listify(obj: Any) -> Any:
