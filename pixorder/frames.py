@@ -179,6 +179,28 @@ def _column(kind: str, values: Any) -> Any:
     return pd.Series(list(values), dtype=_dtype(kind)) if len(values) else pd.Series([], dtype=_dtype(kind))
 
 
+def typed_column(kind: str, values: Any) -> Any:
+    """``values`` as a column of a schema kind, with the dtype every pixorder frame gives that kind: for
+    frames built outside ``build_frame`` (compare's window, a budget's months) to match the others.
+
+    Args:
+        kind: ``"str"`` (``string``), ``"float"``, ``"int"`` (``Int64``), ``"bool"`` (``boolean``),
+            ``"dt"`` (``datetime64[ns, UTC]``; ISO 8601 text or datetimes), ``"provider"`` (the
+            providers' categorical).
+        values: one per row.
+
+    Returns:
+        pandas.Series with that dtype.
+
+    >>> from datetime import datetime, timezone
+    >>> str(typed_column("dt", [datetime(2030, 3, 1, tzinfo=timezone.utc), None]).dtype)
+    'datetime64[ns, UTC]'
+    >>> typed_column("provider", ["planet"]).cat.categories.tolist()
+    ['pixxel', 'planet', 'geopera', 'sandbox']
+    """
+    return _column(kind, values)
+
+
 def _canonical(kind: str, values: Sequence[Any]) -> list[str | None]:
     """Statuses in pixorder's vocabulary: raw provider words read through the enum, once per value."""
     enum = getattr(m, kind[4:]) if kind.startswith("cat=") else None

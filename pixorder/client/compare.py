@@ -399,10 +399,8 @@ def jobs_frame(jobs: Sequence[Job], quotes: Sequence[m.Quote],
     >>> frame.columns[:4].tolist(), frame["amount"].tolist()
     (['provider', 'aoi_index', 'aoi_id', 'sensor'], [25.0])
     """
-    import pandas as pd
-
     from pixorder.explore.needs import capabilities
-    from pixorder.frames import quotes_frame
+    from pixorder.frames import quotes_frame, typed_column
 
     # Each row's shape is its request's AOI (a part's, for the part rows): taken as the AOI holds it.
     shapes = [shape for job, quote in zip(jobs, quotes)
@@ -431,8 +429,8 @@ def jobs_frame(jobs: Sequence[Job], quotes: Sequence[m.Quote],
     for key, values in extra.items():
         frame[key] = values
     for key in ("window_start", "window_end"):
-        if key in frame.columns:
-            frame[key] = pd.to_datetime(frame[key], utc=True)
+        if key in frame.columns:  # datetime64[ns, UTC], as every datetime column of pixorder's frames
+            frame[key] = typed_column("dt", frame[key].tolist())
     # The capability columns' dtypes are fixed, not inferred from the values: a frame whose rows all
     # lack them (a provider's default sensor) has the dtypes of one that has them.
     for key, dtype in CAPABILITY_DTYPES.items():

@@ -30,7 +30,7 @@ from pixorder.client.compare import (
     window_for,
 )
 from pixorder.client.sync import run_sync
-from pixorder.frames import whole_quotes
+from pixorder.frames import typed_column, whole_quotes
 from pixorder.providers import table
 
 if TYPE_CHECKING:
@@ -200,7 +200,10 @@ async def abudget(
                      "unit": None, "billed_area_km2": float("nan"), "errors": 1, "error": "; ".join(reasons)})
     monthly = pd.DataFrame(rows, columns=["provider", "sensor", "month", "acquisitions", "amount", "unit",
                                         "billed_area_km2", "errors", "error"])
-    monthly["month"] = pd.to_datetime(monthly["month"], utc=True)
+    # The dtypes compare's and sweep's frames give these columns (pixorder.frames.typed_column).
+    for name, kind in (("provider", "provider"), ("sensor", "str"), ("month", "dt"), ("unit", "str"),
+                       ("error", "str")):
+        monthly[name] = typed_column(kind, monthly[name].tolist()).set_axis(monthly.index)
     monthly["cumulative_amount"] = monthly.groupby(["provider", "sensor"], dropna=False)["amount"].cumsum()
     if rates is not None:
         code = currency.lower()  # type: ignore[union-attr]
@@ -210,7 +213,6 @@ async def abudget(
             f"amount_{code}"].cumsum()
     union = shapely.union_all([s.geometry for s in shapes])
     frame = PriceFrame(monthly, geometry=[union] * len(monthly), crs=4326)
-    frame["provider"] = frame["provider"].astype("string")
     frame.attrs["pixorder"] = provenance("budget", clients, recurrence=recurrence, months=months,
                                          aois=len(shapes), request={k: str(v) for k, v in template.items()},
                                          currency=currency, acquisition_window_days=ACQUISITION_WINDOW.days)

@@ -196,11 +196,13 @@ def test_a_currency_without_rates_is_refused_before_any_call(monkeypatch):
     """``compare(..., sensors="all", currency="USD")`` without rates ended in ``KeyError: 'amount_usd'``
     after every price had been asked; without ``sensors`` it silently kept each provider's unit."""
     import pixorder.client.compare as compare_module
+    import pixorder.explore.sweep as sweep_module  # imported before the patch: it binds clients_for
 
     def no_clients(*args, **kwargs):
         raise AssertionError("a client was made for a request that should have been refused")
 
     monkeypatch.setattr(compare_module, "clients_for", no_clients)
+    monkeypatch.setattr(sweep_module, "clients_for", no_clients)
     for call in (lambda: pixorder.compare(FIELD, sensors="all", currency="USD"),
                  lambda: pixorder.compare(FIELD, currency="EUR"),
                  lambda: pixorder.sweep(FIELD, vary={"cloud_cover": [10, 20]}, currency="USD")):

@@ -167,3 +167,17 @@ def test_compare_sweep_and_budget_refuse_rates_by_one_rule(sandbox):
         with pytest.raises(E.ValidationError) as refused:
             run(rates={"AUD": -0.66}, currency="USD")
         assert refused.value.field == "rates.AUD", kind
+
+
+def test_compare_sweep_and_budget_give_shared_columns_one_dtype(sandbox):
+    """A budget's provider was a plain string, its sensor, unit and error inferred ("str", object), its
+    months and compare's window microsecond datetimes: concatenating or comparing frames changed dtypes."""
+    compared = pixorder.compare(FIELD, start=START, end=END, providers="pixxel,geopera")
+    swept = pixorder.sweep(FIELD, vary={"cloud_cover": [5, 20]}, start=START, end=END, providers="pixxel,geopera")
+    budgeted = pixorder.budget(FIELD, "monthly", months=2, start=START, providers="pixxel,geopera")
+    for name in ("provider", "sensor", "unit", "error", "amount"):
+        assert str(compared[name].dtype) == str(swept[name].dtype) == str(budgeted[name].dtype), name
+    assert str(compared["provider"].dtype) == "category" and str(budgeted["sensor"].dtype) == "string"
+    for column in (compared["window_start"], compared["window_end"], budgeted["month"]):
+        assert str(column.dtype) == "datetime64[ns, UTC]"
+    assert budgeted["provider"].astype(str).tolist() == ["geopera", "geopera", "pixxel", "pixxel"]
