@@ -35,6 +35,8 @@ DEFAULT_WINDOW = timedelta(days=30)
 #: the dtypes of the sensor capability columns ``jobs_frame`` adds (``explore.needs.capabilities``)
 CAPABILITY_DTYPES = {"sensor_name": "string", "product_type": "string", "resolution_m": "float64",
                      "n_bands": "Int64", "bands": "string", "hyperspectral": "boolean"}
+#: seconds ``price_plans`` waits for a provider's first call to go out before starting the next one
+FIRST_CALL_WAIT = 0.05
 #: the columns ``jobs_for`` tags each job with
 JOB_TAGS = ("aoi_index", "aoi_id", "window_start", "window_end")
 
@@ -523,14 +525,17 @@ async def price_plans(plans: Sequence[Plan]) -> geopandas.GeoDataFrame:
         calls = -(-plan.count // plan.client.adapter.bulk_limit)
         return plan.client.transport.least_seconds(calls)
 
+    loop = asyncio.get_running_loop()
     tasks: list[asyncio.Task[None]] = []
     try:
         for index in sorted(range(len(plans)), key=lambda i: least_seconds(plans[i]), reverse=True):
             stats = plans[index].client.transport.stats
             sent = stats.requests
             tasks.append(asyncio.ensure_future(run(index)))
-            # Its first calls go out before the next provider's jobs and payloads are made.
-            while stats.requests == sent and not tasks[-1].done():
+            # Its first calls go out before the next provider's jobs and payloads are made; a provider
+            # whose limits hold its first call back (a window used up just before) keeps no one waiting.
+            deadline = loop.time() + FIRST_CALL_WAIT
+            while stats.requests == sent and not tasks[-1].done() and loop.time() < deadline:
                 await asyncio.sleep(0)
         await asyncio.gather(*tasks)
     finally:

@@ -9,7 +9,7 @@ import shapely
 
 import pixorder
 from pixorder import errors as E
-from tests.client.conftest import FIELD
+from tests.client.conftest import END, FIELD, START, request
 
 RATES = {"USD": 1.0, "AUD": 0.66, "SQKM": 4.0}
 
@@ -209,3 +209,16 @@ def test_a_currency_without_rates_is_refused_before_any_call(monkeypatch):
         with pytest.raises(E.ValidationError) as info:
             call()
         assert info.value.field == "rates" and "is required with currency=" in info.value.rule
+
+
+def test_a_provider_held_back_by_its_rate_limit_keeps_no_other_provider_waiting(sandbox, connect):
+    """compare starts the most rate-limited provider first and the next once its first call is out: a
+    provider whose window was used up just before must not hold the others until its window opens."""
+    planet = connect("planet", rate_limits={"default": (1, 1.5)})  # one call per 1.5 s
+    geopera = connect("geopera")
+    planet.pricing.estimate(request())  # the window's one call, used
+    before = len(sandbox.received())
+    frame = pixorder.compare(FIELD, {"start": START, "end": END}, providers=[planet, geopera])
+    assert frame["error"].isna().all() and sorted(frame["provider"].astype(str)) == ["geopera", "planet"]
+    priced = [r["provider"] for r in sandbox.received()[before:] if r["path"].endswith(("/pricing/", "estimate"))]
+    assert priced == ["geopera", "planet"], sandbox.received()[before:]  # Geopera priced while Planet waited
