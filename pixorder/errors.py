@@ -12,6 +12,7 @@ __all__ = [
     "NotFound",
     "NotSupported",
     "PixorderError",
+    "PixorderWarning",
     "ProviderUnavailable",
     "RateLimited",
     "SpendLimitExceeded",
@@ -35,6 +36,20 @@ class PixorderError(Exception):
     ... except pixorder.PixorderError as exc:
     ...     print(type(exc).__name__, exc)
     ValidationError end: must be after start (2030-03-21T00:00:00+00:00) (got '2030-03-01T00:00:00+00:00')
+    """
+
+
+class PixorderWarning(UserWarning):
+    """Something a result leaves out that the user asked for, said once (``warnings.warn``): e.g. a
+    unit without a rate, whose rows then have no converted amount and no rank. Filter it as any
+    warning: ``warnings.simplefilter("ignore", pixorder.errors.PixorderWarning)``.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as seen:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("no rate for SQKM", PixorderWarning)
+    >>> seen[0].category.__name__, str(seen[0].message)
+    ('PixorderWarning', 'no rate for SQKM')
     """
 
 

@@ -555,7 +555,8 @@ def concat_frames(frames: Sequence[geopandas.GeoDataFrame]) -> geopandas.GeoData
         frames: one or more GeoDataFrames with the same columns (``jobs_frame`` given the same keys).
 
     Returns:
-        GeoDataFrame: their rows in order; the first frame's CRS.
+        GeoDataFrame: their rows in order; the first frame's CRS. Frames without rows are left out
+        (their dtypes would change the others': integers to floats).
 
     Raises:
         ValueError: no frames, or frames whose columns differ.
@@ -575,6 +576,9 @@ def concat_frames(frames: Sequence[geopandas.GeoDataFrame]) -> geopandas.GeoData
     columns = list(frames[0].columns)
     if any(list(f.columns) != columns for f in frames[1:]):
         raise ValueError("frames to join must have the same columns")
+    # A frame without rows (a provider whose sensors all failed the needs) adds nothing but its
+    # dtypes, which would turn the others' integers to floats.
+    frames = [f for f in frames if len(f)] or list(frames[:1])
     if len(frames) == 1:
         return frames[0].reset_index(drop=True)
     joined = pd.concat(frames, ignore_index=True)

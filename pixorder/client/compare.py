@@ -52,10 +52,15 @@ def provider_list(providers: Any) -> list[Any]:
         list: the names (str) and clients, in the order given.
 
     Raises:
-        ValidationError: nothing named, or a name that is not a provider of the table.
+        ValidationError: nothing named, a name that is not a provider of the table (in any case), or
+            a name given twice.
 
-    >>> provider_list("planet, geopera")
+    >>> provider_list("Planet, geopera")
     ['planet', 'geopera']
+    >>> provider_list("planet,planet")
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: providers: must name each provider once (got 'planet')
     >>> provider_list("planet,nasa")
     Traceback (most recent call last):
     ...
@@ -69,10 +74,15 @@ def provider_list(providers: Any) -> list[Any]:
         names = list(providers)
     if not names:
         raise E.ValidationError("providers", f"must name at least one of {', '.join(table.NAMES)}", providers)
+    # A name is read as the table spells it ("Planet" is planet); a client is taken as it is.
+    names = [n.strip().lower() if isinstance(n, str) else n for n in names]
     for name in names:
         if not isinstance(name, (Client, AsyncClient)) and name not in table.PROVIDERS:
             raise E.ValidationError("providers", f"each must be one of {', '.join(table.NAMES)} or a Client",
                                     name)
+    twice = sorted({n for n in names if isinstance(n, str) and names.count(n) > 1})
+    if twice:  # every row would come twice, each priced again
+        raise E.ValidationError("providers", "must name each provider once", ", ".join(twice))
     return names
 
 
@@ -150,13 +160,18 @@ def request_template(request: Any, params: Mapping[str, Any]) -> dict[str, Any]:
         params: more fields (``compare``'s keyword arguments); they win over ``request``'s.
 
     Returns:
-        dict: field → value, without ``aoi`` and ``sensor``.
+        dict: field → value, without ``aoi``.
 
     Raises:
-        ValidationError: ``request`` is none of these.
+        ValidationError: ``request`` is none of these; a ``sensor`` (sensors are chosen per provider,
+            with ``sensors=``: one id for all was dropped without a word before).
 
-    >>> request_template({"start": "2030-03-01", "sensor": "pneo-30cm"}, {"cloud_cover": 10})
+    >>> request_template({"start": "2030-03-01"}, {"cloud_cover": 10})
     {'start': '2030-03-01', 'cloud_cover': 10}
+    >>> request_template({"start": "2030-03-01"}, {"sensor": "all"})
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: sensor: is chosen per provider here: pass sensors= (an id or a list of ids, {provider: id}, or "all") (got 'all')
     >>> request_template("tomorrow", {})
     Traceback (most recent call last):
     ...
@@ -171,7 +186,11 @@ def request_template(request: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     elif request is not None:
         raise E.ValidationError("request", "must be a TaskingRequest, a dict of its fields, or None", request)
     template.update(params)
-    template.pop("sensor", None)  # sensors are provider-specific: pass sensors={provider: id}
+    if template.pop("sensor", None) is not None:  # one id for every provider: a slip for sensors=
+        given = request.sensor if isinstance(request, m.TaskingRequest) and "sensor" not in params else \
+            {**(request if isinstance(request, Mapping) else {}), **params}.get("sensor")
+        raise E.ValidationError("sensor", "is chosen per provider here: pass sensors= (an id or a list of ids, "
+                                          "{provider: id}, or \"all\")", given)
     template.pop("aoi", None)
     return template
 
@@ -204,7 +223,8 @@ async def window_for(client: AsyncClient, template: Mapping[str, Any]) -> tuple[
     """The template with a start and end: the user's, or the default window (True) that starts at
     the provider's minimum lead time, on the hour, and lasts :data:`DEFAULT_WINDOW`.
 
-    A template with only ``start`` ends :data:`DEFAULT_WINDOW` after it (not a default window).
+    A template with only ``start`` ends :data:`DEFAULT_WINDOW` after it (not a default window); one with
+    only ``end`` starts at the provider's earliest start (a default start: True).
 
     Args:
         client: the provider's client (its adapter's ``min_lead_hours``; the sandbox's clock).
@@ -229,6 +249,15 @@ async def window_for(client: AsyncClient, template: Mapping[str, Any]) -> tuple[
     ...
     pixorder.errors.ValidationError: end: must be in the future: planet's time is now ... UTC (got '2020-03-21T00:00:00Z')
     """
+    if template.get("start") is None and template.get("end") is not None:
+        # Until a given end: from the provider's earliest start (the end was dropped before).
+        start = await earliest_start(client)
+        end = m.TaskingRequest(aoi={"type": "Point", "coordinates": [0, 0]}, start=datetime(1970, 1, 1, tzinfo=timezone.utc),
+                               end=template["end"]).end
+        if end <= start:
+            raise E.ValidationError("end", f"must be after the window's start: {client.provider}'s earliest is "
+                                           f"{start:%Y-%m-%d %H:%M} UTC (give start= too)", iso_z(end))
+        return {**template, "start": start, "end": end}, True
     if template.get("start") is not None:
         given = m.TaskingRequest(aoi={"type": "Point", "coordinates": [0, 0]}, start=template["start"],
                                  end=template.get("end") or datetime(9999, 1, 1, tzinfo=timezone.utc))
@@ -574,9 +603,30 @@ async def sensors_for(client: AsyncClient, sensors: Any, need: Any = None) -> tu
 
     if reads_catalog(sensors, need):
         catalog = list(await client.sensors())
-        return list(choose(catalog, None if sensors == "all" else sensors, need)), catalog
+        # {provider: id} with needs: that id at that provider (if it qualifies), every sensor elsewhere
+        wanted = sensors.get(client.provider) if isinstance(sensors, Mapping) else sensors
+        return list(choose(catalog, None if wanted == "all" else wanted, need)), catalog
     sensor = sensors.get(client.provider) if isinstance(sensors, Mapping) else None
     return [None if sensor is None else m.Sensor(provider=client.provider, id=sensor)], []
+
+
+def check_sensors(sensors: Any) -> None:
+    """Refuse, before any call, a ``sensors={provider: id}`` whose key is no provider (it was ignored).
+
+    Raises:
+        ValidationError: ``sensors.<key>``: not a provider name.
+
+    >>> check_sensors({"geopera": "wv3-31cm"})
+    >>> check_sensors({"maxar": "wv3"})
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: sensors.maxar: must be keyed by provider: pixxel, planet, geopera (got 'wv3')
+    """
+    if isinstance(sensors, Mapping):
+        for key, value in sensors.items():
+            if key not in table.PROVIDERS:
+                raise E.ValidationError(f"sensors.{key}", f"must be keyed by provider: {', '.join(table.NAMES)}",
+                                        value)
 
 
 def provenance(kind: str, clients: Sequence[AsyncClient], **details: Any) -> dict[str, Any]:
@@ -650,6 +700,7 @@ async def _acompare(aoi_or_aois: Any, request: Any, providers: Any, rates: Mappi
     from pixorder.explore.needs import as_needs
 
     provider_list(providers)  # refuses a bad name before anything else
+    check_sensors(sensors)
     if isinstance(sensors, Sequence) and not isinstance(sensors, str) and len(sensors) == 0:
         # an empty list would price nothing and say nothing: a slip, not a comparison
         raise E.ValidationError("sensors", 'must name at least one sensor id, or be "all"', [])
@@ -690,8 +741,9 @@ async def _acompare(aoi_or_aois: Any, request: Any, providers: Any, rates: Mappi
     defaults = [c.provider for c, (_, default) in zip(clients, plans) if default]
     frame.attrs["pixorder"] = provenance(
         "compare", clients, request={k: str(v) for k, v in template.items()},
-        default_window=(f"{DEFAULT_WINDOW.days} days from each provider's minimum lead time, standard delivery "
-                        f"({', '.join(defaults)})") if defaults else None,
+        default_window=(("from each provider's minimum lead time to the end given" if template.get("end") is not None
+                         else f"{DEFAULT_WINDOW.days} days from each provider's minimum lead time") +
+                        f", standard delivery ({', '.join(defaults)})") if defaults else None,
         needs=need.describe() if need is not None else None, sensors=str(sensors) if sensors else None)
     return frame
 
@@ -767,6 +819,9 @@ def check_rates(rates: Mapping[str, float] | None, currency: str | None) -> None
             ``rates`` (nothing to convert with: amounts would silently stay in each provider's unit),
             or a rate not above 0 (``rates.<unit>``).
     """
+    if rates is not None and not isinstance(rates, Mapping):
+        raise E.ValidationError("rates", "must be a dict of unit → value of one unit in the currency, e.g. "
+                                         "{'USD': 1, 'AUD': 0.66, 'SQKM': 4}", type(rates).__name__)
     if rates is None:
         if currency:
             raise E.ValidationError("rates", f"is required with currency={currency!r}: the value of one unit of "
@@ -783,18 +838,29 @@ def check_rates(rates: Mapping[str, float] | None, currency: str | None) -> None
 def unit_rates(units: Any, rates: Mapping[str, float]) -> Any:
     """Each row's rate into the currency, by its ``unit`` (a pandas Series); NaN where no rate was given.
 
+    Units are read in any case (``{"sqkm": 4}`` is ``{"SQKM": 4}``).
+
     >>> import pandas as pd
-    >>> unit_rates(pd.Series(["SQKM", "USD", None]), {"SQKM": 4}).tolist()
+    >>> unit_rates(pd.Series(["SQKM", "USD", None]), {"sqkm": 4}).tolist()
     [4.0, nan, nan]
     """
-    return units.map(lambda u: rates.get(u) if isinstance(u, str) else None).astype("float64")
+    by_unit = {str(unit).strip().upper(): rate for unit, rate in rates.items()}
+    return units.map(lambda u: by_unit.get(u.upper()) if isinstance(u, str) else None).astype("float64")
 
 
 def _convert(frame: Any, rates: Mapping[str, float], currency: str | None) -> Any:
     """Amounts in one currency, only with the rates the user gave (:func:`check_rates` checked them)."""
+    import warnings
+
     assert currency is not None
     code = currency.lower()
     rate = unit_rates(frame["unit"], rates)
+    missing = sorted(set(frame.loc[rate.isna() & frame["unit"].notna(), "unit"].astype(str)))
+    if missing:  # those rows get no converted amount, hence no rank: say so, rather than leave them out
+        warnings.warn(f"no rate for {', '.join(missing)} in rates=: those rows have no amount_{code} and no rank "
+                      f"(give e.g. rates={{..., {missing[0]!r}: <value of one {missing[0]} in {currency}>}})",
+                      E.PixorderWarning, stacklevel=2)
+    rate = rate.set_axis(frame.index)
     frame[f"rate_to_{code}"] = rate
     frame[f"amount_{code}"] = frame["amount"] * rate
     frame[f"amount_{code}_per_km2"] = frame["amount_per_km2"] * rate

@@ -20,6 +20,7 @@ from pixorder.client.compare import (
     Job,
     aoi_list,
     check_rates,
+    check_sensors,
     clients_for,
     jobs_frame,
     price_jobs,
@@ -59,8 +60,9 @@ def schedule(recurrence: str, start: datetime, months: int) -> list[datetime]:
             (``"FREQ=WEEKLY;INTERVAL=2"``, with or without ``RRULE:``).
         start: the first acquisition (a timezone-aware datetime); named cadences keep its day of
             the month, capped at the 28th.
-        months: the horizon in whole months; the dates lie in ``[start, start + months)`` (an
-            RRULE's date on the horizon itself counts).
+        months: the horizon in whole months; the dates lie in ``[start, start + months)``, for an RRULE
+            too (a date on the horizon itself is the next period's: a daily rule over one month from
+            1 January has 31 dates, not 32).
 
     Returns:
         The dates in order, in UTC.
@@ -74,6 +76,8 @@ def schedule(recurrence: str, start: datetime, months: int) -> list[datetime]:
     [1, 4, 7, 10]
     >>> len(schedule("FREQ=WEEKLY;INTERVAL=2", t0, 3))
     7
+    >>> len(schedule("FREQ=DAILY", datetime(2027, 1, 1, tzinfo=timezone.utc), 1))
+    31
     >>> schedule("FREQ=HOURLY", t0, 1)
     Traceback (most recent call last):
     ...
@@ -90,7 +94,7 @@ def schedule(recurrence: str, start: datetime, months: int) -> list[datetime]:
     except (ValueError, TypeError) as exc:
         raise E.ValidationError("recurrence", "must be monthly, bimonthly, quarterly or an RRULE such as "
                                               "'FREQ=WEEKLY;INTERVAL=2'", recurrence) from exc
-    dates = list(rule.between(start, end, inc=True))
+    dates = [d for d in rule.between(start, end, inc=True) if d < end]
     if len(dates) > 1 and min(b - a for a, b in zip(dates, dates[1:])) < timedelta(days=1):
         raise E.ValidationError("recurrence", "must repeat at most daily (Planet's Monitoring cadence)", recurrence)
     return [d.astimezone(timezone.utc) for d in dates]
@@ -146,6 +150,7 @@ async def abudget(
     if kind == "rrule":
         schedule(recurrence, datetime(2030, 1, 1, tzinfo=timezone.utc), months)  # refuses a bad rule now
     check_rates(rates, currency)
+    check_sensors(sensors)
     shapes, ids = aoi_list(aois)
     template = request_template(request, params)
     for field in ("recurrence", "occurrences", "end"):

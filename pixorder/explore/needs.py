@@ -12,6 +12,7 @@ Band classes are read from band names (``PAN``, ``B``/``G``/``R``, ``RE``, ``NIR
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -27,7 +28,10 @@ WAVELENGTHS: dict[str, tuple[float, float]] = {
 }
 _NAMES = {"PAN": "PAN", "P": "PAN", "B": "BLUE", "BLUE": "BLUE", "G": "GREEN", "GREEN": "GREEN", "R": "RED",
           "RED": "RED", "RE": "RED_EDGE", "RED_EDGE": "RED_EDGE", "REDEDGE": "RED_EDGE", "NIR": "NIR",
-          "N": "NIR", "C": "COASTAL", "COASTAL": "COASTAL", "Y": "YELLOW", "YELLOW": "YELLOW", "DB": "BLUE"}
+          "N": "NIR", "C": "COASTAL", "COASTAL": "COASTAL", "Y": "YELLOW", "YELLOW": "YELLOW",
+          "DB": "COASTAL", "DEEP_BLUE": "COASTAL"}  # Pléiades Neo's deep blue: 400-450 nm, the coastal band
+#: a class's numbered bands (NIR1, NIR-2, RE1, RED_EDGE_2): read as the class
+_NUMBERED = re.compile(r"(NIR|RE|RED_?EDGE)[\s_-]?\d+")
 BAND_CLASSES = ("PAN", "COASTAL", "BLUE", "GREEN", "YELLOW", "RED", "RED_EDGE", "NIR", "SWIR", "SAR")
 #: a sensor with at least this many bands is hyperspectral
 HYPERSPECTRAL_MIN_BANDS = 30
@@ -46,6 +50,8 @@ def band_classes(bands: Iterable[Any]) -> set[str]:
 
     >>> sorted(band_classes(["SWIR1", "VV", "re", {"name": "NIR"}, "B12"]))
     ['NIR', 'RED_EDGE', 'SAR', 'SWIR']
+    >>> sorted(band_classes(["C", "NIR1", "NIR2", "RE1", "DB"]))   # WorldView-3's, Pléiades Neo's deep blue
+    ['COASTAL', 'NIR', 'RED_EDGE']
     """
     found: set[str] = set()
     for band in bands:
@@ -56,6 +62,9 @@ def band_classes(bands: Iterable[Any]) -> set[str]:
                 continue
             band = band.get("name", "")
         name = str(band).strip().upper()
+        numbered = _NUMBERED.fullmatch(name)  # WorldView-3's NIR1/NIR2, RE1, …: a class's numbered bands
+        if numbered:
+            name = numbered.group(1)
         if name.startswith("SWIR"):
             found.add("SWIR")
         elif name.startswith(("X-BAND", "C-BAND", "L-BAND")) or name in ("VV", "HH", "HV", "VH"):

@@ -21,6 +21,7 @@ from pixorder.client.compare import (
     Job,
     _convert,
     check_rates,
+    check_sensors,
     clients_for,
     jobs_frame,
     price_jobs,
@@ -125,6 +126,7 @@ async def asweep(
     shape = as_aoi(aoi)
     template = request_template(request, params)
     check_rates(rates, currency)
+    check_sensors(sensors)
     scaled = {v: _scaled(shape, v) for v in vary.get("area_km2", [])}
 
     async def plan(client: Any) -> list[Job]:

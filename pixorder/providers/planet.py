@@ -198,6 +198,25 @@ PRODUCT_ALIASES = {
 }
 
 
+#: a recurrence's RFC 5545 cadence, for Monitoring Tasking's ``rrule``
+_CADENCES = {"WEEKLY": "FREQ=WEEKLY", "BIWEEKLY": "FREQ=WEEKLY;INTERVAL=2", "MONTHLY": "FREQ=MONTHLY",
+             "BIMONTHLY": "FREQ=MONTHLY;INTERVAL=2", "QUARTERLY": "FREQ=MONTHLY;INTERVAL=3"}
+
+
+def rrule_of(request: Any) -> str | None:
+    """The ``rrule`` of a recurring tasking request (its cadence and ``COUNT`` of occurrences), or None
+    for a one-off one (or an archive request).
+
+    >>> import pixorder
+    >>> rrule_of(pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-09-01",
+    ...                                  recurrence="BIMONTHLY", occurrences=3))
+    'FREQ=MONTHLY;INTERVAL=2;COUNT=3'
+    """
+    recurrence = getattr(request, "recurrence", None)
+    cadence = _CADENCES.get(getattr(recurrence, "value", ""))
+    return None if cadence is None else f"{cadence};COUNT={request.occurrences}"
+
+
 def product_name(sensor: str | None) -> str | None:
     """Planet's product name for a sensor id, reading older ids as aliases; unknown ids pass unchanged.
 
@@ -319,7 +338,9 @@ class PlanetAdapter(Adapter, provider="planet"):
         return [m.Sensor(provider=PROVIDER, raw=dict(p), unit=UNIT, **p) for p in PRODUCTS]
 
     def validate(self, request: Request) -> None:
-        """Assured Tasking needs an ``imaging_window`` to be priced or ordered: refused here, before any call.
+        """Assured Tasking needs an ``imaging_window`` to be priced or ordered, and only Monitoring
+        Tasking repeats: both refused here, before any call (a MONTHLY×6 request on Flexible Tasking
+        was priced and placed as one capture before).
 
         Args:
             request: a tasking or archive request.
@@ -329,7 +350,8 @@ class PlanetAdapter(Adapter, provider="planet"):
 
         Raises:
             ValidationError: ``imaging_window``: an Assured Tasking request without one (the message
-                says how to find one: ``client.imaging_windows.search(request)``).
+                says how to find one: ``client.imaging_windows.search(request)``); ``recurrence``: a
+                recurring request for another product than Monitoring Tasking.
 
         >>> import pixorder
         >>> request = pixorder.TaskingRequest(aoi={"type": "Point", "coordinates": [4.35, 50.85]},
@@ -344,6 +366,10 @@ class PlanetAdapter(Adapter, provider="planet"):
             raise ValidationError(
                 "imaging_window", "is required for Planet Assured Tasking: find windows with "
                 "client.imaging_windows.search(request), then set imaging_window=<window id> on the request")
+        if rrule_of(request) is not None and product_name(request.sensor) != MONITORING:  # type: ignore[union-attr]
+            raise ValidationError(
+                "recurrence", f"Planet repeats acquisitions only with {MONITORING}: set sensor='{MONITORING}', "
+                "or recurrence='ONCE'", request.recurrence.value)  # type: ignore[union-attr]
 
     def order_payload(self, request: Request, name: str | None = None) -> dict[str, Any]:
         """The JSON of one order (``POST /orders/``) or one pricing slot (``POST /pricing/``).
@@ -358,7 +384,8 @@ class PlanetAdapter(Adapter, provider="planet"):
 
         Returns:
             dict: ``geometry``, ``start_time``, ``end_time`` and, when set, ``name``, ``product``,
-            ``imaging_window``, the elevation angles and ``scheduling_type``.
+            ``imaging_window``, ``rrule`` (a recurring Monitoring request: ``rrule_of``), the elevation
+            angles and ``scheduling_type``.
 
         Raises:
             NotSupported: an ``ArchiveRequest`` (Planet's archive is the Orders API, not tasking).
@@ -375,6 +402,9 @@ class PlanetAdapter(Adapter, provider="planet"):
             payload["product"] = product_name(request.sensor)
         if request.imaging_window:
             payload["imaging_window"] = request.imaging_window
+        rrule = rrule_of(request)
+        if rrule is not None:  # Monitoring Tasking's cadence (validate refuses it on other products)
+            payload["rrule"] = rrule
         if request.delivery_speed is m.DeliverySpeed.EXPEDITED:
             payload["scheduling_type"] = "EXPRESS"
         return payload

@@ -222,3 +222,60 @@ def test_a_provider_held_back_by_its_rate_limit_keeps_no_other_provider_waiting(
     assert frame["error"].isna().all() and sorted(frame["provider"].astype(str)) == ["geopera", "planet"]
     priced = [r["provider"] for r in sandbox.received()[before:] if r["path"].endswith(("/pricing/", "estimate"))]
     assert priced == ["geopera", "planet"], sandbox.received()[before:]  # Geopera priced while Planet waited
+
+
+def test_an_end_without_a_start_and_a_sensor_for_every_provider_are_not_dropped():
+    """``compare(aoi, end=…)`` priced a 30-day default window that ignored the end; ``sensor="pneo-30cm"``
+    (or ``sensor="all"``, a slip for ``sensors=``) priced each provider's default sensor without a word."""
+    frame = pixorder.compare(FIELD, end="2030-03-21", providers="planet,geopera")
+    assert (frame["window_end"] == pd.Timestamp("2030-03-21", tz="UTC")).all()
+    assert (frame["window_start"] > pd.Timestamp.now(tz="UTC")).all()
+    assert "to the end given" in frame.attrs["pixorder"]["default_window"]
+    with pytest.raises(E.ValidationError, match="end: must be after the window's start"):
+        pixorder.compare(FIELD, end=datetime.now(timezone.utc) + timedelta(hours=2), providers="planet")
+    for sensor in ("pneo-30cm", "all"):
+        with pytest.raises(E.ValidationError, match=r"sensor: is chosen per provider here: pass sensors="):
+            pixorder.compare(FIELD, sensor=sensor)
+    with pytest.raises(E.ValidationError, match="sensor"):
+        pixorder.compare(FIELD, pixorder.TaskingRequest(aoi=FIELD, start=START, end=END, sensor="pneo-30cm"))
+
+
+def test_provider_names_in_any_case_once_each():
+    assert sorted(pixorder.compare(FIELD, providers="Planet, GEOPERA")["provider"].astype(str)) == ["geopera", "planet"]
+    with pytest.raises(E.ValidationError, match="providers: must name each provider once"):
+        pixorder.compare(FIELD, providers="planet,planet")
+
+
+def test_needs_that_leave_a_provider_out_keep_the_column_dtypes():
+    """Pixxel's 5 m sensor fails max_gsd_m=1: its empty frame turned aoi_index into floats."""
+    frame = pixorder.compare(FIELD, needs={"max_gsd_m": 1})
+    assert "pixxel" not in set(frame["provider"].astype(str)) and len(frame) > 0
+    assert str(frame["aoi_index"].dtype) == "int64" and str(frame["n_bands"].dtype) == "Int64"
+
+
+def test_band_classes_read_numbered_and_deep_blue_bands():
+    """WorldView-3's NIR1/NIR2 were not read as NIR (needs={"bands": ["NIR"]} left it out), Pléiades
+    Neo's deep blue (DB, 400-450 nm) was read as BLUE rather than COASTAL."""
+    frame = pixorder.compare(FIELD, sensors="all", needs={"max_gsd_m": 1, "bands": ["NIR"]}, providers="geopera")
+    assert "wv3-31cm" in set(frame["sensor"])
+    pneo = frame[frame["sensor"] == "pneo-30cm"].iloc[0]
+    assert "COASTAL" in pneo["bands"].split(",")
+
+
+def test_a_sensor_per_provider_with_needs_and_rates_in_any_case():
+    """``sensors={"geopera": "wv3-31cm"}`` with needs gave an empty frame (the provider names were read
+    as sensor ids); rates keyed "usd", "sqkm" converted nothing; a unit without a rate is said."""
+    import warnings
+
+    frame = pixorder.compare(FIELD, sensors={"geopera": "wv3-31cm"}, needs={"max_gsd_m": 0.5}, providers="geopera")
+    assert frame["sensor"].tolist() == ["wv3-31cm"] and frame["rank"].tolist() == [1]
+    with pytest.raises(E.ValidationError, match="sensors.maxar: must be keyed by provider"):
+        pixorder.compare(FIELD, sensors={"maxar": "wv3"})
+    lower = pixorder.compare(FIELD, rates={"usd": 1, "aud": 0.66, "sqkm": 4}, currency="usd", providers="planet,geopera")
+    assert lower.set_index(lower["provider"].astype(str))["amount_usd"].to_dict() == {"planet": 100.0, "geopera": 462.0}
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        pixorder.compare(FIELD, rates={"USD": 1, "AUD": 0.66}, currency="USD", providers="planet,geopera")
+    assert any(w.category is E.PixorderWarning and "no rate for SQKM" in str(w.message) for w in seen)
+    with pytest.raises(E.ValidationError, match="rates: must be a dict"):
+        pixorder.compare(FIELD, rates=[1, 0.66, 4], currency="USD")

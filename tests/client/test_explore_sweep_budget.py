@@ -181,3 +181,11 @@ def test_compare_sweep_and_budget_give_shared_columns_one_dtype(sandbox):
     for column in (compared["window_start"], compared["window_end"], budgeted["month"]):
         assert str(column.dtype) == "datetime64[ns, UTC]"
     assert budgeted["provider"].astype(str).tolist() == ["geopera", "geopera", "pixxel", "pixxel"]
+
+
+def test_an_rrule_budget_counts_the_months_asked_for(sandbox):
+    """A daily rule over one month from 1 January gave 32 acquisitions: 1 February counted too."""
+    frame = pixorder.budget(FIELD, "FREQ=DAILY", months=1, start="2027-01-01T00:00:00Z", providers="planet")
+    assert frame["acquisitions"].tolist() == [31]
+    assert frame["month"].dt.month.tolist() == [1]
+    assert len(schedule("FREQ=DAILY", pd.Timestamp("2027-01-01", tz="UTC").to_pydatetime(), 3)) == 31 + 28 + 31

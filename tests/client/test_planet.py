@@ -202,3 +202,22 @@ def test_a_quote_bills_the_area_planet_prices_so_its_rate_per_km2_is_planets(con
     frame = pixorder.compare("POLYGON ((10 60, 10.5 60, 10.5 60.3, 10 60.3, 10 60))",
                              {"start": START, "end": END}, providers=[connect("planet")])
     assert frame["amount_per_km2"].tolist() == [1.0]
+
+
+def test_a_recurring_request_is_monitoring_or_refused_never_one_capture(sandbox, connect):
+    """Planet's adapter never read ``recurrence``: MONTHLY×6 on Flexible Tasking was priced and placed as
+    one capture (25 SQKM). Monitoring Tasking now carries the rrule and is priced for its six
+    captures; any other product is refused before anything is sent."""
+    client = connect("planet")
+    monthly = request(FIELD, recurrence="MONTHLY", occurrences=6)
+    with pytest.raises(E.ValidationError, match="recurrence: Planet repeats acquisitions only with Monitoring"):
+        client.orders.create(monthly, max_amount=1000)
+    assert not [r for r in sandbox.received("planet") if r["method"] == "POST"]  # nothing sent
+    monitoring = monthly.model_copy(update={"sensor": "Monitoring Tasking"})
+    once = client.pricing.estimate(request(FIELD, sensor="Monitoring Tasking"))
+    quote = client.pricing.estimate(monitoring)
+    assert quote.amount == pytest.approx(6 * once.amount) and quote.billed_area_km2 == once.billed_area_km2
+    order = client.orders.create(monitoring, max_amount=1000)
+    assert order.amount == quote.amount
+    sent = [r["body"] for r in sandbox.received("planet") if r["path"] == "/tasking/v2/orders/"]
+    assert sent[-1]["rrule"] == "FREQ=MONTHLY;COUNT=6" and sent[-1]["product"] == "Monitoring Tasking"
