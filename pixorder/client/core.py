@@ -60,6 +60,34 @@ CLIENT_OPTIONS = ("api", "timeout", "retries", "backoff", "rate_limits", "page_s
                   "reconcile_patience", "poll_timeout")
 
 
+def check_id(field: str, value: Any) -> None:
+    """Refuse an id that is no non-empty string before it goes into a path (``orders.get(None)`` asked
+    for ``/orders/None``).
+
+    Raises:
+        ValidationError: ``field``: not a non-empty string.
+
+    >>> check_id("order_id", "o-1")
+    >>> check_id("order_id", None)
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: order_id: must be a non-empty string (an order's id)
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise E.ValidationError(field, f"must be a non-empty string (an {field.removesuffix('_id')}'s id)", value)
+
+
+def positive_number(value: Any, *, zero: bool = False) -> bool:
+    """Whether ``value`` is a real number above 0 (or ≥ 0 with ``zero``): not a bool, a string or NaN.
+
+    >>> positive_number(30), positive_number("30s"), positive_number(0), positive_number(0, zero=True)
+    (True, False, False, True)
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return False
+    return value >= 0 if zero else value > 0
+
+
 def check_options(options: Mapping[str, Any]) -> None:
     """Refuse a keyword ``connect()`` does not take (a typo such as ``timout=`` would else be dropped
     without a word, and the client run with the default).
@@ -203,6 +231,16 @@ class AsyncClient:
     ):
         self.sandbox = None
         check_options(options)
+        seconds: dict[str, Any] = {"timeout": timeout, "backoff": backoff, "reconcile_delay": reconcile_delay,
+                                   "reconcile_patience": reconcile_patience, "poll_timeout": poll_timeout}
+        for name, value in seconds.items():
+            zero = name in ("backoff", "reconcile_delay")
+            if not positive_number(value, zero=zero):
+                raise E.ValidationError(name, "must be a number of seconds" + (" ≥ 0" if zero else " above 0"), value)
+        counts: dict[str, tuple[Any, int]] = {"retries": (retries, 0), "page_size": (page_size, 1)}
+        for name, (count, least) in counts.items():
+            if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < least):
+                raise E.ValidationError(name, f"must be a whole number ≥ {least}", count)
         if provider == "sandbox":
             api = api or "pixxel"
             if api not in table.PROVIDERS:
@@ -731,6 +769,10 @@ class Orders(_Facade):
         if not isinstance(request, REQUEST_TYPES):
             raise E.ValidationError("request", "must be a TaskingRequest or an ArchiveRequest",
                                     type(request).__name__)
+        if max_amount is not None and not positive_number(max_amount):
+            raise E.ValidationError("max_amount", "must be a number above 0, in the unit the provider prices in "
+                                                  "(the quote's unit: SQKM quota at Planet, a currency elsewhere)",
+                                    max_amount)
         self.adapter.validate(request)  # e.g. Planet Assured Tasking without an imaging window: no call
         reference = reference or pxref.new()
         await self._client._prepare()
@@ -1195,6 +1237,7 @@ class Orders(_Facade):
             Order: with its current ``status`` (and items, where the provider has them).
 
         Raises:
+            ValidationError: ``order_id`` is not a non-empty string (nothing sent).
             NotFound: no such order.
 
         >>> import pixorder
@@ -1205,6 +1248,7 @@ class Orders(_Facade):
         >>> client.orders.get(order.id).id == order.id
         True
         """
+        check_id("order_id", order_id)
         return await self._client.send(self.adapter.get_order(order_id))
 
     def list(self, *, limit: int | None = None, progress: bool | None = None, **filters: Any) -> Listing[m.Order]:

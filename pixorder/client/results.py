@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
+from pixorder import errors as E
 from pixorder import frames as _frames  # noqa: F401  (registers the models' HTML tables)
 from pixorder import models as m
 
@@ -132,6 +133,8 @@ class Listing(Generic[T]):
         self.entity = entity
         self._make_call = make_call
         self.filters = filters
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+            raise E.ValidationError("limit", "must be a whole number of rows ≥ 0, or None for every row", limit)
         self.limit = limit
         self.page_size = page_size if limit is None else max(1, min(page_size, limit))
         self.pages_fetched = 0

@@ -127,7 +127,8 @@ def read(path: Any, *, layer: str | None = None) -> tuple[Any, dict[str, Any]]:
         tuple: a GeoDataFrame in EPSG:4326 and the attrs to give it.
 
     Raises:
-        pixorder.ValidationError: an unsupported file ending, or a file pixorder did not write.
+        pixorder.ValidationError: an unsupported file ending, a file pixorder did not write, or a
+            ``layer`` the GeoPackage does not have.
 
     >>> import pathlib, tempfile, pixorder
     >>> frame = pixorder.compare("POINT (5.45 52.5)", providers="planet", start="2030-03-01", end="2030-03-21")
@@ -150,12 +151,18 @@ def read(path: Any, *, layer: str | None = None) -> tuple[Any, dict[str, Any]]:
     elif suffix == ".gpkg":
         import pyogrio
 
+        layers = [str(name) for name, _ in pyogrio.list_layers(path)]
+        if layer is not None and layer not in layers:
+            raise E.ValidationError("layer", f"must be one of the file's layers: {', '.join(layers)}", layer)
         frame = pyogrio.read_dataframe(path, layer=layer)
         raw = pyogrio.read_info(path, layer=layer).get("layer_metadata", {}) or {}
         raw = raw.get(KEY)
     else:
         sidecar = Path(str(path) + ".pixorder.json")
         table = pd.read_csv(path, keep_default_na=True)
+        if "geometry" not in table.columns:  # not a CSV PriceFrame.to_file wrote
+            raise E.ValidationError("path", "holds no pixorder prices (no geometry column): read a plain CSV "
+                                            "with pandas", str(path))
         geometry = gpd.GeoSeries.from_wkt(table.pop("geometry"), crs=4326)
         frame = gpd.GeoDataFrame(table, geometry=geometry, crs=4326)
         raw = sidecar.read_text() if sidecar.exists() else None

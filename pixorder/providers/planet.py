@@ -281,12 +281,26 @@ NO_ORDERS: dict[str, Any] = {"count": 0, "next": None, "previous": None, "result
 
 
 def _geometry_of(aoi: Any) -> dict[str, Any]:
-    # Send what the user drew: Planet turns a Point into its own 5×5 km square and a line into a strip.
+    """Send what the user drew: Planet turns a Point into its own 5×5 km square and a line into a strip.
+
+    Longitudes are moved by whole turns into [-180, 180] as the AOI moved them (``POINT (200 0)`` is
+    sent as ``(-160, 0)``: Planet refuses the other); a line that would then cross ±180° is sent as the
+    AOI's polygon.
+
+    >>> import pixorder
+    >>> _geometry_of(pixorder.AOI("POINT (200 0)"))
+    {'type': 'Point', 'coordinates': (-160.0, 0.0)}
+    """
     original = getattr(aoi, "original_geometry", None)
     if original is not None and not isinstance(original, dict):
         original = getattr(original, "__geo_interface__", None)
     if isinstance(original, dict) and original.get("type") in ("Point", "LineString"):
-        return dict(original)
+        coords = original["coordinates"]
+        points = [coords] if original["type"] == "Point" else list(coords)
+        turn = -360.0 * ((float(points[0][0]) + 180.0) // 360.0)  # whole turns, as the AOI moved it
+        moved = [(float(x) + turn, *rest) for x, *rest in points]
+        if all(-180.0 <= x <= 180.0 for x, *_ in moved):
+            return {"type": original["type"], "coordinates": moved[0] if original["type"] == "Point" else moved}
     return dict(aoi.__geo_interface__)
 
 

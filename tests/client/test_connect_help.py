@@ -47,3 +47,29 @@ def test_a_mistyped_option_is_refused_with_the_option_it_meant():
     client = pixorder.connect("sandbox", api="geopera", workspace_id="ws-1", default_sensor="pneo-30cm", timeout=5)
     assert client.transport.timeout == 5 and client.aio.adapter.workspace_id == "ws-1"
     client.close()
+
+
+def test_wrong_kinds_of_values_are_typed_errors_before_any_call(sandbox):
+    """A newcomer's slips raised TypeError/AttributeError/KeyError from deep inside (or, for
+    ``timeout="30s"``, on the first call): each is now a ValidationError naming the field."""
+    import pytest
+
+    from pixorder import errors as E
+
+    client = pixorder.connect("sandbox", api="planet", base_url=sandbox.url)
+    request = pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2030-03-01", end="2030-03-21")
+    slips = {
+        "max_amount": lambda: client.orders.create(request, max_amount="500 USD"),
+        "limit": lambda: list(client.orders.list(limit="10")),
+        "timeout": lambda: pixorder.connect("sandbox", api="planet", timeout="30s"),
+        "page_size": lambda: pixorder.connect("sandbox", api="planet", page_size=0),
+        "order_id": lambda: client.orders.get(None),
+    }
+    for field, slip in slips.items():
+        with pytest.raises(E.ValidationError) as info:
+            slip()
+        assert info.value.field == field
+    with pytest.raises(E.ValidationError, match="max_amount: must be a number above 0"):
+        client.orders.create(request, max_amount=-5)
+    assert not [r for r in sandbox.received("planet") if r["method"] == "POST"]  # nothing was sent
+    client.close()

@@ -189,3 +189,13 @@ def test_an_rrule_budget_counts_the_months_asked_for(sandbox):
     assert frame["acquisitions"].tolist() == [31]
     assert frame["month"].dt.month.tolist() == [1]
     assert len(schedule("FREQ=DAILY", pd.Timestamp("2027-01-01", tz="UTC").to_pydatetime(), 3)) == 31 + 28 + 31
+
+
+def test_reading_a_file_pixorder_did_not_write_is_a_typed_error(sandbox, tmp_path):
+    pd.DataFrame({"a": [1]}).to_csv(tmp_path / "other.csv")
+    with pytest.raises(E.ValidationError, match="no geometry column"):
+        pixorder.read_prices(tmp_path / "other.csv")  # was KeyError: 'geometry'
+    frame = pixorder.compare(FIELD, start=START, end=END, providers="planet")
+    frame.to_file(tmp_path / "p.gpkg")
+    with pytest.raises(E.ValidationError, match="layer: must be one of the file's layers: prices"):
+        pixorder.read_prices(tmp_path / "p.gpkg", layer="nope")  # was pyogrio's DataLayerError

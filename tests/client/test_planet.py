@@ -221,3 +221,13 @@ def test_a_recurring_request_is_monitoring_or_refused_never_one_capture(sandbox,
     assert order.amount == quote.amount
     sent = [r["body"] for r in sandbox.received("planet") if r["path"] == "/tasking/v2/orders/"]
     assert sent[-1]["rrule"] == "FREQ=MONTHLY;COUNT=6" and sent[-1]["product"] == "Monitoring Tasking"
+
+
+def test_a_point_past_180_is_sent_where_the_aoi_moved_it(sandbox, connect):
+    """``POINT (200 0)`` became an AOI at -160° but Planet was sent 200° as drawn and refused it, while
+    Geopera priced the moved AOI."""
+    quote = connect("planet").pricing.estimate(request("POINT (200 0)"))
+    assert quote.error is None and quote.amount == 25.0
+    sent = [r["body"] for r in sandbox.received("planet") if r["path"] == "/tasking/v2/pricing/"][-1]
+    geometry = sent[0]["geometry"] if isinstance(sent, list) else sent["geometry"]
+    assert geometry == {"type": "Point", "coordinates": [-160.0, 0.0]}
