@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from pixorder.errors import PixorderError, ValidationError
 from pixorder.providers import table
 
-QUOTE_COLUMNS = ["aoi_index", "provider", "sensor", "area_km2", "billed_area_km2", "amount", "unit",
+#: the quote table's columns (``part``, shown when an AOI has parts: a part priced alone, beside its total)
+QUOTE_COLUMNS = ["aoi_index", "aoi", "provider", "sensor", "part", "area_km2", "billed_area_km2", "amount", "unit",
                  "amount_per_km2", "uplifts", "feasibility", "error"]
 
 
@@ -59,7 +60,7 @@ def quote(args: argparse.Namespace) -> int:
     pixorder.errors.ValidationError: --currency: is required with --rates: the currency the rates convert into
     """
     import pixorder
-    from pixorder.aoi import as_aoi
+    from pixorder.aoi import as_aois
     from pixorder.client.compare import parse_rates
 
     rates = parse_rates(args.rates, field="--rates")
@@ -74,11 +75,13 @@ def quote(args: argparse.Namespace) -> int:
         raise ValidationError("--providers", f"must be a comma-separated list of {', '.join(table.NAMES)}",
                               args.providers)
     options = {k: v for k, v in (("crs", args.crs), ("layer", args.layer)) if v is not None}
-    aoi = as_aoi(args.aoi_file, **options)
+    aois = as_aois(args.aoi_file, **options)  # a file of fields: one AOI per feature, as compare() reads it
     request = {"start": args.start, "end": args.end, "cloud_cover": args.cloud_cover}
     if args.off_nadir is not None:
         request["off_nadir"] = args.off_nadir
-    frame = pixorder.compare(aoi, request, providers=providers, rates=rates, currency=args.currency)
+    frame = pixorder.compare(aois, request, providers=providers, rates=rates, currency=args.currency)
+    if len(aois) > 1:  # each row's AOI by its feature's name
+        frame.insert(1, "aoi", [aois[i].name for i in frame["aoi_index"]])
     sources = frame.attrs["pixorder"]["sources"]  # what compare() used: live when a key is set, else sandbox
     frame.insert(2, "source", frame["provider"].astype(str).map(sources))
     if args.format == "geojson":
@@ -90,7 +93,7 @@ def quote(args: argparse.Namespace) -> int:
     else:
         where = ", ".join(f"{p} from the {'live API' if s == 'live' else 'sandbox'}" for p, s in sources.items())
         print(f"prices: {where}")
-        shown = [c for c in QUOTE_COLUMNS if c in frame.columns] + [
+        shown = [c for c in QUOTE_COLUMNS if c in frame.columns and (c != "part" or frame[c].notna().any())] + [
             c for c in frame.columns if c.startswith(("amount_", "rate_to_")) and c != "amount_per_km2"]
         print(frame[shown].to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
     failed = frame["error"].notna()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pixorder.aoi.area import areas_km2
 from pixorder.aoi.coerce import Source
-from pixorder.aoi.core import AOI, MAX_SIMPLIFY_AREA_CHANGE, as_aoi, as_aois
+from pixorder.aoi.core import AOI, MAX_SIMPLIFY_AREA_CHANGE, as_aoi, as_aois, file_aois
 from pixorder.aoi.rules import MAX_BODY_BYTES, MIN_BILLED_AREA_KM2, PROVIDERS, RuleCheck
 
 __all__ = [
@@ -28,4 +28,5 @@ __all__ = [
     "areas_km2",
     "as_aoi",
     "as_aois",
+    "file_aois",
 ]

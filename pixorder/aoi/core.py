@@ -5,8 +5,10 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -487,7 +489,8 @@ def as_aoi(value: Any, **options: Any) -> AOI:
 
 def as_aois(value: Any, **options: Any) -> list[AOI]:
     """Several AOIs: one per item of a list or tuple, one per row of a GeoDataFrame or GeoSeries (in
-    its own CRS), else the one AOI of :func:`as_aoi`.
+    its own CRS), one per feature of a file (:func:`file_aois`: a file of fields is read as its
+    fields, as the same file read with geopandas would be), else the one AOI of :func:`as_aoi`.
 
     Each item is read as :func:`as_aoi` reads it alone (a row as ``as_aoi(series.iloc[[i]])``), with
     the same geometry, area and :attr:`~AOI.source`. Plain shapes (GeoJSON Point, LineString and
@@ -514,6 +517,8 @@ def as_aois(value: Any, **options: Any) -> list[AOI]:
     ...
     pixorder.errors.ValidationError: aoi_or_aois[1].geometry.coordinates: latitude must be within [-90, 90] (got 95.0)
     """
+    if _is_file(value):
+        return file_aois(value, **options)
     # Thousands of shapes, coordinate tuples and AOIs, none in a cycle: built with the collector paused.
     with collector.paused():
         if is_geopandas(value):
@@ -528,6 +533,66 @@ def as_aois(value: Any, **options: Any) -> list[AOI]:
             items: list[Built | None] = [None] * len(value) if options else build_many(value)
             return _made(items, value.__getitem__, options)
         return [as_aoi(value, **options)]
+
+
+def _is_file(value: Any) -> bool:
+    """A path (str or ``os.PathLike``) to an existing file, not WKT or GeoJSON text."""
+    if isinstance(value, os.PathLike) or (isinstance(value, str) and len(value) < 4096 and "\n" not in value):
+        try:
+            return Path(value).is_file()
+        except (OSError, ValueError):
+            return False
+    return False
+
+
+def file_aois(path: Any, *, crs: Any = None, layer: str | int | None = None, points: PointsPolicy = "auto",
+              repair: bool = False, name: str | None = None) -> list[AOI]:
+    """One AOI per feature of a file (GeoJSON, GeoPackage, zipped Shapefile, KML, KMZ), as the desk and a
+    GeoDataFrame read it: two fields in one file are two AOIs (a multi-part feature stays one).
+
+    The file is first read whole, as ``AOI(path)`` reads it (its CRS rules, checks and messages); points
+    beside polygons (a Google Earth label pin, sample points) are left out as ``AOI`` leaves them out.
+
+    Args:
+        path: the file (str or ``pathlib.Path``).
+        crs, layer, points, repair: as for :class:`AOI`.
+        name: a name for the AOI of a one-feature file (default: its feature's or the file's).
+
+    Returns:
+        One AOI per feature, each named by the feature's label (its ``name`` column or property) or
+        ``"<file stem> <n>"``; a one-feature file gives the one AOI of ``AOI(path)``.
+
+    Raises:
+        ValidationError: what ``AOI(path)`` raises for the file; a feature that is no AOI alone (its
+            field prefixed by ``<file name> feature <n>``).
+
+    >>> import json, tempfile
+    >>> two = {"type": "FeatureCollection", "features": [
+    ...     {"type": "Feature", "properties": {"name": "north"}, "geometry": {"type": "Point", "coordinates": [5, 52]}},
+    ...     {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [6, 52]}}]}
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "fields.geojson"
+    ...     _ = path.write_text(json.dumps(two))
+    ...     [(a.name, round(a.area_km2)) for a in file_aois(path)]
+    [('north', 25), ('fields 2', 25)]
+    """
+    from pixorder.aoi.coerce import _from_file
+
+    whole = AOI(path, crs=crs, layer=layer, points=points, repair=repair, name=name)
+    features, *_ = _from_file(Path(path), crs, layer)
+    polygonal = any(g.geom_type in ("Polygon", "MultiPolygon") for g, _, _ in features)
+    if points != "keep" and polygonal:  # as AOI() leaves them out of a file with fields
+        features = [f for f in features if f[0].geom_type not in ("Point", "MultiPoint")]
+    if len(features) <= 1:
+        return [whole]
+    stem = Path(path).stem
+    aois = []
+    for i, (geometry, label, _) in enumerate(features):
+        try:
+            aois.append(AOI(geometry, repair=repair, name=label or f"{stem} {i + 1}"))
+        except ValidationError as exc:
+            raise ValidationError(f"{Path(path).name} feature {i + 1}.{exc.field}", exc.rule, exc.value) from None
+    return aois
 
 
 def _made(built: list[Built | None], item: Callable[[int], Any], options: dict[str, Any]) -> list[AOI]:

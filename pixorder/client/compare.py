@@ -121,11 +121,12 @@ def aoi_list(aois: Any) -> tuple[list[Any], list[Any]]:
     the id, or its ``id`` column), each read the way ``AOI`` reads it (``pixorder.aoi.as_aois``).
 
     Args:
-        aois: one AOI or anything ``AOI()`` accepts, a list of them, or a GeoDataFrame / GeoSeries in
-            any CRS.
+        aois: one AOI or anything ``AOI()`` accepts, a list of them, a GeoDataFrame / GeoSeries in
+            any CRS, or a file of fields (one AOI per feature: ``pixorder.aoi.file_aois``).
 
     Returns:
-        tuple: ``(list of AOI, list of ids)``; the ids are None unless a frame gave them.
+        tuple: ``(list of AOI, list of ids)``; the ids are None unless a frame gave them (its index or
+        ``id`` column) or a file of several features (each feature's name).
 
     Raises:
         ValidationError: an AOI that cannot be read (from ``as_aois``).
@@ -141,11 +142,14 @@ def aoi_list(aois: Any) -> tuple[list[Any], list[Any]]:
     """
     from pixorder.aoi import as_aois
     from pixorder.aoi.coerce import is_geopandas
+    from pixorder.aoi.core import _is_file
 
     # One AOI per list item or frame row (in the frame's own CRS), else one: the same way in as AOI().
     items = as_aois(aois)
     if is_geopandas(aois):  # the rows as_aois made one AOI each
         ids = list(aois["id"]) if hasattr(aois, "columns") and "id" in aois.columns else list(aois.index)
+    elif _is_file(aois) and len(items) > 1:  # a file of fields: each feature's name (as_aois names them)
+        ids = [a.name for a in items]
     else:
         ids = [None] * len(items)
     return items, ids

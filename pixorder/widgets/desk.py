@@ -66,30 +66,27 @@ def aois_from_upload(name: str, content: bytes, *, crs: Any = None) -> list[AOI]
     """One AOI per feature of an uploaded file (GeoJSON, zipped Shapefile, GeoPackage, KML, KMZ).
 
     The file is first read as one AOI the way the map reads it (same checks and messages), then
-    feature by feature (``pixorder.aoi.load``), so two fields in one file are two AOIs. Each is named
-    ``<file stem> <n>``.
+    feature by feature as ``compare`` reads a file (``pixorder.aoi.file_aois``), so two fields in one
+    file are two AOIs, each named by the feature's name or ``<file stem> <n>``.
 
     Raises:
         UploadError: the file is not a usable AOI (the message names the file and why).
 
-    >>> [round(a.area_km2) for a in aois_from_upload("two.geojson", b'{"type": "FeatureCollection", '
+    >>> [(a.name, round(a.area_km2)) for a in aois_from_upload("two.geojson", b'{"type": "FeatureCollection", '
     ...     b'"features": [{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [5, 52]}},'
     ...     b'{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [6, 52]}}]}')]
-    [25, 25]
+    [('two 1', 25), ('two 2', 25)]
     """
-    from pixorder.aoi.coerce import load
+    from pixorder.aoi import file_aois
 
     aoi_from_upload(name, content, crs=crs)  # the map's own checks: a bad file is refused the same way
-    suffix = Path(name).suffix.lower()
-    stem = Path(name).stem
     with tempfile.TemporaryDirectory(prefix="pixorder-desk-") as folder:
-        path = Path(folder) / f"upload{suffix}"
+        path = Path(folder) / Path(name).name  # the upload's own name: its stem names the features
         path.write_bytes(bytes(content))
-        loaded = load(path, crs=crs or None)
-    try:
-        return [AOI(g, name=f"{stem} {i + 1}") for i, g in enumerate(loaded.geometries)]
-    except ValidationError as exc:
-        raise UploadError(f"{name}: {exc}") from None
+        try:
+            return file_aois(path, crs=crs or None)
+        except ValidationError as exc:
+            raise UploadError(f"{name}: {exc}") from None
 
 
 def desk_clients(providers: Sequence[str] = PROVIDERS) -> dict[str, Any]:

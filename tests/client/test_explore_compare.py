@@ -279,3 +279,24 @@ def test_a_sensor_per_provider_with_needs_and_rates_in_any_case():
     assert any(w.category is E.PixorderWarning and "no rate for SQKM" in str(w.message) for w in seen)
     with pytest.raises(E.ValidationError, match="rates: must be a dict"):
         pixorder.compare(FIELD, rates=[1, 0.66, 4], currency="USD")
+
+
+def test_a_file_of_fields_is_read_as_its_fields_on_every_path():
+    """``compare("fields.geojson")`` priced the file as one multi-part AOI (one Pixxel minimum for two
+    fields) while the same file read with geopandas, or uploaded to the desk, gave one AOI per field."""
+    from pathlib import Path
+
+    from pixorder.widgets.desk import aois_from_upload
+
+    path = Path(__file__).parents[1] / "data" / "aoi" / "two_fields.geojson"
+    window = {"start": START, "end": END}
+    from_path = pixorder.compare(str(path), window, providers="pixxel,planet")
+    from_frame = pixorder.compare(gpd.read_file(path), window, providers="pixxel,planet")
+    assert from_path["aoi_id"].tolist() == ["west", "west", "east", "east"]  # each feature's name
+    assert from_path["amount"].tolist() == from_frame["amount"].tolist()
+    assert from_path["amount"].tolist() == [1240.0, pytest.approx(123.091), 1240.0, pytest.approx(123.091)]
+    desk = aois_from_upload("two_fields.geojson", path.read_bytes())
+    assert [(a.name, a.area_km2) for a in desk] == [(a, from_path["area_km2"].iloc[i * 2])
+                                                     for i, a in enumerate(["west", "east"])]
+    budget = pixorder.budget(path, "monthly", months=1, start=START, providers="pixxel")
+    assert budget["amount"].tolist() == [2480.0]  # two fields' minimums, not one

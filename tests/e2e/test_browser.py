@@ -810,7 +810,7 @@ def test_pricing_desk_in_voila(browser: Any, workdir: Path) -> None:
         aois = desk.locator(".pixorder-desk-aois tr")
         page.wait_for_function("() => document.querySelectorAll('.pixorder-desk-aois tr').length === 3")
         assert aois.count() == 3  # a header and one row per field
-        assert "two_fields 1" in aois.nth(1).inner_text() and "two_fields 2" in aois.nth(2).inner_text()
+        assert "north" in aois.nth(1).inner_text() and "south" in aois.nth(2).inner_text()  # the features' names
 
         # A need: 1 m or finer, with NIR. Typed and ticked with the keyboard and the mouse.
         desk.locator(".pixorder-max-gsd input").click()
@@ -825,13 +825,13 @@ def test_pricing_desk_in_voila(browser: Any, workdir: Path) -> None:
                   ("aoi", "provider", "sensor", "amount", "unit", "amount-currency", "currency")}
                  for i in range(cheapest.count())]
 
-        # The same AOIs and needs, priced by compare() on the test's own sandbox: the same cheapest quotes.
-        expected = pixorder.compare([pixorder.AOI(f["geometry"]) for f in TWO_FIELDS["features"]],
-                                    providers="pixxel,planet,geopera", sensors="all",
+        # The same file and needs, priced by compare() on the test's own sandbox: the same cheapest quotes
+        # (compare reads a file of fields as the desk does: one AOI per feature, named by it).
+        expected = pixorder.compare(str(fields), providers="pixxel,planet,geopera", sensors="all",
                                     needs={"max_gsd_m": 1, "bands": ["NIR"]}, rates=DEFAULT_RATES, currency="USD")
         best = expected[expected["rank"] == 1]
-        assert sorted(set(best["aoi_index"])) == [0, 1]
-        want = sorted((f"two_fields {int(r['aoi_index']) + 1}", str(r["provider"]), str(r["sensor"]),
+        assert sorted(set(best["aoi_id"])) == ["north", "south"]
+        want = sorted((str(r["aoi_id"]), str(r["provider"]), str(r["sensor"]),
                        float(r["amount"]), str(r["unit"]), float(r["amount_usd"])) for _, r in best.iterrows())
         got = sorted((s["aoi"], s["provider"], s["sensor"], float(s["amount"]), s["unit"], float(s["amount-currency"]))
                      for s in shown)

@@ -51,7 +51,7 @@ def upload(desk: PricingDesk, collection: dict[str, Any], name: str = "fields.ge
 def test_an_upload_makes_one_aoi_per_feature(clients):
     desk, sched = make_desk(clients)
     upload(desk, FIELDS)
-    assert [a.name for a in desk.aois] == ["fields 1", "fields 2", "fields 3"]
+    assert [a.name for a in desk.aois] == ["north", "south", "fields 3"]  # a feature's name, else the file's
     expected = [pixorder.AOI(f["geometry"]).area_km2 for f in FIELDS["features"]]
     assert [a.area_km2 for a in desk.aois] == pytest.approx(expected)
     assert len(desk.map.draw.data) == 3  # each AOI is a shape on the map, editable like a drawn one
@@ -83,7 +83,7 @@ def test_needs_filter_and_rank_the_grid(clients):
     assert "pixxel" not in set(table["provider"])  # 5 m bandsets fail a 1 m need
     assert (table["GSD (m)"] <= 1).all() and table["bands"].str.contains("NIR").all()
     priced = table[table["error"] == ""]
-    for aoi in ("fields 1", "fields 2"):
+    for aoi in ("north", "south"):
         ranked = priced[priced["AOI"] == aoi]
         assert list(ranked["amount (USD)"]) == sorted(ranked["amount (USD)"])  # cheapest first
         assert ranked["rank"].iloc[0] == 1
@@ -128,7 +128,7 @@ def test_imaging_windows_on_a_timeline_only_for_sensors_that_need_one(clients):
     upload(desk, {**FIELDS, "features": FIELDS["features"][:2]})
     settle(desk, sched)
     windows = desk.windows_frame
-    assert windows is not None and set(windows["aoi"]) == {"fields 1", "fields 2"}
+    assert windows is not None and set(windows["aoi"]) == {"north", "south"}
     assert set(windows["sensor"]) == {"Assured Tasking"} and len(windows) >= 2
     (output,) = desk.windows_chart.outputs
     assert "Imaging windows" in output["data"][PLOTLY]["layout"]["title"]["text"]
