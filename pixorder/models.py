@@ -316,7 +316,8 @@ def parse_datetime(value: Any, field: str = "datetime") -> datetime | None:
 
     Raises:
         ValidationError: a value that is none of these, an impossible date, a non-finite timestamp,
-            or a moment outside years 1–9999 in UTC.
+            a whole number from 1000 to 9999 (a year, not seconds since 1970), or a moment outside
+            years 1–9999 in UTC.
 
     >>> parse_datetime("2022-11-14 12:55:49.1+00:00")
     datetime.datetime(2022, 11, 14, 12, 55, 49, 100000, tzinfo=datetime.timezone.utc)
@@ -326,6 +327,10 @@ def parse_datetime(value: Any, field: str = "datetime") -> datetime | None:
     True
     >>> parse_datetime(1700000000)
     datetime.datetime(2023, 11, 14, 22, 13, 20, tzinfo=datetime.timezone.utc)
+    >>> parse_datetime(2027, "start")
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: start: looks like a year, not a moment: give a date such as '2027-01-01' (got 2027)
     >>> parse_datetime("31-02-2030", "start")
     Traceback (most recent call last):
     ...
@@ -340,6 +345,9 @@ def parse_datetime(value: Any, field: str = "datetime") -> datetime | None:
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         if not math.isfinite(value):
             raise ValidationError(field, "must be a finite timestamp", value)
+        if isinstance(value, int) and 1000 <= value <= 9999:  # 2027 s after 1970 is never meant: a year is
+            raise ValidationError(field, f"looks like a year, not a moment: give a date such as '{value}-01-01'",
+                                  value)
         try:
             moment = datetime.fromtimestamp(value, tz=timezone.utc)
         except (OverflowError, OSError, ValueError):

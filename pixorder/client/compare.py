@@ -269,8 +269,9 @@ async def window_for(client: AsyncClient, template: Mapping[str, Any]) -> tuple[
         end = given.end if template.get("end") is not None else given.start + DEFAULT_WINDOW
         now = await provider_now(client)
         if end <= now:  # a past window: some providers price it as if it were not, some refuse it
-            raise E.ValidationError("end", f"must be in the future: {client.provider}'s time is now "
-                                           f"{now:%Y-%m-%d %H:%M} UTC", iso_z(end))
+            field = "end" if template.get("end") is not None else "start"  # the one the user gave
+            raise E.ValidationError(field, f"must be in the future: {client.provider}'s time is now "
+                                           f"{now:%Y-%m-%d %H:%M} UTC", iso_z(end if field == "end" else given.start))
         return fields, False
     start = await earliest_start(client)
     return {**template, "start": start, "end": start + DEFAULT_WINDOW}, True

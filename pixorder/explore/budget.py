@@ -153,6 +153,8 @@ async def abudget(
     check_sensors(sensors)
     shapes, ids = aoi_list(aois)
     template = request_template(request, params)
+    if template.get("end") is not None and "end" in params:  # the horizon is months=: an end would be ignored
+        raise E.ValidationError("end", "is not taken by budget(): its horizon is months= from start", params["end"])
     for field in ("recurrence", "occurrences", "end"):
         template.pop(field, None)
 

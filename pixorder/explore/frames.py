@@ -32,8 +32,8 @@ class PriceFrame(gpd.GeoDataFrame):
     ('PriceFrame', 4326)
     >>> frame.provenance["kind"], frame.provenance["sources"]
     ('compare', {'planet': 'sandbox', 'geopera': 'sandbox'})
-    >>> frame.plot().layout.title.text
-    'Quotes, cheapest first'
+    >>> frame.plot().layout.title.text       # SQKM and AUD: not ranked against each other
+    "Quotes, each in its provider's unit (give rates= and currency= to rank them)"
     """
 
     # geopandas builds results of pandas operations with ``cls`` (its constructor is a classmethod),

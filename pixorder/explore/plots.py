@@ -60,9 +60,9 @@ def plot(frame: Any, **kwargs: Any) -> Any:
     >>> frame = gpd.GeoDataFrame({"provider": ["planet", "geopera"], "sensor": ["Flexible Tasking", "pneo-30cm"],
     ...                           "amount": [25.0, 700.0], "unit": ["SQKM", "AUD"], "error": [None, None]},
     ...                          geometry=[None, None], crs=4326)
-    >>> figure = plot(frame)                     # no kind: a comparison
+    >>> figure = plot(frame)                     # no kind: a comparison, in two units
     >>> figure.layout.title.text, [bar.name for bar in figure.data]
-    ('Quotes, cheapest first', ['planet', 'geopera'])
+    ("Quotes, each in its provider's unit (give rates= and currency= to rank them)", ['geopera', 'planet'])
     >>> figure.layout.yaxis.title.text
     "price (each provider's unit: AUD, SQKM)"
     """
@@ -75,7 +75,8 @@ def plot(frame: Any, **kwargs: Any) -> Any:
 
 
 def plot_compare(frame: Any, per_km2: bool = False, **kwargs: Any) -> Any:
-    """Bars: one per provider and sensor (per AOI when there are several), cheapest first.
+    """Bars: one per provider and sensor (per AOI when there are several), cheapest first (grouped by
+    unit when the amounts are in several and no rates convert them).
 
     Args:
         frame: a ``compare()`` frame (``provider``, ``sensor``, ``amount``, ``unit``, ``error``;
@@ -99,14 +100,19 @@ def plot_compare(frame: Any, per_km2: bool = False, **kwargs: Any) -> Any:
     column, label = _amount(frame, per_km2)
     frame = whole_quotes(frame)
     data = frame[frame["error"].isna()].drop(columns="geometry").assign(offer=_label(frame))
-    data = data.sort_values(column)
+    # Amounts in several units do not rank against each other (25 SQKM is not cheaper than 700 AUD):
+    # grouped by unit then, and the title says how to rank them.
+    mixed = "each provider's unit" in label
+    data = data.sort_values(["unit", column] if mixed else column)
     # One row of bars per AOI, named by the AOI's id (or the ``aoi`` name the pricing desk adds) when it has one.
     facet = next((c for c in ("aoi", "aoi_id", "aoi_index") if c in data.columns), None)
     many = facet is not None and data[facet].nunique() > 1
     if many:
         data[facet] = data[facet].astype(str)
     hover = [c for c in ("unit", "amount", "billed_area_km2", "resolution_m", "bands") if c in data.columns]
-    title = kwargs.pop("title", "Quotes per billed km², cheapest first" if per_km2 else "Quotes, cheapest first")
+    what = "Quotes per billed km²" if per_km2 else "Quotes"
+    title = kwargs.pop("title", f"{what}, each in its provider's unit (give rates= and currency= to rank them)"
+                       if mixed else f"{what}, cheapest first")
     figure = px.bar(data, x="offer", y=column, color="provider", hover_data=hover,
                     facet_row=facet if many else None, labels={column: label, "offer": ""}, **kwargs)
     figure.update_layout(title=title, legend_title_text="provider")

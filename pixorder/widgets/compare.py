@@ -92,8 +92,8 @@ def comparison_figure(frame: Any, height: int = 340) -> Any:
 
     >>> import pixorder
     >>> frame = pixorder.compare("POINT (5.45 52.5)", providers="planet,geopera")
-    >>> [bar.name for bar in comparison_figure(frame).data]
-    ['planet', 'geopera']
+    >>> [bar.name for bar in comparison_figure(frame).data]     # by unit (AUD, SQKM): no rates to rank them
+    ['geopera', 'planet']
     """
     from pixorder.explore.plots import plot_compare
 

@@ -199,3 +199,26 @@ def test_reading_a_file_pixorder_did_not_write_is_a_typed_error(sandbox, tmp_pat
     frame.to_file(tmp_path / "p.gpkg")
     with pytest.raises(E.ValidationError, match="layer: must be one of the file's layers: prices"):
         pixorder.read_prices(tmp_path / "p.gpkg", layer="nope")  # was pyogrio's DataLayerError
+
+
+def test_a_chart_of_quotes_in_several_units_does_not_rank_them(sandbox):
+    """The bars were sorted "cheapest first" across units: 25 SQKM before 700 AUD before 1,000 USD."""
+    mixed = pixorder.compare(FIELD, start=START, end=END, providers="pixxel,planet,geopera").plot()
+    assert "each in its provider's unit" in mixed.layout.title.text and "cheapest" not in mixed.layout.title.text
+    assert [bar.name for bar in mixed.data] == ["geopera", "planet", "pixxel"]  # by unit: AUD, SQKM, USD
+    ranked = pixorder.compare(FIELD, start=START, end=END, providers="pixxel,planet,geopera",
+                              rates={"USD": 1, "AUD": 0.66, "SQKM": 4}, currency="USD").plot()
+    assert ranked.layout.title.text == "Quotes, cheapest first"
+    assert [bar.name for bar in ranked.data] == ["planet", "geopera", "pixxel"]  # 100, 462, 1,000 USD
+
+
+def test_budget_and_compare_name_the_field_the_user_got_wrong():
+    """A year as a number was read as seconds since 1970 (the message then blamed ``end``); a budget
+    from a past start blamed ``end``; a budget's ``end=`` was dropped without a word."""
+    with pytest.raises(E.ValidationError, match="start: looks like a year, not a moment: give a date such as '2027-01-01'"):
+        pixorder.compare(FIELD, start=2027, end=2028, providers="planet")
+    with pytest.raises(E.ValidationError) as info:
+        pixorder.budget(FIELD, "monthly", months=2, start="2024-01-01", providers="planet")
+    assert info.value.field == "start" and "must be in the future" in info.value.rule
+    with pytest.raises(E.ValidationError, match="end: is not taken by budget"):
+        pixorder.budget(FIELD, "monthly", months=2, start=START, end=END, providers="planet")
