@@ -106,7 +106,7 @@ async def abudget(
     months: int = 12,
     request: m.TaskingRequest | Mapping[str, Any] | None = None,
     providers: Sequence[Any] | str = DEFAULT_PROVIDERS,
-    sensors: Mapping[str, str] | None = None,
+    sensors: Mapping[str, str] | Sequence[str] | str | None = None,
     rates: Mapping[str, float] | None = None,
     currency: str | None = None,
     client_options: Mapping[str, Any] | None = None,
@@ -170,17 +170,17 @@ async def abudget(
         row = table.get(client.provider)
         if row.max_recurrence_instances is not None and len(dates) > row.max_recurrence_instances:
             refused.append(f"{row.label}'s recurring orders allow at most {row.max_recurrence_instances} instances")
-        chosen, _ = await sensors_for(client, sensors)
-        sensor = chosen[0].id if chosen[0] is not None else None
+        chosen, _ = await sensors_for(client, sensors)  # "all" or ids: one budget per sensor
         jobs = []
-        for date in dates:
-            values = {**fields, "start": date, "end": date + ACQUISITION_WINDOW}
-            month_request = m.TaskingRequest(aoi=shapes[0], sensor=sensor, **values)
-            for index, (shape, aoi_id) in enumerate(zip(shapes, ids)):
-                job_request = month_request.with_aoi(shape)
-                tags = {"month": date.replace(day=1, hour=0, minute=0, second=0, microsecond=0),
-                        "aoi_index": index, "aoi_id": aoi_id}
-                jobs.append(Job(client, job_request, tags))
+        for picked in chosen:
+            for date in dates:
+                values = {**fields, "start": date, "end": date + ACQUISITION_WINDOW}
+                month_request = m.TaskingRequest(aoi=shapes[0], sensor=picked.id if picked else None, **values)
+                for index, (shape, aoi_id) in enumerate(zip(shapes, ids)):
+                    job_request = month_request.with_aoi(shape)
+                    tags = {"month": date.replace(day=1, hour=0, minute=0, second=0, microsecond=0),
+                            "aoi_index": index, "aoi_id": aoi_id}
+                    jobs.append(Job(client, job_request, tags))
         return jobs, refused
 
     async with clients_for(providers, client_options) as clients:
@@ -232,7 +232,7 @@ def budget(
     months: int = 12,
     request: m.TaskingRequest | Mapping[str, Any] | None = None,
     providers: Sequence[Any] | str = DEFAULT_PROVIDERS,
-    sensors: Mapping[str, str] | None = None,
+    sensors: Mapping[str, str] | Sequence[str] | str | None = None,
     rates: Mapping[str, float] | None = None,
     currency: str | None = None,
     client_options: Mapping[str, Any] | None = None,

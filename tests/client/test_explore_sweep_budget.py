@@ -222,3 +222,11 @@ def test_budget_and_compare_name_the_field_the_user_got_wrong():
     assert info.value.field == "start" and "must be in the future" in info.value.rule
     with pytest.raises(E.ValidationError, match="end: is not taken by budget"):
         pixorder.budget(FIELD, "monthly", months=2, start=START, end=END, providers="planet")
+
+
+def test_a_budget_for_every_sensor(sandbox):
+    """``budget(sensors="all")`` priced the provider's default sensor only, without a word."""
+    frame = pixorder.budget(FIELD, "monthly", months=2, start=START, sensors="all", providers="geopera")
+    offered = {s.id for s in pixorder.connect("sandbox", api="geopera").sensors()}
+    assert set(frame["sensor"]) == offered and len(frame) == 2 * len(offered)
+    assert frame.groupby("sensor")["acquisitions"].sum().eq(2).all()
