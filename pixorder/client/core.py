@@ -60,6 +60,31 @@ CLIENT_OPTIONS = ("api", "timeout", "retries", "backoff", "rate_limits", "page_s
                   "reconcile_patience", "poll_timeout")
 
 
+def check_request(adapter: Adapter, request: Any) -> None:
+    """Refuse, before any call, a request no provider takes and one this API is known to refuse
+    (``adapter.validate``): a tasking window that has ended by this machine's clock is the first kind
+    (Planet's pricing priced a 2020 window; Pixxel and Geopera refused it in their own words).
+
+    Raises:
+        ValidationError: ``end`` for a tasking window that has ended; what ``adapter.validate`` raises.
+
+    >>> import pixorder
+    >>> from pixorder.providers.planet import PlanetAdapter
+    >>> check_request(PlanetAdapter(), pixorder.TaskingRequest(aoi="POINT (4 50)", start="2020-03-01", end="2020-03-21"))
+    Traceback (most recent call last):
+    ...
+    pixorder.errors.ValidationError: end: must be in the future: a tasking window that has ended cannot be priced or ordered (got '2020-03-21T00:00:00Z')
+    """
+    from datetime import datetime, timezone
+
+    from pixorder.providers._wire import iso_z
+
+    if isinstance(request, m.TaskingRequest) and request.end <= datetime.now(timezone.utc):
+        raise E.ValidationError("end", "must be in the future: a tasking window that has ended cannot be priced or "
+                                       "ordered", iso_z(request.end))
+    adapter.validate(request)
+
+
 def check_id(field: str, value: Any) -> None:
     """Refuse an id that is no non-empty string before it goes into a path (``orders.get(None)`` asked
     for ``/orders/None``).
@@ -433,7 +458,7 @@ class Pricing(_Facade):
         batch: list[Any] = [requests] if single else request_list(
             requests, "must be a TaskingRequest, an ArchiveRequest or a list of them")
         for request in batch:
-            self.adapter.validate(request)  # what the API is known to refuse, before any call
+            check_request(self.adapter, request)  # what the API is known to refuse, before any call
         quotes = await self._estimate_parts(batch, raise_errors=single)
         if single:
             if quotes[0].error:
@@ -773,7 +798,7 @@ class Orders(_Facade):
             raise E.ValidationError("max_amount", "must be a number above 0, in the unit the provider prices in "
                                                   "(the quote's unit: SQKM quota at Planet, a currency elsewhere)",
                                     max_amount)
-        self.adapter.validate(request)  # e.g. Planet Assured Tasking without an imaging window: no call
+        check_request(self.adapter, request)  # e.g. Planet Assured Tasking without an imaging window: no call
         reference = reference or pxref.new()
         await self._client._prepare()
         parts, _ = split_parts(self._client.provider, [request])
@@ -976,7 +1001,7 @@ class Orders(_Facade):
         todo = []
         for i, request in enumerate(batch):
             try:
-                self.adapter.validate(request)
+                check_request(self.adapter, request)
             except E.PixorderError as exc:
                 rows[i] = self._error_row(i, request, refs[i], exc)
             else:

@@ -73,3 +73,23 @@ def test_wrong_kinds_of_values_are_typed_errors_before_any_call(sandbox):
         client.orders.create(request, max_amount=-5)
     assert not [r for r in sandbox.received("planet") if r["method"] == "POST"]  # nothing was sent
     client.close()
+
+
+def test_a_window_that_has_ended_is_refused_at_every_provider_before_any_call(sandbox):
+    """Planet priced and dry-ran a 2020 window; Pixxel and Geopera refused it in their wire words
+    (``params.acquisitionEnd``, ``order_items[0].start_date``)."""
+    import pytest
+
+    from pixorder import errors as E
+
+    past = pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2020-01-01", end="2020-02-01")
+    for api in ("pixxel", "planet", "geopera"):
+        client = pixorder.connect("sandbox", api=api, base_url=sandbox.url)
+        for call in (lambda: client.pricing.estimate(past), lambda: client.orders.create(past, dry_run=True)):
+            with pytest.raises(E.ValidationError) as info:
+                call()
+            assert info.value.field == "end" and "must be in the future" in info.value.rule, api
+        rows = client.orders.create_many([past])
+        assert rows[0].error is not None and "end: must be in the future" in rows[0].error
+        client.close()
+    assert not [r for r in sandbox.received() if r["method"] == "POST"]
