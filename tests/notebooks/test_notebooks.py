@@ -68,12 +68,13 @@ EXPECTED: dict[str, dict[str, Frame]] = {
     },
     "06-explore-prices.ipynb": {
         "fields": Frame(2, {"id", "geometry"}, geo=True),
-        # 1 m and NIR, not hyperspectral: Planet's Flexible and Monitoring Tasking and Geopera's four
-        # sub-metre NIR sensors, for each of the two fields (Assured Tasking left out: it needs a window).
-        "ranked": Frame(12, QUOTE_COLUMNS | USD | {"aoi_id", "rank", "resolution_m", "bands", "product_type",
+        # 1 m and NIR, not hyperspectral: Planet's Flexible and Monitoring Tasking and Geopera's five
+        # sub-metre NIR sensors (WorldView-3's NIR1/NIR2 included), for each of the two fields (Assured
+        # Tasking left out: it needs a window).
+        "ranked": Frame(14, QUOTE_COLUMNS | USD | {"aoi_id", "rank", "resolution_m", "bands", "product_type",
                                                    "window_start", "window_end"}, geo=True),
         "cheapest": Frame(4, {"aoi_id", "rank", "provider", "amount_usd"}, geo=True),
-        "sweep": Frame(42, {"cloud_cover", "provider", "sensor", "amount", "amount_usd"}, geo=True),
+        "sweep": Frame(49, {"cloud_cover", "provider", "sensor", "amount", "amount_usd"}, geo=True),  # 7 points × 7 sensors
         "budget": Frame(36, {"provider", "month", "amount", "cumulative_amount", "amount_usd"}, geo=True),
     },
     "05-real-providers.ipynb": {
