@@ -253,26 +253,26 @@ async def window_for(client: AsyncClient, template: Mapping[str, Any]) -> tuple[
     ...
     pixorder.errors.ValidationError: end: must be in the future: planet's time is now ... UTC (got '2020-03-21T00:00:00Z')
     """
+    point = {"type": "Point", "coordinates": [0, 0]}  # the window's fields read as a request reads them
     if template.get("start") is None and template.get("end") is not None:
         # Until a given end: from the provider's earliest start (the end was dropped before).
         start = await earliest_start(client)
-        end = m.TaskingRequest(aoi={"type": "Point", "coordinates": [0, 0]}, start=datetime(1970, 1, 1, tzinfo=timezone.utc),
-                               end=template["end"]).end
+        end = m.TaskingRequest(aoi=point, start=datetime(1970, 1, 1, tzinfo=timezone.utc), end=template["end"]).end
         if end <= start:
             raise E.ValidationError("end", f"must be after the window's start: {client.provider}'s earliest is "
                                            f"{start:%Y-%m-%d %H:%M} UTC (give start= too)", iso_z(end))
         return {**template, "start": start, "end": end}, True
     if template.get("start") is not None:
-        given = m.TaskingRequest(aoi={"type": "Point", "coordinates": [0, 0]}, start=template["start"],
-                                 end=template.get("end") or datetime(9999, 1, 1, tzinfo=timezone.utc))
-        fields = dict(template) if template.get("end") is not None else {**template, "end": given.start + DEFAULT_WINDOW}
-        end = given.end if template.get("end") is not None else given.start + DEFAULT_WINDOW
+        has_end = template.get("end") is not None
+        given = m.TaskingRequest(aoi=point, start=template["start"],
+                                 end=template["end"] if has_end else datetime(9999, 1, 1, tzinfo=timezone.utc))
+        end = given.end if has_end else given.start + DEFAULT_WINDOW
         now = await provider_now(client)
         if end <= now:  # a past window: some providers price it as if it were not, some refuse it
-            field = "end" if template.get("end") is not None else "start"  # the one the user gave
+            field, value = ("end", end) if has_end else ("start", given.start)  # the one the user gave
             raise E.ValidationError(field, f"must be in the future: {client.provider}'s time is now "
-                                           f"{now:%Y-%m-%d %H:%M} UTC", iso_z(end if field == "end" else given.start))
-        return fields, False
+                                           f"{now:%Y-%m-%d %H:%M} UTC", iso_z(value))
+        return (dict(template) if has_end else {**template, "end": end}), False
     start = await earliest_start(client)
     return {**template, "start": start, "end": start + DEFAULT_WINDOW}, True
 

@@ -85,9 +85,9 @@ def test_a_window_that_has_ended_is_refused_at_every_provider_before_any_call(sa
     past = pixorder.TaskingRequest(aoi="POINT (4.35 50.85)", start="2020-01-01", end="2020-02-01")
     for api in ("pixxel", "planet", "geopera"):
         client = pixorder.connect("sandbox", api=api, base_url=sandbox.url)
-        for call in (lambda: client.pricing.estimate(past), lambda: client.orders.create(past, dry_run=True)):
+        for call in (client.pricing.estimate, lambda request, c=client: c.orders.create(request, dry_run=True)):
             with pytest.raises(E.ValidationError) as info:
-                call()
+                call(past)
             assert info.value.field == "end" and "must be in the future" in info.value.rule, api
         rows = client.orders.create_many([past])
         assert rows[0].error is not None and "end: must be in the future" in rows[0].error
