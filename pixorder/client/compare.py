@@ -131,6 +131,10 @@ def aoi_list(aois: Any) -> tuple[list[Any], list[Any]]:
     Raises:
         ValidationError: an AOI that cannot be read (from ``as_aois``).
 
+    Warns:
+        PixorderWarning: AOIs over ``aoi.rules.LARGE_AOI_KM2`` (5,000 km²): priced, since no provider
+        publishes a maximum, but seldom meant (half a country drawn by a slip of the mouse).
+
     >>> aois, ids = aoi_list(["POINT (4.35 50.85)", "POINT (5.45 52.5)"])
     >>> [round(a.area_km2) for a in aois], ids
     ([25, 25], [None, None])
@@ -143,6 +147,7 @@ def aoi_list(aois: Any) -> tuple[list[Any], list[Any]]:
     from pixorder.aoi import as_aois
     from pixorder.aoi.coerce import is_geopandas
     from pixorder.aoi.core import _is_file
+    from pixorder.aoi.rules import LARGE_AOI_KM2
 
     # One AOI per list item or frame row (in the frame's own CRS), else one: the same way in as AOI().
     items = as_aois(aois)
@@ -152,6 +157,14 @@ def aoi_list(aois: Any) -> tuple[list[Any], list[Any]]:
         ids = [a.name for a in items]
     else:
         ids = [None] * len(items)
+    large = [i for i, a in enumerate(items) if a.area_km2 > LARGE_AOI_KM2]
+    if large:  # priced all the same (no provider publishes a maximum), but said: it is seldom meant
+        import warnings
+
+        biggest = max(large, key=lambda i: items[i].area_km2)
+        warnings.warn(f"{len(large)} AOI(s) over {LARGE_AOI_KM2:,.0f} km², the largest {items[biggest].area_km2:,.0f} km² "
+                      f"(aoi_index {biggest}): far more than providers task in one order (AOI.check() says "
+                      "more); check the AOI, or split it", E.PixorderWarning, stacklevel=3)
     return items, ids
 
 

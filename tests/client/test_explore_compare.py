@@ -300,3 +300,16 @@ def test_a_file_of_fields_is_read_as_its_fields_on_every_path():
                                                      for i, a in enumerate(["west", "east"])]
     budget = pixorder.budget(path, "monthly", months=1, start=START, providers="pixxel")
     assert budget["amount"].tolist() == [2480.0]  # two fields' minimums, not one
+
+
+def test_an_aoi_larger_than_any_order_is_priced_with_a_warning():
+    """86,101 km² (the Netherlands and more, a slip of the mouse) was priced at 2.4 million AUD without a word."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        frame = pixorder.compare("POLYGON ((3.3 50.7, 7.2 50.7, 7.2 53.6, 3.3 53.6, 3.3 50.7))", providers="geopera",
+                                 start=START, end=END)
+    assert frame["error"].isna().all() and frame["area_km2"].iloc[0] > 80_000
+    said = [str(w.message) for w in seen if w.category is E.PixorderWarning]
+    assert len(said) == 1 and "1 AOI(s) over 5,000 km², the largest 86,1" in said[0]
