@@ -517,7 +517,7 @@ class Adapter:
         is. Any other is read as a neutral word (``OrderStatus``: ``"canceled"`` is CANCELLED) and
         replaced by every API word that reads as it, so the filter selects the rows whose neutral
         ``status`` is that word; a neutral word no API word reads as adds nothing. A word neither
-        knows is sent as given.
+        knows is sent as given, unless it is a letter or two off a known one (``"recieved"``: refused).
 
         Args:
             entity: the listing (``"orders"``, ``"order_items"``, ``"tasks"``, ``"quotations"``, …).
@@ -529,12 +529,20 @@ class Adapter:
             the neutral ones (Geopera's FAILED_PERMANENTLY is FAILED or CANCELLED) keeps only the rows
             ``StatusFilter.keeps``.
 
+        Raises:
+            ValidationError: ``status``: a word no vocabulary knows that is a letter or two off one that
+                does (the message names it).
+
         >>> from pixorder.providers.geopera import GeoperaAdapter
         >>> wanted = GeoperaAdapter().status_filter("orders", ["received", "FULFILLED", "BEING_FULFILLED"])
         >>> wanted.words, sorted(wanted.statuses), sorted(wanted.as_given)
         (('CREATED', 'BEING_PLACED', 'FULFILLED', 'BEING_FULFILLED'), ['RECEIVED'], ['BEING_FULFILLED', 'FULFILLED'])
         >>> GeoperaAdapter().status_filter("orders", "DRAFT").words      # no Geopera order is ever DRAFT
         ()
+        >>> GeoperaAdapter().status_filter("orders", "recieved")
+        Traceback (most recent call last):
+        ...
+        pixorder.errors.ValidationError: status: is no status word; did you mean RECEIVED? (got 'recieved')
         """
         vocabulary = STATUS_VOCABULARIES.get(entity, m.OrderStatus)
         table_ = self.status_words.get(entity, {})
@@ -554,7 +562,14 @@ class Adapter:
                 statuses.add(neutral.value)
                 words.update(dict.fromkeys(table_.get(neutral.value, ())))
             else:
-                words[text] = None
+                # A word one letter off a known one ("recieved") matches no row: a typo, not a new status.
+                import difflib
+
+                known = sorted({*(v.value for v in vocabulary if v.known), *own})
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+                if close:
+                    raise E.ValidationError("status", f"is no status word; did you mean {close[0]}?", text)
+                words[text] = None  # a word neither knows (a status the API added since): sent as given
                 given.add(text)
         return StatusFilter(tuple(words), frozenset(statuses), frozenset(given))
 

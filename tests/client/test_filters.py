@@ -138,3 +138,17 @@ def test_geopera_quotation_status_filter_takes_the_neutral_words(sandbox, connec
         expected = sorted(q.id for q in rows if q.status == QuotationStatus(word))
         assert len(expected) == 1
         assert sorted(q.id for q in client.quotations.list(status=word).collect()) == expected, word
+
+
+def test_a_status_one_letter_off_is_refused_not_sent(sandbox):
+    """``orders.list(status="recieved")`` returned nothing, silently: the typo was sent as a status."""
+    import pytest
+
+    import pixorder
+    from pixorder import errors as E
+
+    for api in ("planet", "geopera"):
+        client = pixorder.connect("sandbox", api=api, base_url=sandbox.url)
+        with pytest.raises(E.ValidationError, match=r"status: is no status word; did you mean RECEIVED\?"):
+            list(client.orders.list(status="recieved"))
+        client.close()
