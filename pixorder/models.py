@@ -590,6 +590,11 @@ class _Result(_Translated):
     provider: str
     raw: dict[str, Any] = Field(default_factory=dict, repr=False, description="the payload as received")
 
+    def __str__(self) -> str:
+        # print(quote) shows what the repr shows (one line a user checks), not every field and
+        # coordinate pydantic's str lists.
+        return repr(self)
+
 
 class _Request(_Translated):
     """Base of request models: refuses bad input with pixorder's ValidationError naming the field.

@@ -744,8 +744,19 @@ async def _acompare(aoi_or_aois: Any, request: Any, providers: Any, rates: Mappi
             [sensors] if isinstance(sensors, str) else list(sensors))
         unknown = [s for s in asked if s not in known]
         if unknown:  # an id no provider offers: a typo, not an empty comparison
-            raise E.ValidationError("sensors", "must be \"all\" or sensor ids or names the providers offer "
+            import difflib
+
+            close = difflib.get_close_matches(str(unknown[0]), ["all", *sorted(known)], n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise E.ValidationError("sensors", f"{hint}must be \"all\" or sensor ids or names the providers offer "
                                                f"(client.sensors()): {', '.join(sorted(known))}", unknown)
+        offered = {c.provider for c, (planned, _) in zip(clients, plans) if planned.count}
+        left_out = [c.provider for c in clients if c.provider not in offered]
+        if asked and left_out:  # ids chosen from one catalogue: the others price nothing, which is said
+            import warnings
+
+            warnings.warn(f"{', '.join(left_out)} offer(s) none of the sensors asked ({', '.join(map(str, asked))}): "
+                          "no rows for them", E.PixorderWarning, stacklevel=3)
         frame = await price_plans([planned for planned, _ in plans])
     from pixorder.explore.frames import PriceFrame
 

@@ -313,3 +313,24 @@ def test_an_aoi_larger_than_any_order_is_priced_with_a_warning():
     assert frame["error"].isna().all() and frame["area_km2"].iloc[0] > 80_000
     said = [str(w.message) for w in seen if w.category is E.PixorderWarning]
     assert len(said) == 1 and "1 AOI(s) over 5,000 km², the largest 86,1" in said[0]
+
+
+def test_sensor_ids_say_what_they_leave_out_and_what_was_meant():
+    """``sensors="al"`` listed thirty ids without "did you mean"; ``sensors=["pneo-30cm"]`` with Planet in
+    the providers left Planet out without a word."""
+    import warnings
+
+    with pytest.raises(E.ValidationError, match="sensors: did you mean 'all'\\?"):
+        pixorder.compare(FIELD, sensors="al")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        frame = pixorder.compare(FIELD, sensors=["pneo-30cm"], providers="planet,geopera")
+    assert frame["provider"].astype(str).tolist() == ["geopera"]
+    assert any(w.category is E.PixorderWarning and "planet offer(s) none of the sensors asked (pneo-30cm)"
+               in str(w.message) for w in seen)
+
+
+def test_printing_a_quote_shows_its_one_line():
+    client = pixorder.connect("sandbox", api="planet")
+    quote = client.pricing.estimate(pixorder.TaskingRequest(aoi=FIELD, start=START, end=END))
+    assert str(quote) == repr(quote) and str(quote).startswith("<Quote planet Flexible Tasking amount=25.00 SQKM")
