@@ -139,8 +139,12 @@ async def asweep(
             if "window_days" in combo:
                 start = m.TaskingRequest(aoi=shape, **values).start
                 values["end"] = start + timedelta(days=float(combo["window_days"]))
-            if "occurrences" in combo and values.get("recurrence") in (None, "ONCE", m.Recurrence.ONCE):
-                values["recurrence"] = "MONTHLY"  # occurrences only mean something on a recurrence
+            once = values.get("recurrence") in (None, "ONCE", m.Recurrence.ONCE)
+            if "occurrences" in combo and once:
+                # occurrences only mean something on a recurrence; one occurrence is a one-off
+                values["recurrence"] = "ONCE" if combo["occurrences"] == 1 else "MONTHLY"
+            elif "recurrence" in combo and once:
+                values.pop("occurrences", None)  # the one-off point of a recurrence sweep: one acquisition
             area = scaled[combo["area_km2"]] if "area_km2" in combo else shape
             tags = {sweep_column(k): v for k, v in combo.items()}
             for sensor in chosen:

@@ -230,3 +230,16 @@ def test_a_budget_for_every_sensor(sandbox):
     offered = {s.id for s in pixorder.connect("sandbox", api="geopera").sensors()}
     assert set(frame["sensor"]) == offered and len(frame) == 2 * len(offered)
     assert frame.groupby("sensor")["acquisitions"].sum().eq(2).all()
+
+
+def test_a_sweep_compares_a_one_off_with_its_recurrence(sandbox):
+    """vary={"recurrence": ["ONCE", "MONTHLY"]} failed (ONCE refused occurrences=3, MONTHLY needs them),
+    as did vary={"occurrences": [1, 3, 6]} (one occurrence on MONTHLY): neither could be asked."""
+    window = {"start": START, "end": "2027-05-30T00:00:00Z"}
+    by_recurrence = pixorder.sweep(FIELD, vary={"recurrence": ["ONCE", "MONTHLY"]}, occurrences=3,
+                                   providers="pixxel,geopera", **window)
+    amounts = by_recurrence.set_index([by_recurrence["provider"].astype(str), "recurrence"])["amount"]
+    assert amounts[("pixxel", "MONTHLY")] == 3 * amounts[("pixxel", "ONCE")]
+    assert amounts[("geopera", "MONTHLY")] == 3 * amounts[("geopera", "ONCE")]
+    by_count = pixorder.sweep(FIELD, vary={"occurrences": [1, 3, 6]}, providers="pixxel", **window)
+    assert by_count["amount"].tolist() == [by_count["amount"].iloc[0] * k for k in (1, 3, 6)]
