@@ -31,6 +31,7 @@ from pixorder.client.compare import (
     window_for,
 )
 from pixorder.client.sync import run_sync
+from pixorder.explore.needs import as_needs
 from pixorder.frames import typed_column, whole_quotes
 from pixorder.providers import table
 
@@ -110,6 +111,7 @@ async def abudget(
     rates: Mapping[str, float] | None = None,
     currency: str | None = None,
     client_options: Mapping[str, Any] | None = None,
+    needs: Any = None,
     **params: Any,
 ) -> PriceFrame:
     """The coroutine behind :func:`budget`: ``await abudget(...)`` in a notebook cell or an async program.
@@ -118,7 +120,7 @@ async def abudget(
 
     Args:
         aois, recurrence, months, request, providers, sensors, rates, currency, client_options,
-            **params: as for :func:`budget`.
+            needs, **params: as for :func:`budget`.
 
     Returns:
         PriceFrame: as :func:`budget` returns it.
@@ -151,6 +153,7 @@ async def abudget(
         schedule(recurrence, datetime(2030, 1, 1, tzinfo=timezone.utc), months)  # refuses a bad rule now
     check_rates(rates, currency)
     check_sensors(sensors)
+    need = as_needs(needs)  # as compare: keeps the sensors that qualify
     shapes, ids = aoi_list(aois)
     template = request_template(request, params)
     if template.get("end") is not None and "end" in params:  # the horizon is months=: an end would be ignored
@@ -170,7 +173,7 @@ async def abudget(
         row = table.get(client.provider)
         if row.max_recurrence_instances is not None and len(dates) > row.max_recurrence_instances:
             refused.append(f"{row.label}'s recurring orders allow at most {row.max_recurrence_instances} instances")
-        chosen, _ = await sensors_for(client, sensors)  # "all" or ids: one budget per sensor
+        chosen, _ = await sensors_for(client, sensors, need)  # "all" or ids: one budget per sensor
         jobs = []
         for picked in chosen:
             for date in dates:
@@ -236,6 +239,7 @@ def budget(
     rates: Mapping[str, float] | None = None,
     currency: str | None = None,
     client_options: Mapping[str, Any] | None = None,
+    needs: Any = None,
     **params: Any,
 ) -> PriceFrame:
     """The cost of monitoring ``aois`` on a recurrence over ``months``, per provider and month.
@@ -247,7 +251,7 @@ def budget(
             recurrence natively gets one row saying so instead of prices.
         months: the horizon, 1–120 months from the first possible start (each provider's minimum
             lead time, or ``start=``).
-        request, providers, sensors, rates, currency, client_options, **params: as for
+        request, providers, sensors, rates, currency, client_options, needs, **params: as for
             ``pixorder.compare``; ``start=`` sets the first acquisition.
 
     Returns:
@@ -284,4 +288,4 @@ def budget(
     ([2, 2, 1, 0], "pixxel cannot order the recurrence 'FREQ=WEEKLY;INTERVAL=2' (it offers bimonthly, monthly, quarterly)")
     """
     return run_sync(abudget(aois, recurrence, months, request, providers, sensors, rates, currency, client_options,
-                            **params))
+                            needs, **params))

@@ -31,6 +31,7 @@ from pixorder.client.compare import (
     window_for,
 )
 from pixorder.client.sync import run_sync
+from pixorder.explore.needs import as_needs
 from pixorder.explore.plots import sweep_column
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ async def asweep(
     rates: Mapping[str, float] | None = None,
     currency: str | None = None,
     client_options: Mapping[str, Any] | None = None,
+    needs: Any = None,
     **params: Any,
 ) -> PriceFrame:
     """The coroutine behind :func:`sweep`: ``await asweep(...)`` in a notebook cell or an async program.
@@ -100,7 +102,7 @@ async def asweep(
     Every provider's combinations are priced concurrently.
 
     Args:
-        aoi, vary, request, providers, sensors, rates, currency, client_options, **params: as for :func:`sweep`.
+        aoi, vary, request, providers, sensors, rates, currency, client_options, needs, **params: as for :func:`sweep`.
 
     Returns:
         PriceFrame: as :func:`sweep` returns it.
@@ -127,11 +129,12 @@ async def asweep(
     template = request_template(request, params)
     check_rates(rates, currency)
     check_sensors(sensors)
+    need = as_needs(needs)  # as compare: keeps the sensors that qualify
     scaled = {v: _scaled(shape, v) for v in vary.get("area_km2", [])}
 
     async def plan(client: Any) -> list[Job]:
         fields, _ = await window_for(client, template)
-        chosen, _ = await sensors_for(client, sensors)
+        chosen, _ = await sensors_for(client, sensors, need)
         jobs = []
         for combo in combos:
             values = dict(fields)
@@ -176,6 +179,7 @@ def sweep(
     rates: Mapping[str, float] | None = None,
     currency: str | None = None,
     client_options: Mapping[str, Any] | None = None,
+    needs: Any = None,
     **params: Any,
 ) -> PriceFrame:
     """How the price moves with one or two request parameters, for each provider and sensor.
@@ -187,7 +191,7 @@ def sweep(
             ``occurrences`` (on a MONTHLY recurrence unless one is given), ``window_days`` (window
             length from the start) and ``area_km2`` (the AOI scaled about its centroid), each to a
             list of values: ``{"cloud_cover": [5, 10, 20, 40], "off_nadir": [10, 20, 30]}``.
-        request, providers, sensors, rates, currency, client_options, **params: as for
+        request, providers, sensors, rates, currency, client_options, needs, **params: as for
             ``pixorder.compare`` (without ``start``/``end`` the default window is used).
 
     Returns:
@@ -212,4 +216,5 @@ def sweep(
     >>> frame.plot().layout.title.text
     'Price against delivery speed'
     """
-    return run_sync(asweep(aoi, vary, request, providers, sensors, rates, currency, client_options, **params))
+    return run_sync(asweep(aoi, vary, request, providers, sensors, rates, currency, client_options, needs,
+                           **params))

@@ -243,3 +243,12 @@ def test_a_sweep_compares_a_one_off_with_its_recurrence(sandbox):
     assert amounts[("geopera", "MONTHLY")] == 3 * amounts[("geopera", "ONCE")]
     by_count = pixorder.sweep(FIELD, vary={"occurrences": [1, 3, 6]}, providers="pixxel", **window)
     assert by_count["amount"].tolist() == [by_count["amount"].iloc[0] * k for k in (1, 3, 6)]
+
+
+def test_sweep_and_budget_take_needs_as_compare_does(sandbox):
+    """``needs=`` was read as a request field there: "needs: Extra inputs are not permitted"."""
+    need = {"max_gsd_m": 0.31}
+    compared = pixorder.compare(FIELD, start=START, end=END, sensors="all", needs=need, providers="geopera")
+    swept = pixorder.sweep(FIELD, vary={"cloud_cover": [5, 40]}, start=START, end=END, needs=need, providers="geopera")
+    budgeted = pixorder.budget(FIELD, "monthly", months=1, start=START, needs=need, providers="geopera")
+    assert set(swept["sensor"]) == set(budgeted["sensor"]) == set(compared["sensor"]) == {"pneo-30cm", "wv3-31cm"}
