@@ -666,6 +666,9 @@ def provenance(kind: str, clients: Sequence[AsyncClient], **details: Any) -> dic
     """
     import pixorder
 
+    if isinstance(details.get("request"), Mapping):  # numbers stay numbers (occurrences 6, not "6"); dates text
+        details["request"] = {k: v if v is None or isinstance(v, (bool, int, float)) else str(v)
+                              for k, v in details["request"].items()}
     return {"kind": kind, "sources": {c.provider: source_of(c) for c in clients},
             "pixorder_version": pixorder.__version__,
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **details}
@@ -769,7 +772,7 @@ async def _acompare(aoi_or_aois: Any, request: Any, providers: Any, rates: Mappi
     frame = PriceFrame(frame)
     defaults = [c.provider for c, (_, default) in zip(clients, plans) if default]
     frame.attrs["pixorder"] = provenance(
-        "compare", clients, request={k: str(v) for k, v in template.items()},
+        "compare", clients, request=template,
         default_window=(("from each provider's minimum lead time to the end given" if template.get("end") is not None
                          else f"{DEFAULT_WINDOW.days} days from each provider's minimum lead time") +
                         f", standard delivery ({', '.join(defaults)})") if defaults else None,

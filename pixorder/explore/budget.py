@@ -224,7 +224,7 @@ async def abudget(
     union = shapely.union_all([s.geometry for s in shapes])
     frame = PriceFrame(monthly, geometry=[union] * len(monthly), crs=4326)
     frame.attrs["pixorder"] = provenance("budget", clients, recurrence=recurrence, months=months,
-                                         aois=len(shapes), request={k: str(v) for k, v in template.items()},
+                                         aois=len(shapes), request=template,
                                          currency=currency, acquisition_window_days=ACQUISITION_WINDOW.days)
     return frame
 

@@ -165,7 +165,7 @@ async def asweep(
     keys = [sweep_column(k) for k in vary]
     frame = PriceFrame(frame.sort_values(["provider", "sensor", *keys], kind="stable").reset_index(drop=True))
     frame.attrs["pixorder"] = provenance("sweep", clients, vary={k: list(map(str, v))
-                                         for k, v in vary.items()}, request={k: str(v) for k, v in template.items()},
+                                         for k, v in vary.items()}, request=template,
                                          currency=currency)
     return frame
 

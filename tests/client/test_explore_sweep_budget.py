@@ -252,3 +252,12 @@ def test_sweep_and_budget_take_needs_as_compare_does(sandbox):
     swept = pixorder.sweep(FIELD, vary={"cloud_cover": [5, 40]}, start=START, end=END, needs=need, providers="geopera")
     budgeted = pixorder.budget(FIELD, "monthly", months=1, start=START, needs=need, providers="geopera")
     assert set(swept["sensor"]) == set(budgeted["sensor"]) == set(compared["sensor"]) == {"pneo-30cm", "wv3-31cm"}
+
+
+def test_provenance_keeps_numbers_as_numbers(sandbox, tmp_path):
+    frame = pixorder.compare(FIELD, start=START, end="2027-05-30T00:00:00Z", recurrence="MONTHLY", occurrences=3,
+                             cloud_cover=10, providers="pixxel")
+    request = frame.attrs["pixorder"]["request"]
+    assert request["occurrences"] == 3 and request["cloud_cover"] == 10 and request["recurrence"] == "MONTHLY"
+    frame.to_file(tmp_path / "p.parquet")
+    assert pixorder.read_prices(tmp_path / "p.parquet").attrs["pixorder"]["request"] == request
