@@ -13,7 +13,7 @@ from typing import Annotated, Any, Generic, TypeVar
 import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 
-from pixorder.errors import ValidationError
+from pixorder.errors import PixorderWarning, ValidationError
 from pixorder.providers._wire import iso_z
 
 #: model class → its HTML table for notebooks. :mod:`pixorder.frames` builds the tables and registers
@@ -704,7 +704,7 @@ class TaskingRequest(_Request):
     >>> TaskingRequest(aoi=req.aoi, start="2027-01-10", end="2027-01-20", cloud_cover=150)
     Traceback (most recent call last):
     ...
-    pixorder.errors.ValidationError: cloud_cover: must be between 0 and 100 (got 150)
+    pixorder.errors.ValidationError: cloud_cover: must be between 0 and 100 (a percentage) (got 150)
     """
 
     aoi: Annotated[Any, BeforeValidator(_coerce_aoi)] = Field(description="an AOI or anything AOI() accepts")
@@ -731,7 +731,12 @@ class TaskingRequest(_Request):
     @classmethod
     def _cloud(cls, v: Any) -> float:
         if not (_is_number(v) and math.isfinite(v) and 0 <= v <= 100):
-            raise ValidationError("cloud_cover", "must be between 0 and 100", v)
+            raise ValidationError("cloud_cover", "must be between 0 and 100 (a percentage)", v)
+        if 0 < v < 1:  # 0.2 is 0.2 %, rarely what is meant: a fraction for 20 %?
+            import warnings
+
+            warnings.warn(f"cloud_cover={v} is {v} %, not {v * 100:g} %: cloud_cover is a percentage (0–100)",
+                          PixorderWarning, stacklevel=2)
         return float(v)
 
     @pydantic.field_validator("off_nadir", mode="before")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -79,10 +79,12 @@ def _combinations(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     for name, values in vary.items():
         if name not in VARIABLE:
             raise E.ValidationError("vary", f"can vary {', '.join(VARIABLE)}", name)
-        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
+        if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable) or not len(list(values)):
             raise E.ValidationError(f"vary.{name}", "must be a non-empty list of values", values)
     names = list(vary)
-    return [dict(zip(names, combo)) for combo in itertools.product(*(vary[n] for n in names))]
+    # numpy arrays and ranges too, their numbers as Python's (np.arange(10, 50, 10) gave "not a list")
+    lists = [[v.item() if hasattr(v, "item") else v for v in vary[n]] for n in names]
+    return [dict(zip(names, combo)) for combo in itertools.product(*lists)]
 
 
 async def asweep(

@@ -100,7 +100,7 @@ def test_cli_bad_options_and_files_give_one_line_and_exit_2(tmp_path, capsys, mo
     assert "--rates: is required with --currency" in _cli_error(capsys, str(path), *dates, "--currency", "USD")
     assert "--providers: " in _cli_error(capsys, str(path), *dates, "--providers", "planet,nasa")
     assert "--start: " in _cli_error(capsys, str(path), "--start", "garbage", "--end", "2027-03-21")
-    assert "--cloud-cover: must be between 0 and 100" in _cli_error(capsys, str(path), *dates,
+    assert "--cloud-cover: must be between 0 and 100 (a percentage)" in _cli_error(capsys, str(path), *dates,
                                                                      "--cloud-cover", "150")
     assert "AOI_FILE: " in _cli_error(capsys, str(tmp_path / "missing.geojson"), *dates)
     (tmp_path / "notes.txt").write_text("not a shape")

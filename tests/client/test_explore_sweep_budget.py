@@ -261,3 +261,19 @@ def test_provenance_keeps_numbers_as_numbers(sandbox, tmp_path):
     assert request["occurrences"] == 3 and request["cloud_cover"] == 10 and request["recurrence"] == "MONTHLY"
     frame.to_file(tmp_path / "p.parquet")
     assert pixorder.read_prices(tmp_path / "p.parquet").attrs["pixorder"]["request"] == request
+
+
+def test_a_fraction_for_a_cloud_cover_percentage_is_warned_of_and_arrays_are_values(sandbox):
+    """``cloud_cover=0.2`` (meant 20 %) added a tight-cloud surcharge without a word; a numpy range as a
+    sweep's values was refused as "not a list"."""
+    import warnings
+
+    import numpy as np
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        pixorder.TaskingRequest(aoi=FIELD, start=START, end=END, cloud_cover=0.2)
+    assert any(w.category is E.PixorderWarning and "cloud_cover=0.2 is 0.2 %, not 20 %" in str(w.message)
+               for w in seen)
+    swept = pixorder.sweep(FIELD, vary={"cloud_cover": np.arange(10, 50, 10)}, start=START, end=END, providers="planet")
+    assert swept["cloud_cover"].tolist() == [10, 20, 30, 40]
