@@ -285,6 +285,13 @@ async def window_for(client: AsyncClient, template: Mapping[str, Any]) -> tuple[
             field, value = ("end", end) if has_end else ("start", given.start)  # the one the user gave
             raise E.ValidationError(field, f"must be in the future: {client.provider}'s time is now "
                                            f"{now:%Y-%m-%d %H:%M} UTC", iso_z(value))
+        lead = timedelta(hours=client.adapter.min_lead_hours)
+        if given.start < now + lead:  # priced by some, but no order could be placed for such a start
+            import warnings
+
+            warnings.warn(f"start {iso_z(given.start)} is within {client.provider}'s minimum lead time of "
+                          f"{client.adapter.min_lead_hours:g} h: an order could not be placed for it (leave start "
+                          "out for each provider's earliest)", E.PixorderWarning, stacklevel=3)
         return (dict(template) if has_end else {**template, "end": end}), False
     start = await earliest_start(client)
     return {**template, "start": start, "end": start + DEFAULT_WINDOW}, True

@@ -334,3 +334,16 @@ def test_printing_a_quote_shows_its_one_line():
     client = pixorder.connect("sandbox", api="planet")
     quote = client.pricing.estimate(pixorder.TaskingRequest(aoi=FIELD, start=START, end=END))
     assert str(quote) == repr(quote) and str(quote).startswith("<Quote planet Flexible Tasking amount=25.00 SQKM")
+
+
+def test_a_start_inside_the_lead_time_is_warned_of():
+    """Planet and Geopera priced a window starting in 5 hours without a remark; no order could be placed."""
+    import warnings
+
+    soon = datetime.now(timezone.utc) + timedelta(hours=5)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        frame = pixorder.compare(FIELD, start=soon, end=soon + timedelta(days=20), providers="planet,geopera")
+    assert frame["error"].isna().all()
+    said = sorted(str(w.message).split("within ")[1].split("'s")[0] for w in seen if w.category is E.PixorderWarning)
+    assert said == ["geopera", "planet"]
