@@ -13,15 +13,17 @@ from collections.abc import Sequence
 from pixorder.errors import PixorderError, ValidationError
 from pixorder.providers import table
 
-#: the quote table's columns (``part``, shown when an AOI has parts: a part priced alone, beside its total)
-QUOTE_COLUMNS = ["aoi_index", "aoi", "provider", "sensor", "part", "area_km2", "billed_area_km2", "amount", "unit",
-                 "amount_per_km2", "uplifts", "feasibility", "error"]
+#: the quote table's columns when present (``rank`` and ``resolution_m`` with ``--sensors``/needs; ``part``
+#: when an AOI has parts: a part priced alone, beside its total)
+QUOTE_COLUMNS = ["aoi_index", "aoi", "rank", "provider", "sensor", "resolution_m", "part", "area_km2", "billed_area_km2",
+                 "amount", "unit", "amount_per_km2", "uplifts", "feasibility", "error"]
 
 
 #: request fields → the option that sets them, so an error names what the user typed
 OPTIONS = {"crs": "--crs", "start": "--start", "end": "--end", "cloud_cover": "--cloud-cover", "off_nadir": "--off-nadir",
            "providers": "--providers", "currency": "--currency", "rates": "--rates", "aoi": "AOI_FILE",
-           "geometry": "AOI_FILE", "path": "AOI_FILE"}
+           "geometry": "AOI_FILE", "path": "AOI_FILE", "sensors": "--sensors", "needs": "--max-gsd/--bands",
+           "max_gsd_m": "--max-gsd", "bands": "--bands"}
 
 
 def _option(field: str) -> str:
@@ -40,8 +42,10 @@ def quote(args: argparse.Namespace) -> int:
         args: the parsed options: ``aoi_file`` (a GeoJSON, GeoPackage, zipped Shapefile, KML or KMZ
             path, or GeoJSON/WKT text), ``crs`` and ``layer`` (for the file), ``providers``
             (comma-separated names), ``start``/``end`` (dates or ISO 8601, UTC), ``cloud_cover``
-            (percent), ``off_nadir`` (degrees, or None), ``rates`` (``"USD=1,AUD=0.66,SQKM=4"``) with
-            ``currency``, ``format`` (``table``, ``csv`` or ``geojson``), as ``main`` parses them.
+            (percent), ``off_nadir`` (degrees, or None), ``sensors`` (``"all"`` or comma-separated ids),
+            the needs ``max_gsd`` (m) and ``bands`` (comma-separated classes), ``rates``
+            (``"USD=1,AUD=0.66,SQKM=4"``) with ``currency``, ``format`` (``table``, ``csv`` or
+            ``geojson``), as ``main`` parses them (the first three may be absent: None).
 
     Returns:
         int: 0 when at least one quote was priced, 1 when every quote failed (the first error on stderr).
@@ -79,7 +83,14 @@ def quote(args: argparse.Namespace) -> int:
     request = {"start": args.start, "end": args.end, "cloud_cover": args.cloud_cover}
     if args.off_nadir is not None:
         request["off_nadir"] = args.off_nadir
-    frame = pixorder.compare(aois, request, providers=providers, rates=rates, currency=args.currency)
+    sensors = getattr(args, "sensors", None)
+    if sensors and sensors != "all":
+        sensors = [s.strip() for s in sensors.split(",") if s.strip()]
+    needs = {k: v for k, v in (("max_gsd_m", getattr(args, "max_gsd", None)),
+                               ("bands", [b.strip() for b in (getattr(args, "bands", None) or "").split(",")
+                                          if b.strip()] or None)) if v is not None} or None
+    frame = pixorder.compare(aois, request, providers=providers, rates=rates, currency=args.currency,
+                             sensors=sensors or None, needs=needs)
     if len(aois) > 1:  # each row's AOI by its feature's name
         frame.insert(1, "aoi", [aois[i].name for i in frame["aoi_index"]])
     sources = frame.attrs["pixorder"]["sources"]  # what compare() used: live when a key is set, else sandbox
@@ -172,13 +183,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     q.add_argument("aoi_file", help="GeoJSON, GeoPackage, zipped Shapefile, KML or KMZ (or GeoJSON/WKT text)")
     q.add_argument("--crs", default=None, help="CRS of a file that has none, e.g. EPSG:32632 (a Shapefile without .prj)")
     q.add_argument("--layer", default=None, help="the layer to use in a GeoPackage (default: its polygon layers)")
-    q.add_argument("--providers", default=",".join(table.NAMES))
-    q.add_argument("--start", required=True, help="start of the acquisition window, e.g. 2027-01-10")
-    q.add_argument("--end", required=True)
-    q.add_argument("--cloud-cover", type=float, default=20.0)
-    q.add_argument("--off-nadir", type=float, default=None)
+    q.add_argument("--providers", default=",".join(table.NAMES),
+                   help=f"comma-separated providers to price at (default: {','.join(table.NAMES)})")
+    q.add_argument("--start", required=True, help="start of the acquisition window, e.g. 2027-01-10 (UTC)")
+    q.add_argument("--end", required=True, help="end of the acquisition window, e.g. 2027-01-30 (UTC)")
+    q.add_argument("--cloud-cover", type=float, default=20.0, help="maximum cloud cover, percent (default 20)")
+    q.add_argument("--off-nadir", type=float, default=None, help="maximum off-nadir angle, degrees")
+    q.add_argument("--sensors", default=None,
+                   help="'all' (every sensor of every provider) or comma-separated sensor ids (default: each "
+                        "provider's default)")
+    q.add_argument("--max-gsd", type=float, default=None,
+                   help="a need: ground sample distance of at most this many metres (ranks the sensors that qualify)")
+    q.add_argument("--bands", default=None, help="a need: comma-separated band classes, e.g. NIR,SWIR")
     q.add_argument("--rates", default=None, help="unit=rate pairs into --currency, e.g. USD=1,AUD=0.66,SQKM=4")
-    q.add_argument("--currency", default=None)
+    q.add_argument("--currency", default=None, help="the currency --rates convert into, e.g. USD")
     q.add_argument("--format", choices=["table", "csv", "geojson"], default="table")
 
     d = sub.add_parser("desk", help="serve the pricing desk (Voila) on 127.0.0.1 and print its URL")

@@ -186,3 +186,21 @@ def test_every_facade_method_async(sandbox, api):
     assert set(unsupported) <= expected_unsupported | {"orders.edit"}, unsupported
     assert all(api in text for text in unsupported.values())
     assert {"sensors", "pricing.estimate", "orders.create", "orders.get", "orders.list"} <= supported
+
+
+def test_cli_quote_prices_every_sensor_that_meets_a_need(capsys, monkeypatch):
+    """``quote`` had no --sensors or needs: the CLI could not ask what compare(sensors="all", needs=…) answers."""
+    for name in ("PIXXEL_API_KEY", "PL_API_KEY", "GEOPERA_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    code = cli.main(["quote", "POINT (5.4 52.5)", "--start", "2027-01-10", "--end", "2027-01-30",
+                     "--providers", "planet,geopera", "--sensors", "all", "--max-gsd", "0.31", "--bands", "NIR",
+                     "--format", "csv"])
+    out = capsys.readouterr().out
+    assert code == 0
+    import io
+
+    import pandas as pd
+
+    rows = pd.read_csv(io.StringIO(out))
+    assert set(rows["sensor"]) == {"pneo-30cm", "wv3-31cm"} and (rows["resolution_m"] <= 0.31).all()
+    assert rows["rank"].tolist() == [1, 2]
