@@ -550,8 +550,9 @@ def file_aois(path: Any, *, crs: Any = None, layer: str | int | None = None, poi
     """One AOI per feature of a file (GeoJSON, GeoPackage, zipped Shapefile, KML, KMZ), as the desk and a
     GeoDataFrame read it: two fields in one file are two AOIs (a multi-part feature stays one).
 
-    The file is first read whole, as ``AOI(path)`` reads it (its CRS rules, checks and messages); points
-    beside polygons (a Google Earth label pin, sample points) are left out as ``AOI`` leaves them out.
+    The file is read once, by the reader ``AOI(path)`` uses (its CRS rules and messages); points beside
+    polygons (a Google Earth label pin, sample points) are left out as ``AOI`` leaves them out. A file of
+    one feature is ``AOI(path)`` itself (its name and source report).
 
     Args:
         path: the file (str or ``pathlib.Path``).
@@ -578,13 +579,15 @@ def file_aois(path: Any, *, crs: Any = None, layer: str | int | None = None, poi
     """
     from pixorder.aoi.coerce import _from_file
 
-    whole = AOI(path, crs=crs, layer=layer, points=points, repair=repair, name=name)
     features, *_ = _from_file(Path(path), crs, layer)
+    # Points left out as AOI() leaves them out of a file (coerce's points policy, feature by feature
+    # here, since that policy splits multi-part features): "auto" beside polygons, "drop" beside anything.
     polygonal = any(g.geom_type in ("Polygon", "MultiPolygon") for g, _, _ in features)
-    if points != "keep" and polygonal:  # as AOI() leaves them out of a file with fields
+    other = any(g.geom_type not in ("Point", "MultiPoint") for g, _, _ in features)
+    if (points == "auto" and polygonal) or (points == "drop" and other):
         features = [f for f in features if f[0].geom_type not in ("Point", "MultiPoint")]
     if len(features) <= 1:
-        return [whole]
+        return [AOI(path, crs=crs, layer=layer, points=points, repair=repair, name=name)]
     stem = Path(path).stem
     aois = []
     for i, (geometry, label, _) in enumerate(features):

@@ -203,11 +203,10 @@ def request_template(request: Any, params: Mapping[str, Any]) -> dict[str, Any]:
     elif request is not None:
         raise E.ValidationError("request", "must be a TaskingRequest, a dict of its fields, or None", request)
     template.update(params)
-    if template.pop("sensor", None) is not None:  # one id for every provider: a slip for sensors=
-        given = request.sensor if isinstance(request, m.TaskingRequest) and "sensor" not in params else \
-            {**(request if isinstance(request, Mapping) else {}), **params}.get("sensor")
+    sensor = template.pop("sensor", None)
+    if sensor is not None:  # one id for every provider: a slip for sensors=
         raise E.ValidationError("sensor", "is chosen per provider here: pass sensors= (an id or a list of ids, "
-                                          "{provider: id}, or \"all\")", given)
+                                          "{provider: id}, or \"all\")", sensor)
     template.pop("aoi", None)
     return template
 
@@ -378,6 +377,18 @@ def jobs_for(client: AsyncClient, aois: Sequence[Any], ids: Sequence[Any], chose
     return jobs
 
 
+def least_seconds(client: AsyncClient, jobs: int) -> float:
+    """The least time ``client``'s rate limits allow for pricing ``jobs`` requests in bulk calls of its
+    ``bulk_limit`` (``Transport.least_seconds``): the order in which ``price_jobs`` and ``price_plans``
+    start their groups, longest first.
+
+    >>> import pixorder
+    >>> least_seconds(pixorder.AsyncClient("planet", api_key="k"), 10_000)   # 100 calls at 40/s
+    2.04
+    """
+    return client.transport.least_seconds(-(-jobs // client.adapter.bulk_limit))
+
+
 async def price_jobs(jobs: Sequence[Job]) -> list[m.Quote]:
     """Every job priced, in order: one bulk pricing per provider and sensor (chunked by the API's
     limits), all concurrently; a group the API refuses gives its rows the error, never an exception.
@@ -416,11 +427,7 @@ async def price_jobs(jobs: Sequence[Job]) -> list[m.Quote]:
 
     # The group whose calls the rate limits spread over the longest time starts first: its first
     # calls are not held back behind the others' payloads.
-    def least_seconds(positions: list[int]) -> float:
-        client = jobs[positions[0]].client
-        return client.transport.least_seconds(-(-len(positions) // client.adapter.bulk_limit))
-
-    order = sorted(groups.values(), key=least_seconds, reverse=True)
+    order = sorted(groups.values(), key=lambda p: least_seconds(jobs[p[0]].client, len(p)), reverse=True)
     # The collector is paused while the quotes come in (pixorder.collector): thousands of answers,
     # payloads and quotes, none in a cycle, and every pass over them would find nothing. The pause
     # lasts the pricing (seconds; minutes for a rate-limited run of 100,000 AOIs), in which the cyclic
@@ -575,14 +582,11 @@ async def price_plans(plans: Sequence[Plan]) -> geopandas.GeoDataFrame:
         jobs = plans[index].build()
         frames[index] = jobs_frame(jobs, await price_jobs(jobs), keys)
 
-    def least_seconds(plan: Plan) -> float:
-        calls = -(-plan.count // plan.client.adapter.bulk_limit)
-        return plan.client.transport.least_seconds(calls)
-
     loop = asyncio.get_running_loop()
     tasks: list[asyncio.Task[None]] = []
     try:
-        for index in sorted(range(len(plans)), key=lambda i: least_seconds(plans[i]), reverse=True):
+        for index in sorted(range(len(plans)), key=lambda i: least_seconds(plans[i].client, plans[i].count),
+                            reverse=True):
             stats = plans[index].client.transport.stats
             sent = stats.requests
             tasks.append(asyncio.ensure_future(run(index)))
@@ -899,7 +903,6 @@ def _convert(frame: Any, rates: Mapping[str, float], currency: str | None) -> An
         warnings.warn(f"no rate for {', '.join(missing)} in rates=: those rows have no amount_{code} and no rank "
                       f"(give e.g. rates={{..., {missing[0]!r}: <value of one {missing[0]} in {currency}>}})",
                       E.PixorderWarning, stacklevel=2)
-    rate = rate.set_axis(frame.index)
     frame[f"rate_to_{code}"] = rate
     frame[f"amount_{code}"] = frame["amount"] * rate
     frame[f"amount_{code}_per_km2"] = frame["amount_per_km2"] * rate

@@ -7,6 +7,7 @@ import importlib
 import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timezone
 from typing import Any, TypedDict, TypeVar, overload
 
 from pixorder import errors as E
@@ -15,6 +16,7 @@ from pixorder.client.results import Listing, Results
 from pixorder.client.transport import UNREADABLE, OutcomeUnknown, RetryPolicy, Transport
 from pixorder.providers import reference as pxref
 from pixorder.providers import table
+from pixorder.providers._wire import iso_z
 from pixorder.providers.base import Adapter, BulkOutcome, Call, Job, Request, json_size
 
 T = TypeVar("T")
@@ -75,10 +77,6 @@ def check_request(adapter: Adapter, request: Any) -> None:
     ...
     pixorder.errors.ValidationError: end: must be in the future: a tasking window that has ended cannot be priced or ordered (got '2020-03-21T00:00:00Z')
     """
-    from datetime import datetime, timezone
-
-    from pixorder.providers._wire import iso_z
-
     if isinstance(request, m.TaskingRequest) and request.end <= datetime.now(timezone.utc):
         raise E.ValidationError("end", "must be in the future: a tasking window that has ended cannot be priced or "
                                        "ordered", iso_z(request.end))
@@ -108,7 +106,7 @@ def positive_number(value: Any, *, zero: bool = False) -> bool:
     >>> positive_number(30), positive_number("30s"), positive_number(0), positive_number(0, zero=True)
     (True, False, False, True)
     """
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+    if not m._is_number(value) or value != value:  # a bool is no number here, NaN no amount
         return False
     return value >= 0 if zero else value > 0
 
@@ -1291,7 +1289,8 @@ class Orders(_Facade):
                 (``OrderStatus``: RECEIVED, PENDING, …, any case, ``"canceled"`` too) and selects the
                 orders whose ``status`` is one of them, whatever the provider calls it (Geopera's
                 RECEIVED is CREATED or BEING_PLACED); a provider's own word is sent as it is. A status
-                no order at that provider can have (Planet's DRAFT) lists nothing, without a call.
+                no order at that provider can have (Planet's DRAFT) lists nothing, without a call; a
+                word a letter or two off a known one (``"recieved"``) is refused.
 
         Returns:
             Listing[Order]: lazy, newest first; iterate it, or ``.collect()`` / ``.to_geodataframe()``

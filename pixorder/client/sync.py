@@ -364,7 +364,8 @@ class Orders(_SyncFacade[core.Orders]):
                 (``OrderStatus``: RECEIVED, PENDING, …, any case, ``"canceled"`` too) and selects the
                 orders whose ``status`` is one of them, whatever the provider calls it (Geopera's
                 RECEIVED is CREATED or BEING_PLACED); a provider's own word is sent as it is. A status
-                no order at that provider can have (Planet's DRAFT) lists nothing, without a call.
+                no order at that provider can have (Planet's DRAFT) lists nothing, without a call; a
+                word a letter or two off a known one (``"recieved"``) is refused.
 
         Returns:
             SyncListing[Order]: lazy, newest first; iterate it, or ``.collect()`` / ``.to_geodataframe()``.

@@ -76,15 +76,17 @@ def _combinations(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     if not isinstance(vary, Mapping) or not 1 <= len(vary) <= 2:
         raise E.ValidationError("vary", "must map one or two parameters to their values, e.g. "
                                         "{'cloud_cover': [5, 10, 20, 40]}", vary)
+    lists = []
     for name, values in vary.items():
         if name not in VARIABLE:
             raise E.ValidationError("vary", f"can vary {', '.join(VARIABLE)}", name)
-        if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable) or not len(list(values)):
+        # numpy arrays, ranges and generators too (read once), their numbers as Python's
+        listed = [] if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable) else \
+            [v.item() if hasattr(v, "item") else v for v in values]
+        if not listed:
             raise E.ValidationError(f"vary.{name}", "must be a non-empty list of values", values)
-    names = list(vary)
-    # numpy arrays and ranges too, their numbers as Python's (np.arange(10, 50, 10) gave "not a list")
-    lists = [[v.item() if hasattr(v, "item") else v for v in vary[n]] for n in names]
-    return [dict(zip(names, combo)) for combo in itertools.product(*lists)]
+        lists.append(listed)
+    return [dict(zip(vary, combo)) for combo in itertools.product(*lists)]
 
 
 async def asweep(

@@ -277,3 +277,6 @@ def test_a_fraction_for_a_cloud_cover_percentage_is_warned_of_and_arrays_are_val
                for w in seen)
     swept = pixorder.sweep(FIELD, vary={"cloud_cover": np.arange(10, 50, 10)}, start=START, end=END, providers="planet")
     assert swept["cloud_cover"].tolist() == [10, 20, 30, 40]
+    generated = pixorder.sweep(FIELD, vary={"cloud_cover": (c for c in (10, 20))}, start=START, end=END,
+                               providers="planet")  # read once: its check must not use it up
+    assert generated["cloud_cover"].tolist() == [10, 20]
