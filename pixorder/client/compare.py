@@ -21,6 +21,7 @@ from pixorder import errors as E
 from pixorder import models as m
 from pixorder.client.core import AsyncClient, connection_for, error_quote, source_of
 from pixorder.client.sync import Client, run_sync
+from pixorder.client.turns import TURN, Turn
 from pixorder.frames import part_rows
 from pixorder.providers import table
 from pixorder.providers._wire import iso_z
@@ -338,7 +339,7 @@ class Job:
 
 
 def jobs_for(client: AsyncClient, aois: Sequence[Any], ids: Sequence[Any], chosen: Sequence[m.Sensor | None],
-             fields: Mapping[str, Any]) -> list[Job]:
+             fields: Mapping[str, Any], offset: int = 0) -> list[Job]:
     """One job per AOI and sensor, AOI by AOI (each AOI's sensors in catalogue order).
 
     One request is validated per sensor; each AOI gets a copy of it (``request.with_aoi``), so ten
@@ -349,6 +350,7 @@ def jobs_for(client: AsyncClient, aois: Sequence[Any], ids: Sequence[Any], chose
         aois: ``AOI`` objects (``as_aois``); ids: the id of each (or None), kept in the ``aoi_id`` tag.
         chosen: the sensors to price (``None``: the provider's default).
         fields: the request fields besides ``aoi`` and ``sensor`` (``start``, ``end``, …).
+        offset: the ``aoi_index`` of ``aois[0]`` (a slice of a longer list).
 
     Returns:
         ``len(aois) × len(chosen)`` jobs tagged ``aoi_index``, ``aoi_id``, ``window_start``, ``window_end``.
@@ -365,13 +367,13 @@ def jobs_for(client: AsyncClient, aois: Sequence[Any], ids: Sequence[Any], chose
     [(0, 25), (1, 25)]
     >>> asyncio.run(client.aclose())
     """
-    jobs = []
+    jobs: list[Job] = []
     for picked in chosen:
-        first = m.TaskingRequest(aoi=aois[0], sensor=picked.id if picked else None, **fields)
+        request_of = m.TaskingRequest(aoi=aois[0], sensor=picked.id if picked else None, **fields)
         capability = picked if picked and picked.raw else None
         for index, (aoi, aoi_id) in enumerate(zip(aois, ids)):
-            request = first if index == 0 else first.with_aoi(aoi)
-            tags = dict(zip(JOB_TAGS, (index, aoi_id, first.start, first.end)))
+            request = request_of if index == 0 else request_of.with_aoi(aoi)
+            tags = dict(zip(JOB_TAGS, (offset + index, aoi_id, request_of.start, request_of.end)))
             jobs.append(Job(client, request, tags, capability))
     jobs.sort(key=lambda job: job.tags["aoi_index"])
     return jobs
@@ -384,7 +386,7 @@ def least_seconds(client: AsyncClient, jobs: int) -> float:
 
     >>> import pixorder
     >>> least_seconds(pixorder.AsyncClient("planet", api_key="k"), 10_000)   # 100 calls at 40/s
-    2.04
+    2.01
     """
     return client.transport.least_seconds(-(-jobs // client.adapter.bulk_limit))
 
@@ -504,28 +506,46 @@ def jobs_frame(jobs: Sequence[Job], quotes: Sequence[m.Quote],
 
 @dataclass
 class Plan:
-    """One provider's share of a comparison; its jobs are made when its turn comes (``price_plans``).
+    """One provider's share of a comparison; its jobs are made slice by slice when its turn comes
+    (``price_plans``).
 
     Args:
         client: the provider's client.
-        count: how many jobs ``build`` makes (the calls they need decide the turn).
-        build: makes the jobs (``jobs_for``).
+        aois: how many AOIs it prices; sensors: how many sensors each (the calls they need decide the turn).
+        build: ``build(start, stop)`` makes the jobs of AOIs ``start`` to ``stop`` (``jobs_for``), AOI by AOI.
         keys: the job columns they give (``job_columns``).
 
     >>> import pixorder
     >>> from pixorder.aoi import as_aois
     >>> client = pixorder.AsyncClient("sandbox", api="planet", progress=False)
     >>> aois = as_aois(["POINT (4.35 50.85)", "POINT (5.45 52.5)"])
-    >>> plan = Plan(client, len(aois), lambda: jobs_for(client, aois, [None, None], [None],
-    ...                                                 {"start": "2030-03-01", "end": "2030-03-21"}), JOB_TAGS)
-    >>> [job.tags["aoi_index"] for job in plan.build()], plan.keys
-    ([0, 1], ('aoi_index', 'aoi_id', 'window_start', 'window_end'))
+    >>> window = {"start": "2030-03-01", "end": "2030-03-21"}
+    >>> plan = Plan(client, len(aois), 1, lambda start, stop: jobs_for(client, aois[start:stop], [None, None][start:stop],
+    ...                                                                [None], window, offset=start), JOB_TAGS)
+    >>> [job.tags["aoi_index"] for job in plan.build(1, 2)], plan.count, plan.keys
+    ([1], 2, ('aoi_index', 'aoi_id', 'window_start', 'window_end'))
     """
 
     client: AsyncClient
-    count: int
-    build: Callable[[], list[Job]]
+    aois: int
+    sensors: int
+    build: Callable[[int, int], list[Job]]
     keys: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        """How many jobs the plan makes (AOIs × sensors)."""
+        return self.aois * self.sensors
+
+    def calls(self) -> int:
+        """How many bulk calls its jobs need (a multi-part AOI's parts aside)."""
+        return self.sensors * -(-self.aois // self.client.adapter.bulk_limit)
+
+    def slice_size(self) -> int:
+        """AOIs per slice: as many as fill every connection of the client with one bulk call each, so
+        that a slice's calls go out together and the next slice's jobs are made while they are out."""
+        calls = self.client.adapter.bulk_limit * self.client.transport.max_in_flight
+        return max(1, calls // max(self.sensors, 1))
 
 
 def job_columns(chosen: Sequence[m.Sensor | None]) -> tuple[str, ...]:
@@ -546,8 +566,11 @@ async def price_plans(plans: Sequence[Plan]) -> geopandas.GeoDataFrame:
     frames joined in ``plans`` order: the same frame as ``jobs_frame`` of every job, sooner.
 
     The provider whose calls the rate limits spread over the longest time goes first, and the next
-    one's jobs are made only once its first calls are out; each provider's rows are framed as soon
-    as its quotes are in, while the slower ones wait on their limits.
+    one's jobs are made only once its first calls are out. When its limits hold it at all, it has its
+    turn (``pixorder.client.turns.Turn``): its AOIs go in slices of as many bulk calls as it has
+    connections (``Plan.slice_size``), the next slice made once the last one's calls are all out;
+    every slice is framed in its quiet moments, so that its last answer leaves only its own slice to
+    frame; and the others' calls wait for those moments while they are ahead of it.
 
     Args:
         plans: one per provider (``Plan``).
@@ -564,7 +587,8 @@ async def price_plans(plans: Sequence[Plan]) -> geopandas.GeoDataFrame:
     ...     aois = as_aois(["POINT (4.35 50.85)", "POINT (5.45 52.5)"])
     ...     window = {"start": "2030-03-01", "end": "2030-03-21"}
     ...     async with clients_for(["planet", "geopera"]) as clients:
-    ...         plans = [Plan(c, 2, lambda c=c: jobs_for(c, aois, [None, None], [None], window), JOB_TAGS)
+    ...         plans = [Plan(c, 2, 1, lambda start, stop, c=c: jobs_for(c, aois[start:stop], [None] * (stop - start),
+    ...                                                                  [None], window, offset=start), JOB_TAGS)
     ...                  for c in clients]
     ...         return (await price_plans(plans))[["provider", "aoi_index", "amount", "unit"]].to_dict("records")
     >>> asyncio.run(two_providers())
@@ -576,17 +600,60 @@ async def price_plans(plans: Sequence[Plan]) -> geopandas.GeoDataFrame:
     from pixorder.frames import concat_frames
 
     keys = list(dict.fromkeys(key for plan in plans for key in plan.keys))
-    frames: list[Any] = [None] * len(plans)
+    frames: list[list[Any]] = [[] for _ in plans]  # each plan's slice frames, in order
+
+    order = sorted(range(len(plans)), key=lambda i: least_seconds(plans[i].client, plans[i].count), reverse=True)
+    # The provider the limits hold longest has its turn (pixorder.client.turns): the others' calls,
+    # while they are ahead, and the framing of finished slices wait for its quiet moments.
+    turn = Turn(plans[order[0]].client.transport, plans[order[0]].calls()) if plans and least_seconds(
+        plans[order[0]].client, plans[order[0]].count) > 0 else None
+    if turn is not None:
+        for index in order[1:]:
+            turn.expect(plans[index].client.transport, plans[index].calls())
+
+    async def price_slice(jobs: list[Job], into: list[Any], position: int) -> None:
+        quotes = await price_jobs(jobs)
+        if turn is not None:
+            await turn.quiet()
+        into[position] = jobs_frame(jobs, quotes, keys)
 
     async def run(index: int) -> None:
-        jobs = plans[index].build()
-        frames[index] = jobs_frame(jobs, await price_jobs(jobs), keys)
+        plan = plans[index]
+        transport = plan.client.transport
+        limited = turn is not None and index == order[0]
+        if turn is not None and not limited:
+            TURN.set(turn)  # this task's calls defer to the turn while ahead (Turn.wait_for)
+            await turn.wait_for(transport)  # its jobs are made when its calls could go
+        # The limited provider's AOIs go slice by slice (Plan.slice_size), the next slice made once the
+        # last one's calls are all out; the others' all at once.
+        step = plan.slice_size() if limited else max(plan.aois, 1)
+        starts = range(0, plan.aois, step)
+        into: list[Any] = [None] * len(starts)
+        frames[index] = into
+        pieces: list[asyncio.Future[None]] = []
+        sent = calls = 0
+        try:
+            for position, start in enumerate(starts):
+                while pieces and transport.stats.requests < sent + calls and not pieces[-1].done():
+                    # woken by a request going out or coming back, or by the slice ending (its calls
+                    # refused before any was sent, say)
+                    change: asyncio.Future[Any] = asyncio.ensure_future(transport.changed().wait())
+                    await asyncio.wait([change, pieces[-1]], return_when=asyncio.FIRST_COMPLETED)
+                    change.cancel()
+                stop = min(start + step, plan.aois)
+                jobs = plan.build(start, stop)
+                sent = transport.stats.requests
+                calls = plan.sensors * -(-(stop - start) // plan.client.adapter.bulk_limit)
+                pieces.append(asyncio.ensure_future(price_slice(jobs, into, position)))
+            await asyncio.gather(*pieces)
+        finally:
+            for piece in pieces:
+                piece.cancel()
 
     loop = asyncio.get_running_loop()
     tasks: list[asyncio.Task[None]] = []
     try:
-        for index in sorted(range(len(plans)), key=lambda i: least_seconds(plans[i].client, plans[i].count),
-                            reverse=True):
+        for index in order:
             stats = plans[index].client.transport.stats
             sent = stats.requests
             tasks.append(asyncio.ensure_future(run(index)))
@@ -599,7 +666,8 @@ async def price_plans(plans: Sequence[Plan]) -> geopandas.GeoDataFrame:
     finally:
         for task in tasks:
             task.cancel()
-    return concat_frames(frames)
+    return concat_frames([piece for pieces in frames for piece in pieces] or
+                         [jobs_frame([], [], keys)])
 
 
 def reads_catalog(sensors: Any, need: Any = None) -> bool:
@@ -749,7 +817,8 @@ async def _acompare(aoi_or_aois: Any, request: Any, providers: Any, rates: Mappi
         chosen, catalog = await sensors_for(client, sensors, need)
         known.update(name for s in catalog for name in (s.id, s.name) if name)
         jobs_for(client, aois[:1], ids[:1], chosen, fields)  # a refused field is said before any price is asked
-        return Plan(client, len(aois) * len(chosen), lambda: jobs_for(client, aois, ids, chosen, fields),
+        return Plan(client, len(aois), len(chosen),
+                    lambda start, stop: jobs_for(client, aois[start:stop], ids[start:stop], chosen, fields, start),
                     job_columns(chosen)), default
 
     async with clients_for(providers, client_options) as clients:

@@ -476,7 +476,7 @@ class Pricing(_Facade):
 
         # A chunk's payload is built when it can be sent, not all of them up front: a provider's
         # hundred payloads would otherwise hold back the first calls of every other one.
-        ready = asyncio.Semaphore(self._client.transport.max_in_flight)
+        ready = self._client.transport.bodies  # one for the transport: every pricing at once shares it
         results = await asyncio.gather(*(self._price_chunk(batch, positions, ready, raise_errors)
                                          for positions in chunks))
         flat = [q for chunk in results for q in chunk]

@@ -17,6 +17,7 @@ import orjson
 
 from pixorder import collector
 from pixorder import errors as E
+from pixorder.client.turns import TURN
 from pixorder.providers.base import Adapter, Call, error_from_response, retry_after_seconds
 
 T = TypeVar("T")
@@ -228,19 +229,21 @@ class RateLimiter:
     ...         starts.append(now[0])
     ...         limiter.finish(stamp)      # answered at once
     ...     return starts
-    >>> asyncio.run(five_starts())          # two per second, each window 2 % longer
-    [0.0, 0.0, 1.02, 1.02, 2.04]
+    >>> asyncio.run(five_starts())          # two per second, each window 0.5 % longer
+    [0.0, 0.0, 1.005, 1.005, 2.01]
     """
 
-    #: each window is kept this much longer than published (a fraction of it): requests reach the
-    #: server a few milliseconds after they start, not all equally late
-    SLACK = 0.02
+    #: each window is kept this much longer than published (a fraction of it): a request is counted
+    #: until its answer is back, so the server surely counted it before; what is left to cover is
+    #: two clocks' different rates, and a server that rounds its times
+    SLACK = 0.005
 
     def __init__(self, n: int, per: float, *, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep):
         self.n, self.per = n, per * (1 + self.SLACK)
         self._starts: list[float] = []  # sorted: each request's start, or its answer's time once back
         self._lock = asyncio.Lock()
+        self._waiting = 0  # requests waiting in acquire
         self._clock, self._sleep = clock, sleep
 
     async def acquire(self) -> float:
@@ -249,14 +252,26 @@ class RateLimiter:
         Returns:
             The request's stamp, to give to :meth:`finish` when its answer is back.
         """
-        async with self._lock:
-            while True:
-                now = self._clock()
-                self._starts = [t for t in self._starts if now - t < self.per]
-                if len(self._starts) < self.n:
-                    bisect.insort(self._starts, now)
-                    return now
-                await self._sleep(self.per - (now - self._starts[0]))
+        self._waiting += 1
+        try:
+            async with self._lock:
+                while True:
+                    now = self._clock()
+                    self._starts = [t for t in self._starts if now - t < self.per]
+                    if len(self._starts) < self.n:
+                        bisect.insort(self._starts, now)
+                        return now
+                    await self._sleep(self.per - (now - self._starts[0]))
+        finally:
+            self._waiting -= 1
+
+    def next_release(self) -> float | None:
+        """When (``clock`` seconds) the next waiting request will be let go: None when none waits."""
+        if not self._waiting:
+            return None
+        now = self._clock()
+        live = [t for t in self._starts if now - t < self.per]
+        return now if len(live) < self.n else live[0] + self.per
 
     def finish(self, stamp: float) -> None:
         """The request started at ``stamp`` has its answer: it counts from now on (see the class)."""
@@ -373,6 +388,14 @@ class Transport:
         self._in_flight = asyncio.Semaphore(max_connections)
         #: requests sent at once at most (the connection pool's size)
         self.max_in_flight = max_connections
+        #: bulk bodies built and not yet answered, at most a pool's worth of them (``Pricing``): the
+        #: bodies of ten thousand AOIs are built as connections come free, not all at once
+        self.bodies = asyncio.Semaphore(max_connections)
+        #: requests out now (sent, answer not yet in)
+        self.out = 0
+        #: requests another provider's turn let through, not yet answered and read (``turns.Turn``)
+        self.pending = 0
+        self._change: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
         self.stats = Stats()
         #: how the waits between attempts are slept (a test gives a recording fake)
         self.sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
@@ -395,6 +418,32 @@ class Transport:
             await self._http.aclose()
         self._http = None
 
+    def changed(self) -> asyncio.Event:
+        """An event set the next time a request goes out or its answer is in (``out`` or ``pending``
+        changes)."""
+        loop = asyncio.get_running_loop()
+        if self._change is None or self._change[0] is not loop:
+            self._change = (loop, asyncio.Event())
+        return self._change[1]
+
+    def _count_out(self, step: int) -> None:
+        self.out += step
+        self._pulse()
+
+    def _count_pending(self, step: int) -> None:
+        self.pending += step
+        self._pulse()
+
+    def _pulse(self) -> None:
+        if self._change is not None:
+            self._change[1].set()
+            self._change = None
+
+    def next_release(self) -> float | None:
+        """When (monotonic seconds) the rate limits will let the next waiting request go; None if none waits."""
+        times = [t for t in (limiter.next_release() for limiter in self._limiters.values()) if t is not None]
+        return max(times) if times else None
+
     def least_seconds(self, calls: int, bucket: str = "default") -> float:
         """The least time the rate limits allow for ``calls`` requests of ``bucket`` (0 without limits).
 
@@ -409,7 +458,7 @@ class Transport:
         >>> from pixorder.providers.planet import PlanetAdapter
         >>> transport = Transport(PlanetAdapter(), "k", "http://127.0.0.1:9")   # 40/s and 300/min
         >>> transport.least_seconds(100), transport.least_seconds(10)
-        (2.04, 0.0)
+        (2.01, 0.0)
         """
         wanted = {"default", bucket}
         return max([(max(calls, 1) - 1) // limiter.n * limiter.per for name, limiter in self._limiters.items()
@@ -448,6 +497,19 @@ class Transport:
         """
         if call.answer is not None:
             return call.parse(call.answer, {})
+        turn = TURN.get()
+        if turn is None or turn.transport is self:
+            return await self._send(call)
+        # Another provider has its turn (price_plans): this call waits while this provider is ahead,
+        # and counts as pending, answer read included, for the turn's cap on what is out.
+        await turn.wait_for(self)
+        self._count_pending(+1)
+        try:
+            return await self._send(call)
+        finally:
+            self._count_pending(-1)
+
+    async def _send(self, call: Call[T]) -> T:
         idempotent = not call.spend or "Idempotency-Key" in call.headers
         attempt = 0
         while True:
@@ -457,9 +519,11 @@ class Transport:
                 # reach the server inside this one.
                 async with self._in_flight:
                     stamps = await self._limit(call.bucket)
+                    self._count_out(+1)
                     try:
                         response = await self._exchange(call)
                     finally:
+                        self._count_out(-1)
                         for limiter, stamp in stamps:
                             limiter.finish(stamp)
             except _NOT_SENT as exc:

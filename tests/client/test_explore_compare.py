@@ -140,10 +140,10 @@ def test_a_comparison_leaves_nothing_for_the_cycle_collector(sandbox):
     assert alive == []
 
 
-def test_each_provider_framed_on_its_own_gives_the_frame_of_every_job(sandbox):
-    """price_plans (each provider priced and framed as its quotes come in) equals jobs_frame of every
-    job at once: same rows in the same order, same columns and dtypes, even when only one provider
-    prices a catalogue sensor (its capability columns are None for the others)."""
+def test_each_provider_framed_on_its_own_gives_the_frame_of_every_job(sandbox, monkeypatch):
+    """price_plans (each provider priced and framed slice by slice as its quotes come in) equals
+    jobs_frame of every job at once: same rows in the same order, same columns and dtypes, even when
+    only one provider prices a catalogue sensor (its capability columns are None for the others)."""
     import asyncio
 
     from pixorder.aoi import as_aois
@@ -157,14 +157,20 @@ def test_each_provider_framed_on_its_own_gives_the_frame_of_every_job(sandbox):
         async with C.clients_for(["planet", "geopera", "pixxel"]) as clients:
             chosen = [(await C.sensors_for(c, ["pneo-30cm"] if c.provider == "geopera" else None))[0]
                       for c in clients]
-            plans = [C.Plan(c, len(aois), lambda c=c, s=s: C.jobs_for(c, aois, ids, s, window), C.job_columns(s))
+            plans = [C.Plan(c, len(aois), len(s), lambda start, stop, c=c, s=s: C.jobs_for(
+                c, aois[start:stop], ids[start:stop], s, window, offset=start), C.job_columns(s))
                      for c, s in zip(clients, chosen)]
             piped = await C.price_plans(plans)
             jobs = [job for c, s in zip(clients, chosen) for job in C.jobs_for(c, aois, ids, s, window)]
             whole = C.jobs_frame(jobs, await C.price_jobs(jobs))
             return piped, whole
 
+    # Planet's limits made to hold it (its turn), so that its AOIs go in slices: here 2 + 1 AOIs.
+    built = []
+    monkeypatch.setattr(C, "least_seconds", lambda client, jobs: 1.0 if client.provider == "planet" else 0.0)
+    monkeypatch.setattr(C.Plan, "slice_size", lambda self: built.append(self.client.provider) or 2)
     piped, whole = asyncio.run(both())
+    assert built == ["planet"]
     assert list(piped["provider"].astype(str)) == ["planet"] * 3 + ["geopera"] * 3 + ["pixxel"] * 3
     assert piped[piped["provider"] == "geopera"]["resolution_m"].tolist() == [0.3] * 3
     assert piped[piped["provider"] == "planet"]["sensor_name"].isna().all()

@@ -11,7 +11,7 @@ from pixorder.client.transport import RateLimiter, RetryPolicy
 
 
 def test_rate_limiter_spaces_requests():
-    """At most 5 starts in any 0.2 s (kept 2 % longer, RateLimiter.SLACK): the 6th and 11th wait for
+    """At most 5 starts in any 0.2 s (kept 0.5 % longer, RateLimiter.SLACK): the 6th and 11th wait for
     the window, on a fake clock."""
     now = [0.0]
     sleeps: list[float] = []
@@ -28,8 +28,8 @@ def test_rate_limiter_spaces_requests():
             starts.append(round(now[0], 9))
 
     asyncio.run(main())
-    assert sleeps == [0.204, 0.204]
-    assert starts == [0.0] * 5 + [0.204] * 5 + [0.408] * 2
+    assert sleeps == [0.201, 0.201]
+    assert starts == [0.0] * 5 + [0.201] * 5 + [0.402] * 2
 
 
 def test_retry_after_is_the_wait_the_client_sleeps():
@@ -158,7 +158,7 @@ async def test_a_rate_slot_is_taken_only_when_the_request_can_go_out():
 
 def test_a_request_counts_in_its_window_until_its_answer_is_back():
     """Two per second: a request whose answer took 0.5 s holds its place from then on, so the third
-    start waits until 1.5 s (+2 %), not 1.0 s: a server counting it on a late arrival sees no third."""
+    start waits until 1.5 s (+0.5 %), not 1.0 s: a server counting it on a late arrival sees no third."""
     now = [0.0]
 
     async def fake_sleep(seconds: float) -> None:
@@ -178,7 +178,7 @@ def test_a_request_counts_in_its_window_until_its_answer_is_back():
         starts.append(round(now[0], 9))
         return starts
 
-    assert asyncio.run(main()) == [0.0, 0.0, 1.52]
+    assert asyncio.run(main()) == [0.0, 0.0, 1.505]
 
 
 async def test_an_answer_is_freed_when_dropped_even_with_the_collector_paused():
