@@ -41,7 +41,8 @@ def quote(args: argparse.Namespace) -> int:
     Args:
         args: the parsed options: ``aoi_file`` (a GeoJSON, GeoPackage, zipped Shapefile, KML or KMZ
             path, or GeoJSON/WKT text), ``crs`` and ``layer`` (for the file), ``providers``
-            (comma-separated names), ``start``/``end`` (dates or ISO 8601, UTC), ``cloud_cover``
+            (comma-separated names), ``start``/``end`` (dates or ISO 8601, UTC; None: compare's default
+            window, from each provider's minimum lead time, 30 days, said on a ``window:`` line), ``cloud_cover``
             (percent), ``off_nadir`` (degrees, or None), ``sensors`` (``"all"`` or comma-separated ids),
             the needs ``max_gsd`` (m) and ``bands`` (comma-separated classes), ``rates``
             (``"USD=1,AUD=0.66,SQKM=4"``) with ``currency``, ``format`` (``table``, ``csv`` or
@@ -80,7 +81,9 @@ def quote(args: argparse.Namespace) -> int:
                               args.providers)
     options = {k: v for k, v in (("crs", args.crs), ("layer", args.layer)) if v is not None}
     aois = as_aois(args.aoi_file, **options)  # a file of fields: one AOI per feature, as compare() reads it
-    request = {"start": args.start, "end": args.end, "cloud_cover": args.cloud_cover}
+    # Without --start/--end, compare's default window (from each provider's minimum lead time, 30 days).
+    request = {k: v for k, v in (("start", args.start), ("end", args.end)) if v is not None}
+    request["cloud_cover"] = args.cloud_cover
     if args.off_nadir is not None:
         request["off_nadir"] = args.off_nadir
     sensors = getattr(args, "sensors", None)
@@ -104,6 +107,9 @@ def quote(args: argparse.Namespace) -> int:
     else:
         where = ", ".join(f"{p} from the {'live API' if s == 'live' else 'sandbox'}" for p, s in sources.items())
         print(f"prices: {where}")
+        default_window = frame.attrs["pixorder"].get("default_window")
+        if default_window:
+            print(f"window: {default_window} (--start/--end to set one)")
         shown = [c for c in QUOTE_COLUMNS if c in frame.columns and (c != "part" or frame[c].notna().any())] + [
             c for c in frame.columns if c.startswith(("amount_", "rate_to_")) and c != "amount_per_km2"]
         print(frame[shown].to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
@@ -185,8 +191,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     q.add_argument("--layer", default=None, help="the layer to use in a GeoPackage (default: its polygon layers)")
     q.add_argument("--providers", default=",".join(table.NAMES),
                    help=f"comma-separated providers to price at (default: {','.join(table.NAMES)})")
-    q.add_argument("--start", required=True, help="start of the acquisition window, e.g. 2027-01-10 (UTC)")
-    q.add_argument("--end", required=True, help="end of the acquisition window, e.g. 2027-01-30 (UTC)")
+    q.add_argument("--start", default=None, help="start of the acquisition window, e.g. 2027-01-10 (UTC; default: "
+                                                 "each provider's minimum lead time from now)")
+    q.add_argument("--end", default=None, help="end of the acquisition window, e.g. 2027-01-30 (UTC; default: 30 "
+                                               "days after the start)")
     q.add_argument("--cloud-cover", type=float, default=20.0, help="maximum cloud cover, percent (default 20)")
     q.add_argument("--off-nadir", type=float, default=None, help="maximum off-nadir angle, degrees")
     q.add_argument("--sensors", default=None,

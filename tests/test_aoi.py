@@ -118,6 +118,17 @@ def test_antimeridian_conventions_give_the_same_aoi():
     assert beyond == jump == box
 
 
+def test_a_shape_round_the_whole_globe_is_refused_in_words_that_say_so():
+    """box(-180, -90, 180, 90) (the world, a newcomer's first try) said "Too few points in geometry
+    component at (-180, -90)": its edge from -180° to 180° reads as crossing ±180° with no width."""
+    for world in (shapely.box(-180, -90, 180, 90), shapely.box(-180, 40, 180, 50)):
+        with pytest.raises(ValidationError, match="the whole way round the globe: an AOI must span less than 360°"):
+            AOI(world)
+    # a box written across ±180° is still read as crossing it (20° wide, not 340°)
+    assert AOI(shapely.box(-170, 40, 170, 50)) == AOI(shapely.box(170, 40, 190, 50))
+    assert AOI(shapely.box(-170, 40, 170, 50)).area_km2 == pytest.approx(1_748_003, rel=1e-6)
+
+
 def test_longitude_out_of_range_is_brought_back_by_whole_turns():
     # Issue 14: longitudes beyond ±180 are moved by whole turns (this test refused them before).
     aoi = AOI({"type": "Polygon", "coordinates": [[[190, 0], [191, 0], [191, 1], [190, 1], [190, 0]]]})

@@ -198,6 +198,9 @@ def _unwrap(lon: np.ndarray) -> np.ndarray:
 
 def _unwrap_ring(ring: Any) -> np.ndarray:
     xy = np.asarray(ring.coords)[:, :2].copy()
+    if (np.abs(np.diff(xy[:, 0])) >= 360.0).any():  # box(-180, -90, 180, 90): no way to read its edges
+        raise ValidationError("geometry", "an edge runs from -180° to 180° longitude, the whole way round the "
+                                          "globe: an AOI must span less than 360° of longitude")
     xy[:, 0] = _unwrap(xy[:, 0])
     if abs(xy[-1, 0] - xy[0, 0]) > 1e-9:
         raise ValidationError("geometry", "a ring goes round a pole; split it into parts that do not")

@@ -487,6 +487,23 @@ class Pricing(_Facade):
         """One bulk call for ``batch[positions]`` (split in halves if the server finds the body too large),
         each quote's ``request_index`` its position. A method, not a closure calling itself: such a closure
         is a reference cycle that would keep the whole batch alive until the next full collection."""
+        # A request this API is known to refuse (adapter.validate: a recurrence it does not order, …)
+        # gets its error row, and the others of the chunk are still priced (a sweep over recurrences).
+        refused: dict[int, E.ValidationError] = {}
+        for i in positions:
+            try:
+                self.adapter.validate(batch[i])
+            except E.ValidationError as exc:
+                if raise_errors:
+                    raise
+                refused[i] = exc
+        if refused:
+            kept = [i for i in positions if i not in refused]
+            quotes = await self._price_chunk(batch, kept, ready, raise_errors) if kept else []
+            for i, refusal in refused.items():
+                quotes.append(error_quote(self._client.provider, batch[i], refusal))
+                quotes[-1].request_index = i
+            return quotes
         chunk = [batch[i] for i in positions]
         try:
             async with ready:

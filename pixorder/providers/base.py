@@ -576,8 +576,9 @@ class Adapter:
     def validate(self, request: Request) -> None:
         """Refuse, before any call, a request this API is known to refuse.
 
-        Default: nothing beyond the model's own checks. The client calls it before pricing and
-        placing; widgets call it to ask whether a request needs more (an imaging window).
+        Here: a recurrence the provider does not order (its row of the provider table lists the ones
+        it does); an adapter adds its own rules. The client calls it before pricing and placing;
+        widgets call it to ask whether a request needs more (an imaging window).
 
         Args:
             request: a ``TaskingRequest`` or ``ArchiveRequest``.
@@ -586,8 +587,23 @@ class Adapter:
             None: the request may be sent.
 
         Raises:
-            ValidationError: (in an adapter that overrides it) naming the field and the rule.
+            ValidationError: ``recurrence`` the provider does not order; an adapter's own rules, naming
+                the field and the rule.
+
+        >>> import pixorder
+        >>> from pixorder.providers.geopera import GeoperaAdapter
+        >>> GeoperaAdapter().validate(pixorder.TaskingRequest(aoi="POINT (4 50)", start="2030-03-01",
+        ...                                                   end="2030-03-21", recurrence="QUARTERLY", occurrences=2))
+        Traceback (most recent call last):
+        ...
+        pixorder.errors.ValidationError: recurrence: Geopera orders ONCE or MONTHLY (got 'QUARTERLY')
         """
+        recurrence = getattr(request, "recurrence", None)
+        if recurrence is None or self.info is None or recurrence.value in self.info.recurrences:
+            return
+        kinds = [r for r in self.info.recurrences if r != "RRULE"]
+        offered = f"{', '.join(kinds[:-1])} or {kinds[-1]}" if len(kinds) > 1 else f"{kinds[0]} only"
+        raise E.ValidationError("recurrence", f"{self.info.label} orders {offered}", recurrence.value)
 
     # --- bulk create (orders.create_many); only for APIs with ``bulk_order_limit`` > 0 ----------
     def bulk_order_payload(self, request: Request, reference: str) -> dict[str, Any]:

@@ -376,6 +376,7 @@ class PlanetAdapter(Adapter, provider="planet"):
         pixorder.errors.ValidationError: imaging_window: is required for Planet Assured Tasking: ...
         >>> PlanetAdapter().validate(request.model_copy(update={"imaging_window": "w-1"}))
         """
+        super().validate(request)  # the recurrences Planet orders at all (the provider table's)
         if needs_imaging_window(request) and not request.imaging_window:  # type: ignore[union-attr]
             raise ValidationError(
                 "imaging_window", "is required for Planet Assured Tasking: find windows with "

@@ -140,7 +140,9 @@ PROVIDERS: Mapping[str, ProviderInfo] = MappingProxyType({
         # orders.archive.estimate answers one group for all the captures it is sent (groups carry capture
         # ids and totals, never the request), so archive requests priced together cannot be told apart.
         archive_bulk_price_limit=1,
-        recurrences=("ONCE", "MONTHLY", "BIMONTHLY", "QUARTERLY"),
+        # its tasking params take ONCE, DAILY, WEEKLY or MONTHLY (the sandbox's; Geopera documents none):
+        # of pixorder's recurrences, ONCE and MONTHLY
+        recurrences=("ONCE", "MONTHLY"),
         quotations=True,  # a tasking order is quoted; the quotation is accepted or rejected
     ),
 })

@@ -204,3 +204,23 @@ def test_cli_quote_prices_every_sensor_that_meets_a_need(capsys, monkeypatch):
     rows = pd.read_csv(io.StringIO(out))
     assert set(rows["sensor"]) == {"pneo-30cm", "wv3-31cm"} and (rows["resolution_m"] <= 0.31).all()
     assert rows["rank"].tolist() == [1, 2]
+
+
+def test_cli_quote_without_dates_uses_compares_default_window_and_says_so(capsys, monkeypatch):
+    """``quote`` required --start and --end where compare() has a default window: now it takes the
+    same default (each provider's minimum lead time from now, 30 days) and a line says so."""
+    for name in ("PIXXEL_API_KEY", "PL_API_KEY", "GEOPERA_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert cli.main(["quote", "POINT (5.4 52.5)", "--providers", "planet,geopera"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == ("window: 30 days from each provider's minimum lead time, standard delivery (planet, geopera) "
+                      "(--start/--end to set one)")
+    assert "25.00 SQKM" in "\n".join(out) and "700.00  AUD" in "\n".join(out)
+    assert cli.main(["quote", "POINT (5.4 52.5)", "--providers", "planet", "--format", "csv"]) == 0
+    import io
+
+    import pandas as pd
+
+    row = pd.read_csv(io.StringIO(capsys.readouterr().out)).iloc[0]
+    start, end = pd.Timestamp(row["window_start"]), pd.Timestamp(row["window_end"])
+    assert (end - start).days == 30 and start > pd.Timestamp.now(tz="UTC")

@@ -102,7 +102,9 @@ def test_a_twelve_month_budget_is_the_sum_of_the_monthly_quotes(sandbox):
     usd = frame[frame["provider"] == "geopera"]
     assert usd["cumulative_amount_usd"].iloc[-1] == pytest.approx(usd["cumulative_amount"].iloc[-1] * 0.66)
     quarterly = pixorder.budget(fields, "quarterly", months=12, start=START, providers=clients)
-    assert quarterly.groupby("provider").size().to_dict() == {"geopera": 4, "pixxel": 4}
+    assert quarterly.groupby("provider").size().to_dict() == {"geopera": 1, "pixxel": 4}
+    assert "geopera cannot order the recurrence 'quarterly' (it offers monthly)" in \
+        quarterly[quarterly["provider"] == "geopera"]["error"].iloc[0]
     weekly = pixorder.budget(fields, "FREQ=WEEKLY;INTERVAL=2", months=2, start=START, providers=clients)
     pixxel = weekly[weekly["provider"] == "pixxel"]
     assert len(pixxel) == 1 and "cannot order the recurrence" in pixxel["error"].iloc[0]
@@ -280,3 +282,21 @@ def test_a_fraction_for_a_cloud_cover_percentage_is_warned_of_and_arrays_are_val
     generated = pixorder.sweep(FIELD, vary={"cloud_cover": (c for c in (10, 20))}, start=START, end=END,
                                providers="planet")  # read once: its check must not use it up
     assert generated["cloud_cover"].tolist() == [10, 20]
+
+
+def test_a_recurrence_a_provider_does_not_order_is_its_rows_error_in_pixorders_words(sandbox):
+    """Geopera orders ONCE or MONTHLY: a QUARTERLY request came back refused in the API's wire terms
+    (``params.recurrence must be one of ONCE, DAILY, WEEKLY, MONTHLY``). Now it is refused before any
+    call, by the rule the provider table states, naming pixorder's field; in a sweep over recurrences
+    the other rows of the same bulk call are still priced."""
+    window = {"start": START, "end": "2027-05-30T00:00:00Z"}
+    swept = pixorder.sweep(FIELD, vary={"recurrence": ["ONCE", "QUARTERLY"]}, occurrences=2,
+                           providers="pixxel,geopera", **window)
+    rows = swept.set_index([swept["provider"].astype(str), "recurrence"])
+    assert rows.loc[("geopera", "QUARTERLY"), "error"] == "recurrence: Geopera orders ONCE or MONTHLY (got 'QUARTERLY')"
+    assert rows.loc[("geopera", "ONCE"), "amount"] > 0 and pd.isna(rows.loc[("geopera", "ONCE"), "error"])
+    assert rows.loc[("pixxel", "QUARTERLY"), "amount"] == 2 * rows.loc[("pixxel", "ONCE"), "amount"]
+    geopera = pixorder.connect("sandbox", api="geopera")
+    with pytest.raises(E.ValidationError, match="recurrence: Geopera orders ONCE or MONTHLY") as info:
+        geopera.pricing.estimate(pixorder.TaskingRequest(aoi=FIELD, recurrence="QUARTERLY", occurrences=2, **window))
+    assert info.value.field == "recurrence" and geopera.transport.stats.requests == 0
