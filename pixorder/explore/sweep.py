@@ -156,7 +156,9 @@ async def asweep(
             tags = {sweep_column(k): v for k, v in combo.items()}
             for sensor in chosen:
                 request = m.TaskingRequest(aoi=area, sensor=sensor.id if sensor else None, **values)
-                jobs.append(Job(client, request, tags, sensor if sensor is not None and sensor.raw else None))
+                window = {"window_start": request.start, "window_end": request.end}  # as compare's rows say
+                jobs.append(Job(client, request, {**tags, **window}, sensor if sensor is not None and sensor.raw
+                                else None))
         return jobs
 
     async with clients_for(providers, client_options) as clients:
@@ -201,7 +203,8 @@ def sweep(
     Returns:
         A tidy ``PriceFrame`` (a GeoDataFrame): one row per combination × provider × sensor, with a
         column per varied parameter (``target_area_km2`` for ``area_km2``), ``amount``, ``unit``,
-        ``amount_<currency>`` with rates, and ``error``. ``.plot()`` draws price against the first
+        ``amount_<currency>`` with rates, ``error``, and each row's ``window_start``/``window_end``
+        (UTC: the default window is each provider's own, ``window_days`` moves the end). ``.plot()`` draws price against the first
         parameter, one line per provider and sensor (facets for the second).
 
     Raises:

@@ -300,3 +300,20 @@ def test_a_recurrence_a_provider_does_not_order_is_its_rows_error_in_pixorders_w
     with pytest.raises(E.ValidationError, match="recurrence: Geopera orders ONCE or MONTHLY") as info:
         geopera.pricing.estimate(pixorder.TaskingRequest(aoi=FIELD, recurrence="QUARTERLY", occurrences=2, **window))
     assert info.value.field == "recurrence" and geopera.transport.stats.requests == 0
+
+
+def test_each_sweep_row_says_its_window(sandbox):
+    """The sweep frame had no window columns: a window_days sweep could not show the windows it priced,
+    nor a default-window sweep each provider's own start (its minimum lead time)."""
+    swept = pixorder.sweep(FIELD, vary={"window_days": [10, 30]}, start=START, providers="pixxel,geopera")
+    assert str(swept["window_start"].dtype) == str(swept["window_end"].dtype) == "datetime64[ns, UTC]"
+    assert (swept["window_start"] == pd.Timestamp(START)).all()
+    days = (swept["window_end"] - swept["window_start"]).dt.days
+    assert days.tolist() == swept["window_days"].tolist() and set(days) == {10, 30}
+    default = pixorder.sweep(FIELD, vary={"cloud_cover": [10]}, providers="pixxel,planet")
+    # compare's default window: the first whole hour after each provider's 24 h lead time (+1 h), 30 days
+    now = pd.Timestamp(pixorder.connect("sandbox", api="planet").sandbox.now())
+    lead = default["window_start"] - now
+    assert ((lead > pd.Timedelta(hours=25)) & (lead <= pd.Timedelta(hours=26))).all()
+    assert (default["window_start"].dt.minute == 0).all()
+    assert ((default["window_end"] - default["window_start"]).dt.days == 30).all()
