@@ -94,6 +94,10 @@ def quote(args: argparse.Namespace) -> int:
                                           if b.strip()] or None)) if v is not None} or None
     frame = pixorder.compare(aois, request, providers=providers, rates=rates, currency=args.currency,
                              sensors=sensors or None, needs=needs)
+    if frame.empty:  # no sensor met the needs (compare warned which)
+        print("pixorder quote: no sensor of " + ", ".join(providers) + " meets the needs given "
+              "(--max-gsd/--bands): nothing to price", file=sys.stderr)
+        return 1
     if len(aois) > 1:  # each row's AOI by its feature's name
         frame.insert(1, "aoi", [aois[i].name for i in frame["aoi_index"]])
     sources = frame.attrs["pixorder"]["sources"]  # what compare() used: live when a key is set, else sandbox
@@ -212,6 +216,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     d.add_argument("--host", default="127.0.0.1")
 
     args = parser.parse_args(argv)
+    import warnings
+
+    def one_line(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
+        print(f"pixorder {args.command}: warning: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = one_line  # a warning is one line of the command's, not Python source
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command == "sandbox":
             from pixorder.sandbox.__main__ import main as serve_main

@@ -10,7 +10,7 @@ calls go out first, and each provider's rows are framed while the others still w
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -53,8 +53,8 @@ def provider_list(providers: Any) -> list[Any]:
         list: the names (str) and clients, in the order given.
 
     Raises:
-        ValidationError: nothing named, a name that is not a provider of the table (in any case), or
-            a name given twice.
+        ValidationError: not names or clients (``providers=3``), nothing named, a name that is not a
+            provider of the table (in any case), or a name given twice.
 
     >>> provider_list("Planet, geopera")
     ['planet', 'geopera']
@@ -71,8 +71,11 @@ def provider_list(providers: Any) -> list[Any]:
         names: list[Any] = [p.strip() for p in providers.split(",") if p.strip()]
     elif isinstance(providers, (Client, AsyncClient)):
         names = [providers]
+    elif isinstance(providers, Iterable) and not isinstance(providers, (bytes, Mapping)):
+        names = list(providers)  # a list, a tuple, clients.values(), a generator
     else:
-        names = list(providers)
+        raise E.ValidationError("providers", f"must be names ({', '.join(table.NAMES)}), a comma-separated "
+                                             "string of them, or Clients", providers)
     if not names:
         raise E.ValidationError("providers", f"must name at least one of {', '.join(table.NAMES)}", providers)
     # A name is read as the table spells it ("Planet" is planet); a client is taken as it is.
@@ -708,10 +711,11 @@ async def sensors_for(client: AsyncClient, sensors: Any, need: Any = None) -> tu
 
 
 def check_sensors(sensors: Any) -> None:
-    """Refuse, before any call, a ``sensors={provider: id}`` whose key is no provider (it was ignored).
+    """Refuse, before any call, ``sensors`` of no kind it takes (``sensors=5``) and a ``sensors={provider:
+    id}`` whose key is no provider (it was ignored).
 
     Raises:
-        ValidationError: ``sensors.<key>``: not a provider name.
+        ValidationError: ``sensors``: not "all", ids or a mapping; ``sensors.<key>``: not a provider name.
 
     >>> check_sensors({"geopera": "wv3-31cm"})
     >>> check_sensors({"maxar": "wv3"})
@@ -719,6 +723,8 @@ def check_sensors(sensors: Any) -> None:
     ...
     pixorder.errors.ValidationError: sensors.maxar: must be keyed by provider: pixxel, planet, geopera (got 'wv3')
     """
+    if sensors is not None and not isinstance(sensors, (str, Mapping, Iterable)):
+        raise E.ValidationError("sensors", 'must be "all", sensor ids, or {provider: sensor id}', sensors)
     if isinstance(sensors, Mapping):
         for key, value in sensors.items():
             if key not in table.PROVIDERS:
@@ -835,6 +841,11 @@ async def _acompare(aoi_or_aois: Any, request: Any, providers: Any, rates: Mappi
                                                f"(client.sensors()): {', '.join(sorted(known))}", unknown)
         offered = {c.provider for c, (planned, _) in zip(clients, plans) if planned.count}
         left_out = [c.provider for c in clients if c.provider not in offered]
+        if need is not None and not offered:  # an empty frame would say nothing
+            import warnings
+
+            warnings.warn(f"no sensor of {', '.join(c.provider for c in clients)} meets the needs "
+                          f"({need.describe()}): no rows", E.PixorderWarning, stacklevel=3)
         if asked and left_out:  # ids chosen from one catalogue: the others price nothing, which is said
             import warnings
 

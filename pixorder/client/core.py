@@ -516,6 +516,19 @@ class Pricing(_Facade):
                 half = len(positions) // 2
                 return [*await self._price_chunk(batch, positions[:half], ready, raise_errors),
                         *await self._price_chunk(batch, positions[half:], ready, raise_errors)]
+            status = exc.status if isinstance(exc, E.ApiError) else None
+            named = self.adapter.refused_items(exc, len(positions)) if isinstance(exc, E.ApiError) and \
+                status in (400, 422) and len(positions) > 1 else {}
+            if named and len(named) < len(positions):
+                # The call was refused for the requests it names (Pixxel refuses a whole dry-run order
+                # for one bad item): those get the refusal's words, the others are priced again.
+                kept = [i for k, i in enumerate(positions) if k not in named]
+                quotes = await self._price_chunk(batch, kept, ready, raise_errors)
+                for k, words in named.items():
+                    item_error = E.ApiError(words, provider=self._client.provider, status=status)
+                    quotes.append(error_quote(self._client.provider, batch[positions[k]], item_error))
+                    quotes[-1].request_index = positions[k]
+                return quotes
             quotes = [error_quote(self._client.provider, r, exc) for r in chunk]
         for position, quote in zip(positions, quotes):
             quote.request_index = position

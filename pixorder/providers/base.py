@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from pixorder import errors as E
 from pixorder import models as m
 from pixorder.providers import table
+from pixorder.providers._wire import iso_z
 from pixorder.providers._wire import json_size as json_size  # re-exported: measured where the wire is read
 from pixorder.providers.table import ProviderInfo
 
@@ -576,8 +577,9 @@ class Adapter:
     def validate(self, request: Request) -> None:
         """Refuse, before any call, a request this API is known to refuse.
 
-        Here: a recurrence the provider does not order (its row of the provider table lists the ones
-        it does); an adapter adds its own rules. The client calls it before pricing and placing;
+        Here, from the provider's row of the provider table: a recurrence it does not order, a tasking
+        window longer than it takes, an AOI whose parts lie further apart than it accepts; an adapter
+        adds its own rules. The client calls it before pricing and placing;
         widgets call it to ask whether a request needs more (an imaging window).
 
         Args:
@@ -587,8 +589,8 @@ class Adapter:
             None: the request may be sent.
 
         Raises:
-            ValidationError: ``recurrence`` the provider does not order; an adapter's own rules, naming
-                the field and the rule.
+            ValidationError: ``recurrence`` the provider does not order; ``end``: a window too long;
+                ``aoi``: parts too far apart; an adapter's own rules, naming the field and the rule.
 
         >>> import pixorder
         >>> from pixorder.providers.geopera import GeoperaAdapter
@@ -598,12 +600,24 @@ class Adapter:
         ...
         pixorder.errors.ValidationError: recurrence: Geopera orders ONCE or MONTHLY (got 'QUARTERLY')
         """
+        info = self.info
         recurrence = getattr(request, "recurrence", None)
-        if recurrence is None or self.info is None or recurrence.value in self.info.recurrences:
+        if info is None or recurrence is None:  # no table row, or no tasking request
             return
-        kinds = [r for r in self.info.recurrences if r != "RRULE"]
-        offered = f"{', '.join(kinds[:-1])} or {kinds[-1]}" if len(kinds) > 1 else f"{kinds[0]} only"
-        raise E.ValidationError("recurrence", f"{self.info.label} orders {offered}", recurrence.value)
+        if recurrence.value not in info.recurrences:
+            kinds = [r for r in info.recurrences if r != "RRULE"]
+            offered = f"{', '.join(kinds[:-1])} or {kinds[-1]}" if len(kinds) > 1 else f"{kinds[0]} only"
+            raise E.ValidationError("recurrence", f"{info.label} orders {offered}", recurrence.value)
+        once = recurrence is m.Recurrence.ONCE
+        for days, what in ((info.max_once_window_days if once else None, "one-off "), (info.max_window_days, "")):
+            span = (request.end - request.start).total_seconds() / 86400  # type: ignore[union-attr]
+            if days is not None and span > days:
+                raise E.ValidationError("end", f"{info.label} tasks {what}windows of at most {days:g} days "
+                                               f"(this one is {span:g} days)", iso_z(request.end))  # type: ignore[union-attr]
+        if info.max_part_gap_km is not None and request.aoi.n_parts > 1 and \
+                (gap := request.aoi.part_gap_km) > info.max_part_gap_km:
+            raise E.ValidationError("aoi", f"parts are {gap:.1f} km apart; {info.label} accepts the parts of one AOI "
+                                           f"at most {info.max_part_gap_km:g} km apart (AOI.check('{self.name}'))")
 
     # --- bulk create (orders.create_many); only for APIs with ``bulk_order_limit`` > 0 ----------
     def bulk_order_payload(self, request: Request, reference: str) -> dict[str, Any]:
@@ -740,6 +754,23 @@ class Adapter:
             NotSupported: the API has no pricing.
         """
         raise self._unsupported("pricing.estimate()", "no pricing endpoint")
+
+    def refused_items(self, error: E.ApiError, count: int) -> dict[int, str]:
+        """The requests of a bulk pricing call of ``count`` that ``error`` (the whole call's refusal)
+        names, by position, with what it says of each: the client prices the others again without
+        them, so one bad request does not cost its neighbours their prices. Default: none named.
+
+        Args:
+            error: the call's error answer (its ``body`` as received, redacted).
+            count: how many requests the call carried.
+
+        Returns:
+            dict: position in the call → the refusal's words for that request (empty: none named).
+
+        >>> Adapter().refused_items(E.ApiError("refused", provider="x", status=400), 3)
+        {}
+        """
+        return {}
 
     def create_order(self, request: Request, *, reference: str, dry_run: bool = False) -> Call[m.Order]:
         """Place one order carrying ``reference`` (a spend), or preview it.

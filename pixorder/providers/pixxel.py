@@ -8,6 +8,7 @@ amounts, item ``geometry`` or only ``images``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -37,6 +38,8 @@ PREFIX = table.get(PROVIDER).api_root  # "/v0": every path starts with the table
 UNIT = "USD"
 # The official schema requires a usecase and publishes no list of values; "other" says nothing false [I].
 DEFAULT_USECASE = "other"
+#: an item's field in a refusal's details: ``order_items[37].geometry`` → 37, ``geometry``
+_ITEM_FIELD = re.compile(r"^order_items\[(\d+)\]\.?(.*)$")
 RECURRENCES = table.get(PROVIDER).recurrences  # official clerk.OrderItemRecurrence
 #: Pixxel bills whole km², rounded up, and at least this much per item (per scene for archive items).
 MIN_BILLED_KM2 = table.get(PROVIDER).min_billed_area_km2
@@ -593,6 +596,35 @@ class PixxelAdapter(Adapter, provider="pixxel"):
         if bandset:
             item["bandset"] = {"bandset_id": bandset}
         return item
+
+    def refused_items(self, error: E.ApiError, count: int) -> dict[int, str]:
+        """The items of a refused dry-run order its ``details`` name (``order_items[37].geometry``), by
+        position, each with its field and message (the whole order is refused for one bad item).
+
+        Args:
+            error: the refusal (Pixxel's envelope ``{"error": {code, message, details: [{field, message}]}}``).
+            count: how many items the order carried.
+
+        Returns:
+            dict: item position → ``"<field>: <message>"`` (empty when no item is named).
+
+        >>> refusal = E.ApiError("refused", provider="pixxel", status=400, body={"error": {"code": "VALIDATION_ERROR",
+        ...     "details": [{"field": "order_items[1].end_date", "message": "must be within 90 days of start_date"}]}})
+        >>> PixxelAdapter().refused_items(refusal, 3)
+        {1: 'end_date: must be within 90 days of start_date'}
+        """
+        body = error.body if isinstance(error.body, Mapping) else {}
+        inner = body.get("error")
+        envelope: Mapping[str, Any] = inner if isinstance(inner, Mapping) else body
+        named: dict[int, str] = {}
+        for detail in array(envelope.get("details")):
+            if not isinstance(detail, Mapping):
+                continue
+            found = _ITEM_FIELD.match(str(detail.get("field") or ""))
+            if found and int(found.group(1)) < count:
+                words = f"{found.group(2)}: {detail.get('message')}" if found.group(2) else str(detail.get("message"))
+                named.setdefault(int(found.group(1)), words)
+        return named
 
     def price(self, requests: Sequence[Request], first_index: int = 0) -> Call[list[m.Quote]]:
         """A dry-run ``POST /v0/orders`` with one item per request (at most ``bulk_limit``; no spend).

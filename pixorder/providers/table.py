@@ -81,6 +81,9 @@ class ProviderInfo:
     billed_area_step_km2: float | None = None
     #: how far apart the parts of one multi-part AOI may be, km (None: no such rule)
     max_part_gap_km: float | None = None
+    #: the longest tasking window, days: of a one-off order, and of any order (None: no such rule)
+    max_once_window_days: float | None = None
+    max_window_days: float | None = None
     #: True when the API takes a drawn Point or LineString itself (and makes its own square or strip)
     takes_points_and_lines: bool = False
     #: the request field a picked sensor goes in (``"bandset"`` where the sensors are bandsets)
@@ -106,6 +109,7 @@ PROVIDERS: Mapping[str, ProviderInfo] = MappingProxyType({
         recurrences=("ONCE", "MONTHLY", "BIMONTHLY", "QUARTERLY"),  # official clerk.OrderItemRecurrence
         billed_area_step_km2=1.0,  # Pixxel reports and bills whole km², rounded up
         max_part_gap_km=200.0,  # the parts of one AOI at most 200 km apart [V]
+        max_once_window_days=90,  # a one-off window of at most 90 days (the sandbox's rule)
         sensor_field="bandset", sensor_label="Bandset",  # Pixxel's sensors are bandsets (VNIR, SWIR, …)
     ),
     "planet": ProviderInfo(
@@ -143,6 +147,7 @@ PROVIDERS: Mapping[str, ProviderInfo] = MappingProxyType({
         # its tasking params take ONCE, DAILY, WEEKLY or MONTHLY (the sandbox's; Geopera documents none):
         # of pixorder's recurrences, ONCE and MONTHLY
         recurrences=("ONCE", "MONTHLY"),
+        max_window_days=180,  # an acquisition window of at most 180 days (the sandbox's rule)
         quotations=True,  # a tasking order is quoted; the quotation is accepted or rejected
     ),
 })

@@ -224,3 +224,33 @@ def test_cli_quote_without_dates_uses_compares_default_window_and_says_so(capsys
     row = pd.read_csv(io.StringIO(capsys.readouterr().out)).iloc[0]
     start, end = pd.Timestamp(row["window_start"]), pd.Timestamp(row["window_end"])
     assert (end - start).days == 30 and start > pd.Timestamp.now(tz="UTC")
+
+
+def test_cli_quote_says_when_no_sensor_meets_the_needs_and_warns_in_one_line(capsys, monkeypatch):
+    """--max-gsd 0.1 (no sensor that fine) printed an empty table and an IndexError traceback; a
+    warning printed a line of Python source. Now one line each, and exit 1."""
+    for name in ("PIXXEL_API_KEY", "PL_API_KEY", "GEOPERA_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert cli.main(["quote", "POINT (5.4 52.5)", "--max-gsd", "0.1", "--providers", "planet,geopera"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err
+    assert captured.err.splitlines() == [
+        "pixorder quote: warning: no sensor of planet, geopera meets the needs (GSD ≤ 0.1 m): no rows",
+        "pixorder quote: no sensor of planet, geopera meets the needs given (--max-gsd/--bands): nothing to price"]
+    assert cli.main(["quote", "POINT (5.4 52.5)", "--cloud-cover", "0.2", "--providers", "planet"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "pixorder quote: warning: cloud_cover=0.2 is 0.2 %, not 20 %: cloud_cover is a percentage (0–100)"]
+
+
+@pytest.mark.parametrize("given, field", [({"providers": 3}, "providers"), ({"sensors": 5}, "sensors"),
+                                          ({"providers": {"planet": 1}}, "providers")])
+def test_compare_refuses_providers_or_sensors_of_no_kind_it_takes(sandbox, given, field):
+    with pytest.raises(E.ValidationError) as info:  # was: TypeError: 'int' object is not iterable
+        pixorder.compare(FIELD, start="2027-03-01", end="2027-03-21", **given)
+    assert info.value.field == field
+
+
+def test_compare_takes_providers_as_any_iterable_of_clients(sandbox, connect):
+    clients = {p: connect(p) for p in ("planet", "geopera")}
+    frame = pixorder.compare(FIELD, start="2027-03-01", end="2027-03-21", providers=clients.values())
+    assert frame["provider"].astype(str).tolist() == ["planet", "geopera"]

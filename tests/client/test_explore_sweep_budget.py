@@ -317,3 +317,44 @@ def test_each_sweep_row_says_its_window(sandbox):
     assert ((lead > pd.Timedelta(hours=25)) & (lead <= pd.Timedelta(hours=26))).all()
     assert (default["window_start"].dt.minute == 0).all()
     assert ((default["window_end"] - default["window_start"]).dt.days == 30).all()
+
+
+def test_one_refused_request_does_not_cost_its_neighbours_their_prices(sandbox, monkeypatch):
+    """Pixxel refuses a whole dry-run order for one bad item: one AOI whose parts lie 890 km apart took
+    the prices of the 49 others of its bulk call with it. The rules pixorder knows are now checked
+    per request before any call; and when the server names items pixorder did not foresee, those get
+    the refusal and the others are priced again."""
+    from shapely.geometry import MultiPolygon, box
+
+    aois = [box(5 + i * 0.001, 52, 5.05 + i * 0.001, 52.05) for i in range(120)]
+    aois[37] = MultiPolygon([box(5.4, 52.48, 5.46, 52.52), box(10, 45, 10.05, 45.05)])
+    window = {"start": START, "end": END}
+    checked = pixorder.compare(aois, providers="pixxel", **window)
+    refused = checked[checked["error"].notna()]
+    assert refused["aoi_index"].tolist() == [37]
+    assert refused["error"].iloc[0] == ("aoi: parts are 890.7 km apart; Pixxel accepts the parts of one AOI at most "
+                                        "200 km apart (AOI.check('pixxel'))")
+    assert checked["amount"].notna().sum() == 119
+    # the same AOI with pixorder's own checks off: the sandbox refuses the call, naming item 37
+    from pixorder.providers.base import Adapter
+
+    monkeypatch.setattr(Adapter, "validate", lambda self, request: None)
+    pixxel = pixorder.connect("sandbox", api="pixxel")
+    served = pixorder.compare(aois, providers=[pixxel], **window)
+    refused = served[served["error"].notna()]
+    assert refused["aoi_index"].tolist() == [37]
+    assert refused["error"].iloc[0].startswith("pixxel HTTP 400: geometry: polygons must be at most 200 km")
+    pd.testing.assert_series_equal(served["amount"], checked["amount"])  # the 119 others priced as before
+    assert pixxel.transport.stats.by_route == {"GET /v0/projects": 1, "GET /v0/bandsets": 1, "POST /v0/orders": 4}
+
+
+def test_a_window_longer_than_a_provider_tasks_is_its_rows_error_before_any_call(sandbox):
+    swept = pixorder.sweep(FIELD, vary={"window_days": [30, 91, 181]}, start=START, providers="pixxel,geopera")
+    errors = swept.set_index([swept["provider"].astype(str), "window_days"])["error"]
+    assert errors[("pixxel", 91)] == "end: Pixxel tasks one-off windows of at most 90 days (this one is 91 days) " \
+                                     "(got '2027-05-31T00:00:00Z')"
+    assert errors[("geopera", 181)].startswith("end: Geopera tasks windows of at most 180 days (this one is 181 days)")
+    assert errors.isna().sum() == 3  # pixxel 30; geopera 30 and 91
+    monthly = pixorder.compare(FIELD, start=START, end="2027-09-30T00:00:00Z", recurrence="MONTHLY", occurrences=6,
+                               providers="pixxel")
+    assert monthly["error"].isna().all()  # the 90 days are a one-off's: a recurring order's window is longer
