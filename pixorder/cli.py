@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from pixorder.errors import PixorderError, ValidationError
 from pixorder.providers import table
 
-#: the quote table's columns when present (``rank`` and ``resolution_m`` with ``--sensors``/needs; ``part``
+#: the quote table's columns when present (``rank``, ``sensor_name`` and ``resolution_m`` with ``--sensors``/needs; ``part``
 #: when an AOI has parts: a part priced alone, beside its total)
-QUOTE_COLUMNS = ["aoi_index", "aoi", "rank", "provider", "sensor", "resolution_m", "part", "area_km2", "billed_area_km2",
+QUOTE_COLUMNS = ["aoi_index", "aoi", "rank", "provider", "sensor", "sensor_name", "resolution_m", "part", "area_km2",
+                 "billed_area_km2",
                  "amount", "unit", "amount_per_km2", "uplifts", "feasibility", "error"]
 
 
@@ -114,6 +115,8 @@ def quote(args: argparse.Namespace) -> int:
         default_window = frame.attrs["pixorder"].get("default_window")
         if default_window:
             print(f"window: {default_window} (--start/--end to set one)")
+        if "within each unit" in frame.attrs.get("ranked_by", ""):
+            print("rank: cheapest first within each unit (give --rates and --currency to rank across units)")
         shown = [c for c in QUOTE_COLUMNS if c in frame.columns and (c != "part" or frame[c].notna().any())] + [
             c for c in frame.columns if c.startswith(("amount_", "rate_to_")) and c != "amount_per_km2"]
         print(frame[shown].to_string(index=False, float_format=lambda v: f"{v:,.2f}"))

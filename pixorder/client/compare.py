@@ -887,8 +887,10 @@ def _rank(frame: Any, currency: str | None) -> Any:
     frame["rank"] = rank.where(~part, rank.where(~part).bfill()).astype("Int64")
     frame.attrs["ranked_by"] = key + ("" if by == ["aoi_index"] else " within each unit (give rates= and currency= "
                                                                       "to rank across units)")
+    # Ranked within each unit, the rows come unit by unit: 1, 2, 3 in AUD, then in SQKM, … (interleaved,
+    # three rank-1 rows in three units read as one cheapest-first list).
     order = frame.assign(_missing=frame["rank"].isna()).sort_values(
-        ["aoi_index", "_missing", "rank", "provider"], kind="stable")
+        [*by, "_missing", "rank", "provider"], kind="stable")
     return order.drop(columns="_missing").reset_index(drop=True)
 
 

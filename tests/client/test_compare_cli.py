@@ -254,3 +254,20 @@ def test_compare_takes_providers_as_any_iterable_of_clients(sandbox, connect):
     clients = {p: connect(p) for p in ("planet", "geopera")}
     frame = pixorder.compare(FIELD, start="2027-03-01", end="2027-03-21", providers=clients.values())
     assert frame["provider"].astype(str).tolist() == ["planet", "geopera"]
+
+
+def test_ranks_within_each_unit_come_unit_by_unit_and_the_cli_says_so(capsys, monkeypatch):
+    """Without rates, rank restarts per unit, but the rows were sorted by rank across units: rank 1 in
+    USD, rank 1 in SQKM, rank 2 in USD… read as one cheapest-first list. Now unit by unit."""
+    frame = pixorder.compare(FIELD, start=START, end=END, sensors="all", providers="pixxel,planet")
+    priced = frame[frame["rank"].notna()]
+    assert priced["unit"].tolist() == sorted(priced["unit"])  # SQKM rows, then USD rows
+    for _, rows in priced.groupby("unit"):
+        assert rows["rank"].tolist() == sorted(rows["rank"]) and rows["rank"].iloc[0] == 1
+    for name in ("PIXXEL_API_KEY", "PL_API_KEY", "GEOPERA_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert cli.main(["quote", "POINT (5.4 52.5)", "--start", "2027-03-01", "--end", "2027-03-21", "--sensors", "all",
+                     "--providers", "pixxel,planet"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "rank: cheapest first within each unit (give --rates and --currency to rank across units)"
+    assert "sensor_name" in out[2] and "VNIR" in "\n".join(out)
