@@ -781,7 +781,8 @@ class TaskingRequest(_Request):
         else:
             if self.occurrences is None or self.occurrences < 2:
                 raise ValidationError(
-                    "occurrences", f"a {self.recurrence.value} request needs an occurrence count ≥ 2",
+                    "occurrences", f"a {self.recurrence.value} request needs an occurrence count ≥ 2: give "
+                                   f"occurrences= (how many acquisitions, e.g. occurrences=6), or recurrence='ONCE'",
                     self.occurrences,
                 )
             if self.occurrences > 365:

@@ -168,8 +168,8 @@ async def asweep(
     frame = jobs_frame(jobs, quotes)
     if rates is not None:
         frame = _convert(frame, rates, currency)
-    keys = [sweep_column(k) for k in vary]
-    frame = PriceFrame(frame.sort_values(["provider", "sensor", *keys], kind="stable").reset_index(drop=True))
+    # provider by provider, sensor by sensor, the values in the order given (jobs are made in that order)
+    frame = PriceFrame(frame.sort_values(["provider", "sensor"], kind="stable").reset_index(drop=True))
     frame.attrs["pixorder"] = provenance("sweep", clients, vary={k: list(map(str, v))
                                          for k, v in vary.items()}, request=template,
                                          currency=currency)
@@ -201,7 +201,8 @@ def sweep(
             ``pixorder.compare`` (without ``start``/``end`` the default window is used).
 
     Returns:
-        A tidy ``PriceFrame`` (a GeoDataFrame): one row per combination × provider × sensor, with a
+        A tidy ``PriceFrame`` (a GeoDataFrame): one row per combination × provider × sensor (the
+        values in the order given), with a
         column per varied parameter (``target_area_km2`` for ``area_km2``), ``amount``, ``unit``,
         ``amount_<currency>`` with rates, ``error``, and each row's ``window_start``/``window_end``
         (UTC: the default window is each provider's own, ``window_days`` moves the end). ``.plot()`` draws price against the first
@@ -216,10 +217,10 @@ def sweep(
     ...                        providers="pixxel,geopera", start="2030-03-01", end="2030-03-21")
     >>> frame[["provider", "sensor", "delivery_speed", "amount", "unit"]]
       provider     sensor delivery_speed  amount unit
-    0   pixxel       VNIR      EXPEDITED  1200.0  USD
-    1   pixxel       VNIR       STANDARD  1000.0  USD
-    2  geopera  pneo-30cm      EXPEDITED   840.0  AUD
-    3  geopera  pneo-30cm       STANDARD   700.0  AUD
+    0   pixxel       VNIR       STANDARD  1000.0  USD
+    1   pixxel       VNIR      EXPEDITED  1200.0  USD
+    2  geopera  pneo-30cm       STANDARD   700.0  AUD
+    3  geopera  pneo-30cm      EXPEDITED   840.0  AUD
     >>> frame.plot().layout.title.text
     'Price against delivery speed'
     """

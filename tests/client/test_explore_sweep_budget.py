@@ -358,3 +358,13 @@ def test_a_window_longer_than_a_provider_tasks_is_its_rows_error_before_any_call
     monthly = pixorder.compare(FIELD, start=START, end="2027-09-30T00:00:00Z", recurrence="MONTHLY", occurrences=6,
                                providers="pixxel")
     assert monthly["error"].isna().all()  # the 90 days are a one-off's: a recurring order's window is longer
+
+
+def test_a_sweep_keeps_the_values_in_the_order_given(sandbox):
+    """Values were sorted as text: EXPEDITED before STANDARD, MONTHLY before ONCE, in the frame and its chart."""
+    swept = pixorder.sweep(FIELD, vary={"delivery_speed": ["STANDARD", "EXPEDITED"], "cloud_cover": [40, 5]},
+                           start=START, end=END, providers="pixxel,geopera")
+    for _, rows in swept.groupby(swept["provider"].astype(str)):
+        assert list(zip(rows["delivery_speed"], rows["cloud_cover"])) == [
+            ("STANDARD", 40), ("STANDARD", 5), ("EXPEDITED", 40), ("EXPEDITED", 5)]
+    assert swept["provider"].astype(str).tolist()[::4] == ["pixxel", "geopera"]
