@@ -249,3 +249,20 @@ def test_a_feature_is_named_by_one_rule_from_a_dict_its_text_a_file_and_a_geodat
     frame = gpd.GeoDataFrame.from_features(collection["features"], crs=4326)
     for source in (collection, json.dumps(collection), path, frame):
         assert "1 point ('gate') beside the polygons" in str(AOI(source, points="drop").source), source
+
+
+def test_a_projected_crs_given_for_longitudes_and_latitudes_is_refused(tmp_path):
+    """pixorder quote fields.geojson --crs EPSG:3857 read degrees as metres: a 123 km² field became
+    1e-8 km² near (0, 0), priced at every provider's minimum, exit 0. The coordinates tell."""
+    path = tmp_path / "fields.geojson"
+    path.write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": {
+        "type": "Polygon", "coordinates": [[[5.4, 52.48], [5.46, 52.48], [5.46, 52.52], [5.4, 52.52], [5.4, 52.48]]]}}))
+    for crs in ("EPSG:3857", "EPSG:32631"):
+        with pytest.raises(ValidationError, match="are longitude/latitude, not EPSG:") as info:
+            AOI(path, crs=crs)
+        assert info.value.field == "crs"
+    assert AOI(path, crs="EPSG:4326").area_km2 == pytest.approx(AOI(path).area_km2)  # a geographic CRS is fine
+    # metres in a GeoJSON without a crs member, with the CRS given: read as before
+    utm = {"type": "Polygon", "coordinates": [[[640000, 5815000], [641000, 5815000], [641000, 5816000],
+                                               [640000, 5816000], [640000, 5815000]]]}
+    assert AOI(utm, crs="EPSG:32631").area_km2 == pytest.approx(1.0, rel=0.01)

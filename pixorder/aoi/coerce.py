@@ -261,12 +261,28 @@ def _no_crs_error(where: str, sample: np.ndarray, extra: str = "") -> Validation
     )
 
 
-def _checked(features: list[Feature], crs: pyproj.CRS, *, assumed: bool = False,
+def _degrees_only(geoms: Sequence[BaseGeometry]) -> np.ndarray | None:
+    """A coordinate of ``geoms`` when every one of them is a longitude/latitude pair, else None."""
+    xy = np.concatenate([shapely.get_coordinates(g) for g in geoms]) if geoms else np.empty((0, 2))
+    if len(xy) and (np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all():
+        return xy[0]
+    return None
+
+
+def _checked(features: list[Feature], crs: pyproj.CRS, *, assumed: bool = False, given: bool = False,
              where: str = "the input") -> tuple[list[Feature], str]:
     if assumed:
         sample = _clearly_projected([g for g, _, _ in features])
         if sample is not None:
             raise _no_crs_error(where, sample)
+    if given and crs.is_projected:  # crs= for data without one of its own: metres, surely?
+        sample = _degrees_only([g for g, _, _ in features])
+        if sample is not None:
+            x, y = (float(v) for v in sample)
+            raise ValidationError(
+                "crs", f"{where}'s coordinates (e.g. {x:.4f}, {y:.4f}) are longitude/latitude, not "
+                       f"{_crs_text(crs)} metres (read so, the AOI would be a speck near the projection's "
+                       "origin): leave crs out (GeoJSON without a crs member is EPSG:4326)", _crs_text(crs))
     return [(reproject(g, crs), label, layer) for g, label, layer in features], _crs_text(crs)
 
 
@@ -275,7 +291,8 @@ def _from_geojson(obj: Any, crs: Any) -> tuple[list[Feature], str, str | None]:
     chosen = crs if crs is not None else declared
     items: list[Feature] = [(g, geojson.feature_label(props), None) for g, props in geojson.features(obj)]
     name = geojson.feature_name(obj) if isinstance(obj, Mapping) else None
-    features, used = _checked(items, crs_or_wgs84(chosen), assumed=chosen is None, where="the GeoJSON")
+    features, used = _checked(items, crs_or_wgs84(chosen), assumed=chosen is None, where="the GeoJSON",
+                              given=crs is not None and declared is None)
     return features, used, name
 
 
@@ -289,7 +306,8 @@ def _from_wkt(text: str, crs: Any) -> tuple[list[Feature], str]:
         geom = shapely.from_wkt(text[len(wkt.group(1) or "") :] if wkt.group(1) else text)
     except shapely.errors.ShapelyError as exc:
         raise ValidationError("geometry", f"not valid WKT: {exc}", shorten(text, 60)) from None
-    return _checked([(geom, None, None)], crs_or_wgs84(crs), assumed=crs is None, where="the WKT")
+    return _checked([(geom, None, None)], crs_or_wgs84(crs), assumed=crs is None, where="the WKT",
+                    given=crs is not None and not srid)
 
 
 def _from_geopandas(obj: Any, crs: Any) -> tuple[list[Feature], str]:
@@ -306,7 +324,7 @@ def _from_geopandas(obj: Any, crs: Any) -> tuple[list[Feature], str]:
     if not items:
         raise ValidationError("geometry", f"the {type(obj).__name__} has no features with a geometry")
     return _checked(items, source_crs, assumed=series.crs is None and crs is None,
-                    where=f"the {type(obj).__name__}")
+                    given=series.crs is None and crs is not None, where=f"the {type(obj).__name__}")
 
 
 def _from_file(path: Path, crs: Any, layer: Any) -> tuple[list[Feature], str, tuple[str, ...], list[str], list[str]]:
@@ -324,7 +342,7 @@ def _from_file(path: Path, crs: Any, layer: Any) -> tuple[list[Feature], str, tu
                                   crs)
         features, used = _checked(content.features, pyproj.CRS.from_user_input(declared))
     elif crs is not None:
-        features, used = _checked(content.features, parse_crs(crs))
+        features, used = _checked(content.features, parse_crs(crs), given=True, where=path.name)
     else:
         sample = _clearly_projected([g for g, _, _ in content.features])
         shapefile = path.suffix.lower() in (".zip", ".shp")
