@@ -292,8 +292,9 @@ async def window_for(client: AsyncClient, template: Mapping[str, Any]) -> tuple[
         if given.start < now + lead:  # priced by some, but no order could be placed for such a start
             import warnings
 
-            warnings.warn(f"start {iso_z(given.start)} is within {client.provider}'s minimum lead time of "
-                          f"{client.adapter.min_lead_hours:g} h: an order could not be placed for it (leave start "
+            where = f"in the past ({client.provider}'s time is now {now:%Y-%m-%d %H:%M} UTC)" if given.start < now \
+                else f"within {client.provider}'s minimum lead time of {client.adapter.min_lead_hours:g} h"
+            warnings.warn(f"start {iso_z(given.start)} is {where}: an order could not be placed for it (leave start "
                           "out for each provider's earliest)", E.PixorderWarning, stacklevel=3)
         return (dict(template) if has_end else {**template, "end": end}), False
     start = await earliest_start(client)

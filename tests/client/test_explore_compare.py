@@ -353,3 +353,15 @@ def test_a_start_inside_the_lead_time_is_warned_of():
     assert frame["error"].isna().all()
     said = sorted(str(w.message).split("within ")[1].split("'s")[0] for w in seen if w.category is E.PixorderWarning)
     assert said == ["geopera", "planet"]
+
+
+def test_a_start_in_the_past_is_warned_of_as_past():
+    """A start years ago (end ahead) was warned of as "within planet's minimum lead time of 24 h"."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        pixorder.compare(FIELD, start="2020-01-01", end=datetime.now(timezone.utc) + timedelta(days=20),
+                         providers="planet")
+    said = [str(w.message) for w in seen if w.category is E.PixorderWarning]
+    assert len(said) == 1 and said[0].startswith("start 2020-01-01T00:00:00Z is in the past (planet's time is now ")
