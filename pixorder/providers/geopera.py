@@ -347,6 +347,21 @@ def placement_error(payload: Any, headers: Mapping[str, str]) -> ApiError:
     return error
 
 
+def _features_of(geometry: Mapping[str, Any]) -> dict[str, Any]:
+    """An AOI as Geopera takes it: a FeatureCollection with one Feature per polygon. A MultiPolygon goes
+    part by part: Geopera refuses a geometry spanning more than 180° of longitude, which an AOI split at
+    ±180° (Fiji) is as one MultiPolygon, and asks for one polygon on each side; it prices the union.
+
+    >>> fiji = {"type": "MultiPolygon", "coordinates": [[[[179.9, -17], [180, -17], [180, -16.9], [179.9, -17]]],
+    ...                                                  [[[-180, -17], [-179.9, -17], [-180, -16.9], [-180, -17]]]]}
+    >>> [f["geometry"]["type"] for f in _features_of(fiji)["features"]]
+    ['Polygon', 'Polygon']
+    """
+    if geometry.get("type") == "MultiPolygon":
+        return feature_collection(*({"type": "Polygon", "coordinates": part} for part in geometry["coordinates"]))
+    return feature_collection(geometry)
+
+
 class GeoperaAdapter(Adapter, provider="geopera"):
     """Geopera v1: tasking and archive estimates, orders tagged with the client reference.
 
@@ -449,7 +464,8 @@ class GeoperaAdapter(Adapter, provider="geopera"):
         }
         if request.off_nadir is not None:
             params["maxOffNadir"] = request.off_nadir
-        group = {"groupId": f"g{index}", "featureCollection": feature_collection(request.aoi.__geo_interface__), "params": params}
+        group = {"groupId": f"g{index}", "featureCollection": _features_of(request.aoi.__geo_interface__),
+                 "params": params}
         sensor = request.sensor or self.default_sensor
         if sensor:
             group["sensor"] = sensor

@@ -1,6 +1,7 @@
 """Geopera through the client: sensors, estimates (tasking and archive), the tasking life cycle."""
 
 import httpx
+import pandas as pd
 import pytest
 
 import pixorder
@@ -246,3 +247,15 @@ def test_a_placement_that_placed_nothing_surfaces_the_rows_status_and_message():
     assert "[{" not in str(credits) and detail in str(credits)
     assert invalid.status == 422
     assert invalid.message == "index 0: Unknown sensor 'x'; see client.sensors().; index 1: params.priority: unknown"
+
+
+def test_an_aoi_across_the_antimeridian_is_priced_at_geopera(sandbox):
+    """Fiji was sent as one MultiPolygon spanning -180..180 and Geopera refused it ("split an AOI that
+    crosses the antimeridian into one polygon on each side"): each part now goes as its own feature."""
+    fiji = {"type": "Polygon", "coordinates": [[[179.9, -17], [-179.9, -17], [-179.9, -16.9], [179.9, -16.9],
+                                                [179.9, -17]]]}
+    row = pixorder.compare(fiji, start="2027-03-01", end="2027-03-21", providers="geopera").iloc[0]
+    aoi = pixorder.AOI(fiji)
+    assert pd.isna(row["error"]) and aoi.n_parts == 2
+    assert row["billed_area_km2"] == pytest.approx(aoi.area_km2, abs=0.001) and row["amount"] == pytest.approx(
+        28 * row["billed_area_km2"], rel=1e-4)  # pneo-30cm's 28 AUD/km² on the whole AOI (both sides)
