@@ -484,8 +484,10 @@ class Pricing(_Facade):
 
     async def _price_chunk(self, batch: list[Request], positions: list[int], ready: asyncio.Semaphore,
                            raise_errors: bool) -> list[m.Quote]:
-        """One bulk call for ``batch[positions]`` (split in halves if the server finds the body too large),
-        each quote's ``request_index`` its position. A method, not a closure calling itself: such a closure
+        """One bulk call for ``batch[positions]``, each quote's ``request_index`` its position: a request
+        ``adapter.validate`` refuses, or one the server's refusal of the call names
+        (``adapter.refused_items``), gets its error row and the others are priced without it; a body the
+        server finds too large is split in halves. A method, not a closure calling itself: such a closure
         is a reference cycle that would keep the whole batch alive until the next full collection."""
         # A request this API is known to refuse (adapter.validate: a recurrence it does not order, …)
         # gets its error row, and the others of the chunk are still priced (a sweep over recurrences).
