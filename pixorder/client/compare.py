@@ -541,9 +541,10 @@ class Plan:
         """How many jobs the plan makes (AOIs × sensors)."""
         return self.aois * self.sensors
 
-    def calls(self) -> int:
-        """How many bulk calls its jobs need (a multi-part AOI's parts aside)."""
-        return self.sensors * -(-self.aois // self.client.adapter.bulk_limit)
+    def calls(self, aois: int | None = None) -> int:
+        """How many bulk calls its jobs need (a multi-part AOI's parts aside): of all its AOIs, or of
+        ``aois`` of them (a slice)."""
+        return self.sensors * -(-(self.aois if aois is None else aois) // self.client.adapter.bulk_limit)
 
     def slice_size(self) -> int:
         """AOIs per slice: as many as fill every connection of the client with one bulk call each, so
@@ -606,11 +607,12 @@ async def price_plans(plans: Sequence[Plan]) -> geopandas.GeoDataFrame:
     keys = list(dict.fromkeys(key for plan in plans for key in plan.keys))
     frames: list[list[Any]] = [[] for _ in plans]  # each plan's slice frames, in order
 
-    order = sorted(range(len(plans)), key=lambda i: least_seconds(plans[i].client, plans[i].count), reverse=True)
+    seconds = [least_seconds(plan.client, plan.count) for plan in plans]
+    order = sorted(range(len(plans)), key=seconds.__getitem__, reverse=True)
     # The provider the limits hold longest has its turn (pixorder.client.turns): the others' calls,
     # while they are ahead, and the framing of finished slices wait for its quiet moments.
-    turn = Turn(plans[order[0]].client.transport, plans[order[0]].calls()) if plans and least_seconds(
-        plans[order[0]].client, plans[order[0]].count) > 0 else None
+    turn = Turn(plans[order[0]].client.transport, plans[order[0]].calls()) if plans and seconds[order[0]] > 0 \
+        else None
     if turn is not None:
         for index in order[1:]:
             turn.expect(plans[index].client.transport, plans[index].calls())
@@ -646,8 +648,7 @@ async def price_plans(plans: Sequence[Plan]) -> geopandas.GeoDataFrame:
                     change.cancel()
                 stop = min(start + step, plan.aois)
                 jobs = plan.build(start, stop)
-                sent = transport.stats.requests
-                calls = plan.sensors * -(-(stop - start) // plan.client.adapter.bulk_limit)
+                sent, calls = transport.stats.requests, plan.calls(stop - start)
                 pieces.append(asyncio.ensure_future(price_slice(jobs, into, position)))
             await asyncio.gather(*pieces)
         finally:
@@ -842,14 +843,12 @@ async def _acompare(aoi_or_aois: Any, request: Any, providers: Any, rates: Mappi
                                                f"(client.sensors()): {', '.join(sorted(known))}", unknown)
         offered = {c.provider for c, (planned, _) in zip(clients, plans) if planned.count}
         left_out = [c.provider for c in clients if c.provider not in offered]
-        if need is not None and not offered:  # an empty frame would say nothing
-            import warnings
+        import warnings
 
+        if need is not None and not offered:  # an empty frame would say nothing
             warnings.warn(f"no sensor of {', '.join(c.provider for c in clients)} meets the needs "
                           f"({need.describe()}): no rows", E.PixorderWarning, stacklevel=3)
         if asked and left_out:  # ids chosen from one catalogue: the others price nothing, which is said
-            import warnings
-
             warnings.warn(f"{', '.join(left_out)} offer(s) none of the sensors asked ({', '.join(map(str, asked))}): "
                           "no rows for them", E.PixorderWarning, stacklevel=3)
         frame = await price_plans([planned for planned, _ in plans])

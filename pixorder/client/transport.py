@@ -257,7 +257,7 @@ class RateLimiter:
             async with self._lock:
                 while True:
                     now = self._clock()
-                    self._starts = [t for t in self._starts if now - t < self.per]
+                    self._starts = self._live(now)
                     if len(self._starts) < self.n:
                         bisect.insort(self._starts, now)
                         return now
@@ -270,8 +270,12 @@ class RateLimiter:
         if not self._waiting:
             return None
         now = self._clock()
-        live = [t for t in self._starts if now - t < self.per]
+        live = self._live(now)
         return now if len(live) < self.n else live[0] + self.per
+
+    def _live(self, now: float) -> list[float]:
+        """The stamps still inside the window at ``now``, in order."""
+        return [t for t in self._starts if now - t < self.per]
 
     def finish(self, stamp: float) -> None:
         """The request started at ``stamp`` has its answer: it counts from now on (see the class)."""

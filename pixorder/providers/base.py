@@ -609,8 +609,8 @@ class Adapter:
             offered = f"{', '.join(kinds[:-1])} or {kinds[-1]}" if len(kinds) > 1 else f"{kinds[0]} only"
             raise E.ValidationError("recurrence", f"{info.label} orders {offered}", recurrence.value)
         once = recurrence is m.Recurrence.ONCE
+        span = (request.end - request.start).total_seconds() / 86400  # type: ignore[union-attr]
         for days, what in ((info.max_once_window_days if once else None, "one-off "), (info.max_window_days, "")):
-            span = (request.end - request.start).total_seconds() / 86400  # type: ignore[union-attr]
             if days is not None and span > days:
                 raise E.ValidationError("end", f"{info.label} tasks {what}windows of at most {days:g} days "
                                                f"(this one is {span:g} days)", iso_z(request.end))  # type: ignore[union-attr]
